@@ -1,0 +1,37 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    create .venv if needed, install, run the pipeline on the shipped sample
+#   make test   the same set-up, then the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip
+PIP_FLAGS := --disable-pip-version-check -c constraints.txt
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# torch first, pinned to the local CPU build: an unpinned torch pulls gigabytes of CUDA packages.
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install $(PIP_FLAGS) "torch==2.13.0"
+	$(PIP) install $(PIP_FLAGS) -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/theming run data/sample/survey_round.csv --out data/runs/sample --overwrite
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check pipeline tests bench
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf data/runs/* .pytest_cache

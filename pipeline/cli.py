@@ -1,0 +1,149 @@
+"""The ``theming`` command: thin wrappers over the library.
+
+Heavy libraries (pandas, spaCy, bertopic, torch) are imported inside commands, so
+``theming --help`` answers at once. Only this module prints and sets exit codes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.errors import ThemingError
+
+app = typer.Typer(
+    name="theming",
+    help="Turn the free-text answers of a survey round into themes, counts, draft "
+         "recommendations and quote tables, offline.\n\n"
+         "Example: theming run data/sample/survey_round.csv",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+themes_app = typer.Typer(help="Check the reviewers' theme config.\n\n"
+                              "Example: theming themes check config/themes.yaml",
+                         no_args_is_help=True)
+app.add_typer(themes_app, name="themes")
+
+DEBUG = {"on": False}
+
+
+def _fail(error: ThemingError) -> None:
+    if DEBUG["on"]:
+        raise error
+    typer.echo(f"Error [{error.code}]: {error.message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    """Offline survey comment theming."""
+    DEBUG["on"] = debug
+
+
+@app.command("run")
+def run_command(
+    inputs: Annotated[list[Path], typer.Argument(help="Survey export(s): CSV, XLSX, JSONL or Parquet.",
+                                                 show_default=False)],
+    themes: Annotated[Path, typer.Option("--themes", help="Theme config (reviewers).")] = Path(
+        "config/themes.yaml"),
+    config: Annotated[Path, typer.Option("--config", help="Pipeline config (analysts).")] = Path(
+        "config/pipeline.yaml"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Run folder [default: data/runs/<input name>].", show_default=False)] = None,
+    text_column: Annotated[list[str] | None, typer.Option(
+        "--text-column", help="Free-text column; repeat for several. Overrides pipeline.yaml.",
+        show_default=False)] = None,
+    id_column: Annotated[str | None, typer.Option(
+        "--id-column", help="Respondent id column. Overrides pipeline.yaml.", show_default=False)] = None,
+    group_column: Annotated[str | None, typer.Option(
+        "--group-column", help="Respondent group column. Overrides pipeline.yaml.",
+        show_default=False)] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing run folder.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+) -> None:
+    """Run the whole pipeline on a survey export and write a run folder.
+
+    Example: theming run data/sample/survey_round.csv --out data/runs/sample
+    """
+    from pipeline import runner
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = runner.load_settings(config, themes, text_columns=text_column,
+                                        id_column=id_column, group_column=group_column)
+        with _progress(quiet) as advance:
+            result = runner.run([str(p) for p in inputs], settings, out, overwrite=overwrite,
+                                progress=advance, config_path=config, themes_path=themes)
+    except ThemingError as error:
+        _fail(error)
+        return
+    if not quiet:
+        _summary(result)
+
+
+def _progress(quiet: bool):
+    """A stage progress bar on stderr; silent with --quiet or when stderr is not a terminal."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def bar():
+        if quiet or not sys.stderr.isatty():
+            yield None
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("{task.description:<12}"), BarColumn(), TimeElapsedColumn(),
+                      console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("starting", total=None)
+
+            def advance(stage: str, number: int, total: int) -> None:
+                progress.update(task, description=stage, total=total, completed=number - 1)
+
+            yield advance
+            progress.update(task, completed=progress.tasks[0].total or 0)
+
+    return bar()
+
+
+def _summary(result) -> None:
+    accounting = result.manifest["accounting"]
+    recs = result.tables["recommendations"]
+    drafted = int((recs["status"] == "drafted").sum()) if len(recs) else 0
+    reasons = ", ".join(f"{n} {r}" for r, n in accounting["dropped_by_reason"].items()) or "none"
+    typer.echo(f"Read {accounting['answers_in']} answers: {accounting['kept']} kept, "
+               f"{accounting['dropped']} dropped ({reasons}).")
+    typer.echo(f"Drafted {drafted} recommendations; discovery: {result.manifest['discover']['method']} "
+               "round.")
+    typer.echo(f"Outputs in {result.out_dir}/:")
+    for name in result.manifest["outputs"]:
+        typer.echo(f"  {name}")
+
+
+@themes_app.command("check")
+def themes_check(
+    file: Annotated[Path, typer.Argument(help="themes.yaml to check.", show_default=False)],
+) -> None:
+    """Check a theme config and list every problem with its line.
+
+    Example: theming themes check config/themes.yaml
+    """
+    from pipeline.config import load_themes
+
+    try:
+        themes = load_themes(file)
+    except ThemingError as error:
+        _fail(error)
+        return
+    count = len(themes.themes)
+    typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
+               f"({', '.join(themes.ids)})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,388 @@
+"""Config models for ``themes.yaml`` (reviewers) and ``pipeline.yaml`` (analysts).
+
+Loading reports every problem at once, each with file, line, field path and a
+"did you mean" where one fits. YAML is only ever read with the safe loader.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pipeline.errors import ConfigError, ConfigProblems, Problem, did_you_mean
+
+SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- themes.yaml
+
+
+class Recommendation(_Strict):
+    owner: str = Field(min_length=1)
+    action: str = Field(min_length=1)
+
+
+class Theme(_Strict):
+    id: str
+    label: str = Field(min_length=1)
+    description: str = ""
+    keywords: list[str] = Field(default_factory=list)
+    patterns: list[list[dict[str, Any]]] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    examples: list[str] = Field(default_factory=list)
+    recommendation: Recommendation | None = None
+    min_support: int = Field(default=2, ge=1)
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    proposed_keywords: list[str] = Field(default_factory=list)
+
+    @field_validator("keywords", "exclude", "examples", "proposed_keywords")
+    @classmethod
+    def _no_blank_entries(cls, values: list[str]) -> list[str]:
+        for index, value in enumerate(values):
+            if not str(value).strip():
+                raise ValueError(f"entry {index + 1} is empty; remove it or write the phrase")
+        return [str(v).strip() for v in values]
+
+
+class ThemesConfig(_Strict):
+    version: Literal[1] = 1
+    themes: list[Theme]
+
+    def by_id(self) -> dict[str, Theme]:
+        return {theme.id: theme for theme in self.themes}
+
+    @property
+    def ids(self) -> list[str]:
+        return [theme.id for theme in self.themes]
+
+
+# --------------------------------------------------------------------------- pipeline.yaml
+
+
+class TextColumn(_Strict):
+    column: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+
+
+class InputSettings(_Strict):
+    id_column: str | None = None
+    group_column: str | None = None
+    text_columns: list[TextColumn] = Field(min_length=1)
+    score_columns: list[str] = Field(default_factory=list)
+    encoding: str = "auto"
+    sheet: str | int | None = None
+
+
+class RedactSettings(_Strict):
+    emails: bool = True
+    phones: bool = True
+    urls: bool = True
+    names: list[str] = Field(default_factory=list)
+    names_file: str | None = None
+
+
+class CleanSettings(_Strict):
+    non_answers: list[str] = Field(default_factory=list)
+    drop_duplicates: bool = True
+    fix_mojibake: bool = True
+    redact: RedactSettings = RedactSettings()
+
+
+class NlpSettings(_Strict):
+    model: str = "blank"
+
+
+class TagSettings(_Strict):
+    keywords: bool = True
+    patterns: bool = True
+
+
+class DiscoverSettings(_Strict):
+    enabled: bool = True
+    unit: Literal["sentences", "comments"] = "sentences"
+    embedder: Literal["tfidf-svd"] = "tfidf-svd"
+    embedding_dims: int = Field(default=100, ge=2)
+    method: Literal["auto", "small", "large"] = "auto"
+    small_round_max_docs: int = Field(default=1500, ge=10)
+    n_clusters: int | Literal["auto"] = "auto"
+    min_cluster_size: int | Literal["auto"] = "auto"
+    top_words: int = Field(default=8, ge=1)
+    map_min_overlap: float = Field(default=0.3, ge=0.0, le=1.0)
+    candidate_min_respondents: int = Field(default=3, ge=1)
+    candidate_examples: int = Field(default=3, ge=1)
+
+
+class RecommendSettings(_Strict):
+    quotes_min: int = Field(default=3, ge=1)
+    quotes_max: int = Field(default=5, ge=1)
+    max_quote_words: int = Field(default=70, ge=5)
+
+
+class OutputSettings(_Strict):
+    xlsx: bool = True
+
+
+class PipelineConfig(_Strict):
+    version: Literal[1] = 1
+    seed: int = 42
+    input: InputSettings
+    clean: CleanSettings = CleanSettings()
+    nlp: NlpSettings = NlpSettings()
+    tag: TagSettings = TagSettings()
+    discover: DiscoverSettings = DiscoverSettings()
+    recommend: RecommendSettings = RecommendSettings()
+    output: OutputSettings = OutputSettings()
+
+
+class Settings(BaseModel):
+    """Everything a stage may read: the pipeline config and the themes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pipeline: PipelineConfig
+    themes: ThemesConfig
+    base_dir: str = "."
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _line_index(node: yaml.Node, path: tuple = ()) -> dict[tuple, tuple[int, int]]:
+    """Map each field path to (line of its key, line of its value), 1-based."""
+    lines: dict[tuple, tuple[int, int]] = {path: (node.start_mark.line + 1,) * 2}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            child = path + (key_node.value,)
+            lines.update(_line_index(value_node, child))
+            lines[child] = (key_node.start_mark.line + 1, value_node.start_mark.line + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines.update(_line_index(item, path + (index,)))
+    return lines
+
+
+def _read_yaml(path: Path) -> tuple[Any, dict[tuple, tuple[int, int]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found; check the path", code="C002") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc}); save it as UTF-8", code="C002") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(
+            f"{path}{where}: not valid YAML ({problem}); check indentation and that "
+            "lists start with '- '",
+            code="C002",
+        ) from None
+    return data, (_line_index(node) if node is not None else {})
+
+
+def _model_fields(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names valid at ``loc`` (the parent of an offending key)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if field is None:
+            return []
+        annotation = field.annotation
+        current = _inner_model(annotation)
+        if current is None:
+            return []
+    return list(current.model_fields) if hasattr(current, "model_fields") else []
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _describe(loc: tuple, data: Any) -> str:
+    """Readable location: ``in theme 'communications'`` or ``at input.text_columns[1]``."""
+    if len(loc) >= 2 and loc[0] == "themes" and isinstance(loc[1], int):
+        try:
+            theme_id = data["themes"][loc[1]].get("id")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            theme_id = None
+        rest = ".".join(str(p) for p in loc[2:])
+        who = f"theme '{theme_id}'" if theme_id else f"theme {loc[1] + 1}"
+        return f"{rest} in {who}" if rest else who
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "top level"
+
+
+def _problems_from_validation(
+    exc: ValidationError, model: type[BaseModel], data: Any, lines: dict
+) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        kind = error["type"]
+        line = (lines.get(loc) or lines.get(loc[:-1]) or (None,))[0]
+        if kind == "extra_forbidden":
+            key = loc[-1]
+            where = _describe(loc[:-1], data)
+            hint = did_you_mean(key, _model_fields(model, loc[:-1]))
+            if not hint:
+                valid = _model_fields(model, loc[:-1])
+                hint = f"; valid keys: {', '.join(valid)}" if valid else ""
+            problems.append(Problem("C003", line, f"unknown key '{key}' in {where}{hint}"))
+        elif kind == "missing":
+            problems.append(Problem("C006", line, f"{_describe(loc, data)} is required but missing"))
+        elif kind == "value_error" and "empty" in error["msg"]:
+            msg = error["msg"].removeprefix("Value error, ")
+            problems.append(Problem("C007", line, f"{_describe(loc, data)}: {msg}"))
+        else:
+            got = error.get("input")
+            got_text = f" (got {got!r})" if not isinstance(got, dict | list) else ""
+            if isinstance(got, bool) and error["type"] == "string_type":
+                got_text += "; YAML reads bare yes/no/on/off as true/false, so put it in quotes"
+            msg = error["msg"].removeprefix("Value error, ")
+            problems.append(Problem("C005", line, f"{_describe(loc, data)}: {msg}{got_text}"))
+    return problems
+
+
+def _theme_problems(data: Any, lines: dict) -> list[Problem]:
+    """Checks pydantic cannot express per field: slugs, duplicate ids, spaCy patterns."""
+    problems: list[Problem] = []
+    themes = data.get("themes") if isinstance(data, Mapping) else None
+    if not isinstance(themes, list):
+        return problems
+    seen: dict[str, int | None] = {}
+    for index, theme in enumerate(themes):
+        if not isinstance(theme, Mapping) or not isinstance(theme.get("id"), str):
+            continue
+        theme_id = theme["id"]
+        line = (lines.get(("themes", index, "id")) or (None, None))[1]
+        if not SLUG.match(theme_id):
+            slug = re.sub(r"[^a-z0-9]+", "_", theme_id.lower()).strip("_")
+            problems.append(Problem(
+                "C009", line,
+                f"theme id '{theme_id}' must be lower-case letters, digits and '_' "
+                f"(try '{slug}'); ids are stable keys across rounds",
+            ))
+        if theme_id in seen:
+            first = seen[theme_id]
+            problems.append(Problem(
+                "C004", line,
+                f"duplicate theme id '{theme_id}'"
+                + (f" (first used at line {first})" if first else "")
+                + "; give each theme its own id",
+            ))
+        else:
+            seen[theme_id] = line
+        for p_index, pattern in enumerate(theme.get("patterns") or []):
+            message = check_pattern(pattern)
+            if message:
+                where = lines.get(("themes", index, "patterns", p_index), (line,))[0]
+                problems.append(Problem(
+                    "C008", where,
+                    f"pattern {p_index + 1} in theme '{theme_id}' is not a valid spaCy token "
+                    f"pattern: {message}",
+                ))
+    return problems
+
+
+def check_pattern(pattern: Any) -> str | None:
+    """Return why ``pattern`` is not a valid spaCy Matcher pattern, or None."""
+    if not isinstance(pattern, list) or not pattern:
+        return "write it as a list of token dicts, e.g. [{LOWER: minister}]"
+    if not all(isinstance(token, dict) and token for token in pattern):
+        return "each token must be a non-empty mapping such as {LEMMA: engage}"
+    from spacy.matcher import Matcher  # lazy: spaCy is not needed to print --help
+    from spacy.vocab import Vocab
+
+    matcher = Matcher(Vocab(), validate=True)
+    try:
+        matcher.add("check", [pattern])
+    except Exception as exc:  # spaCy raises MatchPatternError or ValueError
+        first = str(exc).strip().splitlines()
+        detail = next((ln.strip() for ln in first[1:] if ln.strip()), first[0] if first else "")
+        return detail
+    return None
+
+
+def _validate(path: Path, model: type[BaseModel], extra_checks=None) -> BaseModel:
+    data, lines = _read_yaml(path)
+    if not isinstance(data, Mapping):
+        raise ConfigError(
+            f"{path}: expected a mapping of settings at the top level, found "
+            f"{type(data).__name__}; see config/ for a complete example",
+            code="C002",
+        )
+    problems: list[Problem] = []
+    model_obj = None
+    try:
+        model_obj = model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_problems_from_validation(exc, model, data, lines))
+    if extra_checks:
+        problems.extend(extra_checks(data, lines))
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.code))
+        raise ConfigProblems(str(path), problems)
+    assert model_obj is not None
+    return model_obj
+
+
+def load_themes(path: str | Path) -> ThemesConfig:
+    """Read and validate ``themes.yaml``; raise ConfigProblems listing every problem."""
+    return _validate(Path(path), ThemesConfig, _theme_problems)  # type: ignore[return-value]
+
+
+def load_pipeline(path: str | Path) -> PipelineConfig:
+    """Read and validate ``pipeline.yaml``."""
+    return _validate(Path(path), PipelineConfig)  # type: ignore[return-value]
+
+
+def with_overrides(
+    config: PipelineConfig,
+    text_columns: list[str] | None = None,
+    id_column: str | None = None,
+    group_column: str | None = None,
+) -> PipelineConfig:
+    """Return ``config`` with command-line column choices applied."""
+    inputs = config.input
+    updates: dict[str, Any] = {}
+    if text_columns:
+        updates["text_columns"] = [
+            TextColumn(column=col, question=slugify(col) or f"q{i + 1}")
+            for i, col in enumerate(text_columns)
+        ]
+        # Score columns belong to the configured export; a different file rarely has them.
+        updates["score_columns"] = []
+    if id_column:
+        updates["id_column"] = id_column
+    if group_column:
+        updates["group_column"] = group_column
+    if not updates:
+        return config
+    return config.model_copy(update={"input": inputs.model_copy(update=updates)})
+
+
+def slugify(text: str) -> str:
+    """Lower-case slug for ids: 'Early engagement!' -> 'early_engagement'."""
+    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")

@@ -1,0 +1,81 @@
+"""Embedders: text -> unit-length vectors, all offline.
+
+``tfidf-svd`` (default): TF-IDF over lookup lemmas, reduced with truncated SVD. Fast,
+deterministic, no weights. Heavier embedders are imported lazily where they are added.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from pipeline.nlp import lemma
+
+TOKEN = re.compile(r"(?u)\b[^\W\d_][\w'’-]*[^\W_]|\b[^\W\d_]\b")
+PLACEHOLDERS = {"email", "phone", "name", "url", "nhs", "postcode"}
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"s", "t", "ve", "ll", "don", "didn", "isn", "nt"}
+
+
+def lemma_tokens(text: str) -> list[str]:
+    """Lower-cased lookup lemmas of the words in ``text``, stop words and placeholders out."""
+    words = []
+    for match in TOKEN.finditer(text):
+        raw = match.group(0)
+        if raw.isupper() and raw.lower() in PLACEHOLDERS and text[max(0, match.start() - 1)] == "[":
+            continue
+        word = lemma(raw.replace("’", "'"))
+        if word in STOP_WORDS or len(word) < 2 or word.split("'")[0] in STOP_WORDS:
+            continue
+        words.append(word)
+    return words
+
+
+class TfidfSvdEmbedder:
+    """TF-IDF (unigrams and bigrams of lemmas) + truncated SVD, rows scaled to unit length.
+
+    Fitted state: ``vectorizer_``, ``svd_`` (None when the vocabulary is too small to reduce).
+    """
+
+    name = "tfidf-svd"
+
+    def __init__(self, dims: int = 100, seed: int = 42) -> None:
+        self.dims = dims
+        self.seed = seed
+
+    def fit(self, texts: list[str]) -> TfidfSvdEmbedder:
+        from sklearn.decomposition import TruncatedSVD
+
+        self.vectorizer_ = TfidfVectorizer(
+            tokenizer=lemma_tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2),
+            sublinear_tf=True, min_df=1 if len(texts) < 50 else 2,
+        )
+        matrix = self.vectorizer_.fit_transform(texts)
+        n_components = min(self.dims, matrix.shape[1] - 1, matrix.shape[0] - 1)
+        self.svd_ = None
+        if n_components >= 2:
+            self.svd_ = TruncatedSVD(n_components=n_components, random_state=self.seed)
+            self.svd_.fit(matrix)
+        return self
+
+    def transform(self, texts: list[str]) -> np.ndarray:
+        if not hasattr(self, "vectorizer_"):
+            raise RuntimeError("TfidfSvdEmbedder is not fitted yet; call fit(texts) first")
+        matrix = self.vectorizer_.transform(texts)
+        dense = self.svd_.transform(matrix) if self.svd_ is not None else matrix.toarray()
+        return normalize(np.asarray(dense, dtype=np.float64))
+
+    def fit_transform(self, texts: list[str]) -> np.ndarray:
+        return self.fit(texts).transform(texts)
+
+    # scikit-learn-style aliases, so BERTopic's SklearnEmbedder can wrap this object.
+    def get_params(self, deep: bool = True) -> dict:
+        return {"dims": self.dims, "seed": self.seed}
+
+
+def make_embedder(name: str, dims: int, seed: int) -> TfidfSvdEmbedder:
+    if name == "tfidf-svd":
+        return TfidfSvdEmbedder(dims=dims, seed=seed)
+    raise ValueError(f"unknown embedder '{name}'; valid: 'tfidf-svd'")

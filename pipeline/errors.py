@@ -1,0 +1,104 @@
+"""The one catalogue of user-facing errors.
+
+Every message says what happened, where (file, line, row or column) and how to fix it.
+Codes: ``C`` config, ``D`` data, ``S`` stage. Library code raises; only the CLI prints.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+class ThemingError(Exception):
+    """Base class for every error a user can act on."""
+
+    code = "E000"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        self.message = message
+        if code:
+            self.code = code
+        super().__init__(f"[{self.code}] {message}")
+
+
+class ConfigError(ThemingError):
+    code = "C001"
+
+
+class DataError(ThemingError):
+    code = "D001"
+
+
+class StageError(ThemingError):
+    code = "S001"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a config file."""
+
+    code: str
+    line: int | None
+    message: str
+
+    def render(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"[{self.code}] {where}{self.message}"
+
+
+class ConfigProblems(ConfigError):
+    """Several config problems, reported together."""
+
+    code = "C001"
+
+    def __init__(self, path: str, problems: Sequence[Problem]) -> None:
+        self.path = path
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            only = self.problems[0]
+            where = f" line {only.line}" if only.line else ""
+            message = f"{path}{where}: {only.message}"
+            super().__init__(message, code=only.code)
+        else:
+            lines = "\n".join(f"  {p.render()}" for p in self.problems)
+            super().__init__(f"{path} has {len(self.problems)} problems:\n{lines}")
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """Return `` (did you mean 'x'?)`` for the closest option, or an empty string."""
+    matches = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+def one_of(options: Iterable[str]) -> str:
+    """Format a list of valid options for a message."""
+    return ", ".join(f"'{o}'" for o in options)
+
+
+# Catalogue: one place that lists every code and what it means. Tests check that each
+# code raised in the package appears here, so a new error cannot go undocumented.
+CATALOGUE: dict[str, str] = {
+    "C001": "a config file has several problems (each listed with its own code)",
+    "C002": "a config file cannot be read or is not valid YAML",
+    "C003": "unknown key in a config file",
+    "C004": "duplicate theme id",
+    "C005": "a value has the wrong type or is out of range",
+    "C006": "a required key is missing",
+    "C007": "an empty keyword, pattern or example",
+    "C008": "a malformed spaCy token pattern",
+    "C009": "a theme id is not a lower-case slug",
+    "C010": "the spaCy pipeline named in pipeline.yaml is not installed",
+    "C011": "a names file for redaction cannot be read",
+    "D001": "an input file cannot be found or read",
+    "D002": "a column named in the config or on the command line is not in the input",
+    "D003": "an input file has no rows",
+    "D004": "the input format is not supported",
+    "D005": "the text encoding of an input file cannot be decoded",
+    "D006": "input files disagree on their columns",
+    "D007": "the run folder already exists",
+    "S001": "a stage was given a table without a column it requires",
+    "S002": "a stage produced a table without a column it promised",
+    "S003": "an artifact needed to resume or slice a run is missing",
+}

@@ -1,0 +1,90 @@
+"""Shared spaCy pieces: one blank English pipeline, sentences and lookup lemmas.
+
+Works offline: ``spacy.blank("en")`` + sentencizer, lemmas from ``spacy-lookups-data``.
+A user-installed trained pipeline can be named in pipeline.yaml (``nlp.model``); it is
+never required. Stages get plain columns from here, never Doc objects.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import TYPE_CHECKING
+
+from pipeline.errors import ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+WORD = re.compile(r"\w", re.UNICODE)
+
+
+@functools.lru_cache(maxsize=4)
+def get_nlp(model: str = "blank") -> Language:
+    """A spaCy pipeline that splits sentences; trained pipelines are optional."""
+    import spacy
+
+    if model in ("blank", "", None):
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        return nlp
+    try:
+        nlp = spacy.load(model, exclude=["ner", "textcat"])
+    except OSError:
+        raise ConfigError(
+            f"pipeline.yaml nlp.model: spaCy pipeline '{model}' is not installed; "
+            "install it yourself or set nlp.model: blank (works offline)",
+            code="C010",
+        ) from None
+    if not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
+        nlp.add_pipe("sentencizer")
+    return nlp
+
+
+@functools.lru_cache(maxsize=1)
+def _lemma_table() -> dict[str, str]:
+    from spacy.lookups import load_lookups
+
+    table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    return dict(table.items())
+
+
+def lemma(word: str) -> str:
+    """Lookup lemma of the lower-cased word (lookup tables are case-sensitive)."""
+    lower = word.lower()
+    return _lemma_table().get(lower, lower)
+
+
+def lemmatise(doc) -> list[str]:
+    """Lemmas for every token of a Doc, also setting ``token.lemma_``."""
+    lemmas = []
+    for token in doc:
+        value = lemma(token.text)
+        token.lemma_ = value
+        lemmas.append(value)
+    return lemmas
+
+
+def lemma_doc(text: str, model: str = "blank"):
+    """Tokenise ``text`` (no other components) and fill in lookup lemmas."""
+    doc = get_nlp(model).make_doc(text)
+    lemmatise(doc)
+    return doc
+
+
+def split_sentences(texts: list[str], model: str = "blank") -> list[list[tuple[int, int]]]:
+    """Character spans (start, end) of the sentences of each text, whitespace trimmed."""
+    nlp = get_nlp(model)
+    spans: list[list[tuple[int, int]]] = []
+    for doc in nlp.pipe(texts, batch_size=256):
+        found = []
+        for sent in doc.sents:
+            start, end = sent.start_char, sent.end_char
+            piece = doc.text[start:end]
+            stripped = piece.strip()
+            if not stripped or not WORD.search(stripped):
+                continue
+            start += len(piece) - len(piece.lstrip())
+            found.append((start, start + len(stripped)))
+        spans.append(found)
+    return spans

@@ -1,0 +1,67 @@
+"""Column names of every table that passes between stages, in one place.
+
+``comment_id`` travels through every table so each number can be traced to its comments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from pipeline.errors import StageError
+
+# ingest
+COMMENTS = ("comment_id", "respondent_id", "group", "question", "text", "source", "row")
+RESPONDENTS = ("respondent_id", "group")  # plus one column per configured score
+# clean
+CLEAN_COMMENTS = COMMENTS + ("redactions",)
+SENTENCES = (
+    "sentence_id", "comment_id", "respondent_id", "group", "question",
+    "sentence_index", "start", "end", "text",
+)
+DROPPED = ("comment_id", "respondent_id", "group", "question", "text", "source", "row",
+           "drop_reason")
+# tag
+TAGS = ("comment_id", "sentence_id", "theme_id", "method", "score", "evidence", "start", "end")
+COMMENT_THEMES = ("comment_id", "theme_id", "score", "methods", "n_sentences", "evidence")
+# discover
+SENTENCE_CLUSTERS = ("sentence_id", "comment_id", "cluster_id")
+CLUSTERS = ("cluster_id", "label", "keywords", "n_sentences", "n_comments", "n_respondents",
+            "status", "theme_id", "overlap", "examples")
+# recommend
+RECOMMENDATIONS = ("rank", "key", "kind", "label", "owner", "action", "text", "status",
+                   "n_respondents", "n_respondents_total", "support_by_group", "evidence_line")
+QUOTES = ("key", "label", "quote_rank", "quote", "comment_id", "respondent_id", "group",
+          "question")
+
+
+def check_columns(stage: str, tables: Mapping[str, pd.DataFrame],
+                  spec: Mapping[str, tuple[str, ...] | frozenset[str]], *, produced: bool) -> None:
+    """Raise StageError naming every table or column in ``spec`` that ``tables`` lacks."""
+    missing: list[str] = []
+    for name, columns in spec.items():
+        if name not in tables:
+            missing.append(f"table '{name}'")
+            continue
+        absent = [c for c in columns if c not in tables[name].columns]
+        if absent:
+            missing.append(f"'{name}' columns {', '.join(repr(c) for c in absent)}")
+    if not missing:
+        return
+    if produced:
+        raise StageError(
+            f"stage '{stage}' did not produce {'; '.join(missing)}; this is a bug, please "
+            "report it with the run's manifest.json",
+            code="S002",
+        )
+    raise StageError(
+        f"stage '{stage}' needs {'; '.join(missing)}; run the earlier stages first "
+        "(or check the artifacts of the run you are resuming)",
+        code="S001",
+    )
+
+
+def empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    """An empty table with the given columns."""
+    return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})

@@ -1,0 +1,93 @@
+"""Write outputs safely: atomically (temp file + rename), spreadsheet cells never formulas."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FIXED_TIME = dt.datetime(2000, 1, 1)
+SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` then move tmp over ``path``; a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def neutralise(value: object) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.apply(lambda column: column.map(neutralise) if column.dtype == object else column)
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    atomic_write(path, lambda tmp: safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8",
+                                                            lineterminator="\n"))
+
+
+def write_parquet(path: Path, frame: pd.DataFrame) -> None:
+    atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    base = SHEET_BAD.sub("_", str(name))[:31] or "sheet"
+    candidate, n = base, 2
+    while candidate.lower() in used:
+        suffix = f"_{n}"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    """One sheet per entry; strings are written as strings (never formulas); reproducible."""
+    import xlsxwriter
+
+    def write(tmp: Path) -> None:
+        workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
+                                                  "strings_to_urls": False})
+        workbook.set_properties({"created": FIXED_TIME})
+        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        bold = workbook.add_format({"bold": True})
+        used: set[str] = set()
+        for name, frame in sheets.items():
+            sheet = workbook.add_worksheet(sheet_name(name, used))
+            for col, column in enumerate(frame.columns):
+                sheet.write_string(0, col, str(column), bold)
+                width = 60 if column in ("quote", "text") else 16
+                sheet.set_column(col, col, width, wrap if width == 60 else None)
+            for row, values in enumerate(frame.itertuples(index=False), start=1):
+                for col, value in enumerate(values):
+                    if isinstance(value, int | float) and not isinstance(value, bool) \
+                            and not pd.isna(value):
+                        sheet.write_number(row, col, value)
+                    else:
+                        sheet.write_string(row, col, str(neutralise("" if value is None else value)))
+            sheet.freeze_panes(1, 0)
+        workbook.close()
+
+    atomic_write(path, write)
