@@ -42,13 +42,14 @@ def get_nlp(model: str = "blank") -> Language:
 
 
 @functools.lru_cache(maxsize=1)
-def _lemma_table() -> dict[str, str]:
+def _lemma_table():
     from spacy.lookups import load_lookups
 
-    table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-    return dict(table.items())
+    # A spaCy Table is keyed by string hashes: look words up with its own get().
+    return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
 
 
+@functools.lru_cache(maxsize=200_000)
 def lemma(word: str) -> str:
     """Lookup lemma of the lower-cased word (lookup tables are case-sensitive)."""
     lower = word.lower()
