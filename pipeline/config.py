@@ -319,10 +319,37 @@ def check_pattern(pattern: Any) -> str | None:
     try:
         matcher.add("check", [pattern])
     except Exception as exc:  # spaCy raises MatchPatternError or ValueError
-        first = str(exc).strip().splitlines()
-        detail = next((ln.strip() for ln in first[1:] if ln.strip()), first[0] if first else "")
-        return detail
+        return _explain_pattern_error(str(exc))
     return None
+
+
+TOKEN_ATTRS = ("ORTH", "TEXT", "NORM", "LOWER", "LEMMA", "POS", "TAG", "MORPH", "DEP",
+               "ENT_TYPE", "SHAPE", "LENGTH", "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER",
+               "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "IS_SENT_START",
+               "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL", "SPACY", "OP")
+PREDICATES = ("IN", "NOT_IN", "IS_SUBSET", "IS_SUPERSET", "INTERSECTS", "REGEX", "FUZZY",
+              "==", "!=", ">=", "<=", ">", "<")
+SPACY_DETAIL = re.compile(r"^- \[pattern -> (\d+)((?: -> [^\]]+)?)\] (.+)$")
+
+
+def _explain_pattern_error(text: str) -> str:
+    """spaCy's validation output -> 'token 1: unknown attribute 'LOWR' (did you mean ...)'."""
+    for line in text.splitlines():
+        match = SPACY_DETAIL.match(line.strip())
+        if not match:
+            continue
+        token = int(match.group(1)) + 1
+        path = [p.strip() for p in match.group(2).split("->") if p.strip()]
+        message = match.group(3)
+        if "Extra inputs" in message and path:
+            key = path[-1]
+            valid = PREDICATES if len(path) > 1 else TOKEN_ATTRS
+            what = "predicate" if len(path) > 1 else "attribute"
+            hint = did_you_mean(key, valid) or f"; valid: {', '.join(valid[:12])}, ..."
+            return f"token {token}: unknown {what} '{key}'{hint}"
+        return f"token {token}: {' -> '.join(path)}: {message}"
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), text)
+    return first
 
 
 def _validate(path: Path, model: type[BaseModel], extra_checks=None) -> BaseModel:

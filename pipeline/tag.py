@@ -58,6 +58,8 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     """``sentences`` -> ``tags`` (one row per hit: comment_id, sentence_id, theme_id, method,
     score, evidence, start, end) and ``comment_themes`` (one row per comment and theme)."""
+    from spacy.util import filter_spans
+
     started = time.perf_counter()
     cfg = settings.pipeline.tag
     model = settings.pipeline.nlp.model
@@ -75,16 +77,16 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
             hits += [(m_id, "keyword", s, e) for m_id, s, e in matchers.keywords(doc)]
         if cfg.patterns:
             hits += [(m_id, "pattern", s, e) for m_id, s, e in matchers.patterns(doc)]
-        seen = set()
+        by_layer: dict[tuple[str, str], list] = {}
         for m_id, method, start, end in hits:
             theme_id = vocab.strings[m_id]
-            span = doc[start:end]
-            key = (theme_id, method, span.start_char, span.end_char)
-            if theme_id in vetoed or key in seen:
-                continue
-            seen.add(key)
-            records.append((comment_id, sentence_id, theme_id, method, 1.0, span.text,
-                            span.start_char, span.end_char))
+            if theme_id not in vetoed:
+                by_layer.setdefault((theme_id, method), []).append(doc[start:end])
+        for (theme_id, method), spans in by_layer.items():
+            # overlapping matches of one theme and layer collapse to the longest span
+            for span in sorted(filter_spans(spans), key=lambda sp: sp.start):
+                records.append((comment_id, sentence_id, theme_id, method, 1.0, span.text,
+                                span.start_char, span.end_char))
     tags = pd.DataFrame.from_records(records, columns=list(TAGS)) if records else empty(TAGS)
     order = {theme_id: i for i, theme_id in enumerate(matchers.theme_ids)}
     tags = tags.assign(_order=tags["theme_id"].map(order)).sort_values(

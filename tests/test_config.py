@@ -1,0 +1,147 @@
+"""Config loading: every problem at once, with line, field path and a did-you-mean."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import load_pipeline, load_themes, with_overrides
+from pipeline.errors import CATALOGUE, ConfigError, ConfigProblems
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BROKEN_THEMES = """\
+version: 1
+themes:
+  - id: communications
+    label: Communications
+    keyword: [newsletter]
+  - id: communications
+    label: Comms again
+    keywords: ["  "]
+    patterns:
+      - [{LOWR: minister}]
+  - id: Ministerial Presence
+    label: Ministers
+    min_support: many
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "themes.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_configs_load():
+    themes = load_themes(ROOT / "config" / "themes.yaml")
+    assert themes.ids == ["early_engagement", "employer_representation", "ics_growth",
+                          "communications", "ministerial_presence"]
+    for theme in themes.themes:
+        assert theme.keywords and theme.examples and theme.recommendation and theme.description
+    pipeline = load_pipeline(ROOT / "config" / "pipeline.yaml")
+    assert [c.column for c in pipeline.input.text_columns] == ["why_scores", "other_comments"]
+    assert "no" in pipeline.clean.non_answers
+
+
+def test_broken_themes_report_every_problem_with_exact_text(tmp_path):
+    path = write(tmp_path, BROKEN_THEMES)
+    result = CliRunner().invoke(app, ["themes", "check", str(path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error [C001]: {path} has 6 problems:\n"
+        "  [C003] line 5: unknown key 'keyword' in theme 'communications' (did you mean 'keywords'?)\n"
+        "  [C004] line 6: duplicate theme id 'communications' (first used at line 3); give each "
+        "theme its own id\n"
+        "  [C007] line 8: keywords in theme 'communications': entry 1 is empty; remove it or "
+        "write the phrase\n"
+        "  [C008] line 10: pattern 1 in theme 'communications' is not a valid spaCy token pattern: "
+        "token 1: unknown attribute 'LOWR' (did you mean 'LOWER'?)\n"
+        "  [C009] line 11: theme id 'Ministerial Presence' must be lower-case letters, digits and "
+        "'_' (try 'ministerial_presence'); ids are stable keys across rounds\n"
+        "  [C005] line 13: min_support in theme 'Ministerial Presence': Input should be a valid "
+        "integer, unable to parse string as an integer (got 'many')\n"
+    )
+
+
+def test_single_problem_names_file_and_line(tmp_path):
+    path = write(tmp_path, "version: 1\nthemes:\n  - id: a\n    label: A\n    descripton: x\n")
+    with pytest.raises(ConfigProblems) as caught:
+        load_themes(path)
+    assert str(caught.value) == (
+        f"[C003] {path} line 5: unknown key 'descripton' in theme 'a' (did you mean 'description'?)")
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    path = write(tmp_path, "version: 1\nthemes:\n  - id: a\n    label: [unclosed\n")
+    with pytest.raises(ConfigError) as caught:
+        load_themes(path)
+    assert caught.value.code == "C002"
+    assert f"{path} line 5: not valid YAML" in caught.value.message
+
+
+def test_missing_file_and_wrong_top_level(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[C002\] .*nowhere.yaml: file not found"):
+        load_themes(tmp_path / "nowhere.yaml")
+    path = write(tmp_path, "- just\n- a list\n")
+    with pytest.raises(ConfigError, match="expected a mapping of settings at the top level"):
+        load_themes(path)
+
+
+def test_yaml_boolean_trap_is_explained(tmp_path):
+    text = (ROOT / "config" / "pipeline.yaml").read_text().replace('    - "no"', "    - no")
+    path = write(tmp_path, text, "pipeline.yaml")
+    with pytest.raises(ConfigProblems) as caught:
+        load_pipeline(path)
+    message = caught.value.message
+    assert "clean.non_answers[3]: Input should be a valid string (got False)" in message
+    assert "YAML reads bare yes/no/on/off as true/false, so put it in quotes" in message
+
+
+def test_unknown_pipeline_key_suggests_the_right_one(tmp_path):
+    text = (ROOT / "config" / "pipeline.yaml").read_text().replace("  id_column:", "  id_colum:")
+    path = write(tmp_path, text, "pipeline.yaml")
+    with pytest.raises(ConfigProblems) as caught:
+        load_pipeline(path)
+    assert "unknown key 'id_colum' in input (did you mean 'id_column'?)" in caught.value.message
+    assert re.search(r"line \d+: unknown key 'id_colum'", caught.value.message)
+
+
+def test_column_overrides_replace_the_configured_columns():
+    config = load_pipeline(ROOT / "config" / "pipeline.yaml")
+    changed = with_overrides(config, ["Comment Text"], "id", "team")
+    assert [(c.column, c.question) for c in changed.input.text_columns] == [
+        ("Comment Text", "comment_text")]
+    assert changed.input.id_column == "id" and changed.input.group_column == "team"
+    assert changed.input.score_columns == []
+    assert config.input.id_column == "respondent_id"  # the original is untouched
+
+
+def test_every_raised_code_is_in_the_catalogue():
+    source = "\n".join(p.read_text() for p in (ROOT / "pipeline").glob("*.py"))
+    raised = set(re.findall(r'code="([CDS]\d{3})"', source))
+    raised |= set(re.findall(r'Problem\(\s*"([CDS]\d{3})"', source))
+    assert raised, "no codes found: the check itself is broken"
+    assert raised <= set(CATALOGUE), raised - set(CATALOGUE)
+
+
+def test_every_pipeline_setting_is_written_out_in_the_shipped_yaml():
+    """No hidden defaults: each field of the model appears in config/pipeline.yaml."""
+    import yaml
+
+    from pipeline.config import PipelineConfig
+
+    shipped = yaml.safe_load((ROOT / "config" / "pipeline.yaml").read_text())
+
+    def walk(model, data, path):
+        for name, field in model.model_fields.items():
+            assert name in data, f"{'.'.join(path + [name])} missing from config/pipeline.yaml"
+            inner = field.annotation
+            if isinstance(inner, type) and hasattr(inner, "model_fields"):
+                walk(inner, data[name], path + [name])
+
+    walk(PipelineConfig, shipped, [])

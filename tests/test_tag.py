@@ -1,0 +1,75 @@
+"""Tagging: keyword lemmas, token patterns, exclusions, roll-up with evidence."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.config import Settings, ThemesConfig
+from pipeline.tag import tag
+
+
+def sentences(*texts: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "sentence_id": [f"c{i}#1" for i in range(len(texts))],
+        "comment_id": [f"c{i}" for i in range(len(texts))],
+        "respondent_id": [f"r{i}" for i in range(len(texts))], "group": ["g"] * len(texts),
+        "question": ["q"] * len(texts), "sentence_index": [1] * len(texts),
+        "start": [0] * len(texts), "end": [len(t) for t in texts], "text": list(texts),
+    })
+
+
+@pytest.fixture(scope="module")
+def small(settings) -> Settings:
+    themes = ThemesConfig.model_validate({"themes": [
+        {"id": "ministers", "label": "Ministers", "keywords": ["minister attend"],
+         "exclude": ["prime minister"]},
+        {"id": "papers", "label": "Papers", "keywords": ["late papers"],
+         "patterns": [[{"LEMMA": "paper"}, {"OP": "{,3}"}, {"LOWER": "late"}]]},
+    ]})
+    return settings.model_copy(update={"themes": themes})
+
+
+def test_keywords_match_on_lemmas_with_evidence(small):
+    out = tag(sentences("The ministers attended twice.", "Nothing here."), small)
+    tags = out["tags"]
+    assert tags[["comment_id", "theme_id", "method", "evidence", "start", "end"]].values.tolist() == [
+        ["c0", "ministers", "keyword", "ministers attended", 4, 22]]
+    assert tags["score"].tolist() == [1.0]
+
+
+def test_patterns_and_keywords_are_both_recorded(small):
+    tags = tag(sentences("Late papers again; the papers were very late."), small)["tags"]
+    assert sorted(zip(tags["method"], tags["evidence"], strict=True)) == [
+        ("keyword", "Late papers"), ("pattern", "papers were very late")]
+
+
+def test_exclude_vetoes_the_theme_in_that_sentence_only(small):
+    out = tag(sentences("The prime minister attended.", "A minister attended."), small)
+    assert out["tags"]["comment_id"].tolist() == ["c1"]
+
+
+def test_multi_label_roll_up(small):
+    frame = sentences("Ministers attend but papers arrive late.", "Late papers too.")
+    frame = frame.assign(comment_id="c0", sentence_id=["c0#1", "c0#2"])
+    out = tag(frame, small)
+    rolled = out["comment_themes"]
+    assert rolled["theme_id"].tolist() == ["ministers", "papers"]  # in themes.yaml order
+    papers = rolled.set_index("theme_id").loc["papers"]
+    assert papers["methods"] == "keyword|pattern" and papers["n_sentences"] == 2
+    assert papers["evidence"] == "papers arrive late; Late papers"
+
+
+def test_shipped_themes_tag_paraphrases(settings):
+    out = tag(sentences(
+        "We were told about the policy after the decision had been made.",
+        "Employer reps can't get time away from their day jobs.",
+        "Integrated care boards need a seat at the table.",
+        "We rarely get any updates after meetings.",
+        "It was useful to have the minister there.",
+        "Papers still arrive too late to read.",
+    ), settings)
+    found = out["comment_themes"].groupby("comment_id")["theme_id"].agg(set).to_dict()
+    assert found == {"c0": {"early_engagement"}, "c1": {"employer_representation"},
+                     "c2": {"ics_growth"}, "c3": {"communications"},
+                     "c4": {"ministerial_presence"}}
