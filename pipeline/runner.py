@@ -150,7 +150,7 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
         "seed": settings.pipeline.seed,
         "inputs": input_records,
         "config": {"path": str(config_path) if config_path else None,
-                   "settings": settings.pipeline.model_dump(mode="json")},
+                   "settings": _public_settings(settings.pipeline)},
         "themes": {"path": str(themes_path) if themes_path else None,
                    "sha256": _sha256_text(settings.themes.model_dump_json()),
                    "ids": settings.themes.ids},
@@ -193,10 +193,14 @@ def _read_inputs(inputs: Sequence[str | Path], settings: Settings):
     return raw.fillna(""), records
 
 
+# Artifacts holding raw, unredacted text are never written: redaction happens in clean.
+RAW_TEXT_TABLES = {"raw", "ingest.comments"}
+
+
 def _write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings) -> None:
     artifacts = out / CATALOG["artifacts"]
     for name, frame in tables.items():
-        if "." in name and name.split(".")[0] != "report":
+        if "." in name and name not in RAW_TEXT_TABLES and not name.startswith("report."):
             write_parquet(artifacts / f"{name}.parquet", frame)
     write_csv(out / CATALOG["answers"], tables["answers"])
     quote_table = tables["quote_table"]
@@ -215,6 +219,15 @@ def _write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Setting
     write_text(out / CATALOG["candidates"], report.render_candidates_yaml(
         tables["clusters"], settings.pipeline.discover.candidate_min_respondents))
     write_csv(out / CATALOG["clusters"], tables["clusters"])
+
+
+def _public_settings(pipeline: PipelineConfig) -> dict:
+    """The settings for the manifest, without the names being redacted (count + hash only)."""
+    settings = pipeline.model_dump(mode="json")
+    names = settings["clean"]["redact"]["names"]
+    settings["clean"]["redact"]["names"] = {
+        "count": len(names), "sha256": _sha256_text("\n".join(sorted(names)))}
+    return settings
 
 
 def _sha256_file(path: Path) -> str:
