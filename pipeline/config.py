@@ -312,13 +312,14 @@ def check_pattern(pattern: Any) -> str | None:
         return "write it as a list of token dicts, e.g. [{LOWER: minister}]"
     if not all(isinstance(token, dict) and token for token in pattern):
         return "each token must be a non-empty mapping such as {LEMMA: engage}"
-    from spacy.matcher import Matcher  # lazy: spaCy is not needed to print --help
+    from spacy.errors import MatchPatternError  # lazy: spaCy is not needed to print --help
+    from spacy.matcher import Matcher
     from spacy.vocab import Vocab
 
     matcher = Matcher(Vocab(), validate=True)
     try:
         matcher.add("check", [pattern])
-    except Exception as exc:  # spaCy raises MatchPatternError or ValueError
+    except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
         return _explain_pattern_error(str(exc))
     return None
 

@@ -183,7 +183,7 @@ def _describe(docs, embeddings, words, tags, comment_themes, cfg, settings) -> p
                                   used_ids)
         rows.append({
             "cluster_id": int(cluster_id), "label": label, "keywords": "|".join(keywords),
-            "n_sentences": int(len(members)),
+            "n_sentences": len(members),
             "n_comments": int(member_docs["comment_id"].nunique()),
             "n_respondents": int(n_respondents), "status": status,
             "theme_id": theme_id or proposed, "overlap": round(float(overlap), 4),

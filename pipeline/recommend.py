@@ -16,8 +16,14 @@ import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.schemas import (
-    CLEAN_COMMENTS, CLUSTERS, COMMENT_THEMES, QUOTES, RECOMMENDATIONS, SENTENCE_CLUSTERS,
-    SENTENCES, TAGS,
+    CLEAN_COMMENTS,
+    CLUSTERS,
+    COMMENT_THEMES,
+    QUOTES,
+    RECOMMENDATIONS,
+    SENTENCE_CLUSTERS,
+    SENTENCES,
+    TAGS,
 )
 
 log = logging.getLogger(__name__)

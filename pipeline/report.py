@@ -14,7 +14,13 @@ import yaml
 
 from pipeline.config import Settings
 from pipeline.schemas import (
-    CLEAN_COMMENTS, CLUSTERS, COMMENT_THEMES, DROPPED, QUOTES, RECOMMENDATIONS, SENTENCE_CLUSTERS,
+    CLEAN_COMMENTS,
+    CLUSTERS,
+    COMMENT_THEMES,
+    DROPPED,
+    QUOTES,
+    RECOMMENDATIONS,
+    SENTENCE_CLUSTERS,
 )
 
 NAME = "report"

@@ -21,7 +21,11 @@ import pandas as pd
 
 from pipeline import clean, discover, ingest, recommend, report, tag
 from pipeline.config import (
-    PipelineConfig, Settings, load_pipeline, load_themes, with_overrides,
+    PipelineConfig,
+    Settings,
+    load_pipeline,
+    load_themes,
+    with_overrides,
 )
 from pipeline.errors import ConfigError, DataError
 from pipeline.readers import read_table
@@ -117,7 +121,7 @@ def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
         started = time.perf_counter()
         produced = call_stage(stage, tables, settings)
         timings[stage.NAME] = round(time.perf_counter() - started, 3)
-        counts[stage.NAME] = {name: int(len(frame)) for name, frame in produced.items()}
+        counts[stage.NAME] = {name: len(frame) for name, frame in produced.items()}
         tables.update({f"{stage.NAME}.{name}": frame for name, frame in produced.items()})
         tables.update(produced)
     return tables, timings, counts
@@ -161,7 +165,7 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
             "kept": int(counts["clean"]["comments"]),
             "dropped": int(counts["clean"]["dropped"]),
             "dropped_by_reason": {k: int(v) for k, v in dropped_reasons.value_counts().sort_index().items()},
-            "answers_out": int(len(answers)),
+            "answers_out": len(answers),
         },
         "discover": {"method": str(clusters["method"].iloc[0]) if len(clusters) else "skipped",
                      "unit": settings.pipeline.discover.unit,
@@ -187,7 +191,7 @@ def _read_inputs(inputs: Sequence[str | Path], settings: Settings):
         ingest.check_input_columns(table.frame, cfg, str(path))
         frames.append(table.frame)
         records.append({"path": str(path), "sha256": _sha256_file(Path(path)),
-                        "rows": int(len(table.frame)), "encoding": table.encoding,
+                        "rows": len(table.frame), "encoding": table.encoding,
                         "delimiter": table.delimiter})
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     return raw.fillna(""), records

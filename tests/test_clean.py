@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-from hypothesis import given, settings as hyp_settings
+from hypothesis import given
+from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from pipeline.clean import answer_key, clean, normalise
