@@ -108,3 +108,26 @@ def test_missing_column_is_a_clear_error(stage, raw, settings):
 def test_runner_lists_every_stage_once():
     assert [s.NAME for s in runner.STAGES] == ["ingest", "clean", "tag", "discover", "recommend",
                                                 "report"]
+
+
+ROW_WISE = [s for s in STAGES if s.NAME in ("ingest", "clean", "tag")]
+
+
+@pytest.mark.parametrize("stage", ROW_WISE, ids=[s.NAME for s in ROW_WISE])
+def test_row_wise_stages_run_the_same_on_partitions(stage, raw, settings):
+    """Ingest, clean and tag are pure per partition (split by respondent), as Dask needs."""
+    tables = inputs_of(stage, tables_before(stage, raw, settings))
+    whole = call_stage(stage, tables, settings)
+    key = "respondent_id" if "respondent_id" in next(iter(tables.values())) else "comment_id"
+    table_name = next(iter(tables))
+    ids = tables[table_name][key].astype(str)
+    halves = [ids.map(lambda v: v[-1] in "13579"), ~ids.map(lambda v: v[-1] in "13579")]
+    assert all(h.any() for h in halves)
+    parts = [call_stage(stage, {table_name: tables[table_name][h]}, settings) for h in halves]
+    for name, frame in whole.items():
+        joined = pd.concat([p[name] for p in parts], ignore_index=True)
+        sort_by = [c for c in ("comment_id", "sentence_id", "theme_id", "start", "method",
+                               "respondent_id") if c in frame.columns]
+        pd.testing.assert_frame_equal(
+            joined.sort_values(sort_by).reset_index(drop=True),
+            frame.sort_values(sort_by).reset_index(drop=True), check_dtype=False)
