@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.nlp import split_sentences
-from pipeline.redact import make_redactor
+from pipeline.redact import Redactor, make_redactor
 from pipeline.schemas import CLEAN_COMMENTS, COMMENTS, DROPPED, SENTENCES
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,14 @@ def normalise(text: str, fix_mojibake: bool = True) -> str:
     return text.strip()
 
 
+def clean_text(text: str, redactor: Redactor, fix_mojibake: bool = True) -> tuple[str, list[str]]:
+    """Normalised, then redacted text and the kinds of personal data removed.
+
+    Idempotent: cleaning cleaned text changes nothing (the fuzz tests check it).
+    """
+    return redactor(normalise(text, fix_mojibake))
+
+
 def answer_key(text: str) -> str:
     """Lower-case letters and digits only: how non-answers are recognised."""
     return PUNCT_ONLY.sub(" ", text.lower()).strip()
@@ -58,15 +66,14 @@ def clean(comments: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]
     comment_id, ..., sentence_index, start, end, text) and ``dropped`` (+ drop_reason)."""
     started = time.perf_counter()
     cfg = settings.pipeline.clean
-    redactor = make_redactor(cfg.redact.emails, cfg.redact.urls, cfg.redact.phones,
-                             cfg.redact.names)
+    redactor = make_redactor(cfg.redact, settings.pipeline.nlp.model)
     non_answers = {answer_key(n) for n in cfg.non_answers}
 
     texts, kinds, reasons = [], [], []
     kept_keys: set[tuple[str, str, str]] = set()
     for respondent, question, raw in zip(comments["respondent_id"], comments["question"],
                                          comments["text"], strict=True):
-        text, found = redactor(normalise(str(raw), cfg.fix_mojibake))
+        text, found = clean_text(str(raw), redactor, cfg.fix_mojibake)
         texts.append(text)
         kinds.append("|".join(found))
         key = answer_key(text)

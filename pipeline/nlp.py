@@ -27,6 +27,8 @@ def get_nlp(model: str = "blank") -> Language:
     if model in ("blank", "", None):
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
+        # Rule components need no parser memory: a 1 MB comment is fine (spaCy's limit is 1e6).
+        nlp.max_length = 50_000_000
         return nlp
     try:
         nlp = spacy.load(model, exclude=["ner", "textcat"])
