@@ -112,9 +112,10 @@ def decode(raw: bytes, encoding: str, path: Path) -> tuple[str, str]:
                             "'utf-8', 'utf-16', 'cp1252', 'latin-1'", code="D005") from None
         try:
             return raw.decode(encoding), encoding
-        except UnicodeError as exc:
-            raise DataError(f"{path}: cannot decode as {encoding} (byte {exc.start}: {exc.reason}); "
-                            "try --encoding auto", code="D005") from None
+        except UnicodeDecodeError as exc:
+            line = raw[:exc.start].count(b"\n") + 1
+            raise DataError(f"{path} line {line}: cannot decode as {encoding} (byte {exc.start}: "
+                            f"{exc.reason}); try --encoding auto", code="D005") from None
     if raw.startswith(codecs.BOM_UTF8):
         return raw.decode("utf-8-sig"), "utf-8-sig"
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

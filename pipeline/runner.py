@@ -174,7 +174,7 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
         "inputs": input_records,
         "config": {"path": str(config_path) if config_path else None,
                    "sha256": keys.config_sha256,
-                   "settings": settings.pipeline.model_dump(mode="json")},
+                   "settings": _settings_without_names(settings)},
         "themes": {"path": str(themes_path) if themes_path else None,
                    "sha256": keys.themes_sha256,
                    "ids": settings.themes.ids},
@@ -201,6 +201,14 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
                         "free disk space and permissions", code="D045") from None
     log.info("run: %d answers -> %s", len(answers), out)
     return RunResult(out_dir=out, manifest=manifest, tables=tables)
+
+
+def _settings_without_names(settings: Settings) -> dict:
+    """The pipeline settings for the manifest; the names to redact are personal data."""
+    dumped = settings.pipeline.model_dump(mode="json")
+    names = dumped["clean"]["redact"]["names"]
+    dumped["clean"]["redact"]["names"] = f"{len(names)} names (not written here)"
+    return dumped
 
 
 def _check_out_dir(out: Path, overwrite: bool, resume: bool) -> None:
