@@ -28,6 +28,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2028\u
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 BLANK_LINES = re.compile(r"\n\s*\n+")
 PUNCT_ONLY = re.compile(r"[\W_]+", re.UNICODE)
+MAX_NORMALISE_PASSES = 4
 
 
 def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
@@ -35,7 +36,19 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 
 
 def normalise(text: str, fix_mojibake: bool = True) -> str:
-    """Unicode NFC, mojibake repaired, control characters removed, whitespace folded."""
+    """Unicode NFC, mojibake repaired, control characters removed, whitespace folded.
+
+    Repeated until stable (at most a few passes): one ftfy repair can expose another.
+    """
+    for _ in range(MAX_NORMALISE_PASSES):
+        fixed = _normalise_once(text, fix_mojibake)
+        if fixed == text:
+            break
+        text = fixed
+    return text
+
+
+def _normalise_once(text: str, fix_mojibake: bool) -> str:
     if fix_mojibake:
         import ftfy
 

@@ -19,6 +19,7 @@ from pipeline import redact_patterns as patterns
 log = logging.getLogger(__name__)
 
 KINDS = ("EMAIL", "URL", "HANDLE", "NHS_NUMBER", "NI_NUMBER", "POSTCODE", "PHONE", "NAME")
+MAX_PASSES = 4
 PLACEHOLDER = re.compile(r"\[(?:" + "|".join(KINDS) + r")\]")
 
 
@@ -38,13 +39,26 @@ class Redactor:
     ner_model: str | None = None
 
     def __call__(self, text: str) -> tuple[str, list[str]]:
-        """Return the redacted text and the kinds removed, in order found."""
+        """Return the redacted text and the kinds removed, in order found.
+
+        Passes repeat until nothing more is found (a placeholder can expose a neighbour:
+        "07700 900123QQ 12 34 56 C"), so redacting redacted text changes nothing.
+        """
+        found: list[str] = []
+        for _ in range(MAX_PASSES):
+            text, new = self._one_pass(text)
+            if not new:
+                break
+            found += new
+        return text, found
+
+    def _one_pass(self, text: str) -> tuple[str, list[str]]:
         found: list[str] = []
         for label, finder in self._finders():
             spans = [s for s in finder(text) if not _overlaps_placeholder(text, s)]
             if spans:
-                text = _replace(text, spans, f"[{label}]")
-                found.extend([label] * len(spans))
+                text, count = _replace(text, spans, f"[{label}]")
+                found.extend([label] * count)
         return text, found
 
     def _finders(self) -> list[tuple[str, Callable[[str], list[tuple[int, int]]]]]:
@@ -70,16 +84,17 @@ class Redactor:
         return steps
 
 
-def _replace(text: str, spans: list[tuple[int, int]], placeholder: str) -> str:
-    """Replace non-overlapping ``spans`` (any order) with ``placeholder``."""
-    pieces, last = [], 0
+def _replace(text: str, spans: list[tuple[int, int]], placeholder: str) -> tuple[str, int]:
+    """Replace ``spans`` (any order; an overlapping later span is skipped) with
+    ``placeholder``; return the text and how many were replaced."""
+    pieces, last, count = [], 0, 0
     for start, end in sorted(set(spans)):
         if start < last:
             continue
         pieces += [text[last:start], placeholder]
-        last = end
+        last, count = end, count + 1
     pieces.append(text[last:])
-    return "".join(pieces)
+    return "".join(pieces), count
 
 
 def _overlaps_placeholder(text: str, span: tuple[int, int]) -> bool:

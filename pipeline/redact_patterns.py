@@ -21,7 +21,7 @@ URL = re.compile(r"(?<![\w@])(?:https?://|www\.)[^\s<>\"'\[\]]*[^\s<>\"'\[\].,;:
 DOMAIN = re.compile(
     r"(?<![\w@.-])(?:[a-z0-9-]+\.)+(?:com|org|net|uk|gov|nhs|info|io|co|ac|eu)"
     r"(?:/[^\s<>\"'\[\]]*[^\s<>\"'\[\].,;:!?)])?(?![\w.-]*\w)", re.IGNORECASE)
-HANDLE = re.compile(r"(?<![\w@.\[])@[A-Za-z0-9_]{2,30}(?![\w@])")
+HANDLE = re.compile(r"(?<![\w@.\[\]])@[A-Za-z0-9_]{2,30}(?![\w@])")
 NHS_NUMBER = re.compile(r"(?<![\d\w])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d\w])")
 NI_NUMBER = re.compile(r"(?<![\w])([A-Z]{2}) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])(?!\w)",
                        re.IGNORECASE)

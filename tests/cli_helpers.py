@@ -59,9 +59,10 @@ def write_config(folder: Path, xlsx: bool = False) -> Path:
     return path
 
 
-def csv_text(rows: list[list[str]], delimiter: str = ",") -> str:
+def csv_text(rows: list[list[str]], delimiter: str = ",", quote_all: bool = False) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n", quoting=quoting).writerows(rows)
     return buffer.getvalue()
 
 
