@@ -54,6 +54,7 @@ policy policies report reports survey surveys emeritus general practice practice
 hospital hospitals ward wards england wales scotland ireland london national local regional
 pay workload staffing leadership leaders management managers recruitment training
 overall yes thanks thank please also however although because since still just
+chancellor mayor speaker secretary president justice chief executive director officer
 """.split())
 
 
