@@ -76,11 +76,11 @@ def run_command(
                          "when input, config and themes are unchanged.")] = False,
     encoding: Annotated[str | None, typer.Option(
         "--encoding", help="Text encoding of CSV/JSONL input, e.g. utf-8, utf-16, cp1252, "
-                           "latin-1 [default: auto-detect]. Overrides pipeline.yaml.",
+                           "latin-1; auto-detected when not given. Overrides pipeline.yaml.",
         show_default=False)] = None,
     sheet: Annotated[str | None, typer.Option(
-        "--sheet", help="XLSX: sheet name or 0-based number [default: the first sheet with the "
-                        "configured columns]. Overrides pipeline.yaml.", show_default=False)] = None,
+        "--sheet", help="XLSX: sheet name or 0-based number; when not given, the first sheet with the "
+                        "configured columns. Overrides pipeline.yaml.", show_default=False)] = None,
     keep_raw: Annotated[bool, typer.Option(
         "--keep-raw", help="Also write raw_comments_UNREDACTED.csv (personal data NOT removed; "
                            "never publish it).")] = False,

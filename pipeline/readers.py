@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import DataError, one_of
+from pipeline.errors import DataError, did_you_mean, one_of
 
 SUPPORTED = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".jsonl", ".ndjson", ".parquet")
 DELIMITERS = (",", ";", "\t", "|")
@@ -55,7 +55,7 @@ def read_table(path: str | Path, encoding: str = "auto", sheet: str | int | None
                         f"{hint}", code="D004")
     try:
         if suffix in (".csv", ".tsv", ".txt"):
-            table = _read_csv(path, encoding, tab=suffix == ".tsv")
+            table = _read_csv(path, encoding, tab=suffix == ".tsv", wanted=wanted)
         elif suffix in (".xlsx", ".xlsm"):
             table = _read_xlsx(path, sheet, wanted)
         elif suffix in (".jsonl", ".ndjson"):
@@ -78,7 +78,7 @@ def read_table(path: str | Path, encoding: str = "auto", sheet: str | int | None
 # --------------------------------------------------------------------------- CSV
 
 
-def _read_csv(path: Path, encoding: str, tab: bool) -> RawTable:
+def _read_csv(path: Path, encoding: str, tab: bool, wanted: Sequence[str] = ()) -> RawTable:
     raw = path.read_bytes()
     if not raw.strip():
         raise DataError(f"{path}: the file is empty; export the survey again", code="D003")
@@ -86,10 +86,12 @@ def _read_csv(path: Path, encoding: str, tab: bool) -> RawTable:
     text = text.replace("\x00", "")  # NUL bytes stop the CSV parser; clean drops control chars
     if not text.strip():
         raise DataError(f"{path}: the file is empty; export the survey again", code="D003")
-    delimiter = "\t" if tab else sniff_delimiter(text)
+    header_line = _csv_header_line(text, wanted)
+    delimiter = "\t" if tab else sniff_delimiter(text.split("\n", header_line)[-1])
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                            na_filter=False, skip_blank_lines=True, engine="c")
+                            na_filter=False, skip_blank_lines=True, engine="c",
+                            skiprows=header_line)
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty; export the survey again", code="D003") from None
     except pd.errors.ParserError as exc:
@@ -98,7 +100,18 @@ def _read_csv(path: Path, encoding: str, tab: bool) -> RawTable:
                         "check that row's quoting, or that every row has the header's columns",
                         code="D040") from None
     return RawTable(frame=frame.astype(object), path=str(path), encoding=encoding_used,
-                    delimiter=delimiter)
+                    delimiter=delimiter, header_row=header_line + 1)
+
+
+def _csv_header_line(text: str, wanted: Sequence[str]) -> int:
+    """0-based line of the header: the first of the top lines naming every configured
+    column (a title line may sit above it); 0 when none does."""
+    if not wanted:
+        return 0
+    for index, line in enumerate(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]):
+        if all(str(column) in line for column in wanted):
+            return index
+    return 0
 
 
 def decode(raw: bytes, encoding: str, path: Path) -> tuple[str, str]:
@@ -202,8 +215,6 @@ def _choose_sheet(path: Path, names: list[str], sheet: str | int | None, workboo
     if sheet is not None:
         if str(sheet) in names:
             return str(sheet)
-        from pipeline.errors import did_you_mean
-
         raise DataError(f"{path}: no sheet '{sheet}'{did_you_mean(str(sheet), names)}; "
                         f"sheets: {one_of(names)}; fix --sheet", code="D042")
     if len(names) == 1 or not wanted:

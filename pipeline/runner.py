@@ -254,7 +254,8 @@ def accounting(raw_rows: int, tables: dict[str, pd.DataFrame],
 
 def _read_inputs(inputs: Sequence[str | Path], settings: Settings):
     cfg = settings.pipeline.input
-    wanted = [t.column for t in cfg.text_columns]
+    wanted = [t.column for t in cfg.text_columns] + [
+        c for c in (cfg.id_column, cfg.group_column) if c]
     frames, records = [], []
     for path in inputs:
         table = read_table(path, encoding=cfg.encoding, sheet=cfg.sheet, wanted=wanted)

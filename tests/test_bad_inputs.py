@@ -133,6 +133,20 @@ CASES = [
     Case("xlsx-sheet-by-name", write_workbook("r.xlsx", {"2025": [HEADER, GOOD[0]],
                                                          "2026": [HEADER, *GOOD]}),
          args=("--sheet", "2026"), answers=3),
+    Case("xlsx-sheet-by-number", write_workbook("r.xlsx", {"2025": [HEADER, GOOD[0]],
+                                                           "2026": [HEADER, *GOOD]}),
+         args=("--sheet", "1"), answers=3,
+         check=lambda a, m: m["inputs"][0]["sheet"] == "2026" or pytest.fail("sheet")),
+    Case("xlsx-sheet-number-out-of-range", write_workbook("r.xlsx", {"Answers": [HEADER, *GOOD]}),
+         args=("--sheet", "3"),
+         error="Error [D042]: {path}: there is no sheet number 3 (sheets are numbered from 0: "
+               "'Answers'); fix --sheet"),
+    Case("csv-title-row", write_bytes("r.csv", b"Member survey export;;\n\n"
+                                      + csv_text([HEADER, *GOOD], ";").encode()),
+         answers=3, kept=3, check=lambda a, m: ([x["row"] for x in a] == ["4", "5", "6"]
+                                                and m["inputs"][0]["delimiter"] == ";")
+         or pytest.fail(str(a))),
+    Case("pipe-delimited", write_csv("r.txt", [HEADER, *GOOD], "|"), answers=3, kept=3),
     Case("xlsx-sheet-missing", write_workbook("r.xlsx", {"Answers": [HEADER, *GOOD]}),
          args=("--sheet", "Answer"),
          error="Error [D042]: {path}: no sheet 'Answer' (did you mean 'Answers'?); sheets: "
