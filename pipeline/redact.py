@@ -168,3 +168,8 @@ def make_redactor(settings, nlp_model: str = "blank") -> Redactor:
 
 def _clean_names(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({n.strip() for n in names if n and n.strip()}))
+
+
+# Respondent ids that are personal data are replaced in ingest (names and postcodes are
+# left out: ids such as "LS1 team" or "Dr Who" would be false alarms).
+ID_REDACTOR = Redactor(urls=False, postcodes=False, titled_names=False)

@@ -130,3 +130,20 @@ def test_names_file_and_keep_raw(tmp_path):
     again = run_cli([export], config, tmp_path / "run", "--overwrite")
     assert again.exit_code == 0, again.stderr
     assert not raw_file.exists()
+
+
+def test_respondent_ids_that_are_personal_data_become_pseudonyms(tmp_path):
+    export = tmp_path / "r.csv"
+    export.write_text(csv_text([["id", "team", "comment"],
+                                ["jo@example.org", "A", "Papers are late."],
+                                ["07700 900123", "A", "Meetings are long."],
+                                ["R3", "A", "Fine."]]))
+    outcome = run_cli([export], write_config(tmp_path), tmp_path / "run")
+    assert outcome.exit_code == 0, outcome.stderr
+    ids = [a["respondent_id"] for a in outcome.answers()]
+    assert ids[2] == "R3"
+    assert all(i.startswith("id-") and len(i) == 13 for i in ids[:2])
+    for path in (tmp_path / "run").rglob("*"):
+        if path.is_file():
+            assert b"jo@example.org" not in path.read_bytes(), path
+            assert b"07700 900123" not in path.read_bytes(), path
