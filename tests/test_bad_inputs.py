@@ -175,6 +175,18 @@ CASES = [
          or pytest.fail(str(a))),
     Case("parquet-corrupt", write_bytes("r.parquet", b"PAR1 this is not parquet"),
          error="Error [D041]: {path}: not a readable Parquet file (ArrowInvalid); export it again"),
+    Case("jsonl-empty", write_bytes("r.jsonl", b"\n  \n"),
+         error="Error [D003]: {path}: the file is empty; export the survey again"),
+    Case("parquet-no-rows", write_frame("r.parquet", pd.DataFrame(
+        {"id": pd.Series(dtype=str), "team": pd.Series(dtype=str),
+         "comment": pd.Series(dtype=str)})),
+         error="Error [D003]: {path}: has a header but no rows; export the survey answers too"),
+    Case("xlsx-empty-sheet", write_workbook("r.xlsx", {"Blank": []}),
+         error="Error [D003]: {path}: sheet 'Blank' is empty; choose the sheet with the answers "
+               "with --sheet (sheets: 'Blank')"),
+    Case("mojibake", write_csv("r.csv", [HEADER, ["R1", "A", "We donâ€™t get papers in time."]]),
+         answers=1, check=lambda a, m: texts(a) == ["We don’t get papers in time."]
+         or pytest.fail(str(texts(a)))),
     Case("missing-column", write_csv("r.csv", [["id", "team", "comments"], *GOOD]),
          error="Error [D002]: {path}: no text column 'comment' (did you mean 'comments'?); choose "
                "one with --text-column. Columns found: 'id', 'team', 'comments'"),
