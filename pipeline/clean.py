@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.nlp import split_sentences
-from pipeline.redact import Redactor, make_redactor
+from pipeline.redact import Redactor, redactor_from_settings
 from pipeline.schemas import CLEAN_COMMENTS, COMMENTS, DROPPED, SENTENCES
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def clean(comments: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]
     comment_id, ..., sentence_index, start, end, text) and ``dropped`` (+ drop_reason)."""
     started = time.perf_counter()
     cfg = settings.pipeline.clean
-    redactor = make_redactor(cfg.redact, settings.pipeline.nlp.model)
+    redactor = redactor_from_settings(cfg.redact, settings.pipeline.nlp.model)
     non_answers = {answer_key(n) for n in cfg.non_answers}
 
     texts, kinds, reasons = [], [], []

@@ -147,3 +147,14 @@ def test_respondent_ids_that_are_personal_data_become_pseudonyms(tmp_path):
         if path.is_file():
             assert b"jo@example.org" not in path.read_bytes(), path
             assert b"07700 900123" not in path.read_bytes(), path
+
+
+def test_settings_switch_each_kind(settings):
+    from pipeline.redact import redactor_from_settings
+
+    redact = settings.pipeline.clean.redact.model_copy(update={"nhs_numbers": False,
+                                                              "postcodes": False})
+    redactor = redactor_from_settings(redact, "blank")
+    assert redactor("NHS 943 476 5919 at LS1 4AP") == ("NHS 943 476 5919 at LS1 4AP", [])
+    assert redactor.ner_model is None  # blank pipeline: no NER, never required
+    assert "Sarah Whitfield" in redactor.names
