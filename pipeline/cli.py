@@ -152,6 +152,12 @@ def _summary(result) -> None:
                f"{accounting['dropped']} dropped ({reasons}).")
     typer.echo(f"Drafted {drafted} recommendations; discovery: {result.manifest['discover']['method']} "
                "round.")
+    resume = result.manifest.get("resume", {})
+    if resume.get("requested"):
+        notes = "; ".join(f"{stage} {note}" for stage, note in resume["stages"].items())
+        typer.echo(f"Resume: {notes}.")
+    if result.manifest.get("raw_text_file"):
+        typer.echo(f"Unredacted text kept in {result.manifest['raw_text_file']}: never publish it.")
     typer.echo(f"Outputs in {result.out_dir}/:")
     for name in result.manifest["outputs"]:
         typer.echo(f"  {name}")

@@ -76,9 +76,15 @@ def test_resume_recomputes_when_config_changes(setup, monkeypatch):
     export, config, out = setup
     assert run_cli([export], config, out).exit_code == 0
     config.write_text(config.read_text().replace("drop_duplicates: true", "drop_duplicates: false"))
-    resumed = run_cli([export], config, out, "--resume")
-    assert resumed.exit_code == 0, resumed.stderr
-    stages = resumed.manifest()["resume"]["stages"]
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    shown = CliRunner().invoke(app, ["run", str(export), "--config", str(config), "--out", str(out),
+                                     "--resume"])
+    assert shown.exit_code == 0, shown.stderr
+    assert "Resume: clean recomputed: config changed since the interrupted run; tag computed;" \
+        in shown.stdout
+    stages = json.loads((out / "manifest.json").read_text())["resume"]["stages"]
     assert stages["clean"] == "recomputed: config changed since the interrupted run"
     assert stages["tag"] == stages["discover"] == stages["recommend"] == "computed"
 
