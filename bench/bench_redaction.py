@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.clean import clean_text  # noqa: E402
-from pipeline.redact import KINDS, Redactor  # noqa: E402
+from pipeline.clean import clean_text
+from pipeline.redact import KINDS, Redactor
 
 LABELLED = ROOT / "bench" / "data" / "redaction_labelled.jsonl"
 FFT = ROOT / ".." / "shared" / "benchmarks" / "nhs-fft" / "dev.csv"
@@ -86,7 +86,7 @@ def real_comments_rates(redactor: Redactor) -> None:
     found = Counter()
     changed = 0
     for text in comments:
-        cleaned, kinds = clean_text(text, redactor)
+        _, kinds = clean_text(text, redactor)
         found.update(kinds)
         changed += bool(kinds)
     seconds = time.perf_counter() - started

@@ -107,7 +107,7 @@ def run_command(
     except OSError as error:
         _fail(_os_error(error))
         return
-    except Exception as error:  # noqa: BLE001 - a traceback only with --debug
+    except Exception as error:  # a traceback only with --debug
         if DEBUG["on"]:
             raise
         _fail(ThemingError(f"unexpected {error.__class__.__name__}: {error}; this is a bug: "

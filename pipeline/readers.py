@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,7 +182,7 @@ def _read_xlsx(path: Path, sheet: str | int | None, wanted: Sequence[str]) -> Ra
         workbook = pd.ExcelFile(path, engine="openpyxl")
     except OSError:
         raise
-    except Exception as exc:  # zipfile.BadZipFile, openpyxl's InvalidFileException, KeyError
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, openpyxl's InvalidFileException, ...
         raise DataError(f"{path}: cannot open as an Excel workbook ({exc.__class__.__name__}); "
                         "save it from Excel as .xlsx, or export CSV", code="D041") from None
     with workbook:
@@ -288,7 +289,7 @@ def _read_parquet(path: Path) -> RawTable:
             raise DataError(f"{path}: the file is empty; export the survey again",
                             code="D003") from None
         raise DataError(f"{path}: not a readable Parquet file; export it again", code="D041") from None
-    except Exception as exc:  # pyarrow.ArrowInvalid and friends
+    except Exception as exc:  # noqa: BLE001 - pyarrow.ArrowInvalid and friends
         raise DataError(f"{path}: not a readable Parquet file ({exc.__class__.__name__}); "
                         "export it again", code="D041") from None
     return RawTable(frame=_stringify(frame), path=str(path), encoding=None, delimiter=None)
@@ -307,7 +308,7 @@ def _stringify(frame: pd.DataFrame) -> pd.DataFrame:
             return json.dumps(value, ensure_ascii=False, default=str)
         if hasattr(value, "tolist") and not isinstance(value, int | float):
             return json.dumps(value.tolist(), ensure_ascii=False, default=str)
-        if isinstance(value, float) and value != value:  # NaN
+        if isinstance(value, float) and math.isnan(value):
             return ""
         if value is pd.NaT:
             return ""

@@ -68,7 +68,7 @@ def save_stage(artifacts: Path, stage: str, produced: dict[str, pd.DataFrame],
     for name, frame in produced.items():
         path = artifacts / f"{stage}.{name}.parquet"
         write_parquet(path, frame)
-        tables[name] = {"file": path.name, "sha256": sha256_file(path), "rows": int(len(frame))}
+        tables[name] = {"file": path.name, "sha256": sha256_file(path), "rows": len(frame)}
     record = {"version": RECORD_VERSION, "stage": stage, **asdict(keys), "tables": tables}
     write_text(record_path(artifacts, stage), json.dumps(record, indent=2) + "\n")
 

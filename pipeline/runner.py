@@ -238,7 +238,7 @@ def accounting(raw_rows: int, tables: dict[str, pd.DataFrame],
     stages = {
         "ingest": {"rows_in": int(raw_rows), "answers_out": int(answers_in)},
         "clean": {"answers_in": int(answers_in), "kept": int(kept), "dropped": int(dropped)},
-        "report": {"answers_in": int(kept + dropped), "answers_out": int(len(answers))},
+        "report": {"answers_in": int(kept + dropped), "answers_out": len(answers)},
     }
     if kept + dropped != answers_in or len(answers) != answers_in \
             or answers["comment_id"].duplicated().any():
@@ -248,7 +248,7 @@ def accounting(raw_rows: int, tables: dict[str, pd.DataFrame],
     return {
         "answers_in": int(answers_in), "kept": int(kept), "dropped": int(dropped),
         "dropped_by_reason": {k: int(v) for k, v in reasons.value_counts().sort_index().items()},
-        "answers_out": int(len(answers)), "by_stage": stages,
+        "answers_out": len(answers), "by_stage": stages,
     }
 
 
@@ -265,7 +265,7 @@ def _read_inputs(inputs: Sequence[str | Path], settings: Settings):
         ingest.check_input_columns(table.frame, cfg, str(path))
         frames.append(table.frame)
         records.append({"path": str(path), "sha256": sha256_file(Path(path)),
-                        "rows": int(len(table.frame)), "encoding": table.encoding,
+                        "rows": len(table.frame), "encoding": table.encoding,
                         "delimiter": table.delimiter, "sheet": table.sheet,
                         "header_row": table.header_row})
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 from cli_helpers import run_cli, write_config
-from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from pipeline import clean, ingest
 from pipeline.clean import clean_text

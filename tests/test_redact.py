@@ -125,7 +125,10 @@ def test_names_file_and_keep_raw(tmp_path):
             assert b"bronwen@example.org" not in data, path
     answers = outcome.answers()
     assert answers[0]["text"] == "[NAME] and [NAME] ran it well."
-    assert answers[0]["redactions"] if "redactions" in answers[0] else True
+    import pandas as pd
+
+    kept = pd.read_parquet(tmp_path / "run" / "artifacts" / "clean.comments.parquet")
+    assert kept["redactions"].tolist() == ["NAME|NAME", "EMAIL"]
 
     again = run_cli([export], config, tmp_path / "run", "--overwrite")
     assert again.exit_code == 0, again.stderr
