@@ -107,6 +107,12 @@ def run_command(
     except OSError as error:
         _fail(_os_error(error))
         return
+    except KeyboardInterrupt:
+        if DEBUG["on"]:
+            raise
+        typer.echo("Interrupted. The stages that finished are saved: run the same command with "
+                   "--resume to finish.", err=True)
+        raise typer.Exit(130) from None
     except Exception as error:  # a traceback only with --debug
         if DEBUG["on"]:
             raise

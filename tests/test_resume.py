@@ -136,3 +136,16 @@ def test_resume_without_a_previous_run_just_runs(setup):
     resumed = run_cli([export], config, out, "--resume")
     assert resumed.exit_code == 0, resumed.stderr
     assert resumed.manifest()["resume"]["stages"]["clean"] == "recomputed: no completion record"
+
+
+def test_ctrl_c_says_how_to_resume(setup, monkeypatch):
+    export, config, out = setup
+
+    def interrupted(tables, settings):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(discover, "run", interrupted)
+    outcome = run_cli([export], config, out)
+    assert outcome.exit_code == 130
+    assert outcome.error == ("Interrupted. The stages that finished are saved: run the same "
+                             "command with --resume to finish.")
+    assert (out / "artifacts" / "tag.done.json").exists()
