@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.nlp import split_sentences
-from pipeline.redact import make_redactor
+from pipeline.redact import Redactor, redactor_from_settings
 from pipeline.schemas import CLEAN_COMMENTS, COMMENTS, DROPPED, SENTENCES
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2028\u
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 BLANK_LINES = re.compile(r"\n\s*\n+")
 PUNCT_ONLY = re.compile(r"[\W_]+", re.UNICODE)
-MAX_PASSES = 5
+MAX_NORMALISE_PASSES = 4
 
 
 def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
@@ -38,10 +38,9 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 def normalise(text: str, fix_mojibake: bool = True) -> str:
     """Unicode NFC, mojibake repaired, control characters removed, whitespace folded.
 
-    Repeated to a fixed point: ftfy's repair of one pass can reveal more to repair, and
-    cleaning must be idempotent (cleaning cleaned text changes nothing).
+    Repeated until stable (at most a few passes): one ftfy repair can expose another.
     """
-    for _ in range(MAX_PASSES):
+    for _ in range(MAX_NORMALISE_PASSES):
         fixed = _normalise_once(text, fix_mojibake)
         if fixed == text:
             break
@@ -62,6 +61,14 @@ def _normalise_once(text: str, fix_mojibake: bool) -> str:
     return text.strip()
 
 
+def clean_text(text: str, redactor: Redactor, fix_mojibake: bool = True) -> tuple[str, list[str]]:
+    """Normalised, then redacted text and the kinds of personal data removed.
+
+    Idempotent: cleaning cleaned text changes nothing (the fuzz tests check it).
+    """
+    return redactor(normalise(text, fix_mojibake))
+
+
 def answer_key(text: str) -> str:
     """Lower-case letters and digits only: how non-answers are recognised."""
     return PUNCT_ONLY.sub(" ", text.lower()).strip()
@@ -72,15 +79,14 @@ def clean(comments: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]
     comment_id, ..., sentence_index, start, end, text) and ``dropped`` (+ drop_reason)."""
     started = time.perf_counter()
     cfg = settings.pipeline.clean
-    redactor = make_redactor(cfg.redact.emails, cfg.redact.urls, cfg.redact.phones,
-                             cfg.redact.names)
+    redactor = redactor_from_settings(cfg.redact, settings.pipeline.nlp.model)
     non_answers = {answer_key(n) for n in cfg.non_answers}
 
     texts, kinds, reasons = [], [], []
     kept_keys: set[tuple[str, str, str]] = set()
     for respondent, question, raw in zip(comments["respondent_id"], comments["question"],
                                          comments["text"], strict=True):
-        text, found = redactor(normalise(str(raw), cfg.fix_mojibake))
+        text, found = clean_text(str(raw), redactor, cfg.fix_mojibake)
         texts.append(text)
         kinds.append("|".join(found))
         key = answer_key(text)

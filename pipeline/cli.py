@@ -37,6 +37,13 @@ def _fail(error: ThemingError) -> None:
     raise typer.Exit(1)
 
 
+def _os_error(error: OSError) -> ThemingError:
+    """A file-system failure the runner did not anticipate, as a user-facing error."""
+    where = f"{error.filename}: " if error.filename else ""
+    return ThemingError(f"{where}{error.strerror or error}; check the path, free disk space and "
+                        "permissions", code="D045")
+
+
 @app.callback()
 def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
@@ -54,7 +61,7 @@ def run_command(
     config: Annotated[Path, typer.Option("--config", help="Pipeline config (analysts).")] = Path(
         "config/pipeline.yaml"),
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Run folder [default: data/runs/<input name>].", show_default=False)] = None,
+        "--out", help="Run folder (default: data/runs/ and the input's name).", show_default=False)] = None,
     text_column: Annotated[list[str] | None, typer.Option(
         "--text-column", help="Free-text column; repeat for several. Overrides pipeline.yaml.",
         show_default=False)] = None,
@@ -64,6 +71,19 @@ def run_command(
         "--group-column", help="Respondent group column. Overrides pipeline.yaml.",
         show_default=False)] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing run folder.")] = False,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Finish an interrupted run in --out, reusing the stages it completed "
+                         "when input, config and themes are unchanged.")] = False,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="Text encoding of CSV/JSONL input, e.g. utf-8, utf-16, cp1252, "
+                           "latin-1; auto-detected when not given. Overrides pipeline.yaml.",
+        show_default=False)] = None,
+    sheet: Annotated[str | None, typer.Option(
+        "--sheet", help="XLSX: sheet name or 0-based number; when not given, the first sheet with the "
+                        "configured columns. Overrides pipeline.yaml.", show_default=False)] = None,
+    keep_raw: Annotated[bool, typer.Option(
+        "--keep-raw", help="Also write raw_comments_UNREDACTED.csv (personal data NOT removed; "
+                           "never publish it).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
 ) -> None:
     """Run the whole pipeline on a survey export and write a run folder.
@@ -75,12 +95,30 @@ def run_command(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = runner.load_settings(config, themes, text_columns=text_column,
-                                        id_column=id_column, group_column=group_column)
+                                        id_column=id_column, group_column=group_column,
+                                        encoding=encoding, sheet=sheet)
         with _progress(quiet) as advance:
             result = runner.run([str(p) for p in inputs], settings, out, overwrite=overwrite,
-                                progress=advance, config_path=config, themes_path=themes)
+                                resume=resume, keep_raw=keep_raw, progress=advance,
+                                config_path=config, themes_path=themes)
     except ThemingError as error:
         _fail(error)
+        return
+    except OSError as error:
+        _fail(_os_error(error))
+        return
+    except KeyboardInterrupt:
+        if DEBUG["on"]:
+            raise
+        typer.echo("Interrupted. The stages that finished are saved: run the same command with "
+                   "--resume to finish.", err=True)
+        raise typer.Exit(130) from None
+    except Exception as error:  # a traceback only with --debug
+        if DEBUG["on"]:
+            raise
+        _fail(ThemingError(f"unexpected {error.__class__.__name__}: {error}; this is a bug: "
+                           "rerun with 'theming --debug run ...' and report the traceback",
+                           code="S041"))
         return
     if not quiet:
         _summary(result)
@@ -120,6 +158,12 @@ def _summary(result) -> None:
                f"{accounting['dropped']} dropped ({reasons}).")
     typer.echo(f"Drafted {drafted} recommendations; discovery: {result.manifest['discover']['method']} "
                "round.")
+    resume = result.manifest.get("resume", {})
+    if resume.get("requested"):
+        notes = "; ".join(f"{stage} {note}" for stage, note in resume["stages"].items())
+        typer.echo(f"Resume: {notes}.")
+    if result.manifest.get("raw_text_file"):
+        typer.echo(f"Unredacted text kept in {result.manifest['raw_text_file']}: never publish it.")
     typer.echo(f"Outputs in {result.out_dir}/:")
     for name in result.manifest["outputs"]:
         typer.echo(f"  {name}")

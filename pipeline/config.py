@@ -86,6 +86,12 @@ class RedactSettings(_Strict):
     emails: bool = True
     phones: bool = True
     urls: bool = True
+    handles: bool = True
+    nhs_numbers: bool = True
+    ni_numbers: bool = True
+    postcodes: bool = True
+    titled_names: bool = True
+    ner: bool = True
     names: list[str] = Field(default_factory=list)
     names_file: str | None = None
 

@@ -101,4 +101,12 @@ CATALOGUE: dict[str, str] = {
     "S001": "a stage was given a table without a column it requires",
     "S002": "a stage produced a table without a column it promised",
     "S003": "an artifact needed to resume or slice a run is missing",
+    "D040": "a CSV file cannot be parsed (quoting, or a row with more fields than the header)",
+    "D041": "an XLSX or Parquet file is not a readable workbook or Parquet file",
+    "D042": "the sheet asked for with --sheet is not in the workbook",
+    "D043": "a JSON Lines file has a line that is not a JSON object",
+    "D044": "--overwrite was given a folder that is not a run folder (refused, nothing deleted)",
+    "D045": "a file of the run folder cannot be written",
+    "S040": "row accounting failed: answers in != kept + dropped (a bug)",
+    "S041": "an unexpected error (a bug); rerun with --debug for the traceback",
 }

@@ -6,6 +6,7 @@ kept here (clean drops them with a reason) so every input answer can be accounte
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 
@@ -74,10 +75,28 @@ def _cell(value: object) -> str:
 
 
 def _respondent_ids(raw: pd.DataFrame, id_column: str | None, rows: pd.Series) -> list[str]:
+    """Ids as given; a blank id -> ``row<N>``; an id that is personal data (an e-mail
+    address, phone, NHS or NI number) -> ``id-<10 hex of its sha256>``, stable across runs."""
     if not id_column:
         return [f"row{r}" for r in rows]
     values = raw[id_column].map(_cell).str.strip().tolist()
-    return [value if value else f"row{row}" for value, row in zip(values, rows, strict=True)]
+    ids = [pseudonymise_id(value) if value else f"row{row}"
+           for value, row in zip(values, rows, strict=True)]
+    replaced = sum(new != old for new, old in zip(ids, values, strict=True) if old)
+    if replaced:
+        log.warning("ingest: %d respondent ids held personal data (e-mail, phone, NHS or NI "
+                    "number) and were replaced by pseudonyms", replaced)
+    return ids
+
+
+def pseudonymise_id(value: str) -> str:
+    """``value``, or a pseudonym when it contains personal data."""
+    from pipeline.redact import ID_REDACTOR
+
+    _, found = ID_REDACTOR(value)
+    if not found:
+        return value
+    return "id-" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:10]
 
 
 def check_input_columns(raw: pd.DataFrame, cfg, source: str) -> None:

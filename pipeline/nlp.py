@@ -27,6 +27,8 @@ def get_nlp(model: str = "blank") -> Language:
     if model in ("blank", "", None):
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
+        # Rule components need no parser memory: a 1 MB comment is fine (spaCy's limit is 1e6).
+        nlp.max_length = 50_000_000
         return nlp
     try:
         nlp = spacy.load(model, exclude=["ner", "textcat"])
@@ -79,9 +81,10 @@ def split_sentences(texts: list[str], model: str = "blank") -> list[list[tuple[i
     spans: list[list[tuple[int, int]]] = []
     for doc in nlp.pipe(texts, batch_size=256):
         found = []
+        text = doc.text  # doc.text is rebuilt on each access: O(n^2) on a 1 MB comment
         for sent in doc.sents:
             start, end = sent.start_char, sent.end_char
-            piece = doc.text[start:end]
+            piece = text[start:end]
             stripped = piece.strip()
             if not stripped or not WORD.search(stripped):
                 continue

@@ -5,11 +5,9 @@ Stages are pure functions over DataFrames; this module owns every file read and 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import platform
-import re
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -27,10 +25,11 @@ from pipeline.config import (
     load_themes,
     with_overrides,
 )
-from pipeline.errors import ConfigError, DataError
+from pipeline.errors import ConfigError, DataError, StageError
 from pipeline.readers import read_table
+from pipeline.resume import StageCache, run_keys, sha256_file
 from pipeline.schemas import check_columns
-from pipeline.writers import write_csv, write_parquet, write_text, write_xlsx
+from pipeline.writers import safe_name, write_csv, write_text, write_xlsx
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,9 @@ CATALOG = {
     "clusters": "clusters.csv",
     "manifest": "manifest.json",
     "artifacts": "artifacts",
+    "raw_comments": "raw_comments_UNREDACTED.csv",
 }
+RUN_FOLDER_MARKERS = ("manifest.json", "artifacts", "comment_themes.csv")
 
 
 @dataclass
@@ -67,10 +68,15 @@ class RunResult:
 def load_settings(config_path: str | Path = DEFAULT_PIPELINE,
                   themes_path: str | Path = DEFAULT_THEMES, *,
                   text_columns: Sequence[str] | None = None, id_column: str | None = None,
-                  group_column: str | None = None) -> Settings:
-    """Load both configs, apply command-line column choices, resolve the names file."""
+                  group_column: str | None = None, encoding: str | None = None,
+                  sheet: str | None = None) -> Settings:
+    """Load both configs, apply command-line choices, resolve the names file."""
     pipeline = with_overrides(load_pipeline(config_path), list(text_columns or []), id_column,
                               group_column)
+    reading = {key: value for key, value in (("encoding", encoding), ("sheet", sheet)) if value}
+    if reading:
+        pipeline = pipeline.model_copy(
+            update={"input": pipeline.input.model_copy(update=reading)})
     base_dir = Path(config_path).parent
     pipeline = _resolve_names(pipeline, base_dir)
     return Settings(pipeline=pipeline, themes=load_themes(themes_path), base_dir=str(base_dir))
@@ -96,8 +102,8 @@ def _resolve_names(pipeline: PipelineConfig, base_dir: Path) -> PipelineConfig:
 
 
 def default_out_dir(inputs: Sequence[str | Path]) -> Path:
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(inputs[0]).stem).strip("._") or "run"
-    return Path("data/runs") / stem
+    """data/runs/<input name>, the name reduced to safe characters."""
+    return Path("data/runs") / safe_name(Path(inputs[0]).stem, "run")
 
 
 def call_stage(stage, tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
@@ -110,8 +116,13 @@ def call_stage(stage, tables: dict[str, pd.DataFrame], settings: Settings) -> di
 
 def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
                progress: Callable[[str, int, int], None] | None = None,
+               cache: StageCache | None = None,
                ) -> tuple[dict[str, pd.DataFrame], dict[str, float], dict[str, dict[str, int]]]:
-    """Run every stage on in-memory tables; return all tables, timings and row counts."""
+    """Run every stage on in-memory tables; return all tables, timings and row counts.
+
+    With a ``cache``, a stage whose saved artifacts are still valid is loaded, not rerun,
+    and every computed stage is saved as soon as it finishes.
+    """
     timings: dict[str, float] = {}
     counts: dict[str, dict[str, int]] = {}
     tables = dict(tables)
@@ -119,7 +130,11 @@ def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
         if progress:
             progress(stage.NAME, number, len(STAGES))
         started = time.perf_counter()
-        produced = call_stage(stage, tables, settings)
+        produced = cache.load(stage.NAME) if cache else None
+        if produced is None:
+            produced = call_stage(stage, tables, settings)
+            if cache:
+                cache.save(stage.NAME, produced)
         timings[stage.NAME] = round(time.perf_counter() - started, 3)
         counts[stage.NAME] = {name: len(frame) for name, frame in produced.items()}
         tables.update({f"{stage.NAME}.{name}": frame for name, frame in produced.items()})
@@ -128,85 +143,148 @@ def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
 
 
 def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | None = None, *,
-        overwrite: bool = False, progress: Callable[[str, int, int], None] | None = None,
+        overwrite: bool = False, resume: bool = False, keep_raw: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
         config_path: str | Path | None = None, themes_path: str | Path | None = None) -> RunResult:
-    """Read ``inputs``, run every stage, write the run folder; return where and what."""
+    """Read ``inputs``, run every stage, write the run folder; return where and what.
+
+    ``resume`` reuses the stages an interrupted run into ``out_dir`` completed (when input,
+    config and themes are unchanged); ``keep_raw`` also writes the unredacted answers.
+    """
     if not inputs:
         raise DataError("no input file given; pass a survey export, e.g. data/sample/survey_round.csv",
                         code="D001")
     out = Path(out_dir) if out_dir else default_out_dir(inputs)
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise DataError(f"{out}: the run folder already exists; pass --overwrite to replace it "
-                        "or --out to choose another folder", code="D007")
+    _check_out_dir(out, overwrite, resume)
     started = time.perf_counter()
     raw, input_records = _read_inputs(inputs, settings)
-    tables, timings, counts = run_stages({"raw": raw}, settings, progress)
-
-    if out.exists():
+    keys = run_keys([r["sha256"] for r in input_records], settings)
+    if out.exists() and overwrite and not resume:
         shutil.rmtree(out)
-    out.mkdir(parents=True)
-    _write_outputs(out, tables, settings)
+    cache = StageCache(out / CATALOG["artifacts"], keys, resume=resume)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tables, timings, counts = run_stages({"raw": raw}, settings, progress, cache)
+        _write_outputs(out, tables, settings, keep_raw)
+    except OSError as exc:
+        raise DataError(f"{exc.filename or out}: cannot write the run folder ({exc.strerror or exc}); "
+                        "check free disk space and that you may write there, or choose --out",
+                        code="D045") from None
     answers = tables["answers"]
-    dropped_reasons = answers.loc[answers["dropped_reason"] != "", "dropped_reason"]
     clusters = tables["clusters"]
     manifest = {
         "tool": "comment-theming",
         "seed": settings.pipeline.seed,
         "inputs": input_records,
         "config": {"path": str(config_path) if config_path else None,
-                   "settings": _public_settings(settings.pipeline)},
+                   "sha256": keys.config_sha256,
+                   "settings": _settings_without_names(settings)},
         "themes": {"path": str(themes_path) if themes_path else None,
-                   "sha256": _sha256_text(settings.themes.model_dump_json()),
+                   "sha256": keys.themes_sha256,
                    "ids": settings.themes.ids},
         "versions": _versions(),
         "rows": counts,
-        "accounting": {
-            "answers_in": int(counts["ingest"]["comments"]),
-            "kept": int(counts["clean"]["comments"]),
-            "dropped": int(counts["clean"]["dropped"]),
-            "dropped_by_reason": {k: int(v) for k, v in dropped_reasons.value_counts().sort_index().items()},
-            "answers_out": len(answers),
-        },
+        "accounting": accounting(len(raw), tables, counts),
+        "resume": {"requested": resume, "input_sha256": keys.input_sha256,
+                   "stages": cache.notes},
+        "raw_text_file": CATALOG["raw_comments"] if keep_raw else None,
         "discover": {"method": str(clusters["method"].iloc[0]) if len(clusters) else "skipped",
                      "unit": settings.pipeline.discover.unit,
                      "embedder": settings.pipeline.discover.embedder},
         "tags_by_method": {k: int(v) for k, v in
                            tables["tags"]["method"].value_counts().sort_index().items()},
-        "outputs": sorted(p.name for p in out.iterdir()) + [CATALOG["manifest"]],
+        "outputs": sorted(p.name for p in out.iterdir() if p.name != CATALOG["manifest"])
+        + [CATALOG["manifest"]],
         "timings": {**timings, "total": round(time.perf_counter() - started, 3)},
     }
-    write_text(out / CATALOG["manifest"], json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    try:
+        write_text(out / CATALOG["manifest"],
+                   json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise DataError(f"{out / CATALOG['manifest']}: cannot write ({exc.strerror or exc}); check "
+                        "free disk space and permissions", code="D045") from None
     log.info("run: %d answers -> %s", len(answers), out)
     return RunResult(out_dir=out, manifest=manifest, tables=tables)
 
 
+def _settings_without_names(settings: Settings) -> dict:
+    """The pipeline settings for the manifest; the names to redact are personal data."""
+    dumped = settings.pipeline.model_dump(mode="json")
+    names = dumped["clean"]["redact"]["names"]
+    dumped["clean"]["redact"]["names"] = f"{len(names)} names (not written here)"
+    return dumped
+
+
+def _check_out_dir(out: Path, overwrite: bool, resume: bool) -> None:
+    """Refuse to reuse a run folder unless asked, and never delete a folder that is not one."""
+    if out.exists() and not out.is_dir():
+        raise DataError(f"{out}: exists and is a file, not a run folder; choose another --out",
+                        code="D007")
+    if not out.exists() or not any(out.iterdir()):
+        return
+    if not overwrite and not resume:
+        raise DataError(f"{out}: the run folder already exists; pass --overwrite to replace it, "
+                        "--resume to finish an interrupted run, or --out to choose another folder",
+                        code="D007")
+    if not any((out / marker).exists() for marker in RUN_FOLDER_MARKERS):
+        raise DataError(f"{out}: is not empty and is not a run folder (no manifest.json or "
+                        "artifacts/); refusing to replace it; choose an empty or new --out",
+                        code="D044")
+
+
+def accounting(raw_rows: int, tables: dict[str, pd.DataFrame],
+               counts: dict[str, dict[str, int]]) -> dict:
+    """Rows in and out of every stage that keeps or drops answers; checks nothing is lost."""
+    answers = tables["answers"]
+    answers_in = counts["ingest"]["comments"]
+    kept, dropped = counts["clean"]["comments"], counts["clean"]["dropped"]
+    reasons = answers.loc[answers["dropped_reason"] != "", "dropped_reason"]
+    stages = {
+        "ingest": {"rows_in": int(raw_rows), "answers_out": int(answers_in)},
+        "clean": {"answers_in": int(answers_in), "kept": int(kept), "dropped": int(dropped)},
+        "report": {"answers_in": int(kept + dropped), "answers_out": len(answers)},
+    }
+    if kept + dropped != answers_in or len(answers) != answers_in \
+            or answers["comment_id"].duplicated().any():
+        raise StageError(f"accounting failed: {answers_in} answers in, {kept} kept + {dropped} "
+                         f"dropped, {len(answers)} in {CATALOG['answers']}; this is a bug, please "
+                         "report it with the run's manifest.json", code="S040")
+    return {
+        "answers_in": int(answers_in), "kept": int(kept), "dropped": int(dropped),
+        "dropped_by_reason": {k: int(v) for k, v in reasons.value_counts().sort_index().items()},
+        "answers_out": len(answers), "by_stage": stages,
+    }
+
+
 def _read_inputs(inputs: Sequence[str | Path], settings: Settings):
     cfg = settings.pipeline.input
+    wanted = [t.column for t in cfg.text_columns] + [
+        c for c in (cfg.id_column, cfg.group_column) if c]
     frames, records = [], []
     for path in inputs:
-        table = read_table(path, encoding=cfg.encoding, sheet=cfg.sheet)
+        table = read_table(path, encoding=cfg.encoding, sheet=cfg.sheet, wanted=wanted)
         if table.frame.empty:
             raise DataError(f"{path}: has a header but no rows; export the survey answers too",
                             code="D003")
         ingest.check_input_columns(table.frame, cfg, str(path))
         frames.append(table.frame)
-        records.append({"path": str(path), "sha256": _sha256_file(Path(path)),
+        records.append({"path": str(path), "sha256": sha256_file(Path(path)),
                         "rows": len(table.frame), "encoding": table.encoding,
-                        "delimiter": table.delimiter})
+                        "delimiter": table.delimiter, "sheet": table.sheet,
+                        "header_row": table.header_row})
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     return raw.fillna(""), records
 
 
-# Artifacts holding raw, unredacted text are never written: redaction happens in clean.
-RAW_TEXT_TABLES = {"raw", "ingest.comments"}
-
-
-def _write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings) -> None:
-    artifacts = out / CATALOG["artifacts"]
-    for name, frame in tables.items():
-        if "." in name and name not in RAW_TEXT_TABLES and not name.startswith("report."):
-            write_parquet(artifacts / f"{name}.parquet", frame)
+def _write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings,
+                   keep_raw: bool = False) -> None:
+    """Every output through writers (atomic, formula-safe); raw text only when asked."""
     write_csv(out / CATALOG["answers"], tables["answers"])
+    raw_file = out / CATALOG["raw_comments"]
+    if keep_raw:
+        write_csv(raw_file, tables["ingest.comments"])
+    elif raw_file.exists():
+        raw_file.unlink()  # a resumed or overwritten run without --keep-raw keeps no raw text
     quote_table = tables["quote_table"]
     write_csv(out / CATALOG["quotes_csv"], quote_table)
     if settings.pipeline.output.xlsx:
@@ -223,27 +301,6 @@ def _write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Setting
     write_text(out / CATALOG["candidates"], report.render_candidates_yaml(
         tables["clusters"], settings.pipeline.discover.candidate_min_respondents))
     write_csv(out / CATALOG["clusters"], tables["clusters"])
-
-
-def _public_settings(pipeline: PipelineConfig) -> dict:
-    """The settings for the manifest, without the names being redacted (count + hash only)."""
-    settings = pipeline.model_dump(mode="json")
-    names = settings["clean"]["redact"]["names"]
-    settings["clean"]["redact"]["names"] = {
-        "count": len(names), "sha256": _sha256_text("\n".join(sorted(names)))}
-    return settings
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _versions() -> dict[str, str]:

@@ -11,9 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# What a spreadsheet may skip before reading a cell as a formula: spaces, controls, BOM.
+LEADING_JUNK = re.compile(r"^[\s\x00-\x1f\x7f\u00a0\u200b-\u200f\u2028-\u202f\ufeff]+")
 FIXED_TIME = dt.datetime(2000, 1, 1)
-SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+NAME_BAD = re.compile(r"[^A-Za-z0-9_.-]+")
+RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                            *(f"lpt{i}" for i in range(1, 10))})
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -34,14 +39,21 @@ def write_text(path: Path, text: str) -> None:
 
 
 def neutralise(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe,
+    also when spaces, control characters or a BOM come before the ``=``, ``+``, ``-``, ``@``."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(FORMULA_START) or LEADING_JUNK.sub("", value).startswith(FORMULA_START):
         return "'" + value
     return value
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.apply(lambda column: column.map(neutralise) if column.dtype == object else column)
+    """Every text cell and column name neutralised, whatever the column's dtype."""
+    safe = frame.rename(columns=lambda c: neutralise(str(c)))
+    return safe.apply(lambda column: column if pd.api.types.is_numeric_dtype(column)
+                      else column.map(neutralise)).astype(
+        {c: object for c in safe.columns if not pd.api.types.is_numeric_dtype(safe[c])})
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
@@ -49,12 +61,25 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
                                                             lineterminator="\n"))
 
 
+def safe_name(text: str, fallback: str = "output") -> str:
+    """A file or folder name from user data: letters, digits, '_', '.', '-' only; no leading
+    dot, no '..', no Windows device name, at most 80 characters."""
+    name = NAME_BAD.sub("_", str(text)).strip("._-")[:80].strip("._-")
+    name = re.sub(r"\.{2,}", ".", name)
+    if not name or name.lower().split(".")[0] in RESERVED_NAMES:
+        name = f"{fallback}_{name}" if name else fallback
+    return name
+
+
 def write_parquet(path: Path, frame: pd.DataFrame) -> None:
     atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def sheet_name(name: str, used: set[str]) -> str:
-    base = SHEET_BAD.sub("_", str(name))[:31] or "sheet"
+    """An Excel-legal, unique sheet name (no []:*?/\\, no edge apostrophes, <= 31 chars)."""
+    base = SHEET_BAD.sub("_", str(name)).strip().strip("'")[:31].strip("'") or "sheet"
+    if base.lower() == "history":  # reserved by Excel
+        base = "history_"
     candidate, n = base, 2
     while candidate.lower() in used:
         suffix = f"_{n}"
@@ -77,7 +102,7 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
         for name, frame in sheets.items():
             sheet = workbook.add_worksheet(sheet_name(name, used))
             for col, column in enumerate(frame.columns):
-                sheet.write_string(0, col, str(column), bold)
+                sheet.write_string(0, col, str(neutralise(str(column))), bold)
                 width = 60 if column in ("quote", "text") else 16
                 sheet.set_column(col, col, width, wrap if width == 60 else None)
             for row, values in enumerate(frame.itertuples(index=False), start=1):

@@ -197,7 +197,8 @@ def test_existing_run_folder_needs_overwrite(sample_run):
                                       str(sample_run), "--text-column", "comment"])
     assert result.exit_code == 1
     assert result.output == (f"Error [D007]: {sample_run}: the run folder already exists; pass "
-                             "--overwrite to replace it or --out to choose another folder\n")
+                             "--overwrite to replace it, --resume to finish an interrupted run, "
+                             "or --out to choose another folder\n")
 
 
 def test_help_is_light_and_every_command_has_an_example():
