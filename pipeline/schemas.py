@@ -28,7 +28,8 @@ COMMENT_THEMES = ("comment_id", "theme_id", "score", "methods", "n_sentences", "
 # discover
 SENTENCE_CLUSTERS = ("sentence_id", "comment_id", "cluster_id")
 CLUSTERS = ("cluster_id", "label", "keywords", "n_sentences", "n_comments", "n_respondents",
-            "status", "theme_id", "overlap", "examples")
+            "status", "theme_id", "overlap", "similarity", "coherence", "tagged_share", "reason",
+            "examples", "method")
 # recommend
 RECOMMENDATIONS = ("rank", "key", "kind", "label", "owner", "action", "text", "status",
                    "n_respondents", "n_respondents_total", "support_by_group", "evidence_line")
