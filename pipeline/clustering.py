@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 
 import numpy as np
 from sklearn.preprocessing import normalize
@@ -30,7 +31,7 @@ def auto_min_cluster_size(n_docs: int, method: str) -> int:
     """Smallest cluster kept: grows with the round (HDBSCAN over-splits large rounds)."""
     if method == "small":
         return max(2, min(10, n_docs // 60))
-    return max(10, n_docs // 150)
+    return max(10, n_docs // 300)
 
 
 def auto_cluster_range(n_docs: int) -> range:
@@ -62,7 +63,7 @@ def cluster_small(vectors: np.ndarray, n_clusters: int | None, min_size: int) ->
                 best_score, labels = score, trial
         if labels is None:
             labels = np.ones(n_docs, dtype=int)
-    return _renumber(_drop_small(np.asarray(labels) - 1, min_size))
+    return renumber(_drop_small(np.asarray(labels) - 1, min_size))
 
 
 def cluster_large(vectors: np.ndarray, min_size: int, seed: int, n_neighbors: int = 15,
@@ -78,11 +79,14 @@ def cluster_large(vectors: np.ndarray, min_size: int, seed: int, n_neighbors: in
                    n_jobs=1)
     if n_docs <= EXACT_KNN_MAX_DOCS:
         options["precomputed_knn"] = _exact_knn(vectors, neighbors)
-    reduced = UMAP(**options).fit_transform(vectors)
-    clusterer = HDBSCAN(min_cluster_size=min_size, min_samples=max(2, min_size // 3),
+    with warnings.catch_warnings():  # no transform() needed later: exact kNN has no index
+        warnings.filterwarnings("ignore", message=".*knn_search_index.*")
+        warnings.filterwarnings("ignore", message=".*n_jobs value.*")
+        reduced = UMAP(**options).fit_transform(vectors)
+    clusterer = HDBSCAN(min_cluster_size=min_size, min_samples=max(3, min_size // 2),
                         metric="euclidean", cluster_selection_method="eom")
     labels = clusterer.fit_predict(reduced)
-    return _renumber(np.asarray(labels, dtype=int))
+    return renumber(np.asarray(labels, dtype=int))
 
 
 def _exact_knn(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, None]:
@@ -133,7 +137,7 @@ def _drop_small(labels: np.ndarray, min_size: int) -> np.ndarray:
     return np.where(np.isin(labels, small), OUTLIER, labels)
 
 
-def _renumber(labels: np.ndarray) -> np.ndarray:
+def renumber(labels: np.ndarray) -> np.ndarray:
     """Number clusters 0.. by size (largest first, ties by first document); outliers stay -1."""
     ids = [c for c in dict.fromkeys(labels.tolist()) if c != OUTLIER]
     sizes = {c: int((labels == c).sum()) for c in ids}

@@ -24,7 +24,7 @@ import pandas as pd
 from pipeline import clustering
 from pipeline.cluster_labels import cluster_terms, label_of
 from pipeline.config import DiscoverSettings, Settings, ThemesConfig, slugify
-from pipeline.embeddings import make_embedder
+from pipeline.embeddings import lemma_tokens, make_embedder
 from pipeline.stance import ASK, classify
 from pipeline.schemas import CLUSTERS, COMMENT_THEMES, SENTENCE_CLUSTERS, SENTENCES, TAGS, empty
 
@@ -42,7 +42,8 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 
 def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
              settings: Settings) -> dict[str, pd.DataFrame]:
-    """-> ``sentence_clusters`` (sentence_id, comment_id, cluster_id) and ``clusters``
+    """-> ``sentence_clusters`` (sentence_id, comment_id, cluster_id, on_topic: the document
+    uses one of its cluster's keywords) and ``clusters``
     (cluster_id, label, keywords, counts, status, theme_id, overlap, similarity, coherence,
     tagged_share, reason, examples, method)."""
     started = time.perf_counter()
@@ -51,7 +52,8 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     if not cfg.enabled or len(docs) < MIN_DOCS:
         reason = "disabled" if not cfg.enabled else f"fewer than {MIN_DOCS} documents"
         log.info("discover: skipped (%s)", reason)
-        return {"sentence_clusters": empty(SENTENCE_CLUSTERS).astype({"cluster_id": int}),
+        return {"sentence_clusters": empty(SENTENCE_CLUSTERS).astype({"cluster_id": int,
+                                                                      "on_topic": bool}),
                 "clusters": empty(CLUSTERS)}
 
     texts = docs["text"].tolist()
@@ -62,14 +64,21 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     seeded = seed_vectors(vectors, doc_themes, theme_vectors, cfg.seed_weight)
     labels, method = cluster_documents(seeded, cfg, settings.pipeline.seed)
     labels = clustering.reduce_outliers(seeded, labels, cfg.outlier_min_similarity)
+    labels = merge_shared_topics(texts, labels, doc_themes, cfg)
     docs = docs.assign(cluster_id=labels)
 
+    clusters = describe(docs, vectors, doc_themes, theme_vectors, cfg, settings.themes)
+    keywords = {row.cluster_id: set(str(row.keywords).split("|")) - {""}
+                for row in clusters.itertuples(index=False)}
+    docs = docs.assign(on_topic=[bool(keywords.get(c) and keywords[c] & terms_of(text))
+                                 for c, text in zip(labels.tolist(), texts, strict=True)])
     assignment = sentences[["sentence_id", "comment_id"]].merge(
-        docs[["comment_id", "cluster_id"] + (["sentence_id"] if cfg.unit == "sentences" else [])],
+        docs[["comment_id", "cluster_id", "on_topic"]
+             + (["sentence_id"] if cfg.unit == "sentences" else [])],
         on=["sentence_id", "comment_id"] if cfg.unit == "sentences" else ["comment_id"],
         how="inner",
-    )[list(SENTENCE_CLUSTERS)].astype({"cluster_id": int}).reset_index(drop=True)
-    clusters = describe(docs, vectors, doc_themes, theme_vectors, cfg, settings.themes)
+    )[list(SENTENCE_CLUSTERS)].astype({"cluster_id": int, "on_topic": bool})
+    assignment = assignment.reset_index(drop=True)
     clusters = clusters.assign(method=method)[list(CLUSTERS)]
     left = float((labels == clustering.OUTLIER).mean())
     log.info("discover: %d documents -> %d clusters (%s), %.1f%% left as outliers (%.2fs)",
@@ -103,6 +112,26 @@ def cluster_documents(vectors: np.ndarray, cfg: DiscoverSettings, seed: int
         count = None if cfg.n_clusters == "auto" else int(cfg.n_clusters)
         return clustering.cluster_small(vectors, count, size), method
     return clustering.cluster_large(vectors, size, seed, n_epochs=cfg.umap_epochs), method
+
+
+def merge_shared_topics(texts: list[str], labels: np.ndarray, doc_themes: list[set[str]],
+                        cfg: DiscoverSettings) -> np.ndarray:
+    """Merge clusters of mostly untagged documents that share one of their top two keywords
+    ("late, papers" and "read, papers" are one topic split in two)."""
+    terms = cluster_terms(texts, labels, cfg.top_words, cfg.label_max_df)
+    tagged = np.array([bool(found) for found in doc_themes])
+    untagged = [c for c in sorted(terms) if tagged[labels == c].mean()
+                <= cfg.candidate_max_tagged_share and terms[c].keywords]
+    target = {c: c for c in untagged}
+    for position, first in enumerate(untagged):
+        for second in untagged[position + 1:]:
+            if target[second] == second and target[first] == first and \
+                    set(terms[first].keywords[:2]) & set(terms[second].keywords[:2]):
+                target[second] = first
+    if all(k == v for k, v in target.items()):
+        return labels
+    merged = np.array([target.get(c, c) for c in labels.tolist()], dtype=int)
+    return clustering.renumber(merged)
 
 
 def theme_centroids(embedder, themes: ThemesConfig) -> dict[str, np.ndarray]:
@@ -188,7 +217,7 @@ def describe(docs: pd.DataFrame, vectors: np.ndarray, doc_themes: list[set[str]]
             "coherence": round(coherence, 4), "tagged_share": round(tagged_share, 4),
             "reason": reason,
             "examples": "\n".join(representatives(member_docs["text"].tolist(), vectors[members],
-                                                  cfg.candidate_examples)),
+                                                  cfg.candidate_examples, keywords[:4])),
         })
     return pd.DataFrame(rows, columns=[c for c in CLUSTERS if c != "method"])
 
@@ -245,12 +274,15 @@ def candidate_status(n_respondents: int, coherence: float, specificity: float,
     return "candidate", f"coherent topic ({coherence:.0%} share its top words), no theme covers it"
 
 
-def representatives(texts: list[str], vectors: np.ndarray, count: int) -> list[str]:
-    """Distinct member texts nearest the cluster centre."""
+def representatives(texts: list[str], vectors: np.ndarray, count: int,
+                    keywords: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Distinct member texts nearest the cluster centre, those using a top keyword first."""
     if not texts:
         return []
     centre = vectors.mean(axis=0)
-    order = np.argsort(-(vectors @ centre), kind="stable")
+    wanted = set(keywords)
+    on_topic = [0 if wanted & terms_of(text) else 1 for text in texts]
+    order = np.lexsort((-(vectors @ centre), on_topic))
     chosen: list[str] = []
     for position in order:
         text = " ".join(texts[position].split())
@@ -259,6 +291,12 @@ def representatives(texts: list[str], vectors: np.ndarray, count: int) -> list[s
         if len(chosen) >= count:
             break
     return chosen
+
+
+def terms_of(text: str) -> set[str]:
+    """Lemma unigrams and bigrams of ``text``, as cluster keywords are written."""
+    words = lemma_tokens(text)
+    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
 
 
 def _unique_id(base: str, used: set[str]) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from pipeline import quotes as quote_rules
 from pipeline.config import Settings
-from pipeline.embeddings import lemma_tokens, make_embedder
+from pipeline.embeddings import make_embedder
 from pipeline.schemas import (
     CLEAN_COMMENTS, CLUSTERS, COMMENT_THEMES, QUOTES, RECOMMENDATIONS, SENTENCE_CLUSTERS,
     SENTENCES, TAGS,
@@ -85,9 +85,9 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
     offset = len(settings.themes.themes)
     min_support = settings.pipeline.discover.candidate_min_respondents
     for order, cluster in enumerate(candidates.itertuples(index=False), start=offset):
-        members = sentence_clusters[sentence_clusters["cluster_id"] == cluster.cluster_id]
-        carrying = _on_topic(sentences[sentences["sentence_id"].isin(members["sentence_id"])],
-                             str(cluster.keywords).split("|"))
+        members = sentence_clusters[(sentence_clusters["cluster_id"] == cluster.cluster_id)
+                                    & sentence_clusters["on_topic"]]
+        carrying = sentences[sentences["sentence_id"].isin(members["sentence_id"])]
         support = comments[comments["comment_id"].isin(carrying["comment_id"])]
         n = int(support["respondent_id"].nunique())
         asking, praising = _stance_counts(carrying, stances)
@@ -108,20 +108,6 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
              int((recommendations["status"] == "drafted").sum()), len(quotes),
              time.perf_counter() - started)
     return {"recommendations": recommendations, "quotes": quotes}
-
-
-def _on_topic(carrying: pd.DataFrame, keywords: list[str]) -> pd.DataFrame:
-    """A candidate's sentences that use one of its keywords: the rest only sat nearby."""
-    wanted = {k for k in keywords if k}
-    if not wanted:
-        return carrying
-    keep = [bool(wanted & _terms(text)) for text in carrying["text"]]
-    return carrying[keep]
-
-
-def _terms(text: str) -> set[str]:
-    words = lemma_tokens(text)
-    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
 
 
 def _stance_counts(carrying: pd.DataFrame, stances: dict[str, str]) -> tuple[int, int]:

@@ -52,7 +52,8 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
     clusters = tables["clusters"]
     candidate_ids = clusters.loc[clusters["status"] == "candidate", ["cluster_id", "theme_id"]] \
         if len(clusters) else pd.DataFrame(columns=["cluster_id", "theme_id"])
-    candidates = (tables["sentence_clusters"].merge(candidate_ids, on="cluster_id")
+    on_topic = tables["sentence_clusters"][tables["sentence_clusters"]["on_topic"].astype(bool)]
+    candidates = (on_topic.merge(candidate_ids, on="cluster_id")
                   .groupby("comment_id", sort=False)["theme_id"]
                   .agg(lambda s: "|".join(dict.fromkeys(s))))
     kept = comments.assign(
@@ -88,13 +89,19 @@ def unexplained(kept: pd.DataFrame, sentence_clusters: pd.DataFrame,
         described = clusters.set_index("cluster_id")
         for comment_id, group in sentence_clusters.groupby("comment_id", sort=False):
             reasons = []
-            for cluster_id in dict.fromkeys(group["cluster_id"]):
+            for cluster_id, on_topic in dict.fromkeys(zip(group["cluster_id"],
+                                                          group["on_topic"], strict=True)):
                 if cluster_id not in described.index:
                     continue
                 cluster = described.loc[cluster_id]
-                reasons.append("outlier: like no cluster" if cluster_id < 0 else
-                               f"cluster '{cluster['label']}' ({cluster['status']}): "
-                               f"{cluster['reason']}")
+                if cluster_id < 0:
+                    reasons.append("outlier: like no cluster")
+                elif cluster["status"] == "candidate" and not on_topic:
+                    reasons.append(f"near candidate '{cluster['label']}' but uses none of its "
+                                   "keywords")
+                else:
+                    reasons.append(f"cluster '{cluster['label']}' ({cluster['status']}): "
+                                   f"{cluster['reason']}")
             why[comment_id] = "; ".join(reasons)
     reason = left["comment_id"].map(why).fillna("not clustered (discovery skipped)")
     return left.assign(reason=reason)[list(UNEXPLAINED)].reset_index(drop=True)

@@ -26,7 +26,7 @@ DROPPED = ("comment_id", "respondent_id", "group", "question", "text", "source",
 TAGS = ("comment_id", "sentence_id", "theme_id", "method", "score", "evidence", "start", "end")
 COMMENT_THEMES = ("comment_id", "theme_id", "score", "methods", "n_sentences", "evidence")
 # discover
-SENTENCE_CLUSTERS = ("sentence_id", "comment_id", "cluster_id")
+SENTENCE_CLUSTERS = ("sentence_id", "comment_id", "cluster_id", "on_topic")
 CLUSTERS = ("cluster_id", "label", "keywords", "n_sentences", "n_comments", "n_respondents",
             "status", "theme_id", "overlap", "similarity", "coherence", "tagged_share", "reason",
             "examples", "method")
