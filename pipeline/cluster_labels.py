@@ -17,6 +17,7 @@ from pipeline.embeddings import lemma_tokens
 # Words that judge or hedge rather than name a topic: never a cluster's label or keyword.
 GENERIC_WORDS = frozenset("""
     good great excellent fine bad poor hard difficult easy real really like likes liked think
+    year's decent clear
     thought feel felt need needs needed want wanted make makes made way ways thing things lot
     lots year years overall generally general just better best worse right wrong sure
     score scores scored scoring survey statement statements reflect reflects mixed
@@ -54,8 +55,11 @@ def cluster_terms(texts: list[str], labels: np.ndarray, top_n: int = 8,
     vocabulary = vectorizer.get_feature_names_out()
     doc_freq = np.asarray(matrix.sum(axis=0)).ravel()
     # generic words are the common ones, but never drop a word when the round is tiny
-    generic = doc_freq > max(5, max_df * len(texts))
-    generic |= np.array([any(w in GENERIC_WORDS for w in term.split()) for term in vocabulary])
+    common = {str(term) for term, freq in zip(vocabulary, doc_freq, strict=True)
+              if freq > max(5, max_df * len(texts)) and " " not in term}
+    # a bigram with a common or judging word ("value forum", "think forum") is no topic either
+    generic = np.array([any(w in GENERIC_WORDS or w in common for w in term.split())
+                        for term in vocabulary])
     per_cluster = np.vstack([np.asarray(matrix[labels == c].sum(axis=0)).ravel() for c in ids])
     sizes = np.array([(labels == c).sum() for c in ids], dtype=float)
     term_freq = per_cluster / per_cluster.sum(axis=1, keepdims=True).clip(min=1)

@@ -79,7 +79,9 @@ def select(candidates: list[QuoteCandidate], vectors: np.ndarray, centre: np.nda
             if (index in chosen or candidate.respondent_id in respondents
                     or candidate.quote.lower() in seen_quotes):
                 continue
-            redundancy = max((float(vectors[index] @ vectors[j]) for j in chosen), default=0.0)
+            # unlike counts as 0, not as a bonus: an off-topic quote must not win by contrast
+            redundancy = max((max(0.0, float(vectors[index] @ vectors[j])) for j in chosen),
+                             default=0.0)
             score = ((1 - diversity) * float(relevance[index]) - diversity * redundancy
                      - GROUP_PENALTY * groups.get(candidate.group, 0))
             key = (score, _reverse(candidate.comment_id))
