@@ -118,8 +118,10 @@ def _summary(result) -> None:
     reasons = ", ".join(f"{n} {r}" for r, n in accounting["dropped_by_reason"].items()) or "none"
     typer.echo(f"Read {accounting['answers_in']} answers: {accounting['kept']} kept, "
                f"{accounting['dropped']} dropped ({reasons}).")
-    typer.echo(f"Drafted {drafted} recommendations; discovery: {result.manifest['discover']['method']} "
-               "round.")
+    found = result.manifest["discover"]
+    typer.echo(f"Drafted {drafted} recommendations; discovery: {found['method']} round, "
+               f"{found.get('clusters', 0)} clusters, {found.get('candidates', 0)} candidate "
+               f"theme(s), {found.get('outlier_share', 0.0):.1%} left as outliers.")
     typer.echo(f"Outputs in {result.out_dir}/:")
     for name in result.manifest["outputs"]:
         typer.echo(f"  {name}")

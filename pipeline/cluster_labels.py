@@ -57,9 +57,10 @@ def cluster_terms(texts: list[str], labels: np.ndarray, top_n: int = 8,
     # generic words are the common ones, but never drop a word when the round is tiny
     common = {str(term) for term, freq in zip(vocabulary, doc_freq, strict=True)
               if freq > max(5, max_df * len(texts)) and " " not in term}
-    # a bigram with a common or judging word ("value forum", "think forum") is no topic either
-    generic = np.array([any(w in GENERIC_WORDS or w in common for w in term.split())
-                        for term in vocabulary])
+    # a bigram with a common word ("value forum", "think forum") or led by a judging word
+    # ("welcome joint", "felt like") is no topic either; "joint work" is
+    generic = np.array([any(w in common for w in term.split())
+                        or term.split()[0] in GENERIC_WORDS for term in vocabulary])
     per_cluster = np.vstack([np.asarray(matrix[labels == c].sum(axis=0)).ravel() for c in ids])
     sizes = np.array([(labels == c).sum() for c in ids], dtype=float)
     term_freq = per_cluster / per_cluster.sum(axis=1, keepdims=True).clip(min=1)

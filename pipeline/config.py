@@ -121,7 +121,7 @@ class DiscoverSettings(_Strict):
     top_words: int = Field(default=8, ge=1)
     label_max_df: float = Field(default=0.08, gt=0.0, le=1.0)
     map_min_overlap: float = Field(default=0.3, ge=0.0, le=1.0)
-    map_min_similarity: float = Field(default=0.5, ge=-1.0, le=1.0)
+    map_min_similarity: float = Field(default=0.35, ge=-1.0, le=1.0)
     map_min_combined: float = Field(default=0.6, ge=0.0, le=2.0)
     candidate_min_respondents: int = Field(default=3, ge=1)
     candidate_min_coherence: float = Field(default=0.5, ge=0.0, le=1.0)

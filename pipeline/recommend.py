@@ -94,8 +94,8 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
         status = ("too_little_evidence" if n < min_support
                   else "praised" if asking == 0 else "drafted")
         label = f"New topic: {cluster.label}"
-        text = (f"[Owner to be agreed] to consider the issue {n} respondents raised about "
-                f"{cluster.label} (a topic outside the current themes) and agree a response."
+        text = (f"[Owner to be agreed] to review what {n} respondents raised about "
+                f"“{cluster.label}”, a topic no current theme covers, and agree a response."
                 if status == "drafted" else "")
         rows.append(_row(order, cluster.theme_id, "candidate", label, "", "", text, status,
                          support, group_totals, total, asking, praising))
