@@ -118,6 +118,7 @@ class DiscoverSettings(_Strict):
     umap_epochs: int = Field(default=200, ge=10)
     seed_weight: float = Field(default=0.5, ge=0.0)
     outlier_min_similarity: float = Field(default=0.2, ge=-1.0, le=1.0)
+    merge_min_similarity: float = Field(default=0.5, ge=-1.0, le=1.0)
     top_words: int = Field(default=8, ge=1)
     label_max_df: float = Field(default=0.08, gt=0.0, le=1.0)
     map_min_overlap: float = Field(default=0.3, ge=0.0, le=1.0)

@@ -41,11 +41,12 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 
 
 def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
-             settings: Settings) -> dict[str, pd.DataFrame]:
+             settings: Settings, vectors: np.ndarray | None = None) -> dict[str, pd.DataFrame]:
     """-> ``sentence_clusters`` (sentence_id, comment_id, cluster_id, on_topic: the document
     uses one of its cluster's keywords) and ``clusters``
     (cluster_id, label, keywords, counts, status, theme_id, overlap, similarity, coherence,
-    tagged_share, reason, examples, method)."""
+    tagged_share, reason, examples, method). ``vectors``: precomputed embeddings of the
+    documents (e.g. from a cache), made by the configured embedder."""
     started = time.perf_counter()
     cfg = settings.pipeline.discover
     docs = documents(sentences, cfg.unit)
@@ -58,13 +59,17 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
 
     texts = docs["text"].tolist()
     embedder = make_embedder(cfg.embedder, cfg.embedding_dims, settings.pipeline.seed)
-    vectors = embedder.fit_transform(texts)
+    if vectors is None:
+        vectors = embedder.fit_transform(texts)
+    else:
+        embedder.fit(texts)  # theme centroids go through the same fitted embedder
     theme_vectors = theme_centroids(embedder, settings.themes)
     doc_themes = doc_theme_sets(docs, tags, comment_themes, cfg.unit)
     seeded = seed_vectors(vectors, doc_themes, theme_vectors, cfg.seed_weight)
     labels, method = cluster_documents(seeded, cfg, settings.pipeline.seed)
     labels = clustering.reduce_outliers(seeded, labels, cfg.outlier_min_similarity)
-    labels = merge_shared_topics(texts, labels, doc_themes, cfg)
+    labels = merge_shared_topics(texts, vectors, labels, doc_themes,
+                                 docs["respondent_id"].to_numpy(), cfg)
     docs = docs.assign(cluster_id=labels)
 
     clusters = describe(docs, vectors, doc_themes, theme_vectors, cfg, settings.themes)
@@ -114,19 +119,27 @@ def cluster_documents(vectors: np.ndarray, cfg: DiscoverSettings, seed: int
     return clustering.cluster_large(vectors, size, seed, n_epochs=cfg.umap_epochs), method
 
 
-def merge_shared_topics(texts: list[str], labels: np.ndarray, doc_themes: list[set[str]],
+def merge_shared_topics(texts: list[str], vectors: np.ndarray, labels: np.ndarray,
+                        doc_themes: list[set[str]], respondents: np.ndarray,
                         cfg: DiscoverSettings) -> np.ndarray:
     """Merge clusters of mostly untagged documents that share one of their top two keywords
-    ("late, papers" and "read, papers" are one topic split in two)."""
+    when their centroids are alike (``merge_min_similarity``) or one is a fragment too small
+    to stand as a candidate: "late, papers" and "read, papers" are one topic split in two;
+    "staff, rude" and "staff, friendly" are not."""
     terms = cluster_terms(texts, labels, cfg.top_words, cfg.label_max_df)
+    centroids = clustering.centroids_of(vectors, labels)
     tagged = np.array([bool(found) for found in doc_themes])
     untagged = [c for c in sorted(terms) if tagged[labels == c].mean()
                 <= cfg.candidate_max_tagged_share and terms[c].keywords]
+    fragment = {c: len(set(respondents[labels == c])) < cfg.candidate_min_respondents
+                for c in untagged}
     target = {c: c for c in untagged}
     for position, first in enumerate(untagged):
         for second in untagged[position + 1:]:
             if target[second] == second and target[first] == first and \
-                    set(terms[first].keywords[:2]) & set(terms[second].keywords[:2]):
+                    set(terms[first].keywords[:2]) & set(terms[second].keywords[:2]) and \
+                    (fragment[first] or fragment[second] or
+                     float(centroids[first] @ centroids[second]) >= cfg.merge_min_similarity):
                 target[second] = first
     if all(k == v for k, v in target.items()):
         return labels

@@ -51,19 +51,34 @@ CONTRAST = re.compile(r"[,;–—-]?\s*\b(?:but|however|although|though|yet|wher
 WORD = re.compile(r"[a-z][a-z'’-]*")
 
 
+STEMS = ("frustrat", "disappoint", "dominat")  # match any ending: "frustrating", "dominates"
+
+
+def _index(cues: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
+    """Cues by their first word, so a sentence is scanned once."""
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for cue in cues:
+        parts = tuple(cue.split())
+        found.setdefault(parts[0], []).append(parts)
+    return found
+
+
+ASK_INDEX = _index(ASK_CUES)
+PRAISE_INDEX = _index(PRAISE_CUES)
+
+
 def _words(text: str) -> list[str]:
     return [w.replace("’", "'") for w in WORD.findall(text.lower())]
 
 
-def _find(words: list[str], cue: str) -> list[int]:
-    """Positions where ``cue`` (one or more words; a trailing stem matches any ending) starts."""
-    parts = cue.split()
+def _matches(words: list[str], index: dict[str, list[tuple[str, ...]]]) -> list[int]:
+    """Start positions of every cue of ``index`` in ``words``."""
     hits = []
-    for index in range(len(words) - len(parts) + 1):
-        window = words[index:index + len(parts)]
-        if all(w == p or (p.endswith(("frustrat", "disappoint", "dominat")) and w.startswith(p))
-               for w, p in zip(window, parts, strict=True)):
-            hits.append(index)
+    for position, word in enumerate(words):
+        key = next((stem for stem in STEMS if word.startswith(stem)), word)
+        for parts in index.get(key, ()):
+            if tuple(words[position + 1:position + len(parts)]) == parts[1:]:
+                hits.append(position)
     return hits
 
 
@@ -71,17 +86,15 @@ def stance_scores(text: str) -> tuple[int, int]:
     """(ask score, praise score) of the clause that carries the sentence's point."""
     clauses = [c for c in CONTRAST.split(text) if c.strip()]
     words = _words(clauses[-1] if clauses else text)
-    asks = sum(len(_find(words, cue)) for cue in ASK_CUES)
+    asks = len(_matches(words, ASK_INDEX))
     praise = 0
-    for cue in PRAISE_CUES:
-        for index in _find(words, cue):
-            before = words[max(0, index - 3):index]
-            if any(w in NEGATIONS for w in before):
-                asks += 1
-            elif any(w in CONDITIONALS for w in words[max(0, index - 4):index]):
-                asks += 1
-            else:
-                praise += 1
+    for index in _matches(words, PRAISE_INDEX):
+        if any(w in NEGATIONS for w in words[max(0, index - 3):index]):
+            asks += 1
+        elif any(w in CONDITIONALS for w in words[max(0, index - 4):index]):
+            asks += 1
+        else:
+            praise += 1
     return asks, praise
 
 

@@ -175,3 +175,16 @@ def test_without_themes_everything_is_candidate_or_unexplained(settings):
     clusters = call_stage(discover, tables, local)["clusters"]
     assert "theme" not in set(clusters["status"])
     assert (clusters["status"] == "candidate").any()
+
+
+def test_comments_as_units(settings):
+    tables, local = tiny_tables(settings)
+    cfg = local.pipeline.discover.model_copy(update={"unit": "comments"})
+    as_comments = Settings(pipeline=local.pipeline.model_copy(update={"discover": cfg}),
+                           themes=local.themes, base_dir=local.base_dir)
+    produced = call_stage(discover, tables, as_comments)
+    assigned = produced["sentence_clusters"]
+    assert set(assigned["sentence_id"]) == set(tables["sentences"]["sentence_id"])
+    per_comment = assigned.groupby("comment_id")["cluster_id"].nunique()
+    assert (per_comment == 1).all()  # a comment's sentences share its cluster
+    assert produced["clusters"]["n_comments"].sum() == tables["comments"]["comment_id"].nunique()

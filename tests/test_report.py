@@ -144,3 +144,12 @@ def test_docx_of_hostile_text_keeps_it_as_text():
 
     doc = Document(io.BytesIO(exports.render_docx(hostile_document())))
     assert any("<script>alert('x')</script>" in p.text for p in doc.paragraphs)
+
+
+def test_manifest_records_the_discovery_path(two_runs):
+    import json
+
+    found = json.loads((two_runs[0] / "manifest.json").read_text())["discover"]
+    assert found["method"] == "small" and found["unit"] == "sentences"
+    assert 0.0 <= found["outlier_share"] < 0.1 and found["candidates"] >= 2
+    assert found["unexplained_comments"] == len(pd.read_csv(two_runs[0] / "unexplained.csv"))
