@@ -5,7 +5,7 @@ Two paths, chosen by ``discover.method`` (``auto`` picks by the number of docume
 - ``small`` (tens to a few thousand documents): Ward hierarchical clustering on the
   unit-length embeddings, the number of clusters chosen by silhouette; clusters smaller
   than the minimum size become outliers.
-- ``large``: exact cosine nearest neighbours -> UMAP (5 dimensions, PCA start) -> HDBSCAN.
+- ``large``: exact cosine nearest neighbours -> UMAP layout (5 dimensions, PCA start) -> HDBSCAN.
 
 Both then reduce outliers: an outlier joins the cluster whose centroid is most similar,
 if that similarity reaches ``outlier_min_similarity``; the rest stay ``-1``.
@@ -68,25 +68,75 @@ def cluster_small(vectors: np.ndarray, n_clusters: int | None, min_size: int) ->
 
 def cluster_large(vectors: np.ndarray, min_size: int, seed: int, n_neighbors: int = 15,
                   n_epochs: int = 200) -> np.ndarray:
-    """Exact kNN -> seeded UMAP (5 dims) -> HDBSCAN; outliers are ``-1``."""
+    """Exact kNN -> fuzzy neighbour graph -> seeded UMAP layout (5 dims) -> HDBSCAN.
+
+    Up to ``EXACT_KNN_MAX_DOCS`` the neighbour graph is built here in numpy (the same fuzzy
+    set UMAP builds, without compiling its numba kernels: ~6 s saved per process) and laid
+    out by UMAP's own ``simplicial_set_embedding``; larger rounds use the ``UMAP`` class.
+    Outliers are ``-1``.
+    """
     from hdbscan import HDBSCAN
-    from umap import UMAP
 
     n_docs = len(vectors)
     neighbors = max(2, min(n_neighbors, n_docs - 1))
-    options = dict(n_neighbors=neighbors, n_components=min(5, n_docs - 2), min_dist=0.0,
-                   metric="cosine", random_state=seed, n_epochs=n_epochs, init="pca",
-                   n_jobs=1)
-    if n_docs <= EXACT_KNN_MAX_DOCS:
-        options["precomputed_knn"] = _exact_knn(vectors, neighbors)
-    with warnings.catch_warnings():  # no transform() needed later: exact kNN has no index
-        warnings.filterwarnings("ignore", message=".*knn_search_index.*")
-        warnings.filterwarnings("ignore", message=".*n_jobs value.*")
-        reduced = UMAP(**options).fit_transform(vectors)
+    reduced = _umap_layout(vectors, neighbors, min(5, n_docs - 2), seed, n_epochs)
     clusterer = HDBSCAN(min_cluster_size=min_size, min_samples=max(3, min_size // 2),
                         metric="euclidean", cluster_selection_method="eom")
     labels = clusterer.fit_predict(reduced)
     return renumber(np.asarray(labels, dtype=int))
+
+
+def _umap_layout(vectors: np.ndarray, neighbors: int, dims: int, seed: int,
+                 n_epochs: int) -> np.ndarray:
+    import umap.umap_ as umap_module
+    from sklearn.utils import check_random_state
+
+    if len(vectors) > EXACT_KNN_MAX_DOCS:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*n_jobs value.*")
+            return umap_module.UMAP(n_neighbors=neighbors, n_components=dims, min_dist=0.0,
+                                    metric="cosine", random_state=seed, n_epochs=n_epochs,
+                                    init="pca").fit_transform(vectors)
+    indices, distances, _ = _exact_knn(vectors, neighbors)
+    spread_a, spread_b = umap_module.find_ab_params(1.0, 0.0)
+    layout, _ = umap_module.simplicial_set_embedding(
+        data=vectors, graph=fuzzy_graph(indices, distances), n_components=dims,
+        initial_alpha=1.0, a=spread_a, b=spread_b, gamma=1.0, negative_sample_rate=5,
+        n_epochs=n_epochs, init="pca", random_state=check_random_state(seed), metric="cosine",
+        metric_kwds={}, densmap=False, densmap_kwds={}, output_dens=False)
+    return layout
+
+
+def fuzzy_graph(indices: np.ndarray, distances: np.ndarray, iterations: int = 64):
+    """UMAP's fuzzy simplicial set from a kNN table (self in column 0), as a sparse matrix.
+
+    Each point's nearest positive distance is ``rho``; ``sigma`` is found by bisection so
+    that its membership strengths exp(-(d - rho) / sigma) sum to log2(k); the directed
+    graph is then symmetrised with the fuzzy union A + A' - A * A'.
+    """
+    import scipy.sparse as sparse
+
+    n_docs, k = distances.shape
+    dists = distances.astype(np.float64)
+    positive = np.where(dists > 0, dists, np.inf).min(axis=1)
+    rho = np.where(np.isfinite(positive), positive, 0.0)
+    excess = np.maximum(dists[:, 1:] - rho[:, None], 0.0)
+    target = np.log2(k)
+    low, high, sigma = np.zeros(n_docs), np.full(n_docs, np.inf), np.ones(n_docs)
+    for _ in range(iterations):
+        too_wide = np.exp(-excess / sigma[:, None]).sum(axis=1) > target
+        high = np.where(too_wide, sigma, high)
+        low = np.where(too_wide, low, sigma)
+        sigma = np.where(np.isinf(high), sigma * 2, (low + high) / 2)
+    floor = 1e-3 * np.where(rho > 0, dists.mean(axis=1), dists.mean())
+    sigma = np.maximum(sigma, floor)
+    weights = np.exp(-np.maximum(dists - rho[:, None], 0.0) / sigma[:, None])
+    weights[indices == np.arange(n_docs)[:, None]] = 0.0
+    rows = np.repeat(np.arange(n_docs), k)
+    graph = sparse.csr_matrix((weights.ravel(), (rows, indices.ravel())), shape=(n_docs, n_docs))
+    graph.eliminate_zeros()
+    transpose = graph.transpose().tocsr()
+    return (graph + transpose - graph.multiply(transpose)).tocoo()
 
 
 def _exact_knn(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, None]:

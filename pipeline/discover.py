@@ -61,7 +61,7 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     embedder = make_embedder(cfg.embedder, cfg.embedding_dims, settings.pipeline.seed)
     if vectors is None:
         vectors = embedder.fit_transform(texts)
-    else:
+    elif settings.themes.themes:
         embedder.fit(texts)  # theme centroids go through the same fitted embedder
     theme_vectors = theme_centroids(embedder, settings.themes)
     doc_themes = doc_theme_sets(docs, tags, comment_themes, cfg.unit)

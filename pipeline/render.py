@@ -132,8 +132,13 @@ def render_markdown(document: Document) -> str:
     summary = document.score_table
     if len(summary):
         overall = summary[summary["group"] == "All respondents"]
+        means = summary.pivot(index="statement", columns="group", values="mean")
+        order = ["All respondents"] + sorted(c for c in means.columns if c != "All respondents")
+        means = means[order].reindex(list(dict.fromkeys(summary["statement"])))
+        means = means.map(lambda v: "" if pd.isna(v) else f"{v:.2f}").reset_index()
         lines += ["## Scores (1 = strongly disagree, 5 = strongly agree)", "",
-                  *_table_md(overall.drop(columns=["group"])), ""]
+                  *_table_md(overall.drop(columns=["group"])), "",
+                  "Mean score by group:", "", *_table_md(means), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -188,3 +188,23 @@ def test_comments_as_units(settings):
     per_comment = assigned.groupby("comment_id")["cluster_id"].nunique()
     assert (per_comment == 1).all()  # a comment's sentences share its cluster
     assert produced["clusters"]["n_comments"].sum() == tables["comments"]["comment_id"].nunique()
+
+
+def test_seeding_pulls_tagged_documents_towards_their_theme():
+    vectors = np.array([[1.0, 0.0], [1.0, 0.0]])
+    themes = {"a": np.array([0.0, 1.0])}
+    seeded = discover.seed_vectors(vectors, [{"a"}, set()], themes, weight=1.0)
+    assert seeded[0] @ themes["a"] > 0.5 and np.allclose(seeded[1], vectors[1])
+    assert np.allclose(np.linalg.norm(seeded, axis=1), 1.0)
+    assert discover.seed_vectors(vectors, [{"a"}, set()], themes, weight=0.0) is vectors
+
+
+def test_fuzzy_graph_matches_umaps_own():
+    import umap.umap_ as umap_module
+
+    vectors, _ = blobs(15, 4, seed=3)
+    indices, distances, _ = clustering._exact_knn(vectors, 10)
+    ours = clustering.fuzzy_graph(indices, distances).tocsr()
+    theirs, _, _ = umap_module.fuzzy_simplicial_set(
+        vectors, 10, 0, "cosine", knn_indices=indices, knn_dists=distances)
+    assert abs(ours - theirs.tocsr()).max() < 1e-4
