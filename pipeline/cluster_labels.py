@@ -23,7 +23,7 @@ GENERIC_WORDS = frozenset("""
     score scores scored scoring survey statement statements reflect reflects mixed
     thanks thank people time times bit little new old keen hope know say said
     use used work works worked working welcome able does doing did
-    """.split())
+    """.split())  # noqa: SIM905 - a word list reads best as words
 
 
 COVERAGE_TERMS = 4  # coherence: share of a cluster's documents with one of its top 4 terms

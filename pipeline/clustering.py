@@ -36,7 +36,7 @@ def auto_min_cluster_size(n_docs: int, method: str) -> int:
 
 def auto_cluster_range(n_docs: int) -> range:
     """Cluster counts the small path tries: 2 up to about sqrt(n), at most 40."""
-    upper = max(2, min(40, n_docs - 1, int(math.ceil(math.sqrt(n_docs) * 1.2))))
+    upper = max(2, min(40, n_docs - 1, math.ceil(math.sqrt(n_docs) * 1.2)))
     return range(min(2, upper), upper + 1)
 
 
@@ -114,7 +114,7 @@ def fuzzy_graph(indices: np.ndarray, distances: np.ndarray, iterations: int = 64
     that its membership strengths exp(-(d - rho) / sigma) sum to log2(k); the directed
     graph is then symmetrised with the fuzzy union A + A' - A * A'.
     """
-    import scipy.sparse as sparse
+    from scipy import sparse
 
     n_docs, k = distances.shape
     dists = distances.astype(np.float64)

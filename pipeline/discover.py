@@ -15,6 +15,7 @@ size and recorded in the ``method`` column. Each cluster ends as one ``status``:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 
@@ -25,8 +26,8 @@ from pipeline import clustering
 from pipeline.cluster_labels import cluster_terms, label_of
 from pipeline.config import DiscoverSettings, Settings, ThemesConfig, slugify
 from pipeline.embeddings import lemma_tokens, make_embedder
-from pipeline.stance import ASK, classify
 from pipeline.schemas import CLUSTERS, COMMENT_THEMES, SENTENCE_CLUSTERS, SENTENCES, TAGS, empty
+from pipeline.stance import ASK, classify
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,8 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
 def documents(sentences: pd.DataFrame, unit: str) -> pd.DataFrame:
     """What is clustered: sentences, or whole comments (sentences joined)."""
     if unit == "sentences":
-        return sentences[["sentence_id", "comment_id", "respondent_id", "text"]].reset_index(drop=True)
+        columns = ["sentence_id", "comment_id", "respondent_id", "text"]
+        return sentences[columns].reset_index(drop=True)
     grouped = sentences.groupby("comment_id", sort=False).agg(
         respondent_id=("respondent_id", "first"), text=("text", " ".join)).reset_index()
     return grouped.assign(sentence_id=grouped["comment_id"])
@@ -223,7 +225,7 @@ def describe(docs: pd.DataFrame, vectors: np.ndarray, doc_themes: list[set[str]]
         rows.append({
             "cluster_id": int(cluster_id),
             "label": label_of(keywords, "outliers" if cluster_id < 0 else f"cluster {cluster_id}"),
-            "keywords": "|".join(keywords), "n_sentences": int(len(members)),
+            "keywords": "|".join(keywords), "n_sentences": len(members),
             "n_comments": int(member_docs["comment_id"].nunique()),
             "n_respondents": n_respondents, "status": status, "theme_id": theme_id,
             "overlap": round(overlap, 4), "similarity": round(similarity, 4),
@@ -309,7 +311,7 @@ def representatives(texts: list[str], vectors: np.ndarray, count: int,
 def terms_of(text: str) -> set[str]:
     """Lemma unigrams and bigrams of ``text``, as cluster keywords are written."""
     words = lemma_tokens(text)
-    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    return set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
 
 
 def _unique_id(base: str, used: set[str]) -> str:

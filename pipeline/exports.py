@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.render import Document, Item, Quote
 
-FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
@@ -143,7 +143,7 @@ def quote_sheets(quote_table: pd.DataFrame, recommendations: pd.DataFrame | None
         index_rows.append({"theme": theme, "label": rows["label"].iloc[0],
                            "status": info.get("status", ""),
                            "respondents": int(info.get("n_respondents", 0)),
-                           "quotes": int(len(rows)), "sheet": str(theme)[:31]})
+                           "quotes": len(rows), "sheet": str(theme)[:31]})
         sheets[str(theme)] = rows.reset_index(drop=True)
     index = pd.DataFrame(index_rows, columns=["theme", "label", "status", "respondents",
                                               "quotes", "sheet"])

@@ -20,8 +20,14 @@ from pipeline import quotes as quote_rules
 from pipeline.config import Settings
 from pipeline.embeddings import make_embedder
 from pipeline.schemas import (
-    CLEAN_COMMENTS, CLUSTERS, COMMENT_THEMES, QUOTES, RECOMMENDATIONS, SENTENCE_CLUSTERS,
-    SENTENCES, TAGS,
+    CLEAN_COMMENTS,
+    CLUSTERS,
+    COMMENT_THEMES,
+    QUOTES,
+    RECOMMENDATIONS,
+    SENTENCE_CLUSTERS,
+    SENTENCES,
+    TAGS,
 )
 from pipeline.stance import ASK, NEUTRAL, PRAISE, classify
 

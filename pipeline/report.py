@@ -15,7 +15,13 @@ import yaml
 
 from pipeline.config import Settings
 from pipeline.schemas import (
-    CLEAN_COMMENTS, CLUSTERS, COMMENT_THEMES, DROPPED, QUOTES, RECOMMENDATIONS, RESPONDENTS,
+    CLEAN_COMMENTS,
+    CLUSTERS,
+    COMMENT_THEMES,
+    DROPPED,
+    QUOTES,
+    RECOMMENDATIONS,
+    RESPONDENTS,
     SENTENCE_CLUSTERS,
 )
 from pipeline.scores import SCORE_SUMMARY, THEME_SCORES, score_summary, theme_scores
@@ -114,7 +120,8 @@ def render_recommendations_json(recommendations: pd.DataFrame, quotes: pd.DataFr
                for k, v in rec.items()}
         rec["support_by_group"] = json.loads(rec["support_by_group"])
         rec["quotes"] = [
-            {k: (int(v) if k == "quote_rank" else v) for k, v in q.items() if k not in ("key", "label")}
+            {k: (int(v) if k == "quote_rank" else v) for k, v in q.items()
+             if k not in ("key", "label")}
             for q in quotes[quotes["key"] == rec["key"]].to_dict("records")
         ]
         items.append(rec)

@@ -29,7 +29,7 @@ def score_summary(respondents: pd.DataFrame, statements: list[str]) -> pd.DataFr
         for group, frame in parts:
             scores = frame["_score"].round().astype(int)
             counts = scores.value_counts()
-            rows.append({"statement": statement, "group": str(group), "n": int(len(frame)),
+            rows.append({"statement": statement, "group": str(group), "n": len(frame),
                          "mean": round(float(frame["_score"].mean()), 2) if len(frame) else None,
                          **{f"n_{k}": int(counts.get(k, 0)) for k in range(1, 6)}})
     return pd.DataFrame(rows, columns=list(SCORE_SUMMARY))
@@ -54,8 +54,8 @@ def theme_scores(respondents: pd.DataFrame, statements: list[str], comment_theme
             mean_yes = round(float(yes.mean()), 2) if len(yes) else None
             mean_no = round(float(no.mean()), 2) if len(no) else None
             rows.append({
-                "theme_id": theme_id, "statement": statement, "n_raised": int(len(yes)),
-                "mean_raised": mean_yes, "n_not_raised": int(len(no)), "mean_not_raised": mean_no,
+                "theme_id": theme_id, "statement": statement, "n_raised": len(yes),
+                "mean_raised": mean_yes, "n_not_raised": len(no), "mean_not_raised": mean_no,
                 "difference": (round(mean_yes - mean_no, 2)
                                if mean_yes is not None and mean_no is not None else None),
             })

@@ -27,7 +27,8 @@ ASK_CUES = (
     "could we", "can we", "wish", "want", "more", "fewer", "less",
     "too late", "too often", "too few", "too many", "too much", "too little", "not enough",
     "lack", "lacking", "missing", "miss", "rarely", "never", "hardly", "barely", "no say",
-    "no idea", "no time", "nobody", "again", "impossible", "hard to", "frustrat", "disappoint", "concern",
+    "no idea", "no time", "nobody", "again", "impossible", "hard to", "frustrat", "disappoint",
+    "concern",
     "problem", "issue", "poor", "late", "slow", "sporadic", "lost", "drowned", "dominat",
     "lopsided", "overran", "costly", "unprepared", "ignored", "tokenistic", "set-piece",
     "rubber stamp", "haven't", "hasn't", "isn't", "aren't", "doesn't", "don't", "didn't",
@@ -89,9 +90,9 @@ def stance_scores(text: str) -> tuple[int, int]:
     asks = len(_matches(words, ASK_INDEX))
     praise = 0
     for index in _matches(words, PRAISE_INDEX):
-        if any(w in NEGATIONS for w in words[max(0, index - 3):index]):
-            asks += 1
-        elif any(w in CONDITIONALS for w in words[max(0, index - 4):index]):
+        negated = any(w in NEGATIONS for w in words[max(0, index - 3):index])
+        conditional = any(w in CONDITIONALS for w in words[max(0, index - 4):index])
+        if negated or conditional:
             asks += 1
         else:
             praise += 1

@@ -6,12 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import clustering, discover, embeddings
+from pipeline import clean, clustering, discover, embeddings, ingest, tag
 from pipeline.cluster_labels import cluster_terms, label_of
 from pipeline.config import DiscoverSettings, Settings, ThemesConfig
-from pipeline.runner import call_stage
 from pipeline.readers import read_table
-from pipeline import clean, ingest, tag
+from pipeline.runner import call_stage
 from tests.conftest import SAMPLE
 
 

@@ -48,8 +48,8 @@ def candidate(comment_id, respondent, group):
 
 
 def test_select_skips_a_repeated_quote():
-    same = [quote_rules.QuoteCandidate(f"c{i}", f"r{i}", "A", "q", "Copied text here, word for word.",
-                                       ASK) for i in range(2)]
+    copied = "Copied text here, word for word."
+    same = [quote_rules.QuoteCandidate(f"c{i}", f"r{i}", "A", "q", copied, ASK) for i in range(2)]
     assert quote_rules.select(same, np.eye(2), np.ones(2), count=2, diversity=0.5) == [0]
 
 
