@@ -88,8 +88,14 @@ def cluster_terms(texts: list[str], labels: np.ndarray, top_n: int = 8,
 
 
 def _dedupe(ranked: list[str], top_n: int) -> list[str]:
-    """Keep the best terms, dropping bigrams of one repeated word ("think think")."""
-    chosen = [term for term in ranked if len(set(term.split())) == len(term.split())]
+    """Keep the best terms, dropping bigrams of one repeated word ("think think") and
+    reorderings of a term already kept ("wait long" after "long wait")."""
+    chosen, seen = [], set()
+    for term in ranked:
+        words = frozenset(term.split())
+        if len(words) == len(term.split()) and words not in seen:
+            chosen.append(term)
+            seen.add(words)
     return chosen[:top_n]
 
 

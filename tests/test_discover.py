@@ -207,3 +207,10 @@ def test_fuzzy_graph_matches_umaps_own():
     theirs, _, _ = umap_module.fuzzy_simplicial_set(
         vectors, 10, 0, "cosine", knn_indices=indices, knn_dists=distances)
     assert abs(ours - theirs.tocsr()).max() < 1e-4
+
+
+def test_reordered_bigrams_are_one_keyword():
+    texts = ["long wait again", "wait long for the bus", "a long wait", "long wait here"] * 2
+    terms = cluster_terms(texts, np.zeros(len(texts), dtype=int), 8, 0.99)
+    sets = [frozenset(k.split()) for k in terms[0].keywords]
+    assert len(sets) == len(set(sets))
