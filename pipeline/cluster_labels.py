@@ -99,6 +99,26 @@ def _dedupe(ranked: list[str], top_n: int) -> list[str]:
     return chosen[:top_n]
 
 
+def surface_forms(texts: list[str]) -> dict[str, str]:
+    """lemma -> the spelling respondents used most ("agendum" -> "agenda"; ties: first seen)."""
+    from collections import Counter
+
+    from pipeline.embeddings import TOKEN
+    from pipeline.nlp import lemma
+
+    counts: dict[str, Counter] = {}
+    for text in texts:
+        for match in TOKEN.finditer(text):
+            raw = match.group(0).replace("’", "'")
+            counts.setdefault(lemma(raw), Counter())[raw.lower()] += 1
+    return {word: found.most_common(1)[0][0] for word, found in counts.items()}
+
+
+def as_written(term: str, surface: dict[str, str]) -> str:
+    """A lemma keyword in the words respondents used."""
+    return " ".join(surface.get(word, word) for word in term.split())
+
+
 def label_of(keywords: list[str], fallback: str, size: int = 3) -> str:
     """'papers arrive, late, night': a bigram replaces its own words, never both shown."""
     shown: list[str] = []

@@ -128,7 +128,7 @@ class DiscoverSettings(_Strict):
     candidate_min_coherence: float = Field(default=0.5, ge=0.0, le=1.0)
     candidate_min_specificity: float = Field(default=0.5, ge=0.0, le=1.0)
     candidate_max_tagged_share: float = Field(default=0.3, ge=0.0, le=1.0)
-    candidate_min_ask_share: float = Field(default=0.3, ge=0.0, le=1.0)
+    candidate_min_ask_share: float = Field(default=0.45, ge=0.0, le=1.0)
     candidate_examples: int = Field(default=3, ge=1)
 
 

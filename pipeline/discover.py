@@ -23,7 +23,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline import clustering
-from pipeline.cluster_labels import cluster_terms, label_of
+from pipeline.cluster_labels import (
+    COVERAGE_TERMS, as_written, cluster_terms, label_of, surface_forms,
+)
 from pipeline.config import DiscoverSettings, Settings, ThemesConfig, slugify
 from pipeline.embeddings import lemma_tokens, make_embedder
 from pipeline.schemas import CLUSTERS, COMMENT_THEMES, SENTENCE_CLUSTERS, SENTENCES, TAGS, empty
@@ -44,9 +46,9 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
              settings: Settings, vectors: np.ndarray | None = None) -> dict[str, pd.DataFrame]:
     """-> ``sentence_clusters`` (sentence_id, comment_id, cluster_id, on_topic: the document
-    uses one of its cluster's keywords) and ``clusters``
-    (cluster_id, label, keywords, counts, status, theme_id, overlap, similarity, coherence,
-    tagged_share, reason, examples, method). ``vectors``: precomputed embeddings of the
+    uses one of its cluster's top keywords) and ``clusters``
+    (cluster_id, label, keywords (as respondents wrote them), counts, status, theme_id,
+    overlap, similarity, coherence, tagged_share, reason, examples, method). ``vectors``: precomputed embeddings of the
     documents (e.g. from a cache), made by the configured embedder."""
     started = time.perf_counter()
     cfg = settings.pipeline.discover
@@ -74,10 +76,17 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     docs = docs.assign(cluster_id=labels)
 
     clusters = describe(docs, vectors, doc_themes, theme_vectors, cfg, settings.themes)
-    keywords = {row.cluster_id: set(str(row.keywords).split("|")) - {""}
+    keywords = {row.cluster_id: set(str(row.keywords).split("|")[:COVERAGE_TERMS]) - {""}
                 for row in clusters.itertuples(index=False)}
     docs = docs.assign(on_topic=[bool(keywords.get(c) and keywords[c] & terms_of(text))
                                  for c, text in zip(labels.tolist(), texts, strict=True)])
+    surface = surface_forms(texts)  # labels and keywords in the respondents' own words
+    written = [[as_written(k, surface) for k in str(words).split("|") if k]
+               for words in clusters["keywords"]]
+    clusters = clusters.assign(
+        label=[label_of(words, label) for words, label in zip(written, clusters["label"],
+                                                               strict=True)],
+        keywords=["|".join(words) for words in written])
     assignment = sentences[["sentence_id", "comment_id"]].merge(
         docs[["comment_id", "cluster_id", "on_topic"]
              + (["sentence_id"] if cfg.unit == "sentences" else [])],
