@@ -24,7 +24,11 @@ import pandas as pd
 
 from pipeline import clustering
 from pipeline.cluster_labels import (
-    COVERAGE_TERMS, as_written, cluster_terms, label_of, surface_forms,
+    COVERAGE_TERMS,
+    as_written,
+    cluster_terms,
+    label_of,
+    surface_forms,
 )
 from pipeline.config import DiscoverSettings, Settings, ThemesConfig, slugify
 from pipeline.embeddings import lemma_tokens, make_embedder
@@ -48,8 +52,9 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     """-> ``sentence_clusters`` (sentence_id, comment_id, cluster_id, on_topic: the document
     uses one of its cluster's top keywords) and ``clusters``
     (cluster_id, label, keywords (as respondents wrote them), counts, status, theme_id,
-    overlap, similarity, coherence, tagged_share, reason, examples, method). ``vectors``: precomputed embeddings of the
-    documents (e.g. from a cache), made by the configured embedder."""
+    overlap, similarity, coherence, tagged_share, reason, examples, method).
+    ``vectors``: precomputed embeddings of the documents (e.g. from a cache), made by the
+    configured embedder."""
     started = time.perf_counter()
     cfg = settings.pipeline.discover
     docs = documents(sentences, cfg.unit)
