@@ -156,8 +156,10 @@ def _summary(result) -> None:
     reasons = ", ".join(f"{n} {r}" for r, n in accounting["dropped_by_reason"].items()) or "none"
     typer.echo(f"Read {accounting['answers_in']} answers: {accounting['kept']} kept, "
                f"{accounting['dropped']} dropped ({reasons}).")
-    typer.echo(f"Drafted {drafted} recommendations; discovery: {result.manifest['discover']['method']} "
-               "round.")
+    found = result.manifest["discover"]
+    typer.echo(f"Drafted {drafted} recommendations; discovery: {found['method']} round, "
+               f"{found.get('clusters', 0)} clusters, {found.get('candidates', 0)} candidate "
+               f"theme(s), {found.get('outlier_share', 0.0):.1%} left as outliers.")
     resume = result.manifest.get("resume", {})
     if resume.get("requested"):
         notes = "; ".join(f"{stage} {note}" for stage, note in resume["stages"].items())
@@ -167,6 +169,47 @@ def _summary(result) -> None:
     typer.echo(f"Outputs in {result.out_dir}/:")
     for name in result.manifest["outputs"]:
         typer.echo(f"  {name}")
+
+
+@app.command("quotes")
+def quotes_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by 'theming run'.",
+                                            show_default=False)],
+    theme: Annotated[list[str] | None, typer.Option(
+        "--theme", help="Theme or candidate id; repeat for several [default: all].",
+        show_default=False)] = None,
+    group: Annotated[list[str] | None, typer.Option(
+        "--group", help="Respondent group; repeat for several [default: all].",
+        show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv, xlsx, docx or md.")] = "csv",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="File to write [default: print csv/md to the terminal].",
+        show_default=False)] = None,
+) -> None:
+    """Pull a filtered quote table from a finished run.
+
+    Example: theming quotes data/runs/sample --theme ministerial_presence --format docx -o q.docx
+    """
+    from pipeline import quote_export
+    from pipeline.errors import DataError
+    from pipeline.writers import write_bytes
+
+    try:
+        table = quote_export.filter_quotes(quote_export.load_quote_table(run_dir), theme, group)
+        title = "Quotes: " + (", ".join(theme) if theme else "all themes") + \
+            (f" ({', '.join(group)})" if group else "")
+        data = quote_export.render_quotes(table, fmt, title)
+        if output is None and fmt in quote_export.BINARY:
+            raise DataError(f"--format {fmt} writes a binary file; add -o FILE, e.g. "
+                            f"-o quotes.{fmt}", code="D033")
+    except ThemingError as error:
+        _fail(error)
+        return
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    write_bytes(output, data)
+    typer.echo(f"Wrote {len(table)} quotes to {output}", err=True)
 
 
 @themes_app.command("check")

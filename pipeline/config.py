@@ -121,9 +121,20 @@ class DiscoverSettings(_Strict):
     small_round_max_docs: int = Field(default=1500, ge=10)
     n_clusters: int | Literal["auto"] = "auto"
     min_cluster_size: int | Literal["auto"] = "auto"
+    umap_epochs: int = Field(default=200, ge=10)
+    seed_weight: float = Field(default=0.5, ge=0.0)
+    outlier_min_similarity: float = Field(default=0.2, ge=-1.0, le=1.0)
+    merge_min_similarity: float = Field(default=0.5, ge=-1.0, le=1.0)
     top_words: int = Field(default=8, ge=1)
+    label_max_df: float = Field(default=0.08, gt=0.0, le=1.0)
     map_min_overlap: float = Field(default=0.3, ge=0.0, le=1.0)
+    map_min_similarity: float = Field(default=0.35, ge=-1.0, le=1.0)
+    map_min_combined: float = Field(default=0.6, ge=0.0, le=2.0)
     candidate_min_respondents: int = Field(default=3, ge=1)
+    candidate_min_coherence: float = Field(default=0.5, ge=0.0, le=1.0)
+    candidate_min_specificity: float = Field(default=0.5, ge=0.0, le=1.0)
+    candidate_max_tagged_share: float = Field(default=0.3, ge=0.0, le=1.0)
+    candidate_min_ask_share: float = Field(default=0.45, ge=0.0, le=1.0)
     candidate_examples: int = Field(default=3, ge=1)
 
 
@@ -131,6 +142,9 @@ class RecommendSettings(_Strict):
     quotes_min: int = Field(default=3, ge=1)
     quotes_max: int = Field(default=5, ge=1)
     max_quote_words: int = Field(default=70, ge=5)
+    diversity: float = Field(default=0.5, ge=0.0, le=1.0)
+    stance: bool = True
+    praise_quotes: int = Field(default=2, ge=0)
 
 
 class OutputSettings(_Strict):

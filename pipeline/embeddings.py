@@ -48,11 +48,19 @@ class TfidfSvdEmbedder:
     def fit(self, texts: list[str]) -> TfidfSvdEmbedder:
         from sklearn.decomposition import TruncatedSVD
 
-        self.vectorizer_ = TfidfVectorizer(
-            tokenizer=lemma_tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2),
-            sublinear_tf=True, min_df=1 if len(texts) < 50 else 2,
-        )
-        matrix = self.vectorizer_.fit_transform(texts)
+        for min_df in ((1,) if len(texts) < 50 else (2, 1)):
+            self.vectorizer_ = TfidfVectorizer(
+                tokenizer=lemma_tokens, token_pattern=None, lowercase=False, ngram_range=(1, 2),
+                sublinear_tf=True, min_df=min_df,
+            )
+            try:
+                matrix = self.vectorizer_.fit_transform(texts)
+                break
+            except ValueError:  # empty vocabulary: no word is shared by two texts
+                continue
+        else:  # no text has a word ("42", "3/5"): every text embeds as the zero vector
+            self.vectorizer_, self.svd_ = None, None
+            return self
         n_components = min(self.dims, matrix.shape[1] - 1, matrix.shape[0] - 1)
         self.svd_ = None
         if n_components >= 2:
@@ -63,6 +71,8 @@ class TfidfSvdEmbedder:
     def transform(self, texts: list[str]) -> np.ndarray:
         if not hasattr(self, "vectorizer_"):
             raise RuntimeError("TfidfSvdEmbedder is not fitted yet; call fit(texts) first")
+        if self.vectorizer_ is None:
+            return np.zeros((len(texts), 1))
         matrix = self.vectorizer_.transform(texts)
         dense = self.svd_.transform(matrix) if self.svd_ is not None else matrix.toarray()
         return normalize(np.asarray(dense, dtype=np.float64))

@@ -1,8 +1,9 @@
 """Stage ``report``: the tables and texts a report author reads. Pure; ``writers`` saves them.
 
 Outputs: ``answers`` (-> comment_themes.csv, one row per input answer), ``quote_table``
-(-> quotes.csv / quotes.xlsx); ``render_*`` functions build recommendations.md / .json and
-candidate_themes.yaml from the tables.
+(-> quotes.csv / quotes.xlsx), ``unexplained`` (-> unexplained.csv), score tables
+(-> scores.csv, theme_scores.csv); ``render_*`` functions build recommendations.json and
+candidate_themes.yaml; ``pipeline.render`` and ``pipeline.exports`` build the documents.
 """
 
 from __future__ import annotations
@@ -20,20 +21,24 @@ from pipeline.schemas import (
     DROPPED,
     QUOTES,
     RECOMMENDATIONS,
+    RESPONDENTS,
     SENTENCE_CLUSTERS,
 )
+from pipeline.scores import SCORE_SUMMARY, THEME_SCORES, score_summary, theme_scores
 
 NAME = "report"
 REQUIRES = {
     "comments": CLEAN_COMMENTS, "dropped": DROPPED, "comment_themes": COMMENT_THEMES,
     "clusters": CLUSTERS, "sentence_clusters": SENTENCE_CLUSTERS,
-    "recommendations": RECOMMENDATIONS, "quotes": QUOTES,
+    "recommendations": RECOMMENDATIONS, "quotes": QUOTES, "respondents": RESPONDENTS,
 }
 ANSWERS = ("comment_id", "respondent_id", "group", "question", "source", "row", "text", "themes",
            "candidate_themes", "dropped_reason")
-QUOTE_TABLE = ("theme", "label", "quote_rank", "quote", "comment_id", "respondent_id", "group",
-               "question")
-PRODUCES = {"answers": ANSWERS, "quote_table": QUOTE_TABLE}
+QUOTE_TABLE = ("theme", "label", "quote_rank", "quote", "stance", "comment_id", "respondent_id",
+               "group", "question")
+UNEXPLAINED = ("comment_id", "respondent_id", "group", "question", "text", "reason")
+PRODUCES = {"answers": ANSWERS, "quote_table": QUOTE_TABLE, "unexplained": UNEXPLAINED,
+            "score_summary": SCORE_SUMMARY, "theme_scores": THEME_SCORES}
 
 
 def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
@@ -42,7 +47,9 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 
 def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
     """-> ``answers`` (every input answer once: kept with its themes, or dropped with a
-    reason) and ``quote_table`` (theme, label, quote_rank, quote, comment_id, ...)."""
+    reason), ``quote_table`` (theme, label, quote_rank, quote, stance, comment_id, ...),
+    ``unexplained`` (kept comments no theme or candidate explains, with the reason),
+    ``score_summary`` and ``theme_scores`` (see ``pipeline.scores``)."""
     comments, dropped = tables["comments"], tables["dropped"]
     order = {theme_id: i for i, theme_id in enumerate(settings.themes.ids)}
     themes = (tables["comment_themes"].assign(_o=tables["comment_themes"]["theme_id"].map(order))
@@ -51,7 +58,8 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
     clusters = tables["clusters"]
     candidate_ids = clusters.loc[clusters["status"] == "candidate", ["cluster_id", "theme_id"]] \
         if len(clusters) else pd.DataFrame(columns=["cluster_id", "theme_id"])
-    candidates = (tables["sentence_clusters"].merge(candidate_ids, on="cluster_id")
+    on_topic = tables["sentence_clusters"][tables["sentence_clusters"]["on_topic"].astype(bool)]
+    candidates = (on_topic.merge(candidate_ids, on="cluster_id")
                   .groupby("comment_id", sort=False)["theme_id"]
                   .agg(lambda s: "|".join(dict.fromkeys(s))))
     kept = comments.assign(
@@ -66,36 +74,43 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
                .sort_values(["source", "row", "_q", "comment_id"], kind="stable")
                .drop(columns="_q").reset_index(drop=True))
     quote_table = tables["quotes"].rename(columns={"key": "theme"})[list(QUOTE_TABLE)]
-    return {"answers": answers.astype({"row": int}), "quote_table": quote_table}
+    statements = list(settings.pipeline.input.score_columns)
+    respondents = tables["respondents"]
+    return {
+        "answers": answers.astype({"row": int}), "quote_table": quote_table,
+        "unexplained": unexplained(kept, tables["sentence_clusters"], clusters),
+        "score_summary": score_summary(respondents, statements),
+        "theme_scores": (theme_scores(respondents, statements, tables["comment_themes"],
+                                      comments, settings.themes.ids)
+                         if len(respondents) else pd.DataFrame(columns=list(THEME_SCORES))),
+    }
 
 
-def render_recommendations_md(recommendations: pd.DataFrame, quotes: pd.DataFrame,
-                              title: str) -> str:
-    """Markdown a report author can paste: drafted recommendations first, with quotes."""
-    lines = [f"# Draft recommendations: {title}", ""]
-    drafted = recommendations[recommendations["status"] == "drafted"]
-    if drafted.empty:
-        lines += ["No theme had enough support this round to draft a recommendation.", ""]
-    for number, rec in enumerate(drafted.itertuples(index=False), start=1):
-        kind = "" if rec.kind == "theme" else " (candidate theme: not in themes.yaml yet)"
-        lines += [f"## {number}. {rec.label}{kind}", "", f"**Recommendation:** {rec.text}", "",
-                  f"**Evidence:** {rec.evidence_line[0].upper()}{rec.evidence_line[1:]}.", ""]
-        for quote in quotes[quotes["key"] == rec.key].itertuples(index=False):
-            body = " ".join(str(quote.quote).split())
-            lines.append(f"> “{body}” ({quote.group}, {quote.comment_id})")
-            lines.append(">")
-        if lines[-1] == ">":
-            lines[-1] = ""
-        lines.append("")
-    rest = recommendations[recommendations["status"] != "drafted"]
-    if len(rest):
-        lines += ["## Too little evidence this round", ""]
-        for rec in rest.itertuples(index=False):
-            why = {"not_raised": "not raised", "too_little_evidence": "too little evidence",
-                   "no_recommendation_configured": "no recommendation in themes.yaml"}
-            lines.append(f"- {rec.label}: {rec.evidence_line} ({why.get(rec.status, rec.status)})")
-        lines.append("")
-    return "\n".join(lines)
+def unexplained(kept: pd.DataFrame, sentence_clusters: pd.DataFrame,
+                clusters: pd.DataFrame) -> pd.DataFrame:
+    """Kept comments with no theme and no candidate theme, and why discovery left them."""
+    left = kept[(kept["themes"] == "") & (kept["candidate_themes"] == "")]
+    why = {}
+    if len(clusters):
+        described = clusters.set_index("cluster_id")
+        for comment_id, group in sentence_clusters.groupby("comment_id", sort=False):
+            reasons = []
+            for cluster_id, on_topic in dict.fromkeys(zip(group["cluster_id"],
+                                                          group["on_topic"], strict=True)):
+                if cluster_id not in described.index:
+                    continue
+                cluster = described.loc[cluster_id]
+                if cluster_id < 0:
+                    reasons.append("outlier: like no cluster")
+                elif cluster["status"] == "candidate" and not on_topic:
+                    reasons.append(f"near candidate '{cluster['label']}' but uses none of its "
+                                   "keywords")
+                else:
+                    reasons.append(f"cluster '{cluster['label']}' ({cluster['status']}): "
+                                   f"{cluster['reason']}")
+            why[comment_id] = "; ".join(reasons)
+    reason = left["comment_id"].map(why).fillna("not clustered (discovery skipped)")
+    return left.assign(reason=reason)[list(UNEXPLAINED)].reset_index(drop=True)
 
 
 def render_recommendations_json(recommendations: pd.DataFrame, quotes: pd.DataFrame) -> str:
@@ -105,7 +120,8 @@ def render_recommendations_json(recommendations: pd.DataFrame, quotes: pd.DataFr
                for k, v in rec.items()}
         rec["support_by_group"] = json.loads(rec["support_by_group"])
         rec["quotes"] = [
-            {k: (int(v) if k == "quote_rank" else v) for k, v in q.items() if k not in ("key", "label")}
+            {k: (int(v) if k == "quote_rank" else v) for k, v in q.items()
+             if k not in ("key", "label")}
             for q in quotes[quotes["key"] == rec["key"]].to_dict("records")
         ]
         items.append(rec)
@@ -113,7 +129,8 @@ def render_recommendations_json(recommendations: pd.DataFrame, quotes: pd.DataFr
 
 
 def render_candidates_yaml(clusters: pd.DataFrame, min_support: int = 2) -> str:
-    """Candidate themes in the themes.yaml format, ready to paste into ``themes:``."""
+    """Candidate themes in the themes.yaml format: each loads with ``load_themes`` and can be
+    pasted under ``themes:`` as it is."""
     header = ("# Candidate themes: clusters of comments that no theme in themes.yaml explains.\n"
               "# Review each; to adopt one, paste it under 'themes:' in config/themes.yaml,\n"
               "# rename the id and label, prune the keywords and add a recommendation.\n")
@@ -123,13 +140,16 @@ def render_candidates_yaml(clusters: pd.DataFrame, min_support: int = 2) -> str:
         keywords = [k for k in str(cluster.keywords).split("|") if k][:6]
         themes.append({
             "id": cluster.theme_id,
-            "label": cluster.label.replace(" / ", ", ").capitalize(),
+            "label": cluster.label[:1].upper() + cluster.label[1:],
             "description": (f"Proposed by discovery: {cluster.n_sentences} sentences from "
-                            f"{cluster.n_respondents} respondents."),
+                            f"{cluster.n_respondents} respondents ({cluster.n_comments} comments) "
+                            f"about {cluster.label}."),
             "keywords": keywords,
             "examples": [e for e in str(cluster.examples).split("\n") if e],
             "min_support": min_support,
         })
+    if not themes:
+        return header + "# No candidate themes this round.\nversion: 1\nthemes: []\n"
     body = yaml.safe_dump({"version": 1, "themes": themes}, sort_keys=False, allow_unicode=True,
                           width=100)
     return header + body

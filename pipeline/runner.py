@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import clean, discover, ingest, recommend, report, tag
+from pipeline import clean, discover, exports, html_report, ingest, recommend, render, report, tag
 from pipeline.config import (
     PipelineConfig,
     Settings,
@@ -29,7 +29,7 @@ from pipeline.errors import ConfigError, DataError, StageError
 from pipeline.readers import read_table
 from pipeline.resume import StageCache, run_keys, sha256_file
 from pipeline.schemas import check_columns
-from pipeline.writers import safe_name, write_csv, write_text, write_xlsx
+from pipeline.writers import safe_name, write_bytes, write_csv, write_text, write_xlsx
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,12 @@ CATALOG = {
     "quotes_csv": "quotes.csv",
     "quotes_xlsx": "quotes.xlsx",
     "recommendations_md": "recommendations.md",
+    "recommendations_docx": "recommendations.docx",
     "recommendations_json": "recommendations.json",
+    "report_html": "report.html",
+    "unexplained": "unexplained.csv",
+    "scores": "scores.csv",
+    "theme_scores": "theme_scores.csv",
     "candidates": "candidate_themes.yaml",
     "clusters": "clusters.csv",
     "manifest": "manifest.json",
@@ -189,6 +194,11 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
                    "stages": cache.notes},
         "raw_text_file": CATALOG["raw_comments"] if keep_raw else None,
         "discover": {"method": str(clusters["method"].iloc[0]) if len(clusters) else "skipped",
+                     "clusters": int((clusters["cluster_id"] >= 0).sum()) if len(clusters) else 0,
+                     "candidates": int((clusters["status"] == "candidate").sum())
+                     if len(clusters) else 0,
+                     "outlier_share": _outlier_share(clusters),
+                     "unexplained_comments": len(tables["unexplained"]),
                      "unit": settings.pipeline.discover.unit,
                      "embedder": settings.pipeline.discover.embedder},
         "tags_by_method": {k: int(v) for k, v in
@@ -287,20 +297,33 @@ def _write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Setting
         raw_file.unlink()  # a resumed or overwritten run without --keep-raw keeps no raw text
     quote_table = tables["quote_table"]
     write_csv(out / CATALOG["quotes_csv"], quote_table)
-    if settings.pipeline.output.xlsx:
-        sheets = {"all quotes": quote_table}
-        for theme, quotes in quote_table.groupby("theme", sort=False):
-            sheets[str(theme)] = quotes.reset_index(drop=True)
-        write_xlsx(out / CATALOG["quotes_xlsx"], sheets)
     recs, quotes = tables["recommendations"], tables["quotes"]
+    if settings.pipeline.output.xlsx:
+        write_xlsx(out / CATALOG["quotes_xlsx"], exports.quote_sheets(quote_table, recs))
     title = ", ".join(sorted(tables["answers"]["source"].unique()))
-    write_text(out / CATALOG["recommendations_md"],
-               report.render_recommendations_md(recs, quotes, title))
+    document = render.build_document(title, recs, quotes, tables["theme_scores"],
+                                     tables["score_summary"])
+    write_text(out / CATALOG["recommendations_md"], render.render_markdown(document))
+    write_bytes(out / CATALOG["recommendations_docx"], exports.render_docx(document))
+    write_text(out / CATALOG["report_html"], html_report.render_html(
+        document, tables["clusters"], len(tables["unexplained"])))
     write_text(out / CATALOG["recommendations_json"],
                report.render_recommendations_json(recs, quotes))
     write_text(out / CATALOG["candidates"], report.render_candidates_yaml(
         tables["clusters"], settings.pipeline.discover.candidate_min_respondents))
     write_csv(out / CATALOG["clusters"], tables["clusters"])
+    write_csv(out / CATALOG["unexplained"], tables["unexplained"])
+    write_csv(out / CATALOG["scores"], tables["score_summary"])
+    write_csv(out / CATALOG["theme_scores"], tables["theme_scores"])
+
+
+def _outlier_share(clusters: pd.DataFrame) -> float:
+    """Share of clustered documents left as outliers after outlier reduction."""
+    if not len(clusters):
+        return 0.0
+    total = int(clusters["n_sentences"].sum())
+    left = int(clusters.loc[clusters["cluster_id"] < 0, "n_sentences"].sum())
+    return round(left / total, 4) if total else 0.0
 
 
 def _versions() -> dict[str, str]:

@@ -26,13 +26,15 @@ DROPPED = ("comment_id", "respondent_id", "group", "question", "text", "source",
 TAGS = ("comment_id", "sentence_id", "theme_id", "method", "score", "evidence", "start", "end")
 COMMENT_THEMES = ("comment_id", "theme_id", "score", "methods", "n_sentences", "evidence")
 # discover
-SENTENCE_CLUSTERS = ("sentence_id", "comment_id", "cluster_id")
+SENTENCE_CLUSTERS = ("sentence_id", "comment_id", "cluster_id", "on_topic")
 CLUSTERS = ("cluster_id", "label", "keywords", "n_sentences", "n_comments", "n_respondents",
-            "status", "theme_id", "overlap", "examples")
+            "status", "theme_id", "overlap", "similarity", "coherence", "tagged_share", "reason",
+            "examples", "method")
 # recommend
 RECOMMENDATIONS = ("rank", "key", "kind", "label", "owner", "action", "text", "status",
-                   "n_respondents", "n_respondents_total", "support_by_group", "evidence_line")
-QUOTES = ("key", "label", "quote_rank", "quote", "comment_id", "respondent_id", "group",
+                   "n_respondents", "n_respondents_total", "n_asking", "n_praising",
+                   "support_by_group", "evidence_line")
+QUOTES = ("key", "label", "quote_rank", "quote", "stance", "comment_id", "respondent_id", "group",
           "question")
 
 

@@ -38,6 +38,10 @@ def write_text(path: Path, text: str) -> None:
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
+def write_bytes(path: Path, data: bytes) -> None:
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
 def neutralise(value: object) -> object:
     """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe,
     also when spaces, control characters or a BOM come before the ``=``, ``+``, ``-``, ``@``."""
@@ -88,31 +92,34 @@ def sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
-    """One sheet per entry; strings are written as strings (never formulas); reproducible."""
+def xlsx_to(target, sheets: dict[str, pd.DataFrame]) -> None:
+    """Write ``sheets`` as XLSX to a path or binary file object; strings never formulas."""
     import xlsxwriter
 
-    def write(tmp: Path) -> None:
-        workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
-                                                  "strings_to_urls": False})
-        workbook.set_properties({"created": FIXED_TIME})
-        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        bold = workbook.add_format({"bold": True})
-        used: set[str] = set()
-        for name, frame in sheets.items():
-            sheet = workbook.add_worksheet(sheet_name(name, used))
-            for col, column in enumerate(frame.columns):
-                sheet.write_string(0, col, str(neutralise(str(column))), bold)
-                width = 60 if column in ("quote", "text") else 16
-                sheet.set_column(col, col, width, wrap if width == 60 else None)
-            for row, values in enumerate(frame.itertuples(index=False), start=1):
-                for col, value in enumerate(values):
-                    if isinstance(value, int | float) and not isinstance(value, bool) \
-                            and not pd.isna(value):
-                        sheet.write_number(row, col, value)
-                    else:
-                        sheet.write_string(row, col, str(neutralise("" if value is None else value)))
-            sheet.freeze_panes(1, 0)
-        workbook.close()
+    workbook = xlsxwriter.Workbook(target if not isinstance(target, Path) else str(target),
+                                   {"strings_to_formulas": False, "strings_to_urls": False,
+                                    "in_memory": True})
+    workbook.set_properties({"created": FIXED_TIME})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    bold = workbook.add_format({"bold": True})
+    used: set[str] = set()
+    for name, frame in sheets.items():
+        sheet = workbook.add_worksheet(sheet_name(name, used))
+        for col, column in enumerate(frame.columns):
+            sheet.write_string(0, col, str(neutralise(str(column))), bold)
+            width = 60 if column in ("quote", "text") else 16
+            sheet.set_column(col, col, width, wrap if width == 60 else None)
+        for row, values in enumerate(frame.itertuples(index=False), start=1):
+            for col, value in enumerate(values):
+                if isinstance(value, int | float) and not isinstance(value, bool) \
+                        and not pd.isna(value):
+                    sheet.write_number(row, col, value)
+                else:
+                    sheet.write_string(row, col, str(neutralise("" if value is None else value)))
+        sheet.freeze_panes(1, 0)
+    workbook.close()
 
-    atomic_write(path, write)
+
+def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    """One sheet per entry; strings are written as strings (never formulas); reproducible."""
+    atomic_write(path, lambda tmp: xlsx_to(tmp, sheets))
