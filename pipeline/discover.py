@@ -59,7 +59,10 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     cfg = settings.pipeline.discover
     docs = documents(sentences, cfg.unit)
     # documents without a single word ("42", "3/5") have nothing to cluster on
-    docs = docs[[bool(lemma_tokens(text)) for text in docs["text"]]].reset_index(drop=True)
+    has_words = np.array([bool(lemma_tokens(text)) for text in docs["text"]], dtype=bool)
+    docs = docs[has_words].reset_index(drop=True)
+    if vectors is not None:
+        vectors = vectors[has_words]
     if not cfg.enabled or len(docs) < MIN_DOCS:
         reason = "disabled" if not cfg.enabled else f"fewer than {MIN_DOCS} documents with words"
         log.info("discover: skipped (%s)", reason)
