@@ -63,13 +63,34 @@ class RunResult:
 def load_settings(config_path: str | Path = DEFAULT_PIPELINE,
                   themes_path: str | Path = DEFAULT_THEMES, *,
                   text_columns: Sequence[str] | None = None, id_column: str | None = None,
-                  group_column: str | None = None) -> Settings:
-    """Load both configs, apply command-line column choices, resolve the names file."""
+                  group_column: str | None = None, model_dir: str | Path | None = None) -> Settings:
+    """Load both configs, apply command-line column choices, resolve the names file, and
+    load the trained tagger in ``model_dir`` (if given) for the classifier layer."""
     pipeline = with_overrides(load_pipeline(config_path), list(text_columns or []), id_column,
                               group_column)
     base_dir = Path(config_path).parent
     pipeline = _resolve_names(pipeline, base_dir)
-    return Settings(pipeline=pipeline, themes=load_themes(themes_path), base_dir=str(base_dir))
+    themes = load_themes(themes_path)
+    tag_model = None
+    if model_dir is not None:
+        from pipeline.learn import load_model
+
+        tag_model = load_model(model_dir)
+        tag_model.check_themes(themes.ids, str(model_dir))
+    return Settings(pipeline=pipeline, themes=themes, base_dir=str(base_dir), tag_model=tag_model)
+
+
+def _embedders(settings: Settings) -> list:
+    """The pretrained embedders this run will use (their vectors are cached on disk)."""
+    from pipeline.pretrained import pretrained_embedder
+
+    cfg = settings.pipeline.tag
+    names = []
+    if cfg.semantic and cfg.embedder != "tfidf-svd":
+        names.append(cfg.embedder)
+    if cfg.classifier and settings.tag_model is not None:
+        names.append(settings.tag_model.features.spec.embedder)
+    return [pretrained_embedder(n, cfg.static_model_dir) for n in dict.fromkeys(names) if n]
 
 
 def _resolve_names(pipeline: PipelineConfig, base_dir: Path) -> PipelineConfig:
@@ -136,7 +157,14 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
                         "or --out to choose another folder", code="D007")
     started = time.perf_counter()
     raw, input_records = _read_inputs(inputs, settings)
+    from pipeline.pretrained import load_cache, save_cache
+
+    embedders = _embedders(settings)
+    for embedder in embedders:
+        load_cache(embedder, settings.pipeline.tag.embedding_cache)
     tables, timings, counts = run_stages({"raw": raw}, settings, progress)
+    for embedder in embedders:
+        save_cache(embedder, settings.pipeline.tag.embedding_cache)
 
     if out.exists():
         shutil.rmtree(out)
@@ -166,6 +194,9 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
         "discover": {"method": str(clusters["method"].iloc[0]) if len(clusters) else "skipped",
                      "unit": settings.pipeline.discover.unit,
                      "embedder": settings.pipeline.discover.embedder},
+        "tag": {"semantic": settings.pipeline.tag.semantic,
+                "embedder": settings.pipeline.tag.embedder,
+                "classifier": settings.tag_model.info.get("labels") if settings.tag_model else None},
         "tags_by_method": {k: int(v) for k, v in
                            tables["tags"]["method"].value_counts().sort_index().items()},
         "outputs": sorted(p.name for p in out.iterdir()) + [CATALOG["manifest"]],
