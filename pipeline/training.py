@@ -38,7 +38,7 @@ def cross_validate(texts: list[str], truth: np.ndarray, spec: learn.FeatureSpec,
         model = learn.fit_model([texts[i] for i in train], truth[train], spec, seed, pick(train),
                                 inner_folds=inner_folds)
         proba[test] = model.proba_of([texts[i] for i in test], pick(test))
-        tagged[test] = proba[test] >= model.thresholds
+        tagged[test] = model.tagged(proba[test])
     return proba, tagged
 
 
