@@ -30,11 +30,11 @@ CACHE = ROOT / "data" / "cache" / "embeddings"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(ROOT))
 
-from pipeline import coded, evaluate, learn, runner, training  # noqa: E402
-from pipeline.codebook import import_codebook  # noqa: E402
-from pipeline.config import Settings, ThemesConfig  # noqa: E402
-from pipeline.pretrained import load_cache, pretrained_embedder, save_cache  # noqa: E402
-from pipeline.semantic import embedder_for, keep_top_k, semantic_scores  # noqa: E402
+from pipeline import coded, evaluate, learn, runner, training
+from pipeline.codebook import import_codebook
+from pipeline.config import Settings, ThemesConfig
+from pipeline.pretrained import load_cache, pretrained_embedder, save_cache
+from pipeline.semantic import embedder_for, keep_top_k, semantic_scores
 
 GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 
@@ -143,12 +143,22 @@ def learned(texts, truth, settings, folds, quick) -> list[str]:
     return lines
 
 
-def speed(texts: list[str], settings: Settings, quick: bool) -> list[str]:
-    """Comments per second of the tag stage, one layer at a time, cold embedding cache."""
+def speed(texts: list[str], truth: np.ndarray, settings: Settings, quick: bool) -> list[str]:
+    """Comments per second of the tag stage, one layer at a time, cold embedding cache.
+    The classifier rows use a model fitted on comments 1001 onwards."""
     from pipeline import pretrained, tag
 
     sample = texts[:1000]
     sentences = coded.sentences_of(sample, settings)
+    only_classifier = {"keywords": False, "patterns": False, "semantic": False}
+    models = {}
+    for name in ("minilm-static",) + (() if quick else ("minilm",)):
+        embedder = pretrained_embedder(name, settings.pipeline.tag.static_model_dir)
+        load_cache(embedder, CACHE)
+        spec = learn.FeatureSpec(embedder=name)
+        models[name] = learn.fit_model(texts[1000:], truth[1000:], spec, settings.pipeline.seed,
+                                       embedder.transform(texts[1000:]), inner_folds=0,
+                                       theme_ids=settings.themes.ids)
     layers = {"keyword + pattern": with_tag(settings, semantic=False, use_proposed_keywords=True),
               "semantic tfidf-svd": with_tag(settings, keywords=False, patterns=False,
                                              embedder="tfidf-svd"),
@@ -157,13 +167,16 @@ def speed(texts: list[str], settings: Settings, quick: bool) -> list[str]:
     if not quick:
         layers["semantic minilm"] = with_tag(settings, keywords=False, patterns=False,
                                              embedder="minilm")
+    for name, model in models.items():
+        layers[f"classifier (TF-IDF + {name})"] = with_tag(settings, **only_classifier).model_copy(
+            update={"tag_model": model})
     lines = []
     for name, local in layers.items():
         pretrained.pretrained_embedder.cache_clear()  # a cold cache for each measurement
         if "static" in name:  # load the model outside the timing, as a long run would
             pretrained_embedder("minilm-static", settings.pipeline.tag.static_model_dir
                                 ).transform(["warm up"])
-        if name.endswith(" minilm"):
+        if "minilm" in name and "static" not in name:
             pretrained_embedder("minilm").transform(["warm up"])
         started = time.perf_counter()
         tag.tag(sentences, local)
@@ -227,7 +240,7 @@ def main() -> None:
     print("\n".join(header + learned(comments.texts, truth, settings, folds, args.quick)))
     print(f"\n### Tagging speed (tag stage, {os.cpu_count()} cores, cold embedding cache)\n")
     print("\n".join(["| layer | comments | sentences | seconds | comments/s |",
-                     "|---|---|---|---|---|"] + speed(comments.texts, settings, args.quick)))
+                     "|---|---|---|---|---|"] + speed(comments.texts, truth, settings, args.quick)))
 
 
 if __name__ == "__main__":

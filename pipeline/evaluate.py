@@ -161,13 +161,15 @@ def worst_examples(texts: Sequence[str], truth: np.ndarray, predicted: np.ndarra
 
 def render(result: dict, examples: bool = True) -> str:
     """The plain-text report of ``theming eval`` from its JSON-ready ``result``."""
-    lines = [f"{result['labels']}: {result['n_comments']} coded comments, "
-             f"{len(result['scored_themes'])} themes with >= {result['min_support']} cases",
-             f"micro F1 {result['micro_f1']:.3f} (95% CI {result['micro_f1_ci95'][0]:.3f}-"
-             f"{result['micro_f1_ci95'][1]:.3f})   macro F1 {result['macro_f1']:.3f} "
-             f"(95% CI {result['macro_f1_ci95'][0]:.3f}-{result['macro_f1_ci95'][1]:.3f})", "",
-             f"{'theme':<40} {'support':>7} {'tagged':>6} {'prec':>5} {'recall':>6} {'F1':>5} "
-             f"{'kappa':>6}"]
+    summary = (f"{result['labels']}: {result['n_comments']} coded comments, "
+               f"{len(result['scored_themes'])} themes with >= {result['min_support']} cases")
+    micro_ci, macro_ci = result["micro_f1_ci95"], result["macro_f1_ci95"]
+    overall = (f"micro F1 {result['micro_f1']:.3f} (95% CI {micro_ci[0]:.3f}-{micro_ci[1]:.3f})"
+               f"   macro F1 {result['macro_f1']:.3f} (95% CI {macro_ci[0]:.3f}-"
+               f"{macro_ci[1]:.3f})")
+    header = (f"{'theme':<40} {'support':>7} {'tagged':>6} {'prec':>5} {'recall':>6} {'F1':>5} "
+              f"{'kappa':>6}")
+    lines = [summary, overall, "", header]
     for row in result["per_theme"]:
         mark = "" if row["scored"] else "  (too few cases to score)"
         lines.append(f"{row['theme_id'][:40]:<40} {row['support']:>7} {row['predicted']:>6} "

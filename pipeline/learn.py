@@ -40,7 +40,7 @@ class FeatureSpec:
 
     embedder: str | None = "minilm"
     embedding_weight: float = 1.0
-    C: float = 0.5
+    C: float = 0.1
     class_weight: str | None = "balanced"
 
 
@@ -66,9 +66,7 @@ class Features:
         blocks = [self.word_.transform(texts), self.char_.transform(texts)]
         if self.spec.embedder:
             if embeddings is None:
-                from pipeline.pretrained import pretrained_embedder
-
-                embeddings = pretrained_embedder(self.spec.embedder).transform(texts)
+                raise ValueError(f"this model needs {self.spec.embedder} embeddings of the texts")
             blocks.append(sparse.csr_matrix(embeddings * self.spec.embedding_weight))
         return sparse.hstack(blocks, format="csr")
 
@@ -150,6 +148,14 @@ class TagModel:
         return probabilities(self.features.transform(texts, embeddings), self.coef,
                              self.intercept)
 
+    def embed(self, texts: list[str], static_dir: str | None = None) -> np.ndarray | None:
+        """The embedder features of ``texts`` (None when the model uses TF-IDF only)."""
+        if not self.features.spec.embedder:
+            return None
+        from pipeline.pretrained import pretrained_embedder
+
+        return pretrained_embedder(self.features.spec.embedder, static_dir).transform(texts)
+
     def check_themes(self, theme_ids: list[str], where: str) -> None:
         unknown = [t for t in self.theme_ids if t not in theme_ids]
         if unknown:
@@ -163,9 +169,10 @@ class TagModel:
         order = list(dict.fromkeys(sentences["comment_id"]))
         by_comment = sentences.groupby("comment_id", sort=False)
         comment_texts = [" ".join(map(str, by_comment.get_group(c)["text"])) for c in order]
-        comment_proba = self.proba_of(comment_texts)
         sentence_texts = [str(t) for t in sentences["text"]]
-        sentence_proba = self.proba_of(sentence_texts)
+        static_dir = settings.pipeline.tag.static_model_dir
+        comment_proba = self.proba_of(comment_texts, self.embed(comment_texts, static_dir))
+        sentence_proba = self.proba_of(sentence_texts, self.embed(sentence_texts, static_dir))
         positions = by_comment.indices
         records = []
         comment_tagged = self.tagged(comment_proba)
@@ -186,12 +193,9 @@ class TagModel:
 def fit_model(texts: list[str], truth: np.ndarray, spec: FeatureSpec, seed: int,
               embeddings: np.ndarray | None = None, inner_folds: int = 3,
               theme_ids: list[str] | None = None) -> TagModel:
-    """Fit features and classifiers on all ``texts``; thresholds from ``inner_folds``-fold
-    out-of-fold predictions (0.5 each when ``inner_folds`` is 0)."""
-    if spec.embedder and embeddings is None:
-        from pipeline.pretrained import pretrained_embedder
-
-        embeddings = pretrained_embedder(spec.embedder).transform(texts)
+    """Fit features and classifiers on all ``texts`` (``embeddings``: their vectors from
+    ``spec.embedder``, if any); thresholds from ``inner_folds``-fold out-of-fold predictions
+    (0.5 each when ``inner_folds`` is 0)."""
     features = Features(spec).fit(texts)
     coef, intercept = fit_linear(features.transform(texts, embeddings), truth, spec, seed)
     chosen = np.full(truth.shape[1], 0.5)

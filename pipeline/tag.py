@@ -21,8 +21,8 @@ import pandas as pd
 
 from pipeline.config import Settings, ThemesConfig
 from pipeline.nlp import get_nlp, lemma_doc, lemmatise
-from pipeline.semantic import embedder_for, keep_top_k, semantic_scores, thresholds
 from pipeline.schemas import COMMENT_THEMES, SENTENCES, TAGS, empty
+from pipeline.semantic import embedder_for, keep_top_k, semantic_scores, thresholds
 
 log = logging.getLogger(__name__)
 
