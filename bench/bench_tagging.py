@@ -172,12 +172,10 @@ def speed(texts: list[str], truth: np.ndarray, settings: Settings, quick: bool) 
             update={"tag_model": model})
     lines = []
     for name, local in layers.items():
-        pretrained.pretrained_embedder.cache_clear()  # a cold cache for each measurement
-        if "static" in name:  # load the model outside the timing, as a long run would
-            pretrained_embedder("minilm-static", settings.pipeline.tag.static_model_dir
-                                ).transform(["warm up"])
-        if "minilm" in name and "static" not in name:
-            pretrained_embedder("minilm").transform(["warm up"])
+        pretrained.forget_embedders()  # a cold cache for each measurement
+        warm = "minilm-static" if "static" in name else ("minilm" if "minilm" in name else None)
+        if warm:  # load the model outside the timing, as in a long run
+            pretrained_embedder(warm, settings.pipeline.tag.static_model_dir).transform(["warm up"])
         started = time.perf_counter()
         tag.tag(sentences, local)
         seconds = time.perf_counter() - started

@@ -179,14 +179,30 @@ def distill_static(static_dir: Path, pca_dims: int = 256) -> Path:
     return static_dir
 
 
+@functools.lru_cache(maxsize=1)
+def _shared_minilm() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
 @functools.lru_cache(maxsize=4)
+def _shared_static(static_dir: str) -> StaticMiniLMEmbedder:
+    return StaticMiniLMEmbedder(static_dir)
+
+
 def pretrained_embedder(name: str, static_dir: str | None = None) -> CachedEmbedder:
-    """One embedder per process and name, so its model and cache are shared across calls."""
+    """One embedder per process and name (and folder, for ``minilm-static``), so its model
+    and cache are shared by every stage and command that uses it."""
     if name == "minilm":
-        return MiniLMEmbedder()
+        return _shared_minilm()
     if name == "minilm-static":
-        return StaticMiniLMEmbedder(static_dir or "models/minilm-static")
+        return _shared_static(str(static_dir or "models/minilm-static"))
     raise ValueError(f"unknown pretrained embedder '{name}'")
+
+
+def forget_embedders() -> None:
+    """Drop the shared embedders (their models and in-memory caches)."""
+    _shared_minilm.cache_clear()
+    _shared_static.cache_clear()
 
 
 def cache_file(cache_dir: str | Path, name: str) -> Path:
@@ -203,7 +219,7 @@ def load_cache(embedder, cache_dir: str | Path | None) -> int:
     try:
         with np.load(path, allow_pickle=False) as saved:
             embedder.add_to_cache(saved["keys"], saved["vectors"])
-            return int(len(saved["keys"]))
+            return len(saved["keys"])
     except (OSError, ValueError, KeyError) as exc:
         log.warning("%s: embedding cache not readable (%s); it will be rebuilt", path, exc)
         return 0

@@ -84,7 +84,7 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
         hits = []
         if cfg.keywords:
             hits += [(m_id, "keyword", s, e) for m_id, s, e in matchers.keywords(doc)]
-        if cfg.patterns:
+        if cfg.patterns and len(matchers.patterns):  # an empty Matcher warns (W036) per call
             hits += [(m_id, "pattern", s, e) for m_id, s, e in matchers.patterns(doc)]
         seen = set()
         for m_id, method, start, end in hits:
