@@ -108,7 +108,7 @@ class TagSettings(_Strict):
     semantic: bool = True
     embedder: Literal["tfidf-svd", "minilm", "minilm-static"] = "tfidf-svd"
     embedding_dims: int = Field(default=100, ge=2)
-    semantic_threshold: float = Field(default=0.5, ge=-1.0, le=1.0)
+    semantic_threshold: float = Field(default=0.4, ge=-1.0, le=1.0)
     semantic_top_k: int = Field(default=1, ge=0)
     static_model_dir: str = "models/minilm-static"
     embedding_cache: str | None = "data/cache/embeddings"

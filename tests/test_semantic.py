@@ -65,7 +65,7 @@ def test_theme_threshold_overrides_the_default(settings):
     assert "parking" not in set(tags["theme_id"]) and "food" in set(tags["theme_id"])
 
 
-def test_semantic_scores_are_cosines(settings):
+def test_semantic_scores_blend_best_text_and_centroid(settings):
     class Fixed(pretrained.CachedEmbedder):
         name, dims = "fixed", 2
 
@@ -77,9 +77,10 @@ def test_semantic_scores_are_cosines(settings):
     assert np.allclose(scores, [[1.0, 0.0], [0.0, 1.0]])
     mixed = ThemesConfig.model_validate({"version": 1, "themes": [
         {"id": "p", "label": "park", "examples": ["soup"]}, {"id": "s", "label": "soup"}]})
-    # a theme scores the best of its texts: 'p' has a text of each kind
+    # 'p' has a text of each kind: best cosine 1, centroid (1, 1)/sqrt(2) -> cosine 0.707
+    blended = 0.5 * 1.0 + 0.5 * np.sqrt(0.5)
     assert np.allclose(semantic_scores(["park here", "soup"], mixed, Fixed()),
-                       [[1.0, 0.0], [1.0, 1.0]])
+                       [[blended, 0.0], [blended, 1.0]])
 
 
 def test_cache_embeds_each_text_once_and_round_trips(tmp_path):
