@@ -233,8 +233,11 @@ def eval_command(
             write_text(calibrate, coded_module.with_thresholds(themes, chosen))
             settings = _coded_settings(config, calibrate, model)
             typer.echo(f"Wrote {len(chosen)} calibrated thresholds to {calibrate}", err=True)
-        result = coded_module.evaluate_coded(comments, settings, examples=examples,
-                                             min_support=min_support)
+        from pipeline.runner import embedding_cache
+
+        with embedding_cache(settings):
+            result = coded_module.evaluate_coded(comments, settings, examples=examples,
+                                                 min_support=min_support)
     except ThemingError as error:
         _fail(error)
         return

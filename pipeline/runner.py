@@ -13,6 +13,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -93,6 +94,20 @@ def _embedders(settings: Settings) -> list:
     return [pretrained_embedder(n, cfg.static_model_dir) for n in dict.fromkeys(names) if n]
 
 
+@contextmanager
+def embedding_cache(settings: Settings):
+    """Restore the pretrained embedders' vectors from ``tag.embedding_cache`` before the
+    block and save them (with the new ones) after it."""
+    from pipeline.pretrained import load_cache, save_cache
+
+    embedders = _embedders(settings)
+    for embedder in embedders:
+        load_cache(embedder, settings.pipeline.tag.embedding_cache)
+    yield
+    for embedder in embedders:
+        save_cache(embedder, settings.pipeline.tag.embedding_cache)
+
+
 def _resolve_names(pipeline: PipelineConfig, base_dir: Path) -> PipelineConfig:
     redact = pipeline.clean.redact
     if not redact.names_file:
@@ -157,14 +172,8 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
                         "or --out to choose another folder", code="D007")
     started = time.perf_counter()
     raw, input_records = _read_inputs(inputs, settings)
-    from pipeline.pretrained import load_cache, save_cache
-
-    embedders = _embedders(settings)
-    for embedder in embedders:
-        load_cache(embedder, settings.pipeline.tag.embedding_cache)
-    tables, timings, counts = run_stages({"raw": raw}, settings, progress)
-    for embedder in embedders:
-        save_cache(embedder, settings.pipeline.tag.embedding_cache)
+    with embedding_cache(settings):
+        tables, timings, counts = run_stages({"raw": raw}, settings, progress)
 
     if out.exists():
         shutil.rmtree(out)
