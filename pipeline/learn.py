@@ -31,6 +31,7 @@ WORD_PARAMS = {"analyzer": "word", "ngram_range": (1, 2), "sublinear_tf": True, 
                "lowercase": True, "strip_accents": "unicode"}
 CHAR_PARAMS = {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True, "min_df": 2,
                "lowercase": True, "strip_accents": "unicode", "max_features": 60000}
+EMBEDDING_DIMS = {"minilm": 384, "minilm-static": 256}
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 # Out-of-fold F1-best thresholds are noisy for rare themes; pulling them halfway back to the
 # SVM margin (0.5) scored better on NHS FFT (micro 0.680 -> 0.701, macro 0.539 -> 0.554).
@@ -241,11 +242,21 @@ def load_model(model_dir: str | Path) -> TagModel:
     if meta.get("format") != FORMAT:
         raise ConfigError(f"{folder}/model.json: unknown model format {meta.get('format')!r}; "
                           f"expected {FORMAT!r}; train the model again", code="C022")
-    spec = FeatureSpec(**meta["spec"])
-    features = Features(spec)
-    features.word_ = TfidfVectorizer(**WORD_PARAMS, vocabulary=meta["word_vocabulary"])
-    features.word_.idf_ = arrays["word_idf"]
-    features.char_ = TfidfVectorizer(**CHAR_PARAMS, vocabulary=meta["char_vocabulary"])
-    features.char_.idf_ = arrays["char_idf"]
-    return TagModel(meta["theme_ids"], features, arrays["coef"], arrays["intercept"],
-                    arrays["thresholds"], meta.get("info", {}), bool(meta.get("at_least_one")))
+    try:
+        features = Features(FeatureSpec(**meta["spec"]))
+        features.word_ = TfidfVectorizer(**WORD_PARAMS, vocabulary=meta["word_vocabulary"])
+        features.word_.idf_ = arrays["word_idf"]
+        features.char_ = TfidfVectorizer(**CHAR_PARAMS, vocabulary=meta["char_vocabulary"])
+        features.char_.idf_ = arrays["char_idf"]
+        model = TagModel(list(meta["theme_ids"]), features, arrays["coef"], arrays["intercept"],
+                         arrays["thresholds"], meta.get("info", {}),
+                         bool(meta.get("at_least_one")))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{folder}: the model files are incomplete or damaged ({exc!r}); "
+                          "train the model again", code="C022") from None
+    if model.coef.shape != (len(model.theme_ids), len(features.word_.vocabulary)
+                            + len(features.char_.vocabulary)
+                            + (EMBEDDING_DIMS.get(features.spec.embedder, 0))):
+        raise ConfigError(f"{folder}: the model's arrays do not match its vocabularies; train "
+                          "the model again", code="C022")
+    return model

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +12,6 @@ from typer.testing import CliRunner
 
 from pipeline import evaluate
 from pipeline.cli import app
-from tests.conftest import ROOT
 
 # Six comments, two themes. Worked by hand:
 # parking: truth 1 1 1 0 0 0, tagged 1 1 0 1 0 0 -> tp 2 fp 1 fn 1: P = R = F1 = 2/3;
@@ -30,6 +30,8 @@ CODED_ROWS = [  # text, coded themes; keywords 'parking' and 'food' give TAGGED 
     ("Lunch was cold.", "food"),
     ("The food hall was closed.", ""),
 ]
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def check_hand_computed(per_theme, micro, macro):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from pipeline import learn, tag
 from pipeline.cli import app
 from pipeline.coded import sentences_of
 from pipeline.config import load_themes
-from tests.conftest import ROOT
+from pipeline.errors import ConfigError
 
 PARKING = ["no parking spaces", "the car park was full", "parking costs too much",
            "could not find a space to park", "parking machine was broken"]
@@ -22,6 +23,8 @@ FOOD = ["the meals were cold", "food was bland", "more choice of meals", "the te
 OTHER = ["the nurse was kind", "staff were helpful", "the doctor explained well",
          "waited two hours", "the ward was clean"]
 OPENERS = ["Honestly", "Overall", "On my visit", "Sadly", "Today"]
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def coded_rows() -> list[tuple[str, str]]:
@@ -124,3 +127,21 @@ def test_missing_model_folder_is_a_clear_error(project):
         "--config", str(project / "pipeline.yaml"), "--model", str(project / "nowhere")])
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error [C022]: {project / 'nowhere'}: not a trained model")
+
+
+def test_damaged_model_is_refused(project):
+    out = project / "models" / "demo"
+    CliRunner().invoke(app, [
+        "train", str(project / "coded.csv"), "--themes", str(project / "themes.yaml"),
+        "--config", str(project / "pipeline.yaml"), "--out", str(out), "--labels-column", "codes",
+        "--embedder", "none", "--folds", "3"])
+    with np.load(out / "arrays.npz", allow_pickle=False) as saved:
+        arrays = dict(saved)
+    np.savez(out / "arrays.npz", **{**arrays, "coef": arrays["coef"][:, :5]})
+    with pytest.raises(ConfigError) as caught:
+        learn.load_model(out)
+    assert caught.value.code == "C022" and "do not match its vocabularies" in caught.value.message
+    meta = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    (out / "model.json").write_text(json.dumps({**meta, "spec": {"unknown": 1}}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="incomplete or damaged"):
+        learn.load_model(out)
