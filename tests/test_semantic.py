@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -121,3 +124,32 @@ def test_minilm_embeds_a_paraphrase_closer_than_an_unrelated_sentence():
                                   "The car park is full."])
     assert vectors.shape == (3, 384)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.1
+
+
+def test_calibrate_writes_per_theme_thresholds(tmp_path):
+    import yaml
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.config import load_themes
+
+    root = Path(__file__).resolve().parents[1]
+    config = yaml.safe_load((root / "config" / "pipeline.yaml").read_text(encoding="utf-8"))
+    config["tag"].update(embedder="tfidf-svd", keywords=False, patterns=False)
+    (tmp_path / "pipeline.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    (tmp_path / "themes.yaml").write_text(yaml.safe_dump(THEMES.model_dump(exclude_defaults=True)),
+                                          encoding="utf-8")
+    rows = [(TEXTS[0], "parking"), (TEXTS[1], "food"), (TEXTS[2], ""),
+            ("Parking charges were too high again.", "parking"), ("Soup was cold.", "food")]
+    (tmp_path / "coded.csv").write_text("text,themes\n" + "".join(
+        f'"{text}",{labels}\n' for text, labels in rows), encoding="utf-8")
+    out = tmp_path / "calibrated.yaml"
+    result = CliRunner().invoke(app, [
+        "eval", str(tmp_path / "coded.csv"), "--themes", str(tmp_path / "themes.yaml"),
+        "--config", str(tmp_path / "pipeline.yaml"), "--calibrate", str(out), "--json",
+        "--min-support", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 2 calibrated thresholds" in result.stderr
+    calibrated = load_themes(out)
+    assert all(t.threshold is not None for t in calibrated.themes)
+    assert json.loads(result.stdout)["micro_f1"] == pytest.approx(1.0)  # chosen on these rows

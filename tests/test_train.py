@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -92,7 +93,11 @@ def test_train_cli_reports_cv_scores_and_saves_a_safe_model(project):
                                     model_dir=out)
     assert settings.themes == themes
     texts = ["The nurse was kind. Sadly, the car park was full.", "Staff were helpful."]
-    tags = tag.tag(sentences_of(texts, settings), settings)["tags"]
+    sentences = sentences_of(texts, settings)
+    before = sentences.copy(deep=True)
+    tags = tag.tag(sentences, settings)["tags"]
+    pd.testing.assert_frame_equal(sentences, before)                    # input unchanged
+    pd.testing.assert_frame_equal(tag.tag(sentences, settings)["tags"], tags)  # same twice
     assert list(tags["method"]) == ["classifier"]
     hit = tags.iloc[0]
     assert (hit["comment_id"], hit["sentence_id"], hit["theme_id"]) == ("c1", "c1#2", "parking")
