@@ -161,8 +161,9 @@ def themes_check(
 
 @themes_app.command("import")
 def themes_import(
-    codebook: Annotated[Path, typer.Argument(help="Codebook CSV/XLSX: id, label, description, "
-                                                  "examples.", show_default=False)],
+    codebook: Annotated[Path, typer.Argument(help="Codebook CSV/XLSX (id, label, description, "
+                                                  "examples) or REFI-QDA .qdc.",
+                                             show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="themes.yaml to write.",
                                       show_default=False)],
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file.")] = False,
@@ -179,7 +180,12 @@ def themes_import(
     try:
         if out.exists() and not overwrite:
             raise DataError(f"{out}: already exists; pass --overwrite to replace it", code="D007")
-        imported = import_codebook(codebook)
+        if codebook.suffix.lower() == ".qdc":
+            from pipeline.qdc import import_qdc
+
+            imported = import_qdc(codebook)
+        else:
+            imported = import_codebook(codebook)
         write_text(out, render_themes_yaml(imported, codebook.name))
         themes = load_themes(out)
     except ThemingError as error:
@@ -188,6 +194,29 @@ def themes_import(
     proposed = sum(len(t.proposed_keywords) for t in themes.themes)
     typer.echo(f"{out}: {len(themes.themes)} themes from {codebook} "
                f"({proposed} proposed keywords to review)")
+
+
+@themes_app.command("export")
+def themes_export(
+    file: Annotated[Path, typer.Argument(help="themes.yaml to export.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="REFI-QDA codebook (.qdc) to write.",
+                                      show_default=False)],
+) -> None:
+    """Write the themes as a REFI-QDA codebook for NVivo, ATLAS.ti or MAXQDA.
+
+    Example: theming themes export config/themes.yaml -o themes.qdc
+    """
+    from pipeline.config import load_themes
+    from pipeline.qdc import export_qdc
+    from pipeline.writers import write_text
+
+    try:
+        themes = load_themes(file)
+        write_text(out, export_qdc(themes))
+    except ThemingError as error:
+        _fail(error)
+        return
+    typer.echo(f"{out}: {len(themes.themes)} codes from {file}")
 
 
 def _coded_settings(config: Path, themes: Path, model: Path | None):

@@ -85,3 +85,39 @@ def test_real_codebook_imports(tmp_path):
     themes = load_themes(out)
     assert "positive_experience_gratitude" in themes.ids
     assert all(len(t.examples) >= 3 for t in themes.themes if t.id != "not_assigned")
+
+
+def test_refi_qda_export_then_import_keeps_labels_and_descriptions(tmp_path):
+    shipped = Path(__file__).resolve().parents[1] / "config" / "themes.yaml"
+    out = tmp_path / "themes.qdc"
+    result = CliRunner().invoke(app, ["themes", "export", str(shipped), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert 'xmlns="urn:QDA-XML:codebook:1.0"' in text and 'name="Ministerial presence"' in text
+    back = tmp_path / "back.yaml"
+    result = CliRunner().invoke(app, ["themes", "import", str(out), "-o", str(back)])
+    assert result.exit_code == 0, result.output
+    original, imported = load_themes(shipped), load_themes(back)
+    assert [t.label for t in imported.themes] == [t.label for t in original.themes]
+    assert [t.description for t in imported.themes] == [t.description for t in original.themes]
+    assert imported.ids[0] == "early_engagement_on_policy"  # slug of the label
+    again = tmp_path / "again.qdc"
+    CliRunner().invoke(app, ["themes", "export", str(shipped), "-o", str(again)])
+    assert again.read_text(encoding="utf-8") == text        # stable GUIDs
+
+
+def test_refi_qda_nested_codes_are_flattened(tmp_path):
+    source = tmp_path / "nested.qdc"
+    source.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        '<Code guid="a" name="Access" isCodable="true"><Description>Getting in.</Description>'
+        '<Code guid="b" name="Parking" isCodable="true"/></Code>'
+        '<Code guid="c" name="Staff" isCodable="false"><Code guid="d" name="Parking" '
+        'isCodable="true"/></Code></Codes></CodeBook>', encoding="utf-8")
+    from pipeline.qdc import import_qdc
+
+    themes = import_qdc(source)["themes"]
+    assert [(t["id"], t["label"]) for t in themes] == [
+        ("access", "Access"), ("access_parking", "Parking"), ("staff_parking", "Parking")]
+    assert themes[0]["description"] == "Getting in."
