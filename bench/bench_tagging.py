@@ -3,7 +3,7 @@
 Run from the repository root:
 
     PYTHONPATH=. python bench/bench_tagging.py            # everything (~15 min on 2 cores)
-    PYTHONPATH=. python bench/bench_tagging.py --quick    # skip MiniLM rows and speed
+    PYTHONPATH=. python bench/bench_tagging.py --quick    # no MiniLM rows on NHS FFT (~3 min)
 
 Data: ../shared/benchmarks/nhs-fft/ (codebook.csv, dev.csv); skipped politely when absent.
 Zero-shot: the codebook imported with ``themes import``; each semantic row picks one global
@@ -254,7 +254,7 @@ def split_half(comments: coded.CodedComments, settings: Settings) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip MiniLM rows and speed")
+    parser.add_argument("--quick", action="store_true", help="no MiniLM rows on NHS FFT")
     args = parser.parse_args()
     config = ROOT / "config" / "pipeline.yaml"
     print("## Sample round (data/sample/answer_key.csv), shipped config\n")
