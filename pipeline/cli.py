@@ -22,12 +22,24 @@ app = typer.Typer(
          "Example: theming run data/sample/survey_round.csv",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
-themes_app = typer.Typer(help="Check the reviewers' theme config.\n\n"
+themes_app = typer.Typer(help="Check the reviewers' theme config, or import a codebook.\n\n"
                               "Example: theming themes check config/themes.yaml",
                          no_args_is_help=True)
 app.add_typer(themes_app, name="themes")
 
 DEBUG = {"on": False}
+MODEL_OPTION = typer.Option("--model", help="Trained tagger folder (theming train) for the "
+                                            "classifier layer.", show_default=False)
+TEXT_OPTION = typer.Option("--text-column", help="Column with the comment text (found by "
+                                                 "itself when named text or comment).",
+                           show_default=False)
+CODED_ARGUMENT = typer.Argument(help="Hand-coded CSV: text + theme ids joined by '|'.",
+                                show_default=False)
+CONFIG_OPTION = typer.Option("--config", help="Pipeline config (analysts).")
+LABELS_OPTION = typer.Option("--labels-column", help="Column with theme ids joined by '|' "
+                                                     "(found by itself when named themes or "
+                                                     "labels).",
+                             show_default=False)
 
 
 def _fail(error: ThemingError) -> None:
@@ -85,6 +97,7 @@ def run_command(
         "--keep-raw", help="Also write raw_comments_UNREDACTED.csv (personal data NOT removed; "
                            "never publish it).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
+    model: Annotated[Path | None, MODEL_OPTION] = None,
 ) -> None:
     """Run the whole pipeline on a survey export and write a run folder.
 
@@ -96,7 +109,7 @@ def run_command(
     try:
         settings = runner.load_settings(config, themes, text_columns=text_column,
                                         id_column=id_column, group_column=group_column,
-                                        encoding=encoding, sheet=sheet)
+                                        encoding=encoding, sheet=sheet, model_dir=model)
         with _progress(quiet) as advance:
             result = runner.run([str(p) for p in inputs], settings, out, overwrite=overwrite,
                                 resume=resume, keep_raw=keep_raw, progress=advance,
@@ -230,6 +243,152 @@ def themes_check(
     count = len(themes.themes)
     typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
                f"({', '.join(themes.ids)})")
+
+
+@themes_app.command("import")
+def themes_import(
+    codebook: Annotated[Path, typer.Argument(help="Codebook CSV/XLSX (id, label, description, "
+                                                  "examples) or REFI-QDA .qdc.",
+                                             show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="themes.yaml to write.",
+                                      show_default=False)],
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file.")] = False,
+) -> None:
+    """Turn a codebook into a themes.yaml (ids kept, keywords proposed).
+
+    Example: theming themes import codebook.csv -o config/themes.yaml
+    """
+    from pipeline.codebook import import_codebook, render_themes_yaml
+    from pipeline.config import load_themes
+    from pipeline.errors import DataError
+    from pipeline.writers import write_text
+
+    try:
+        if out.exists() and not overwrite:
+            raise DataError(f"{out}: already exists; pass --overwrite to replace it", code="D007")
+        if codebook.suffix.lower() == ".qdc":
+            from pipeline.qdc import import_qdc
+
+            imported = import_qdc(codebook)
+        else:
+            imported = import_codebook(codebook)
+        write_text(out, render_themes_yaml(imported, codebook.name))
+        themes = load_themes(out)
+    except ThemingError as error:
+        _fail(error)
+        return
+    proposed = sum(len(t.proposed_keywords) for t in themes.themes)
+    typer.echo(f"{out}: {len(themes.themes)} themes from {codebook} "
+               f"({proposed} proposed keywords to review)")
+
+
+@themes_app.command("export")
+def themes_export(
+    file: Annotated[Path, typer.Argument(help="themes.yaml to export.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="REFI-QDA codebook (.qdc) to write.",
+                                      show_default=False)],
+) -> None:
+    """Write the themes as a REFI-QDA codebook for NVivo, ATLAS.ti or MAXQDA.
+
+    Example: theming themes export config/themes.yaml -o themes.qdc
+    """
+    from pipeline.config import load_themes
+    from pipeline.qdc import export_qdc
+    from pipeline.writers import write_text
+
+    try:
+        themes = load_themes(file)
+        write_text(out, export_qdc(themes))
+    except ThemingError as error:
+        _fail(error)
+        return
+    typer.echo(f"{out}: {len(themes.themes)} codes from {file}")
+
+
+def _coded_settings(config: Path, themes: Path, model: Path | None):
+    from pipeline import runner
+
+    return runner.load_settings(config, themes, model_dir=model)
+
+
+@app.command("eval")
+def eval_command(
+    labels: Annotated[Path, CODED_ARGUMENT],
+    themes: Annotated[Path, typer.Option("--themes", help="Theme config to score.")] = Path(
+        "config/themes.yaml"),
+    config: Annotated[Path, CONFIG_OPTION] = Path("config/pipeline.yaml"),
+    model: Annotated[Path | None, MODEL_OPTION] = None,
+    text_column: Annotated[str | None, TEXT_OPTION] = None,
+    labels_column: Annotated[str | None, LABELS_OPTION] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    examples: Annotated[int, typer.Option("--examples", help="Worst false positives and "
+                                                             "negatives shown per theme.")] = 3,
+    min_support: Annotated[int, typer.Option("--min-support", help="Coded cases a theme needs "
+                                                                   "to count in micro/macro F1.")] = 5,
+    calibrate: Annotated[Path | None, typer.Option(
+        "--calibrate", help="Also choose each theme's semantic threshold on these labels and "
+                            "write the themes with them to this file.", show_default=False)] = None,
+) -> None:
+    """Score the tagger against hand-coded comments: per-theme precision, recall, F1, kappa.
+
+    Example: theming eval coded.csv --themes config/themes.yaml --json
+    """
+    import json
+
+    from pipeline import coded as coded_module
+    from pipeline.evaluate import render
+    from pipeline.writers import write_text
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = _coded_settings(config, themes, model)
+        comments = coded_module.read_coded(labels, settings.themes.ids, text_column, labels_column)
+        if calibrate:
+            chosen = coded_module.calibrate(comments, settings)
+            write_text(calibrate, coded_module.with_thresholds(themes, chosen))
+            settings = _coded_settings(config, calibrate, model)
+            typer.echo(f"Wrote {len(chosen)} calibrated thresholds to {calibrate}", err=True)
+        from pipeline.runner import embedding_cache
+
+        with embedding_cache(settings):
+            result = coded_module.evaluate_coded(comments, settings, examples=examples,
+                                                 min_support=min_support)
+    except ThemingError as error:
+        _fail(error)
+        return
+    typer.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json
+               else render(result, examples=examples > 0))
+
+
+@app.command("train")
+def train_command(
+    labels: Annotated[Path, CODED_ARGUMENT],
+    out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/fft.",
+                                      show_default=False)],
+    themes: Annotated[Path, typer.Option("--themes", help="Theme config the labels use.")] = Path(
+        "config/themes.yaml"),
+    config: Annotated[Path, CONFIG_OPTION] = Path("config/pipeline.yaml"),
+    text_column: Annotated[str | None, TEXT_OPTION] = None,
+    labels_column: Annotated[str | None, LABELS_OPTION] = None,
+    embedder: Annotated[str, typer.Option(
+        "--embedder", help="Features besides TF-IDF: minilm, minilm-static or none.")] = "minilm",
+    folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
+) -> None:
+    """Learn a tagger from coded comments; print cross-validated scores; save it.
+
+    Example: theming train coded.csv --themes config/themes.yaml --out models/fft
+    """
+    from pipeline import training
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = _coded_settings(config, themes, None)
+        report = training.train(labels, settings, out, text_column=text_column,
+                                labels_column=labels_column, embedder=embedder, folds=folds)
+    except ThemingError as error:
+        _fail(error)
+        return
+    typer.echo(report)
 
 
 if __name__ == "__main__":  # pragma: no cover

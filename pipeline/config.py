@@ -110,6 +110,15 @@ class NlpSettings(_Strict):
 class TagSettings(_Strict):
     keywords: bool = True
     patterns: bool = True
+    use_proposed_keywords: bool = False
+    semantic: bool = True
+    embedder: Literal["tfidf-svd", "minilm", "minilm-static"] = "tfidf-svd"
+    embedding_dims: int = Field(default=100, ge=2)
+    semantic_threshold: float = Field(default=0.4, ge=-1.0, le=1.0)
+    semantic_top_k: int = Field(default=1, ge=0)
+    static_model_dir: str = "models/minilm-static"
+    embedding_cache: str | None = "data/cache/embeddings"
+    classifier: bool = True
 
 
 class DiscoverSettings(_Strict):
@@ -171,6 +180,7 @@ class Settings(BaseModel):
     pipeline: PipelineConfig
     themes: ThemesConfig
     base_dir: str = "."
+    tag_model: Any = None  # a loaded pipeline.learn.TagModel (theming run --model), or None
 
 
 # --------------------------------------------------------------------------- loading

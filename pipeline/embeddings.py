@@ -1,7 +1,9 @@
 """Embedders: text -> unit-length vectors, all offline.
 
-``tfidf-svd`` (default): TF-IDF over lookup lemmas, reduced with truncated SVD. Fast,
-deterministic, no weights. Heavier embedders are imported lazily where they are added.
+``tfidf-svd``: TF-IDF over lookup lemmas, reduced with truncated SVD. Fast, deterministic,
+no weights; it must be fitted (the tag stage fits it on the theme texts plus the round's
+sentences). ``minilm`` and ``minilm-static`` are pretrained (see ``pipeline.pretrained``):
+they need no fitting and cache their vectors by text hash.
 """
 
 from __future__ import annotations
@@ -85,7 +87,15 @@ class TfidfSvdEmbedder:
         return {"dims": self.dims, "seed": self.seed}
 
 
-def make_embedder(name: str, dims: int, seed: int) -> TfidfSvdEmbedder:
+EMBEDDERS = ("tfidf-svd", "minilm", "minilm-static")
+
+
+def make_embedder(name: str, dims: int, seed: int, static_dir: str | None = None):
+    """A fresh ``tfidf-svd`` embedder, or the process-wide pretrained one named ``name``."""
     if name == "tfidf-svd":
         return TfidfSvdEmbedder(dims=dims, seed=seed)
-    raise ValueError(f"unknown embedder '{name}'; valid: 'tfidf-svd'")
+    if name in EMBEDDERS:
+        from pipeline.pretrained import pretrained_embedder
+
+        return pretrained_embedder(name, static_dir)
+    raise ValueError(f"unknown embedder '{name}'; valid: {', '.join(EMBEDDERS)}")

@@ -11,6 +11,7 @@ import platform
 import shutil
 import time
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -74,8 +75,9 @@ def load_settings(config_path: str | Path = DEFAULT_PIPELINE,
                   themes_path: str | Path = DEFAULT_THEMES, *,
                   text_columns: Sequence[str] | None = None, id_column: str | None = None,
                   group_column: str | None = None, encoding: str | None = None,
-                  sheet: str | None = None) -> Settings:
-    """Load both configs, apply command-line choices, resolve the names file."""
+                  sheet: str | None = None, model_dir: str | Path | None = None) -> Settings:
+    """Load both configs, apply command-line choices, resolve the names file, and load the
+    trained tagger in ``model_dir`` (if given) for the classifier layer."""
     pipeline = with_overrides(load_pipeline(config_path), list(text_columns or []), id_column,
                               group_column)
     reading = {key: value for key, value in (("encoding", encoding), ("sheet", sheet)) if value}
@@ -84,7 +86,41 @@ def load_settings(config_path: str | Path = DEFAULT_PIPELINE,
             update={"input": pipeline.input.model_copy(update=reading)})
     base_dir = Path(config_path).parent
     pipeline = _resolve_names(pipeline, base_dir)
-    return Settings(pipeline=pipeline, themes=load_themes(themes_path), base_dir=str(base_dir))
+    themes = load_themes(themes_path)
+    tag_model = None
+    if model_dir is not None:
+        from pipeline.learn import load_model
+
+        tag_model = load_model(model_dir)
+        tag_model.check_themes(themes.ids, str(model_dir))
+    return Settings(pipeline=pipeline, themes=themes, base_dir=str(base_dir), tag_model=tag_model)
+
+
+def _embedders(settings: Settings) -> list:
+    """The pretrained embedders this run will use (their vectors are cached on disk)."""
+    from pipeline.pretrained import pretrained_embedder
+
+    cfg = settings.pipeline.tag
+    names = []
+    if cfg.semantic and cfg.embedder != "tfidf-svd":
+        names.append(cfg.embedder)
+    if cfg.classifier and settings.tag_model is not None:
+        names.append(settings.tag_model.features.spec.embedder)
+    return [pretrained_embedder(n, cfg.static_model_dir) for n in dict.fromkeys(names) if n]
+
+
+@contextmanager
+def embedding_cache(settings: Settings):
+    """Restore the pretrained embedders' vectors from ``tag.embedding_cache`` before the
+    block and save them (with the new ones) after it."""
+    from pipeline.pretrained import load_cache, save_cache
+
+    embedders = _embedders(settings)
+    for embedder in embedders:
+        load_cache(embedder, settings.pipeline.tag.embedding_cache)
+    yield
+    for embedder in embedders:
+        save_cache(embedder, settings.pipeline.tag.embedding_cache)
 
 
 def _resolve_names(pipeline: PipelineConfig, base_dir: Path) -> PipelineConfig:
@@ -169,7 +205,8 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
     cache = StageCache(out / CATALOG["artifacts"], keys, resume=resume)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        tables, timings, counts = run_stages({"raw": raw}, settings, progress, cache)
+        with embedding_cache(settings):
+            tables, timings, counts = run_stages({"raw": raw}, settings, progress, cache)
         _write_outputs(out, tables, settings, keep_raw)
     except OSError as exc:
         raise DataError(f"{exc.filename or out}: cannot write the run folder ({exc.strerror or exc}); "
@@ -201,6 +238,9 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
                      "unexplained_comments": len(tables["unexplained"]),
                      "unit": settings.pipeline.discover.unit,
                      "embedder": settings.pipeline.discover.embedder},
+        "tag": {"semantic": settings.pipeline.tag.semantic,
+                "embedder": settings.pipeline.tag.embedder,
+                "classifier": settings.tag_model.info.get("labels") if settings.tag_model else None},
         "tags_by_method": {k: int(v) for k, v in
                            tables["tags"]["method"].value_counts().sort_index().items()},
         "outputs": sorted(p.name for p in out.iterdir() if p.name != CATALOG["manifest"])

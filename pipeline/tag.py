@@ -1,8 +1,13 @@
 """Stage ``tag``: every sentence against every theme, multi-label, with evidence.
 
 Layers: ``keyword`` (theme keywords matched on lookup lemmas), ``pattern`` (spaCy Matcher
-token patterns). A theme's ``exclude`` phrases veto its hits in the same sentence. Every
-hit keeps its method, score and evidence span; hits roll up per comment.
+token patterns), ``semantic`` (cosine similarity to the theme's label, description and
+examples, see ``pipeline.semantic``) and ``classifier`` (a model trained with ``theming
+train``, per comment, see ``pipeline.learn``). A theme's ``exclude`` phrases veto its
+keyword, pattern and semantic hits in the same sentence. Every hit keeps its method, score
+and evidence span; hits roll up per comment. Semantic and classifier hits cover the whole
+sentence (start 0, end = sentence length); a classifier hit names the comment's sentence the
+model scores highest for that theme.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from pipeline.config import Settings, ThemesConfig
 from pipeline.nlp import get_nlp, lemma_doc, lemmatise
 from pipeline.schemas import COMMENT_THEMES, SENTENCES, TAGS, empty
+from pipeline.semantic import embedder_for, keep_top_k, semantic_scores, thresholds
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +41,8 @@ class ThemeMatchers:
     theme_ids: list[str] = field(default_factory=list)
 
 
-def build_matchers(themes: ThemesConfig, model: str = "blank") -> ThemeMatchers:
+def build_matchers(themes: ThemesConfig, model: str = "blank",
+                   use_proposed: bool = False) -> ThemeMatchers:
     from spacy.matcher import Matcher, PhraseMatcher
 
     vocab = get_nlp(model).vocab
@@ -42,8 +50,9 @@ def build_matchers(themes: ThemesConfig, model: str = "blank") -> ThemeMatchers:
     excludes = PhraseMatcher(vocab, attr="LEMMA")
     patterns = Matcher(vocab, validate=True)
     for theme in themes.themes:
-        if theme.keywords:
-            keywords.add(theme.id, [lemma_doc(k, model) for k in theme.keywords])
+        phrases = theme.keywords + (theme.proposed_keywords if use_proposed else [])
+        if phrases:
+            keywords.add(theme.id, [lemma_doc(k, model) for k in phrases])
         if theme.exclude:
             excludes.add(theme.id, [lemma_doc(k, model) for k in theme.exclude])
         if theme.patterns:
@@ -63,19 +72,21 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     started = time.perf_counter()
     cfg = settings.pipeline.tag
     model = settings.pipeline.nlp.model
-    matchers = build_matchers(settings.themes, model)
+    matchers = build_matchers(settings.themes, model, cfg.use_proposed_keywords)
     vocab = get_nlp(model).vocab
     records = []
     nlp = get_nlp(model)
+    vetoes: list[set[str]] = []
     for sentence_id, comment_id, text in zip(sentences["sentence_id"], sentences["comment_id"],
                                              sentences["text"], strict=True):
         doc = nlp.make_doc(str(text))
         lemmatise(doc)
         vetoed = {vocab.strings[m_id] for m_id, _, _ in matchers.excludes(doc)}
+        vetoes.append(vetoed)
         hits = []
         if cfg.keywords:
             hits += [(m_id, "keyword", s, e) for m_id, s, e in matchers.keywords(doc)]
-        if cfg.patterns:
+        if cfg.patterns and len(matchers.patterns):  # an empty Matcher warns (W036) per call
             hits += [(m_id, "pattern", s, e) for m_id, s, e in matchers.patterns(doc)]
         by_layer: dict[tuple[str, str], list] = {}
         for m_id, method, start, end in hits:
@@ -87,6 +98,10 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
             for span in sorted(filter_spans(spans), key=lambda sp: sp.start):
                 records.append((comment_id, sentence_id, theme_id, method, 1.0, span.text,
                                 span.start_char, span.end_char))
+    if cfg.semantic and len(sentences):
+        records += semantic_records(sentences, settings, vetoes)
+    if cfg.classifier and settings.tag_model is not None and len(sentences):
+        records += settings.tag_model.tag_records(sentences, settings)
     tags = pd.DataFrame.from_records(records, columns=list(TAGS)) if records else empty(TAGS)
     order = {theme_id: i for i, theme_id in enumerate(matchers.theme_ids)}
     tags = tags.assign(_order=tags["theme_id"].map(order)).sort_values(
@@ -97,6 +112,26 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     log.info("tag: %d sentences -> %d hits, %d comment-theme pairs (%.2fs)", len(sentences),
              len(tags), len(comment_themes), time.perf_counter() - started)
     return {"tags": tags, "comment_themes": comment_themes}
+
+
+def semantic_records(sentences: pd.DataFrame, settings: Settings,
+                     vetoes: list[set[str]]) -> list[tuple]:
+    """``semantic`` hits: sentence x theme pairs whose cosine score reaches the threshold."""
+    cfg = settings.pipeline.tag
+    texts = [str(t) for t in sentences["text"]]
+    embedder = embedder_for(cfg, settings.pipeline.seed)
+    scores = keep_top_k(semantic_scores(texts, settings.themes, embedder), cfg.semantic_top_k)
+    limits = thresholds(settings.themes, cfg.semantic_threshold)
+    theme_ids = settings.themes.ids
+    records = []
+    for row, column in zip(*np.nonzero(scores >= limits), strict=True):
+        theme_id = theme_ids[column]
+        if theme_id in vetoes[row]:
+            continue
+        records.append((sentences["comment_id"].iat[row], sentences["sentence_id"].iat[row],
+                        theme_id, "semantic", round(float(scores[row, column]), 6), texts[row],
+                        0, len(texts[row])))
+    return records
 
 
 def roll_up(tags: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:

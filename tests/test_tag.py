@@ -27,7 +27,10 @@ def small(settings) -> Settings:
         {"id": "papers", "label": "Papers", "keywords": ["late papers"],
          "patterns": [[{"LEMMA": "paper"}, {"OP": "{,3}"}, {"LOWER": "late"}]]},
     ]})
-    return settings.model_copy(update={"themes": themes})
+    # the keyword and pattern layers alone: the semantic layer has tests of its own
+    pipeline = settings.pipeline.model_copy(update={
+        "tag": settings.pipeline.tag.model_copy(update={"semantic": False})})
+    return settings.model_copy(update={"themes": themes, "pipeline": pipeline})
 
 
 def test_keywords_match_on_lemmas_with_evidence(small):

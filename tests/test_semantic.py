@@ -1,0 +1,155 @@
+"""Semantic layer: embedders, thresholds, top-k, vetoes, the MiniLM checksum and the cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline import pretrained, tag
+from pipeline.coded import sentences_of
+from pipeline.config import Settings, ThemesConfig
+from pipeline.errors import ConfigError
+from pipeline.semantic import keep_top_k, semantic_scores, theme_texts
+
+THEMES = ThemesConfig.model_validate({"version": 1, "themes": [
+    {"id": "parking", "label": "Car parking", "description": "Finding a space to park the car.",
+     "examples": ["There were no parking spaces left.", "Parking charges are too high."]},
+    {"id": "food", "label": "Hospital food", "description": "Meals and drinks on the ward.",
+     "examples": ["The meals were cold and bland.", "More choice of sandwiches please."],
+     "exclude": ["food bank"]},
+]})
+TEXTS = ["The car park was full and there were no parking spaces.",
+         "My dinner was cold and the meals were bland.",
+         "The nurses were kind.",
+         "They gave me a leaflet about the food bank and the meals were cold."]
+
+
+def settings_with(settings: Settings, themes: ThemesConfig = THEMES, **tag_options) -> Settings:
+    options = {"keywords": False, "patterns": False, "semantic": True, "embedder": "tfidf-svd",
+               "semantic_threshold": 0.3, "semantic_top_k": 1, **tag_options}
+    tag_cfg = settings.pipeline.tag.model_copy(update=options)
+    return settings.model_copy(update={
+        "themes": themes, "pipeline": settings.pipeline.model_copy(update={"tag": tag_cfg})})
+
+
+def test_theme_texts_are_label_description_and_examples():
+    assert theme_texts(THEMES.themes[0]) == ["Car parking", "Finding a space to park the car.",
+                                             "There were no parking spaces left.",
+                                             "Parking charges are too high."]
+
+
+def test_keep_top_k():
+    scores = np.array([[0.2, 0.9, 0.5], [0.7, 0.1, 0.6]])
+    assert np.array_equal(keep_top_k(scores, 1) > -np.inf, [[0, 1, 0], [1, 0, 0]])
+    assert np.array_equal(keep_top_k(scores, 0), scores)
+
+
+def test_tfidf_semantic_hits_record_method_score_and_sentence(settings):
+    local = settings_with(settings)
+    tags = tag.tag(sentences_of(TEXTS, local), local)["tags"]
+    assert set(tags["method"]) == {"semantic"}
+    by_comment = tags.groupby("comment_id")["theme_id"].agg(set).to_dict()
+    assert by_comment["c1"] == {"parking"} and by_comment["c2"] == {"food"}
+    assert "c3" not in by_comment            # unrelated sentence: below the threshold
+    assert "c4" not in by_comment            # 'food bank' vetoes the food theme
+    first = tags.iloc[0]
+    assert 0.3 <= first["score"] <= 1.0 and first["start"] == 0
+    assert first["end"] == len(TEXTS[0]) and first["evidence"] == TEXTS[0]
+
+
+def test_theme_threshold_overrides_the_default(settings):
+    strict = THEMES.model_copy(update={"themes": [
+        THEMES.themes[0].model_copy(update={"threshold": 1.0}), THEMES.themes[1]]})
+    local = settings_with(settings, strict)
+    tags = tag.tag(sentences_of(TEXTS, local), local)["tags"]
+    assert "parking" not in set(tags["theme_id"]) and "food" in set(tags["theme_id"])
+
+
+def test_semantic_scores_blend_best_text_and_centroid(settings):
+    class Fixed(pretrained.CachedEmbedder):
+        name, dims = "fixed", 2
+
+        def _encode(self, texts):
+            return np.array([[1.0, 0.0] if "park" in t.lower() else [0.0, 1.0] for t in texts])
+
+    scores = semantic_scores(["park here", "soup"], THEMES, Fixed())
+    # every parking text mentions 'park', no food text does
+    assert np.allclose(scores, [[1.0, 0.0], [0.0, 1.0]])
+    mixed = ThemesConfig.model_validate({"version": 1, "themes": [
+        {"id": "p", "label": "park", "examples": ["soup"]}, {"id": "s", "label": "soup"}]})
+    # 'p' has a text of each kind: best cosine 1, centroid (1, 1)/sqrt(2) -> cosine 0.707
+    blended = 0.5 * 1.0 + 0.5 * np.sqrt(0.5)
+    assert np.allclose(semantic_scores(["park here", "soup"], mixed, Fixed()),
+                       [[blended, 0.0], [blended, 1.0]])
+
+
+def test_cache_embeds_each_text_once_and_round_trips(tmp_path):
+    calls = []
+
+    class Counting(pretrained.CachedEmbedder):
+        name, dims = "counting", 3
+
+        def _encode(self, texts):
+            calls.append(list(texts))
+            return np.array([[len(t), 1.0, 0.0] for t in texts])
+
+    first = Counting()
+    vectors = first.transform(["a", "bb", "a"])
+    assert calls == [["a", "bb"]] and np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
+    first.transform(["bb"])
+    assert len(calls) == 1
+    assert pretrained.save_cache(first, tmp_path) == tmp_path / "counting.npz"
+    with np.load(tmp_path / "counting.npz", allow_pickle=False) as saved:
+        assert len(saved["keys"]) == 2
+    second = Counting()
+    assert pretrained.load_cache(second, tmp_path) == 2
+    assert np.allclose(second.transform(["a", "bb", "a"]), vectors) and len(calls) == 1
+
+
+def test_minilm_refuses_weights_with_another_checksum(monkeypatch):
+    monkeypatch.setattr(pretrained, "MINILM_SHA256", "0" * 64)
+    with pytest.raises(ConfigError) as caught:
+        pretrained.minilm_dir()
+    assert caught.value.code == "C020"
+    assert "is not the official all-MiniLM-L6-v2 file" in caught.value.message
+
+
+def test_minilm_embeds_a_paraphrase_closer_than_an_unrelated_sentence():
+    embedder = pretrained.MiniLMEmbedder()  # loads the shipped weights, offline
+    vectors = embedder.transform(["We were told after the decision was made.",
+                                  "Nobody asked us before they decided.",
+                                  "The car park is full."])
+    assert vectors.shape == (3, 384)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.1
+
+
+def test_calibrate_writes_per_theme_thresholds(tmp_path):
+    import yaml
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.config import load_themes
+
+    root = Path(__file__).resolve().parents[1]
+    config = yaml.safe_load((root / "config" / "pipeline.yaml").read_text(encoding="utf-8"))
+    config["tag"].update(embedder="tfidf-svd", keywords=False, patterns=False)
+    (tmp_path / "pipeline.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    (tmp_path / "themes.yaml").write_text(yaml.safe_dump(THEMES.model_dump(exclude_defaults=True)),
+                                          encoding="utf-8")
+    rows = [(TEXTS[0], "parking"), (TEXTS[1], "food"), (TEXTS[2], ""),
+            ("Parking charges were too high again.", "parking"), ("Soup was cold.", "food")]
+    (tmp_path / "coded.csv").write_text("text,themes\n" + "".join(
+        f'"{text}",{labels}\n' for text, labels in rows), encoding="utf-8")
+    out = tmp_path / "calibrated.yaml"
+    result = CliRunner().invoke(app, [
+        "eval", str(tmp_path / "coded.csv"), "--themes", str(tmp_path / "themes.yaml"),
+        "--config", str(tmp_path / "pipeline.yaml"), "--calibrate", str(out), "--json",
+        "--min-support", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 2 calibrated thresholds" in result.stderr
+    calibrated = load_themes(out)
+    assert all(t.threshold is not None for t in calibrated.themes)
+    assert json.loads(result.stdout)["micro_f1"] == pytest.approx(1.0)  # chosen on these rows

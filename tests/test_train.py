@@ -1,0 +1,152 @@
+"""Learned layer: theming train, a safely loaded model, classifier tags in run and eval."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from pipeline import learn, tag
+from pipeline.cli import app
+from pipeline.coded import sentences_of
+from pipeline.config import load_themes
+from pipeline.errors import ConfigError
+
+PARKING = ["no parking spaces", "the car park was full", "parking costs too much",
+           "could not find a space to park", "parking machine was broken"]
+FOOD = ["the meals were cold", "food was bland", "more choice of meals", "the tea was lovely",
+        "sandwiches were stale"]
+OTHER = ["the nurse was kind", "staff were helpful", "the doctor explained well",
+         "waited two hours", "the ward was clean"]
+OPENERS = ["Honestly", "Overall", "On my visit", "Sadly", "Today"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def coded_rows() -> list[tuple[str, str]]:
+    rows = []
+    for i, opener in enumerate(OPENERS):
+        for j in range(5):
+            rows.append((f"{opener}, {PARKING[(i + j) % 5]}.", "parking"))
+            rows.append((f"{opener}, {FOOD[(i + 2 * j) % 5]}.", "food"))
+            rows.append((f"{opener}, {OTHER[(i + j) % 5]}.", ""))
+            if j == 0:
+                rows.append((f"{opener}, {PARKING[i]} and {FOOD[i]}.", "parking|food"))
+    return rows
+
+
+@pytest.fixture()
+def project(tmp_path):
+    config = yaml.safe_load((ROOT / "config" / "pipeline.yaml").read_text(encoding="utf-8"))
+    config["tag"].update(keywords=False, patterns=False, semantic=False, embedding_cache=None)
+    (tmp_path / "pipeline.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    themes = {"version": 1, "themes": [{"id": "parking", "label": "Parking"},
+                                       {"id": "food", "label": "Food"},
+                                       {"id": "noise", "label": "Noise"}]}
+    (tmp_path / "themes.yaml").write_text(yaml.safe_dump(themes), encoding="utf-8")
+    lines = ["text,codes"] + [f'"{text}",{labels}' for text, labels in coded_rows()]
+    (tmp_path / "coded.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_text_groups_keep_identical_texts_together():
+    groups = learn.text_groups(["A b", "a  B", "c"])
+    assert groups[0] == groups[1] != groups[2]
+
+
+def test_best_thresholds_pick_the_f1_maximum():
+    truth = np.array([[1], [1], [0], [0]], dtype=bool)
+    proba = np.array([[0.9], [0.4], [0.3], [0.1]])
+    best = 0.325  # the F1 maximum on the grid, shrunk halfway towards 0.5
+    assert learn.best_thresholds(truth, proba)[0] == pytest.approx(0.5 + (best - 0.5) / 2)
+
+
+def test_train_cli_reports_cv_scores_and_saves_a_safe_model(project):
+    out = project / "models" / "demo"
+    result = CliRunner().invoke(app, [
+        "train", str(project / "coded.csv"), "--themes", str(project / "themes.yaml"),
+        "--config", str(project / "pipeline.yaml"), "--out", str(out), "--labels-column", "codes",
+        "--embedder", "none", "--folds", "3"])
+    assert result.exit_code == 0, result.output
+    assert "3-fold cross-validation" in result.stdout and "micro F1" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["arrays.npz", "model.json"]
+    with np.load(out / "arrays.npz", allow_pickle=False) as arrays:  # no objects inside
+        assert arrays["coef"].shape[0] == 3
+    meta = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert meta["theme_ids"] == ["parking", "food", "noise"]
+    assert meta["info"]["cv"]["micro_f1"] > 0.8
+
+    model = learn.load_model(out)
+    themes = load_themes(project / "themes.yaml")
+    proba = model.proba_of(["Sadly, the car park was full.", "Today, the meals were cold."])
+    assert proba[0, 0] > model.thresholds[0] and proba[1, 1] > model.thresholds[1]
+    assert proba[:, 2].max() < 0.01                     # 'noise' was never coded
+
+    from pipeline import runner
+
+    settings = runner.load_settings(project / "pipeline.yaml", project / "themes.yaml",
+                                    model_dir=out)
+    assert settings.themes == themes
+    texts = ["The nurse was kind. Sadly, the car park was full.", "Staff were helpful."]
+    sentences = sentences_of(texts, settings)
+    before = sentences.copy(deep=True)
+    tags = tag.tag(sentences, settings)["tags"]
+    pd.testing.assert_frame_equal(sentences, before)                    # input unchanged
+    pd.testing.assert_frame_equal(tag.tag(sentences, settings)["tags"], tags)  # same twice
+    assert list(tags["method"]) == ["classifier"]
+    hit = tags.iloc[0]
+    assert (hit["comment_id"], hit["sentence_id"], hit["theme_id"]) == ("c1", "c1#2", "parking")
+    assert hit["evidence"] == "Sadly, the car park was full."
+
+    evaluated = CliRunner().invoke(app, [
+        "eval", str(project / "coded.csv"), "--themes", str(project / "themes.yaml"),
+        "--config", str(project / "pipeline.yaml"), "--labels-column", "codes",
+        "--model", str(out), "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert json.loads(evaluated.stdout)["micro_f1"] > 0.9  # its own training data
+
+
+def test_model_for_other_themes_is_refused(project):
+    out = project / "models" / "demo"
+    CliRunner().invoke(app, [
+        "train", str(project / "coded.csv"), "--themes", str(project / "themes.yaml"),
+        "--config", str(project / "pipeline.yaml"), "--out", str(out), "--embedder", "none",
+        "--folds", "3"])
+    (project / "other.yaml").write_text(yaml.safe_dump(
+        {"version": 1, "themes": [{"id": "parking", "label": "Parking"}]}), encoding="utf-8")
+    result = CliRunner().invoke(app, [
+        "eval", str(project / "coded.csv"), "--themes", str(project / "other.yaml"),
+        "--config", str(project / "pipeline.yaml"), "--model", str(out)])
+    assert result.exit_code == 1
+    assert "Error [C022]" in result.stderr and "food, noise" in result.stderr
+
+
+def test_missing_model_folder_is_a_clear_error(project):
+    result = CliRunner().invoke(app, [
+        "eval", str(project / "coded.csv"), "--themes", str(project / "themes.yaml"),
+        "--config", str(project / "pipeline.yaml"), "--model", str(project / "nowhere")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error [C022]: {project / 'nowhere'}: not a trained model")
+
+
+def test_damaged_model_is_refused(project):
+    out = project / "models" / "demo"
+    CliRunner().invoke(app, [
+        "train", str(project / "coded.csv"), "--themes", str(project / "themes.yaml"),
+        "--config", str(project / "pipeline.yaml"), "--out", str(out), "--labels-column", "codes",
+        "--embedder", "none", "--folds", "3"])
+    with np.load(out / "arrays.npz", allow_pickle=False) as saved:
+        arrays = dict(saved)
+    np.savez(out / "arrays.npz", **{**arrays, "coef": arrays["coef"][:, :5]})
+    with pytest.raises(ConfigError) as caught:
+        learn.load_model(out)
+    assert caught.value.code == "C022" and "do not match its vocabularies" in caught.value.message
+    meta = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    (out / "model.json").write_text(json.dumps({**meta, "spec": {"unknown": 1}}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="incomplete or damaged"):
+        learn.load_model(out)
