@@ -71,8 +71,7 @@ def child(method: str, folder: Path) -> None:
         produced = discover.discover(sentences, empty(TAGS), empty(COMMENT_THEMES), settings,
                                      vectors=vectors)
         found = produced["sentence_clusters"].set_index("comment_id")["cluster_id"]
-        # comments without a word ("No", "N/A") are not clustered: they count as unassigned
-        labels = found.reindex(ids).fillna(-1).astype(int).to_numpy()
+        labels = found.reindex(ids).fillna(-1).astype(int).to_numpy()  # missing = unassigned
         name = f"ours ({produced['clusters']['method'].iloc[0]})"
     else:
         from bertopic import BERTopic

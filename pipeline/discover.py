@@ -58,12 +58,10 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     started = time.perf_counter()
     cfg = settings.pipeline.discover
     docs = documents(sentences, cfg.unit)
-    # documents without a single word ("42", "3/5") have nothing to cluster on
-    has_words = np.array([bool(lemma_tokens(text)) for text in docs["text"]], dtype=bool)
-    docs = docs[has_words].reset_index(drop=True)
-    if vectors is not None:
-        vectors = vectors[has_words]
-    if not cfg.enabled or len(docs) < MIN_DOCS:
+    # a round whose answers have hardly a word ("42", "3/5") has nothing to cluster on;
+    # otherwise word-less answers ("No", "N/A") stay in and cluster together
+    with_words = sum(bool(lemma_tokens(text)) for text in docs["text"])
+    if not cfg.enabled or with_words < MIN_DOCS:
         reason = "disabled" if not cfg.enabled else f"fewer than {MIN_DOCS} documents with words"
         log.info("discover: skipped (%s)", reason)
         return {"sentence_clusters": empty(SENTENCE_CLUSTERS).astype({"cluster_id": int,
