@@ -7,6 +7,7 @@ never disagree. Pure: strings in, strings out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -97,9 +98,16 @@ def _score_note(theme_scores: pd.DataFrame, key: str) -> str:
         return ""
     own = found[found["statement"].str.contains(key, regex=False)]
     row = own.iloc[0] if len(own) else found.loc[found["difference"].abs().idxmax()]
-    return (f"Respondents who raised it scored '{row['statement']}' {row['mean_raised']:.1f} "
-            f"on average (n={int(row['n_raised'])}), against {row['mean_not_raised']:.1f} from "
-            f"those who did not (n={int(row['n_not_raised'])}).")
+    return (f"Respondents who raised it scored the '{statement_words(row['statement'])}' "
+            f"statement {row['mean_raised']:.1f} out of 5 on average (n={int(row['n_raised'])}), "
+            f"against {row['mean_not_raised']:.1f} from those who did not "
+            f"(n={int(row['n_not_raised'])}).")
+
+
+def statement_words(column: str) -> str:
+    """A score column in words for a report: 's1_early_engagement' -> 'early engagement'."""
+    words = re.sub(r"^[a-z]{1,2}\d+[_ .-]+", "", str(column), flags=re.IGNORECASE)
+    return words.replace("_", " ").strip() or str(column)
 
 
 def render_markdown(document: Document) -> str:

@@ -153,3 +153,11 @@ def test_manifest_records_the_discovery_path(two_runs):
     assert found["method"] == "small" and found["unit"] == "sentences"
     assert 0.0 <= found["outlier_share"] < 0.1 and found["candidates"] >= 2
     assert found["unexplained_comments"] == len(pd.read_csv(two_runs[0] / "unexplained.csv"))
+
+
+def test_score_notes_name_the_statement_in_words():
+    from pipeline.render import statement_words
+
+    assert statement_words("s1_early_engagement") == "early engagement"
+    assert statement_words("Q12 overall satisfaction") == "overall satisfaction"
+    assert statement_words("satisfaction") == "satisfaction"
