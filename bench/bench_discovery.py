@@ -1,9 +1,11 @@
 """Discovery benchmark: our discovery against stock BERTopic on the same embeddings.
 
-Run:  python bench/bench_discovery.py [--repeats=3]   (about 4 minutes on 2 cores)
+Run:  python bench/bench_discovery.py [--repeats=3] [--embedder=tfidf-svd|minilm|minilm-static]
+      (about 4 minutes on 2 cores; MiniLM adds a minute to embed the comments once)
 
 Data: ../shared/benchmarks/nhs-fft/dev.csv (3,161 human-coded NHS Friends and Family Test
-comments). Both methods get the same tfidf-svd embeddings, computed once and passed to each:
+comments). Both methods get the same embeddings (tfidf-svd unless --embedder says otherwise),
+computed once and passed to each:
 our whole discover stage with the codebook's themes removed (an empty theme list, comments
 as units), and stock BERTopic() with its default UMAP and HDBSCAN. Each run is a fresh
 subprocess, so wall time and peak memory (ru_maxrss) include its imports; the methods
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / ".." / "shared" / "benchmarks" / "nhs-fft" / "dev.csv"
 sys.path.insert(0, str(ROOT))
 REPEATS = int(next((a.split("=")[1] for a in sys.argv if a.startswith("--repeats=")), 3))
+EMBEDDER = next((a.split("=")[1] for a in sys.argv if a.startswith("--embedder=")), "tfidf-svd")
 
 
 def _load():
@@ -137,7 +140,8 @@ def main() -> None:
         folder = Path(tmp)
         import numpy as np
 
-        vectors = make_embedder("tfidf-svd", 100, 42).fit_transform(texts)
+        vectors = make_embedder(EMBEDDER, 100, 42, str(ROOT / "models" / "minilm-static")
+                                ).fit_transform(texts)
         np.save(folder / "vectors.npy", vectors)
         (folder / "texts.json").write_text(json.dumps(texts))
         runs: dict[str, list[dict]] = {"ours": [], "stock": []}
@@ -153,7 +157,7 @@ def main() -> None:
                 found.update(score(found["labels"], truth))
                 runs[method].append(found)
     print(f"{len(texts)} comments, {len(set(truth))} human classes (first label), "
-          f"tfidf-svd embeddings (100 dims); medians of {REPEATS} runs each, "
+          f"{EMBEDDER} embeddings; medians of {REPEATS} runs each, "
           "[min-max] where runs differ\n")
     print("| method | clusters | NMI | purity | unassigned | fit s | process s | peak MB |")
     print("|---|---|---|---|---|---|---|---|")

@@ -124,7 +124,7 @@ class TagSettings(_Strict):
 class DiscoverSettings(_Strict):
     enabled: bool = True
     unit: Literal["sentences", "comments"] = "sentences"
-    embedder: Literal["tfidf-svd"] = "tfidf-svd"
+    embedder: Literal["tfidf-svd", "minilm", "minilm-static"] = "tfidf-svd"
     embedding_dims: int = Field(default=100, ge=2)
     method: Literal["auto", "small", "large"] = "auto"
     small_round_max_docs: int = Field(default=1500, ge=10)

@@ -69,7 +69,8 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
                 "clusters": empty(CLUSTERS)}
 
     texts = docs["text"].tolist()
-    embedder = make_embedder(cfg.embedder, cfg.embedding_dims, settings.pipeline.seed)
+    embedder = make_embedder(cfg.embedder, cfg.embedding_dims, settings.pipeline.seed,
+                             settings.pipeline.tag.static_model_dir)
     if vectors is None:
         vectors = embedder.fit_transform(texts)
     elif settings.themes.themes:
