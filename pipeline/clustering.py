@@ -75,15 +75,23 @@ def cluster_large(vectors: np.ndarray, min_size: int, seed: int, n_neighbors: in
     out by UMAP's own ``simplicial_set_embedding``; larger rounds use the ``UMAP`` class.
     Outliers are ``-1``.
     """
+    neighbors, dims = layout_shape(len(vectors), n_neighbors)
+    reduced = umap_layout(vectors, neighbors, dims, seed, n_epochs)
+    labels = make_hdbscan(min_size).fit_predict(reduced)
+    return renumber(np.asarray(labels, dtype=int))
+
+
+def layout_shape(n_docs: int, n_neighbors: int = 15) -> tuple[int, int]:
+    """Neighbours and layout dimensions the large path uses for ``n_docs`` documents."""
+    return max(2, min(n_neighbors, n_docs - 1)), min(5, n_docs - 2)
+
+
+def make_hdbscan(min_size: int):
+    """The large path's HDBSCAN: clusters of at least ``min_size``, outliers ``-1``."""
     from hdbscan import HDBSCAN
 
-    n_docs = len(vectors)
-    neighbors = max(2, min(n_neighbors, n_docs - 1))
-    reduced = umap_layout(vectors, neighbors, min(5, n_docs - 2), seed, n_epochs)
-    clusterer = HDBSCAN(min_cluster_size=min_size, min_samples=max(3, min_size // 2),
-                        metric="euclidean", cluster_selection_method="eom")
-    labels = clusterer.fit_predict(reduced)
-    return renumber(np.asarray(labels, dtype=int))
+    return HDBSCAN(min_cluster_size=min_size, min_samples=max(3, min_size // 2),
+                   metric="euclidean", cluster_selection_method="eom")
 
 
 def umap_layout(vectors: np.ndarray, neighbors: int, dims: int, seed: int,

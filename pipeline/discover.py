@@ -132,8 +132,6 @@ def cluster_documents(texts: list[str], vectors: np.ndarray, embedder, cfg: Disc
                       seed: int) -> tuple[np.ndarray, str]:
     """One cluster number per document (``-1`` = outlier) and the path taken, fitted by
     BERTopic with our reducer and clusterer (see ``topic_model``)."""
-    from hdbscan import HDBSCAN
-
     method = choose_method(cfg, len(vectors))
     size = (clustering.auto_min_cluster_size(len(vectors), method)
             if cfg.min_cluster_size == "auto" else int(cfg.min_cluster_size))
@@ -145,10 +143,9 @@ def cluster_documents(texts: list[str], vectors: np.ndarray, embedder, cfg: Disc
         clusterer = topic_model.Clusterer(
             lambda reduced: clustering.cluster_small(reduced, count, size))
     else:
-        reducer = topic_model.Layout(max(2, min(15, len(vectors) - 1)),
-                                     min(5, len(vectors) - 2), seed, cfg.umap_epochs)
-        clusterer = HDBSCAN(min_cluster_size=size, min_samples=max(3, size // 2),
-                            metric="euclidean", cluster_selection_method="eom")
+        neighbors, dims = clustering.layout_shape(len(vectors))
+        reducer = topic_model.Layout(neighbors, dims, seed, cfg.umap_epochs)
+        clusterer = clustering.make_hdbscan(size)
     topics, _ = topic_model.fit_topics(texts, vectors, embedder, reducer, clusterer,
                                        cfg.top_words)
     return clustering.renumber(topics), method

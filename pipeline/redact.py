@@ -154,11 +154,6 @@ def _pieces(text: str, size: int) -> list[str]:
     return pieces + [text]
 
 
-def make_redactor(emails: bool, urls: bool, phones: bool, names: Iterable[str]) -> Redactor:
-    """A Redactor with the given switches and names; the other kinds are on."""
-    return Redactor(emails=emails, urls=urls, phones=phones, names=_clean_names(names))
-
-
 def redactor_from_settings(settings, nlp_model: str = "blank") -> Redactor:
     """A Redactor from ``clean.redact`` settings; NER only when a trained model is named."""
     use_ner = settings.ner and nlp_model not in ("blank", "", None)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from pipeline.clean import answer_key, clean, normalise
 from pipeline.ingest import ingest
-from pipeline.redact import make_redactor
+from pipeline.redact import Redactor
 
 
 def cleaned(raw, settings):
@@ -41,7 +41,7 @@ def test_redaction_happens_before_anything_else(raw, settings):
 
 
 def test_names_from_the_config_list_are_redacted(settings):
-    redactor = make_redactor(True, True, True, ["Sarah Whitfield"])
+    redactor = Redactor(names=("Sarah Whitfield",))
     assert redactor("Thanks to sarah  whitfield and Sarah Whitfield's team.") == (
         "Thanks to [NAME] and [NAME]'s team.", ["NAME", "NAME"])
 
