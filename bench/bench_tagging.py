@@ -127,17 +127,25 @@ def learned(texts, truth, settings, folds, quick) -> list[str]:
     started = time.perf_counter()
     lines = [row("baseline: TF-IDF + LinearSVC one-vs-rest", truth, baseline_svm(texts, truth, folds),
                  ids, seed, f"{time.perf_counter() - started:.0f} s")]
-    for name in ("none", "minilm-static") + (() if quick else ("minilm",)):
+    runs = [("none", True), ("minilm-static", True)]
+    if not quick:
+        runs += [("minilm", False), ("minilm", True)]
+    for name, with_examples in runs:
         spec = learn.FeatureSpec(embedder=None if name == "none" else name)
+        extra = training.theme_examples(settings) if with_examples else None
         embeddings = None
         if spec.embedder:
             embedder = pretrained_embedder(name, settings.pipeline.tag.static_model_dir)
             load_cache(embedder, CACHE)
             embeddings = embedder.transform(texts)
+            if extra is not None:
+                extra.embeddings = embedder.transform(extra.texts)
             save_cache(embedder, CACHE)
         started = time.perf_counter()
-        _, tagged = training.cross_validate(texts, truth, spec, seed, 5, embeddings)
+        _, tagged = training.cross_validate(texts, truth, spec, seed, 5, embeddings, extra=extra)
         label = "TF-IDF words+chars" + ("" if name == "none" else f" + {name}")
+        label += (f" + the codebook's {len(extra.texts)} examples" if extra is not None
+                  else ", no codebook examples")
         lines.append(row(f"learned: {label}, LinearSVC, CV thresholds", truth, tagged, ids, seed,
                          f"{time.perf_counter() - started:.0f} s"))
     return lines

@@ -373,6 +373,9 @@ def train_command(
     embedder: Annotated[str, typer.Option(
         "--embedder", help="Features besides TF-IDF: minilm, minilm-static or none.")] = "minilm",
     folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
+    theme_examples: Annotated[bool, typer.Option(
+        "--theme-examples/--no-theme-examples",
+        help="Also learn from each theme's examples in the theme config.")] = True,
 ) -> None:
     """Learn a tagger from coded comments; print cross-validated scores; save it.
 
@@ -384,7 +387,8 @@ def train_command(
     try:
         settings = _coded_settings(config, themes, None)
         report = training.train(labels, settings, out, text_column=text_column,
-                                labels_column=labels_column, embedder=embedder, folds=folds)
+                                labels_column=labels_column, embedder=embedder, folds=folds,
+                                use_examples=theme_examples)
     except ThemingError as error:
         _fail(error)
         return

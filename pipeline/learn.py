@@ -48,11 +48,41 @@ class FeatureSpec:
     class_weight: str | None = "balanced"
 
 
+def folded(text: str) -> str:
+    """``text`` lower-cased with its white space collapsed: what counts as 'identical'."""
+    return " ".join(text.lower().split())
+
+
 def text_groups(texts: list[str]) -> np.ndarray:
     """Group number per text: identical (case- and space-folded) texts share a group."""
-    keys = [hashlib.sha1(" ".join(t.lower().split()).encode()).hexdigest() for t in texts]
+    keys = [hashlib.sha1(folded(t).encode()).hexdigest() for t in texts]
     index: dict[str, int] = {}
     return np.array([index.setdefault(k, len(index)) for k in keys])
+
+
+@dataclass
+class Extra:
+    """Labelled texts that only ever train, never score: a codebook's examples of each theme.
+    ``embeddings`` are their embedder vectors when the model uses an embedder."""
+
+    texts: list[str]
+    truth: np.ndarray
+    embeddings: np.ndarray | None = None
+
+    def without(self, texts: list[str]) -> Extra:
+        """These examples minus any identical to one of ``texts`` (the comments about to be
+        scored), so that no cross-validated score has seen its own comment."""
+        scored = {folded(t) for t in texts}
+        keep = [i for i, t in enumerate(self.texts) if folded(t) not in scored]
+        return Extra([self.texts[i] for i in keep], self.truth[keep],
+                     None if self.embeddings is None else self.embeddings[keep])
+
+    def added_to(self, texts: list[str], truth: np.ndarray, embeddings: np.ndarray | None
+                 ) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+        if embeddings is not None and self.embeddings is None:
+            raise ValueError("the theme examples need embeddings too")
+        return (texts + self.texts, np.vstack([truth, self.truth]),
+                None if embeddings is None else np.vstack([embeddings, self.embeddings]))
 
 
 class Features:
@@ -113,19 +143,26 @@ def best_thresholds(truth: np.ndarray, proba: np.ndarray) -> np.ndarray:
 
 
 def out_of_fold(texts: list[str], truth: np.ndarray, spec: FeatureSpec, seed: int,
-                n_folds: int, embeddings: np.ndarray | None = None) -> np.ndarray:
-    """Out-of-fold probabilities (grouped folds), each fold's model fitted on the others."""
+                n_folds: int, embeddings: np.ndarray | None = None, extra: Extra | None = None,
+                inner_folds: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Grouped K-fold over ``texts``: each fold's model is fitted on the other folds (plus
+    ``extra`` examples, minus any identical to the fold's texts) with thresholds from
+    ``inner_folds``-fold splits of its own part. Returns (probabilities, tagged)."""
     from sklearn.model_selection import GroupKFold
 
     groups = text_groups(texts)
     proba = np.zeros(truth.shape, dtype=float)
+    tagged = np.zeros(truth.shape, dtype=bool)
     folds = GroupKFold(n_splits=min(n_folds, len(set(groups))))
     for train, test in folds.split(texts, groups=groups):
+        held = [texts[i] for i in test]
         model = fit_model([texts[i] for i in train], truth[train], spec, seed,
-                          None if embeddings is None else embeddings[train], inner_folds=0)
-        proba[test] = model.proba_of([texts[i] for i in test],
-                                     None if embeddings is None else embeddings[test])
-    return proba
+                          None if embeddings is None else embeddings[train],
+                          inner_folds=inner_folds,
+                          extra=None if extra is None else extra.without(held))
+        proba[test] = model.proba_of(held, None if embeddings is None else embeddings[test])
+        tagged[test] = model.tagged(proba[test])
+    return proba, tagged
 
 
 @dataclass
@@ -198,16 +235,19 @@ class TagModel:
 
 def fit_model(texts: list[str], truth: np.ndarray, spec: FeatureSpec, seed: int,
               embeddings: np.ndarray | None = None, inner_folds: int = 3,
-              theme_ids: list[str] | None = None) -> TagModel:
+              theme_ids: list[str] | None = None, extra: Extra | None = None) -> TagModel:
     """Fit features and classifiers on all ``texts`` (``embeddings``: their vectors from
-    ``spec.embedder``, if any); thresholds from ``inner_folds``-fold out-of-fold predictions
-    (0.5 each when ``inner_folds`` is 0)."""
-    features = Features(spec).fit(texts)
-    coef, intercept = fit_linear(features.transform(texts, embeddings), truth, spec, seed)
+    ``spec.embedder``, if any) and the ``extra`` examples; thresholds from
+    ``inner_folds``-fold out-of-fold predictions on ``texts`` alone (0.5 each when
+    ``inner_folds`` is 0)."""
+    every = (texts, truth, embeddings) if extra is None else extra.added_to(texts, truth,
+                                                                            embeddings)
+    features = Features(spec).fit(every[0])
+    coef, intercept = fit_linear(features.transform(every[0], every[2]), every[1], spec, seed)
     chosen = np.full(truth.shape[1], 0.5)
     if inner_folds >= 2:
         chosen = best_thresholds(truth, out_of_fold(texts, truth, spec, seed, inner_folds,
-                                                    embeddings))
+                                                    embeddings, extra)[0])
     ids = theme_ids or [f"theme_{j}" for j in range(truth.shape[1])]
     return TagModel(ids, features, coef, intercept, chosen,
                     at_least_one=bool(truth.any(axis=1).all()))

@@ -26,25 +26,33 @@ FEATURE_EMBEDDERS = ("minilm", "minilm-static", "none")
 
 def cross_validate(texts: list[str], truth: np.ndarray, spec: learn.FeatureSpec, seed: int,
                    folds: int = 5, embeddings: np.ndarray | None = None,
-                   inner_folds: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """Grouped K-fold: (out-of-fold probabilities, out-of-fold tagged) comments x themes."""
-    from sklearn.model_selection import GroupKFold
+                   inner_folds: int = 3, extra: learn.Extra | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Grouped K-fold: (out-of-fold probabilities, out-of-fold tagged) comments x themes.
+    ``extra`` examples join every training part (minus any identical to a scored comment)."""
+    return learn.out_of_fold(texts, truth, spec, seed, folds, embeddings, extra, inner_folds)
 
-    groups = learn.text_groups(texts)
-    proba = np.zeros(truth.shape)
-    tagged = np.zeros(truth.shape, dtype=bool)
-    for train, test in GroupKFold(n_splits=min(folds, len(set(groups)))).split(texts, groups=groups):
-        pick = (lambda rows: None) if embeddings is None else (lambda rows: embeddings[rows])
-        model = learn.fit_model([texts[i] for i in train], truth[train], spec, seed, pick(train),
-                                inner_folds=inner_folds)
-        proba[test] = model.proba_of([texts[i] for i in test], pick(test))
-        tagged[test] = model.tagged(proba[test])
-    return proba, tagged
+
+def theme_examples(settings: Settings) -> learn.Extra:
+    """Each theme's ``examples`` in the theme config as comments coded with that theme
+    (an example listed under two themes is coded with both)."""
+    ids = settings.themes.ids
+    coded_as: dict[str, set[int]] = {}
+    for j, theme in enumerate(settings.themes.themes):
+        for example in theme.examples:
+            if example.strip():
+                coded_as.setdefault(example.strip(), set()).add(j)
+    truth = np.zeros((len(coded_as), len(ids)), dtype=bool)
+    for row, columns in enumerate(coded_as.values()):
+        truth[row, sorted(columns)] = True
+    return learn.Extra(list(coded_as), truth)
 
 
 def train(labels: str | Path, settings: Settings, out: str | Path, *, text_column: str | None = None,
-          labels_column: str | None = None, embedder: str = "minilm", folds: int = 5) -> str:
-    """Cross-validate, fit on everything, save to ``out``; return the report to print."""
+          labels_column: str | None = None, embedder: str = "minilm", folds: int = 5,
+          use_examples: bool = True) -> str:
+    """Cross-validate, fit on everything, save to ``out``; return the report to print.
+    With ``use_examples`` the theme config's examples train too (never scored)."""
     if embedder not in FEATURE_EMBEDDERS:
         raise ConfigError(f"--embedder '{embedder}' is not one of {', '.join(FEATURE_EMBEDDERS)}",
                           code="C005")
@@ -57,23 +65,31 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
                           f"{folds}-fold cross-validation; code more or lower --folds",
                           code="C023")
     spec = learn.FeatureSpec(embedder=None if embedder == "none" else embedder)
+    extra = theme_examples(settings) if use_examples else None
+    if extra is not None and not extra.texts:
+        extra = None
     embeddings = None
     if spec.embedder:
         cache_dir = settings.pipeline.tag.embedding_cache
         model = pretrained_embedder(spec.embedder, settings.pipeline.tag.static_model_dir)
         load_cache(model, cache_dir)
         embeddings = model.transform(comments.texts)
+        if extra is not None:
+            extra.embeddings = model.transform(extra.texts)
         save_cache(model, cache_dir)
     seed = settings.pipeline.seed
-    proba, tagged = cross_validate(comments.texts, truth, spec, seed, folds, embeddings)
+    proba, tagged = cross_validate(comments.texts, truth, spec, seed, folds, embeddings,
+                                   extra=extra)
     scores = evaluate.score(truth, tagged, theme_ids, seed=seed)
     final = learn.fit_model(comments.texts, truth, spec, seed, embeddings, inner_folds=0,
-                            theme_ids=theme_ids)
+                            theme_ids=theme_ids, extra=extra)
     final.thresholds = learn.best_thresholds(truth, proba)
     final.info = {"labels": str(labels), "n_comments": len(comments.texts), "folds": folds,
+                  "theme_examples": 0 if extra is None else len(extra.texts),
                   "cv": {k: v for k, v in scores.to_dict().items() if k != "per_theme"},
                   "cv_per_theme": scores.per_theme.to_dict(orient="records")}
     learn.save_model(final, out)
     log.info("train: %d comments, %.1fs", len(comments.texts), time.perf_counter() - started)
-    result = {"labels": f"{labels} ({folds}-fold cross-validation)", **scores.to_dict()}
+    used = "" if extra is None else f", plus {len(extra.texts)} theme examples in training"
+    result = {"labels": f"{labels} ({folds}-fold cross-validation{used})", **scores.to_dict()}
     return evaluate.render(result, examples=False) + f"\n\nSaved the model to {out}/"

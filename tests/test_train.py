@@ -150,3 +150,46 @@ def test_damaged_model_is_refused(project):
     (out / "model.json").write_text(json.dumps({**meta, "spec": {"unknown": 1}}), encoding="utf-8")
     with pytest.raises(ConfigError, match="incomplete or damaged"):
         learn.load_model(out)
+
+
+def test_theme_examples_become_coded_comments(project):
+    from pipeline import runner, training
+
+    themes = yaml.safe_load((project / "themes.yaml").read_text(encoding="utf-8"))
+    themes["themes"][0]["examples"] = ["No spaces left", "Noisy car park"]
+    themes["themes"][2]["examples"] = ["Noisy car park", "The ward was noisy at night"]
+    (project / "themes.yaml").write_text(yaml.safe_dump(themes), encoding="utf-8")
+    settings = runner.load_settings(project / "pipeline.yaml", project / "themes.yaml")
+    extra = training.theme_examples(settings)
+    assert extra.texts == ["No spaces left", "Noisy car park", "The ward was noisy at night"]
+    assert extra.truth.tolist() == [[True, False, False], [True, False, True],
+                                    [False, False, True]]
+    # an example identical to a comment about to be scored never trains its own score
+    kept = extra.without(["noisy  CAR park", "something else"])
+    assert kept.texts == ["No spaces left", "The ward was noisy at night"]
+    assert kept.truth.tolist() == [[True, False, False], [False, False, True]]
+
+
+def test_train_learns_a_theme_from_its_examples_alone(project):
+    themes = yaml.safe_load((project / "themes.yaml").read_text(encoding="utf-8"))
+    themes["themes"][2]["examples"] = [  # 'noise' is never coded in coded.csv
+        "the ward was noisy at night", "too much noise to sleep", "loud noise from the corridor",
+        "noisy machines beeping all night", "other patients shouting, so noisy"]
+    (project / "themes.yaml").write_text(yaml.safe_dump(themes), encoding="utf-8")
+    args = ["train", str(project / "coded.csv"), "--themes", str(project / "themes.yaml"),
+            "--config", str(project / "pipeline.yaml"), "--labels-column", "codes",
+            "--embedder", "none", "--folds", "3"]
+    noisy = ["Sadly, the ward was so noisy at night.", "Today, the meals were cold."]
+    with_examples = CliRunner().invoke(app, [*args, "--out", str(project / "with")])
+    assert with_examples.exit_code == 0, with_examples.output
+    assert "plus 5 theme examples in training" in with_examples.stdout
+    model = learn.load_model(project / "with")
+    assert model.info["theme_examples"] == 5
+    assert model.tagged(model.proba_of(noisy))[:, 2].tolist() == [True, False]
+
+    without = CliRunner().invoke(app, [*args, "--out", str(project / "without"),
+                                       "--no-theme-examples"])
+    assert without.exit_code == 0, without.output
+    plain = learn.load_model(project / "without")
+    assert plain.info["theme_examples"] == 0
+    assert not plain.tagged(plain.proba_of(noisy))[:, 2].any()
