@@ -4,6 +4,7 @@ Run from the repository root:
 
     PYTHONPATH=. python bench/bench_tagging.py            # everything (~15 min on 2 cores)
     PYTHONPATH=. python bench/bench_tagging.py --quick    # no MiniLM rows on NHS FFT (~3 min)
+    PYTHONPATH=. python bench/bench_tagging.py --finetune # adds fine-tuned MiniLM (~+30 min)
 
 Data: ../shared/benchmarks/nhs-fft/ (codebook.csv, dev.csv); skipped politely when absent.
 Zero-shot: the codebook imported with ``themes import``; each semantic row picks one global
@@ -33,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline import coded, evaluate, learn, runner, training
 from pipeline.codebook import import_codebook
 from pipeline.config import Settings, ThemesConfig
+from pipeline.finetune import FinetuneSpec
 from pipeline.pretrained import load_cache, pretrained_embedder, save_cache
 from pipeline.semantic import embedder_for, keep_top_k, semantic_scores
 
@@ -122,15 +124,17 @@ def baseline_svm(texts: list[str], truth: np.ndarray, folds) -> np.ndarray:
     return tagged
 
 
-def learned(texts, truth, settings, folds, quick) -> list[str]:
+def learned(texts, truth, settings, folds, quick, finetune) -> list[str]:
     ids, seed = settings.themes.ids, settings.pipeline.seed
     started = time.perf_counter()
     lines = [row("baseline: TF-IDF + LinearSVC one-vs-rest", truth, baseline_svm(texts, truth, folds),
                  ids, seed, f"{time.perf_counter() - started:.0f} s")]
-    runs = [("none", True), ("minilm-static", True)]
+    runs = [("none", True, False), ("minilm-static", True, False)]
     if not quick:
-        runs += [("minilm", False), ("minilm", True)]
-    for name, with_examples in runs:
+        runs += [("minilm", False, False), ("minilm", True, False)]
+    if finetune:
+        runs += [("minilm", True, True)]
+    for name, with_examples, tuned in runs:
         spec = learn.FeatureSpec(embedder=None if name == "none" else name)
         extra = training.theme_examples(settings) if with_examples else None
         embeddings = None
@@ -142,11 +146,14 @@ def learned(texts, truth, settings, folds, quick) -> list[str]:
                 extra.embeddings = embedder.transform(extra.texts)
             save_cache(embedder, CACHE)
         started = time.perf_counter()
-        _, tagged = training.cross_validate(texts, truth, spec, seed, 5, embeddings, extra=extra)
+        _, tagged = training.cross_validate(texts, truth, spec, seed, 5, embeddings, extra=extra,
+                                            finetune=FinetuneSpec() if tuned else None)
         label = "TF-IDF words+chars" + ("" if name == "none" else f" + {name}")
         label += (f" + the codebook's {len(extra.texts)} examples" if extra is not None
                   else ", no codebook examples")
-        lines.append(row(f"learned: {label}, LinearSVC, CV thresholds", truth, tagged, ids, seed,
+        label += (", LinearSVC blended with fine-tuned MiniLM, thresholds 0.5" if tuned
+                  else ", LinearSVC, CV thresholds")
+        lines.append(row(f"learned: {label}", truth, tagged, ids, seed,
                          f"{time.perf_counter() - started:.0f} s"))
     return lines
 
@@ -263,6 +270,8 @@ def split_half(comments: coded.CodedComments, settings: Settings) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="no MiniLM rows on NHS FFT")
+    parser.add_argument("--finetune", action="store_true",
+                        help="add the fine-tuned MiniLM row (about 30 min more on 2 cores)")
     args = parser.parse_args()
     config = ROOT / "config" / "pipeline.yaml"
     print("## Sample round (data/sample/answer_key.csv), shipped config\n")
@@ -281,7 +290,8 @@ def main() -> None:
           f"{int((truth.sum(axis=0) >= 5).sum())} with >= 5 cases\n\n### Zero-shot\n")
     print("\n".join(header + zero_shot(comments.texts, truth, settings, folds, args.quick)))
     print("\n### Learned (grouped 5-fold cross-validation)\n")
-    print("\n".join(header + learned(comments.texts, truth, settings, folds, args.quick)))
+    print("\n".join(header + learned(comments.texts, truth, settings, folds, args.quick,
+                                    args.finetune)))
     print(f"\n### Tagging speed (tag stage, {os.cpu_count()} cores, cold embedding cache)\n")
     print("\n".join(["| layer | comments | sentences | seconds | comments/s |",
                      "|---|---|---|---|---|"] + speed(comments.texts, truth, settings, args.quick)))

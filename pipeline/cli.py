@@ -376,19 +376,27 @@ def train_command(
     theme_examples: Annotated[bool, typer.Option(
         "--theme-examples/--no-theme-examples",
         help="Also learn from each theme's examples in the theme config.")] = True,
+    finetune: Annotated[bool, typer.Option(
+        "--finetune", help="Also fine-tune MiniLM on the comments and blend it in: more "
+        "accurate, about 10 min per 3,000 comments per fit on 2 cores.")] = False,
+    epochs: Annotated[int, typer.Option("--epochs", min=1,
+                                        help="Fine-tuning epochs (with --finetune).")] = 6,
 ) -> None:
     """Learn a tagger from coded comments; print cross-validated scores; save it.
 
     Example: theming train coded.csv --themes config/themes.yaml --out models/fft
     """
     from pipeline import training
+    from pipeline.finetune import FinetuneSpec
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = _coded_settings(config, themes, None)
         report = training.train(labels, settings, out, text_column=text_column,
                                 labels_column=labels_column, embedder=embedder, folds=folds,
-                                use_examples=theme_examples)
+                                use_examples=theme_examples,
+                                finetune=FinetuneSpec(epochs=epochs) if finetune else None,
+                                progress=lambda message: typer.echo(message, err=True))
     except ThemingError as error:
         _fail(error)
         return

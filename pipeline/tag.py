@@ -98,10 +98,13 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
             for span in sorted(filter_spans(spans), key=lambda sp: sp.start):
                 records.append((comment_id, sentence_id, theme_id, method, 1.0, span.text,
                                 span.start_char, span.end_char))
-    if cfg.semantic and len(sentences):
-        records += semantic_records(sentences, settings, vetoes)
-    if cfg.classifier and settings.tag_model is not None and len(sentences):
-        records += settings.tag_model.tag_records(sentences, settings)
+    classifier = settings.tag_model if cfg.classifier else None
+    learned = (classifier.trained_themes if classifier is not None
+               and not cfg.semantic_with_classifier else set())
+    if cfg.semantic and len(sentences) and not learned.issuperset(matchers.theme_ids):
+        records += semantic_records(sentences, settings, vetoes, skip=learned)
+    if classifier is not None and len(sentences):
+        records += classifier.tag_records(sentences, settings)
     tags = pd.DataFrame.from_records(records, columns=list(TAGS)) if records else empty(TAGS)
     order = {theme_id: i for i, theme_id in enumerate(matchers.theme_ids)}
     tags = tags.assign(_order=tags["theme_id"].map(order)).sort_values(
@@ -114,15 +117,18 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     return {"tags": tags, "comment_themes": comment_themes}
 
 
-def semantic_records(sentences: pd.DataFrame, settings: Settings,
-                     vetoes: list[set[str]]) -> list[tuple]:
-    """``semantic`` hits: sentence x theme pairs whose cosine score reaches the threshold."""
+def semantic_records(sentences: pd.DataFrame, settings: Settings, vetoes: list[set[str]],
+                     skip: set[str] | frozenset[str] = frozenset()) -> list[tuple]:
+    """``semantic`` hits: sentence x theme pairs whose cosine score reaches the threshold
+    (themes in ``skip`` are left to the classifier and never hit)."""
     cfg = settings.pipeline.tag
     texts = [str(t) for t in sentences["text"]]
     embedder = embedder_for(cfg, settings.pipeline.seed)
-    scores = keep_top_k(semantic_scores(texts, settings.themes, embedder), cfg.semantic_top_k)
-    limits = thresholds(settings.themes, cfg.semantic_threshold)
     theme_ids = settings.themes.ids
+    scores = semantic_scores(texts, settings.themes, embedder)
+    scores[:, [j for j, theme_id in enumerate(theme_ids) if theme_id in skip]] = -np.inf
+    scores = keep_top_k(scores, cfg.semantic_top_k)
+    limits = thresholds(settings.themes, cfg.semantic_threshold)
     records = []
     for row, column in zip(*np.nonzero(scores >= limits), strict=True):
         theme_id = theme_ids[column]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy as np
 from pipeline import coded, evaluate, learn
 from pipeline.config import Settings
 from pipeline.errors import ConfigError
+from pipeline.finetune import FinetuneSpec
 from pipeline.pretrained import load_cache, pretrained_embedder, save_cache
 
 log = logging.getLogger(__name__)
@@ -26,11 +28,14 @@ FEATURE_EMBEDDERS = ("minilm", "minilm-static", "none")
 
 def cross_validate(texts: list[str], truth: np.ndarray, spec: learn.FeatureSpec, seed: int,
                    folds: int = 5, embeddings: np.ndarray | None = None,
-                   inner_folds: int = 3, extra: learn.Extra | None = None
+                   inner_folds: int = 3, extra: learn.Extra | None = None,
+                   finetune: FinetuneSpec | None = None,
+                   progress: Callable[[str], None] | None = None
                    ) -> tuple[np.ndarray, np.ndarray]:
     """Grouped K-fold: (out-of-fold probabilities, out-of-fold tagged) comments x themes.
     ``extra`` examples join every training part (minus any identical to a scored comment)."""
-    return learn.out_of_fold(texts, truth, spec, seed, folds, embeddings, extra, inner_folds)
+    return learn.out_of_fold(texts, truth, spec, seed, folds, embeddings, extra, inner_folds,
+                             finetune, progress)
 
 
 def theme_examples(settings: Settings) -> learn.Extra:
@@ -50,9 +55,12 @@ def theme_examples(settings: Settings) -> learn.Extra:
 
 def train(labels: str | Path, settings: Settings, out: str | Path, *, text_column: str | None = None,
           labels_column: str | None = None, embedder: str = "minilm", folds: int = 5,
-          use_examples: bool = True) -> str:
+          use_examples: bool = True, finetune: FinetuneSpec | None = None,
+          progress: Callable[[str], None] | None = None) -> str:
     """Cross-validate, fit on everything, save to ``out``; return the report to print.
-    With ``use_examples`` the theme config's examples train too (never scored)."""
+    With ``use_examples`` the theme config's examples train too (never scored); with
+    ``finetune`` settings a fine-tuned MiniLM is blended in (``progress`` hears of each
+    epoch)."""
     if embedder not in FEATURE_EMBEDDERS:
         raise ConfigError(f"--embedder '{embedder}' is not one of {', '.join(FEATURE_EMBEDDERS)}",
                           code="C005")
@@ -79,10 +87,13 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
         save_cache(model, cache_dir)
     seed = settings.pipeline.seed
     proba, tagged = cross_validate(comments.texts, truth, spec, seed, folds, embeddings,
-                                   extra=extra)
+                                   extra=extra, finetune=finetune, progress=progress)
     scores = evaluate.score(truth, tagged, theme_ids, seed=seed)
+    if progress and finetune is not None:
+        progress("fitting the final model on every comment")
     final = learn.fit_model(comments.texts, truth, spec, seed, embeddings, inner_folds=0,
-                            theme_ids=theme_ids, extra=extra)
+                            theme_ids=theme_ids, extra=extra, finetune=finetune,
+                            progress=progress)
     final.thresholds = learn.best_thresholds(truth, proba)
     final.info = {"labels": str(labels), "n_comments": len(comments.texts), "folds": folds,
                   "theme_examples": 0 if extra is None else len(extra.texts),
@@ -91,5 +102,6 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
     learn.save_model(final, out)
     log.info("train: %d comments, %.1fs", len(comments.texts), time.perf_counter() - started)
     used = "" if extra is None else f", plus {len(extra.texts)} theme examples in training"
+    used += ", fine-tuned MiniLM blended in" if finetune is not None else ""
     result = {"labels": f"{labels} ({folds}-fold cross-validation{used})", **scores.to_dict()}
     return evaluate.render(result, examples=False) + f"\n\nSaved the model to {out}/"

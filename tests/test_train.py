@@ -193,3 +193,61 @@ def test_train_learns_a_theme_from_its_examples_alone(project):
     plain = learn.load_model(project / "without")
     assert plain.info["theme_examples"] == 0
     assert not plain.tagged(plain.proba_of(noisy))[:, 2].any()
+
+
+def test_finetuned_model_is_blended_saved_as_safetensors_and_checksummed(project):
+    out = project / "models" / "tuned"
+    args = ["train", str(project / "coded.csv"), "--themes", str(project / "themes.yaml"),
+            "--config", str(project / "pipeline.yaml"), "--labels-column", "codes",
+            "--embedder", "none", "--folds", "2"]
+    result = CliRunner().invoke(app, [*args, "--out", str(out), "--finetune", "--epochs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "fine-tuned MiniLM blended in" in result.stdout
+    assert "epoch 1/1" in result.stderr and "cross-validation fold 2/2" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["arrays.npz", "encoder.safetensors",
+                                                     "model.json"]
+    meta = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert meta["finetune"]["spec"]["epochs"] == 1 and len(meta["finetune"]["sha256"]) == 64
+
+    model = learn.load_model(out)
+    texts = ["Sadly, the car park was full.", "Today, the meals were cold."]
+    tuned = model.finetuned.proba(texts)
+    linear = learn.probabilities(model.features.transform(texts), model.coef, model.intercept)
+    np.testing.assert_allclose(model.proba_of(texts), 0.5 * tuned + 0.5 * linear)
+    assert model.tagged(model.proba_of(texts))[:, :2].tolist() == [[True, False], [False, True]]
+
+    weights = bytearray((out / "encoder.safetensors").read_bytes())
+    weights[-1] ^= 1  # one changed bit in the last tensor
+    (out / "encoder.safetensors").write_bytes(bytes(weights))
+    with pytest.raises(ConfigError, match="SHA-256 does not match"):
+        learn.load_model(out)
+
+    again = CliRunner().invoke(app, [*args, "--out", str(out)])  # retrained without it
+    assert again.exit_code == 0, again.output
+    assert not (out / "encoder.safetensors").exists()
+    assert learn.load_model(out).finetuned is None
+
+
+def test_semantic_layer_leaves_the_models_themes_to_it(project):
+    from pipeline import runner
+
+    rows = coded_rows()
+    texts = [text for text, _ in rows]
+    truth = np.array([["parking" in labels, "food" in labels, False] for _, labels in rows])
+    model = learn.fit_model(texts, truth, learn.FeatureSpec(embedder=None), 0, inner_folds=0,
+                            theme_ids=["parking", "food", "noise"])
+    assert model.trained_themes == {"parking", "food"}
+    settings = runner.load_settings(project / "pipeline.yaml", project / "themes.yaml")
+    every_hit = {"semantic": True, "embedder": "tfidf-svd", "semantic_threshold": -1.0,
+                 "semantic_top_k": 0}  # every sentence x theme is a semantic hit
+    sentences = sentences_of(["Sadly, the car park was full.", "The ward was loud."], settings)
+
+    def semantic_themes(**options):
+        cfg = settings.pipeline.tag.model_copy(update={**every_hit, **options})
+        local = settings.model_copy(update={
+            "pipeline": settings.pipeline.model_copy(update={"tag": cfg}), "tag_model": model})
+        tags = tag.tag(sentences, local)["tags"]
+        return set(tags.loc[tags["method"] == "semantic", "theme_id"])
+
+    assert semantic_themes() == {"noise"}
+    assert semantic_themes(semantic_with_classifier=True) == {"parking", "food", "noise"}
