@@ -146,8 +146,8 @@ def learned(texts, truth, settings, folds, quick, finetune) -> list[str]:
                 extra.embeddings = embedder.transform(extra.texts)
             save_cache(embedder, CACHE)
         started = time.perf_counter()
-        _, tagged = training.cross_validate(texts, truth, spec, seed, 5, embeddings, extra=extra,
-                                            finetune=FinetuneSpec() if tuned else None)
+        _, tagged = learn.out_of_fold(texts, truth, spec, seed, 5, embeddings, extra,
+                                      inner_folds=3, finetune=FinetuneSpec() if tuned else None)
         label = "TF-IDF words+chars" + ("" if name == "none" else f" + {name}")
         label += (f" + the codebook's {len(extra.texts)} examples" if extra is not None
                   else ", no codebook examples")

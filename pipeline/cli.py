@@ -378,7 +378,7 @@ def train_command(
         help="Also learn from each theme's examples in the theme config.")] = True,
     finetune: Annotated[bool, typer.Option(
         "--finetune", help="Also fine-tune MiniLM on the comments and blend it in: more "
-        "accurate, about 10 min per 3,000 comments per fit on 2 cores.")] = False,
+        "accurate; about 6 min per fit on 3,000 comments on 2 cores.")] = False,
     epochs: Annotated[int, typer.Option("--epochs", min=1,
                                         help="Fine-tuning epochs (with --finetune).")] = 6,
 ) -> None:

@@ -26,18 +26,6 @@ log = logging.getLogger(__name__)
 FEATURE_EMBEDDERS = ("minilm", "minilm-static", "none")
 
 
-def cross_validate(texts: list[str], truth: np.ndarray, spec: learn.FeatureSpec, seed: int,
-                   folds: int = 5, embeddings: np.ndarray | None = None,
-                   inner_folds: int = 3, extra: learn.Extra | None = None,
-                   finetune: FinetuneSpec | None = None,
-                   progress: Callable[[str], None] | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Grouped K-fold: (out-of-fold probabilities, out-of-fold tagged) comments x themes.
-    ``extra`` examples join every training part (minus any identical to a scored comment)."""
-    return learn.out_of_fold(texts, truth, spec, seed, folds, embeddings, extra, inner_folds,
-                             finetune, progress)
-
-
 def theme_examples(settings: Settings) -> learn.Extra:
     """Each theme's ``examples`` in the theme config as comments coded with that theme
     (an example listed under two themes is coded with both)."""
@@ -86,8 +74,9 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
             extra.embeddings = model.transform(extra.texts)
         save_cache(model, cache_dir)
     seed = settings.pipeline.seed
-    proba, tagged = cross_validate(comments.texts, truth, spec, seed, folds, embeddings,
-                                   extra=extra, finetune=finetune, progress=progress)
+    proba, tagged = learn.out_of_fold(comments.texts, truth, spec, seed, folds, embeddings,
+                                      extra, inner_folds=3, finetune=finetune,
+                                      progress=progress)
     scores = evaluate.score(truth, tagged, theme_ids, seed=seed)
     if progress and finetune is not None:
         progress("fitting the final model on every comment")
