@@ -42,7 +42,7 @@ def _load():
 
 
 def _settings():
-    from pipeline.config import Settings, ThemesConfig, load_pipeline
+    from pipeline.config.models import Settings, ThemesConfig, load_pipeline
 
     pipeline = load_pipeline(ROOT / "config" / "pipeline.yaml")
     discover = pipeline.discover.model_copy(update={"unit": "comments"})
@@ -63,8 +63,8 @@ def child(method: str, folder: Path) -> None:
         # the codebook's themes removed: no tags, an empty theme list, comments as units
         import pandas as pd
 
-        from pipeline import discover
-        from pipeline.schemas import COMMENT_THEMES, TAGS, empty
+        from pipeline.stages import discover
+        from pipeline.stages.schemas import COMMENT_THEMES, TAGS, empty
 
         ids = [f"c{i}" for i in range(len(texts))]
         sentences = pd.DataFrame({
@@ -80,7 +80,7 @@ def child(method: str, folder: Path) -> None:
         from bertopic import BERTopic
         from bertopic.backend._sklearn import SklearnEmbedder
 
-        from pipeline.embeddings import make_embedder
+        from pipeline.embed.embedders import make_embedder
 
         embedder = make_embedder("tfidf-svd", 100, settings.pipeline.seed)
         model = BERTopic(embedding_model=SklearnEmbedder(_Wrapped(embedder, texts)))
@@ -133,7 +133,7 @@ def main() -> None:
     if not DATA.exists():
         print(f"skipped: {DATA} not found (the shared benchmarks are not on this machine)")
         return
-    from pipeline.embeddings import make_embedder
+    from pipeline.embed.embedders import make_embedder
 
     texts, truth = _load()
     with tempfile.TemporaryDirectory() as tmp:

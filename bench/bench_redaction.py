@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.clean import clean_text
-from pipeline.redact import KINDS, Redactor
+from pipeline.stages.clean import clean_text
+from pipeline.text.redact import KINDS, Redactor
 
 LABELLED = ROOT / "bench" / "data" / "redaction_labelled.jsonl"
 FFT = ROOT / ".." / "shared" / "benchmarks" / "nhs-fft" / "dev.csv"

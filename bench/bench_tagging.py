@@ -31,12 +31,14 @@ CACHE = ROOT / "data" / "cache" / "embeddings"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(ROOT))
 
-from pipeline import coded, evaluate, learn, runner, training
-from pipeline.codebook import import_codebook
-from pipeline.config import Settings, ThemesConfig
-from pipeline.finetune import FinetuneSpec
-from pipeline.pretrained import load_cache, pretrained_embedder, save_cache
-from pipeline.semantic import embedder_for, keep_top_k, semantic_scores
+from pipeline import runner
+from pipeline.codebook import coded, evaluate, training
+from pipeline.codebook.spreadsheet import import_codebook
+from pipeline.config.models import Settings, ThemesConfig
+from pipeline.embed.pretrained import load_cache, pretrained_embedder, save_cache
+from pipeline.tagging import learned as learn
+from pipeline.tagging.finetune import FinetuneSpec
+from pipeline.tagging.semantic import embedder_for, keep_top_k, semantic_scores
 
 GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 
@@ -161,7 +163,8 @@ def learned(texts, truth, settings, folds, quick, finetune) -> list[str]:
 def speed(texts: list[str], truth: np.ndarray, settings: Settings, quick: bool) -> list[str]:
     """Comments per second of the tag stage, one layer at a time, cold embedding cache.
     The classifier rows use a model fitted on comments 1001 onwards."""
-    from pipeline import pretrained, tag
+    from pipeline.embed import pretrained
+    from pipeline.stages import tag
 
     sample = texts[:1000]
     sentences = coded.sentences_of(sample, settings)
@@ -213,7 +216,7 @@ def sample_round(settings_path: Path) -> list[str]:
     """Per-theme F1 of the shipped config on the sample round's answer key."""
     import pandas as pd
 
-    from pipeline import clean, ingest
+    from pipeline.stages import clean, ingest
 
     settings = runner.load_settings(settings_path, ROOT / "config" / "themes.yaml")
     raw, _ = runner._read_inputs([ROOT / "data" / "sample" / "survey_round.csv"], settings)

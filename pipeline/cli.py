@@ -203,16 +203,16 @@ def quotes_command(
 
     Example: theming quotes data/runs/sample --theme ministerial_presence --format docx -o q.docx
     """
-    from pipeline import quote_export
     from pipeline.errors import DataError
-    from pipeline.writers import write_bytes
+    from pipeline.io.writers import write_bytes
+    from pipeline.outputs import quote_query
 
     try:
-        table = quote_export.filter_quotes(quote_export.load_quote_table(run_dir), theme, group)
+        table = quote_query.filter_quotes(quote_query.load_quote_table(run_dir), theme, group)
         title = "Quotes: " + (", ".join(theme) if theme else "all themes") + \
             (f" ({', '.join(group)})" if group else "")
-        data = quote_export.render_quotes(table, fmt, title)
-        if output is None and fmt in quote_export.BINARY:
+        data = quote_query.render_quotes(table, fmt, title)
+        if output is None and fmt in quote_query.BINARY:
             raise DataError(f"--format {fmt} writes a binary file; add -o FILE, e.g. "
                             f"-o quotes.{fmt}", code="D033")
     except ThemingError as error:
@@ -233,7 +233,7 @@ def themes_check(
 
     Example: theming themes check config/themes.yaml
     """
-    from pipeline.config import load_themes
+    from pipeline.config.models import load_themes
 
     try:
         themes = load_themes(file)
@@ -258,16 +258,16 @@ def themes_import(
 
     Example: theming themes import codebook.csv -o config/themes.yaml
     """
-    from pipeline.codebook import import_codebook, render_themes_yaml
-    from pipeline.config import load_themes
+    from pipeline.codebook.spreadsheet import import_codebook, render_themes_yaml
+    from pipeline.config.models import load_themes
     from pipeline.errors import DataError
-    from pipeline.writers import write_text
+    from pipeline.io.writers import write_text
 
     try:
         if out.exists() and not overwrite:
             raise DataError(f"{out}: already exists; pass --overwrite to replace it", code="D007")
         if codebook.suffix.lower() == ".qdc":
-            from pipeline.qdc import import_qdc
+            from pipeline.codebook.qdc import import_qdc
 
             imported = import_qdc(codebook)
         else:
@@ -292,9 +292,9 @@ def themes_export(
 
     Example: theming themes export config/themes.yaml -o themes.qdc
     """
-    from pipeline.config import load_themes
-    from pipeline.qdc import export_qdc
-    from pipeline.writers import write_text
+    from pipeline.codebook.qdc import export_qdc
+    from pipeline.config.models import load_themes
+    from pipeline.io.writers import write_text
 
     try:
         themes = load_themes(file)
@@ -335,9 +335,9 @@ def eval_command(
     """
     import json
 
-    from pipeline import coded as coded_module
-    from pipeline.evaluate import render
-    from pipeline.writers import write_text
+    from pipeline.codebook import coded as coded_module
+    from pipeline.codebook.evaluate import render
+    from pipeline.io.writers import write_text
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -386,8 +386,8 @@ def train_command(
 
     Example: theming train coded.csv --themes config/themes.yaml --out models/fft
     """
-    from pipeline import training
-    from pipeline.finetune import FinetuneSpec
+    from pipeline.codebook import training
+    from pipeline.tagging.finetune import FinetuneSpec
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

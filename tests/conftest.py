@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from pipeline.config import Settings, load_pipeline, load_themes
+from pipeline.config.models import Settings, load_pipeline, load_themes
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

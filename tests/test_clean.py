@@ -7,9 +7,9 @@ from hypothesis import example, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from pipeline.clean import answer_key, clean, normalise
-from pipeline.ingest import ingest
-from pipeline.redact import Redactor
+from pipeline.stages.clean import answer_key, clean, normalise
+from pipeline.stages.ingest import ingest
+from pipeline.text.redact import Redactor
 
 
 def cleaned(raw, settings):

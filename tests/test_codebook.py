@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.codebook import import_codebook, label_keywords, split_examples
-from pipeline.config import load_themes
+from pipeline.codebook.spreadsheet import import_codebook, label_keywords, split_examples
+from pipeline.config.models import load_themes
 
 FFT_CODEBOOK = Path(__file__).resolve().parents[1] / ".." / "shared" / "benchmarks" / "nhs-fft" / "codebook.csv"
 
@@ -79,7 +79,7 @@ def test_real_codebook_imports(tmp_path):
     imported = import_codebook(FFT_CODEBOOK)
     assert len(imported["themes"]) == 33
     out = tmp_path / "fft.yaml"
-    from pipeline.codebook import render_themes_yaml
+    from pipeline.codebook.spreadsheet import render_themes_yaml
 
     out.write_text(render_themes_yaml(imported, "codebook.csv"), encoding="utf-8")
     themes = load_themes(out)
@@ -115,7 +115,7 @@ def test_refi_qda_nested_codes_are_flattened(tmp_path):
         '<Code guid="b" name="Parking" isCodable="true"/></Code>'
         '<Code guid="c" name="Staff" isCodable="false"><Code guid="d" name="Parking" '
         'isCodable="true"/></Code></Codes></CodeBook>', encoding="utf-8")
-    from pipeline.qdc import import_qdc
+    from pipeline.codebook.qdc import import_qdc
 
     themes = import_qdc(source)["themes"]
     assert [(t["id"], t["label"]) for t in themes] == [

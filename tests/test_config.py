@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.config import load_pipeline, load_themes, with_overrides
+from pipeline.config.models import load_pipeline, load_themes, with_overrides
 from pipeline.errors import CATALOGUE, ConfigError, ConfigProblems
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,7 +133,7 @@ def test_every_pipeline_setting_is_written_out_in_the_shipped_yaml():
     """No hidden defaults: each field of the model appears in config/pipeline.yaml."""
     import yaml
 
-    from pipeline.config import PipelineConfig
+    from pipeline.config.models import PipelineConfig
 
     shipped = yaml.safe_load((ROOT / "config" / "pipeline.yaml").read_text())
 

@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import clean, clustering, discover, embeddings, ingest, tag
-from pipeline.cluster_labels import cluster_terms, label_of
-from pipeline.config import DiscoverSettings, Settings, ThemesConfig
-from pipeline.readers import read_table
+from pipeline.config.models import DiscoverSettings, Settings, ThemesConfig
+from pipeline.discovery import clustering
+from pipeline.discovery.labels import cluster_terms, label_of
+from pipeline.embed import embedders
+from pipeline.io.readers import read_table
 from pipeline.runner import call_stage
+from pipeline.stages import clean, discover, ingest, tag
 from tests.conftest import SAMPLE
 
 
@@ -123,7 +125,7 @@ def test_candidate_rules(args, status, why):
 
 
 def tiny_tables(settings: Settings, themes: ThemesConfig | None = None):
-    from pipeline.config import with_overrides
+    from pipeline.config.models import with_overrides
 
     pipeline = with_overrides(settings.pipeline, ["comment"], "id", "team")
     local = Settings(pipeline=pipeline, themes=themes or settings.themes,
@@ -159,7 +161,7 @@ def test_any_embedder_can_be_used(settings, monkeypatch):
             rows = []
             for text in texts:
                 row = np.zeros(64)
-                for word in embeddings.lemma_tokens(text):
+                for word in embedders.lemma_tokens(text):
                     row[sum(map(ord, word)) % 64] += 1
                 rows.append(row / (np.linalg.norm(row) or 1))
             return np.array(rows)

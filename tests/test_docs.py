@@ -7,8 +7,8 @@ from pathlib import Path
 import typer.main
 
 from pipeline.cli import app
-from pipeline.config import PipelineConfig, Theme
-from pipeline.runner import CATALOG
+from pipeline.config.models import PipelineConfig, Theme
+from pipeline.run_folder import CATALOG
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pipeline import evaluate
 from pipeline.cli import app
+from pipeline.codebook import evaluate
 
 # Six comments, two themes. Worked by hand:
 # parking: truth 1 1 1 0 0 0, tagged 1 1 0 1 0 0 -> tp 2 fp 1 fn 1: P = R = F1 = 2/3;

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from pipeline import clean, ingest
-from pipeline.clean import clean_text
 from pipeline.errors import DataError
-from pipeline.readers import read_table
-from pipeline.redact import Redactor
+from pipeline.io.readers import read_table
+from pipeline.stages import clean, ingest
+from pipeline.stages.clean import clean_text
+from pipeline.text.redact import Redactor
 
 REDACTOR = Redactor(names=("Sarah Whitfield",))
 FRAGMENTS = ["Dr Patel", "Sarah Whitfield", "07700 900123", "+44 20 7946 0123", "jo@example.org",

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import DataError
-from pipeline.ingest import ingest
-from pipeline.readers import read_table
+from pipeline.io.readers import read_table
+from pipeline.stages.ingest import ingest
 
 
 def test_each_text_column_becomes_one_row_per_answer(raw, settings):

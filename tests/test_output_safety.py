@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from cli_helpers import ROOT, csv_text, run_cli, write_config
 
-from pipeline import writers
-from pipeline.runner import default_out_dir
+from pipeline.io import writers
+from pipeline.run_folder import default_out_dir
 
 HOSTILE = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1",
            "  =HYPERLINK(\"http://x\")", "\u00a0=1", "\ufeff=1", "\x01=1", "\n=1", "＝1+1"]

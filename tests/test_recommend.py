@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import quotes as quote_rules
 from pipeline import runner
-from pipeline.readers import read_table
-from pipeline.stance import ASK, NEUTRAL, PRAISE, classify
+from pipeline.drafting import quotes as quote_rules
+from pipeline.io.readers import read_table
+from pipeline.text.stance import ASK, NEUTRAL, PRAISE, classify
 from tests.conftest import SAMPLE
 
 
@@ -127,7 +127,7 @@ def test_planted_topics_become_candidates_and_praise_does_not(sample_tables):
 
 
 def test_too_little_evidence_is_listed_with_its_count(settings):
-    from pipeline import recommend
+    from pipeline.stages import recommend
 
     comments = pd.DataFrame({"comment_id": ["a.q"], "respondent_id": ["a"], "group": ["G"],
                              "question": ["q"], "text": ["We need a minister."],
@@ -142,7 +142,7 @@ def test_too_little_evidence_is_listed_with_its_count(settings):
     comment_themes = pd.DataFrame({"comment_id": ["a.q"], "theme_id": ["ministerial_presence"],
                                    "score": [1.0], "methods": ["keyword"], "n_sentences": [1],
                                    "evidence": ["minister"]})
-    from pipeline.schemas import CLUSTERS, SENTENCE_CLUSTERS, empty
+    from pipeline.stages.schemas import CLUSTERS, SENTENCE_CLUSTERS, empty
 
     produced = recommend.recommend(comments, sentences, tags, comment_themes, empty(CLUSTERS),
                                    empty(SENTENCE_CLUSTERS), settings)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from cli_helpers import csv_text, run_cli, write_config
 
-from pipeline import redact_patterns
-from pipeline.redact import Redactor
+from pipeline.text import redact_patterns
+from pipeline.text.redact import Redactor
 
 REDACT = Redactor(names=("Sarah Whitfield", "Aled Pryce-Jones"))
 
@@ -153,7 +153,7 @@ def test_respondent_ids_that_are_personal_data_become_pseudonyms(tmp_path):
 
 
 def test_settings_switch_each_kind(settings):
-    from pipeline.redact import redactor_from_settings
+    from pipeline.text.redact import redactor_from_settings
 
     redact = settings.pipeline.clean.redact.model_copy(update={"nhs_numbers": False,
                                                               "postcodes": False})

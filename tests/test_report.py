@@ -8,8 +8,9 @@ import zipfile
 import pandas as pd
 import pytest
 
-from pipeline import exports, html_report, render, runner
-from pipeline.config import load_themes
+from pipeline import runner
+from pipeline.config.models import load_themes
+from pipeline.outputs import document, docx, html
 from tests.conftest import ROOT, SAMPLE
 
 BINARY_OUTPUTS = ("recommendations.docx", "quotes.xlsx")
@@ -117,7 +118,7 @@ def test_markdown_lists_too_little_evidence_and_escapes_nothing_needed(two_runs)
     assert "*What works:*" in text
 
 
-def hostile_document() -> render.Document:
+def hostile_document() -> document.Document:
     recs = pd.DataFrame([{
         "rank": 1, "key": "t", "kind": "theme", "label": "<b>Theme</b>", "owner": "O",
         "action": "act", "text": "O to act.", "status": "drafted", "n_respondents": 1,
@@ -127,22 +128,22 @@ def hostile_document() -> render.Document:
                             "quote": "<script>alert('x')</script> & more", "stance": "ask",
                             "comment_id": "c1", "respondent_id": "r1", "group": "<i>G</i>",
                             "question": "q"}])
-    return render.build_document("round", recs, quotes, pd.DataFrame(), pd.DataFrame())
+    return document.build_document("round", recs, quotes, pd.DataFrame(), pd.DataFrame())
 
 
 def test_html_escapes_comment_text_and_is_self_contained():
     clusters = pd.DataFrame([{"label": "<img src=x>", "status": "candidate", "theme_id": "t",
                               "n_sentences": 1, "n_respondents": 1, "reason": "r"}])
-    html = html_report.render_html(hostile_document(), clusters, 0)
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "<img" not in html and "<i>G</i>" not in html and "<b>Theme</b>" not in html
-    assert "http" not in html and "<link" not in html  # opens offline
+    page = html.render_html(hostile_document(), clusters, 0)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<img" not in page and "<i>G</i>" not in page and "<b>Theme</b>" not in page
+    assert "http" not in page and "<link" not in page  # opens offline
 
 
 def test_docx_of_hostile_text_keeps_it_as_text():
     from docx import Document
 
-    doc = Document(io.BytesIO(exports.render_docx(hostile_document())))
+    doc = Document(io.BytesIO(docx.render_docx(hostile_document())))
     assert any("<script>alert('x')</script>" in p.text for p in doc.paragraphs)
 
 
@@ -156,7 +157,7 @@ def test_manifest_records_the_discovery_path(two_runs):
 
 
 def test_score_notes_name_the_statement_in_words():
-    from pipeline.render import statement_words
+    from pipeline.outputs.document import statement_words
 
     assert statement_words("s1_early_engagement") == "early engagement"
     assert statement_words("Q12 overall satisfaction") == "overall satisfaction"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import assert_accounted, csv_text, run_cli, write_config
 
-from pipeline import clean, discover, recommend, tag
+from pipeline.stages import clean, discover, recommend, tag
 
 ROWS = [["id", "team", "comment"],
         ["R1", "Union side", "We were told after the decision was made. Engage us earlier."],
@@ -117,7 +117,7 @@ def test_corrupt_artifact_is_detected_and_recomputed(setup, monkeypatch):
     assert stages["tag"] == "recomputed: artifact tag.tags.parquet corrupt (checksum mismatch)"
     assert stages["discover"] == "computed"
     record = json.loads((out / "artifacts" / "tag.done.json").read_text())
-    from pipeline.resume import sha256_file
+    from pipeline.io.stage_cache import sha256_file
     assert record["tables"]["tags"]["sha256"] == sha256_file(tags)
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import pretrained, tag
-from pipeline.coded import sentences_of
-from pipeline.config import Settings, ThemesConfig
+from pipeline.codebook.coded import sentences_of
+from pipeline.config.models import Settings, ThemesConfig
+from pipeline.embed import pretrained
 from pipeline.errors import ConfigError
-from pipeline.semantic import keep_top_k, semantic_scores, theme_texts
+from pipeline.stages import tag
+from pipeline.tagging.semantic import keep_top_k, semantic_scores, theme_texts
 
 THEMES = ThemesConfig.model_validate({"version": 1, "themes": [
     {"id": "parking", "label": "Car parking", "description": "Finding a space to park the car.",
@@ -131,7 +132,7 @@ def test_calibrate_writes_per_theme_thresholds(tmp_path):
     from typer.testing import CliRunner
 
     from pipeline.cli import app
-    from pipeline.config import load_themes
+    from pipeline.config.models import load_themes
 
     root = Path(__file__).resolve().parents[1]
     config = yaml.safe_load((root / "config" / "pipeline.yaml").read_text(encoding="utf-8"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.config import Settings, ThemesConfig
-from pipeline.tag import tag
+from pipeline.config.models import Settings, ThemesConfig
+from pipeline.stages.tag import tag
 
 
 def sentences(*texts: str) -> pd.DataFrame:

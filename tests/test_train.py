@@ -11,11 +11,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pipeline import learn, tag
 from pipeline.cli import app
-from pipeline.coded import sentences_of
-from pipeline.config import load_themes
+from pipeline.codebook.coded import sentences_of
+from pipeline.config.models import load_themes
 from pipeline.errors import ConfigError
+from pipeline.stages import tag
+from pipeline.tagging import learned
 
 PARKING = ["no parking spaces", "the car park was full", "parking costs too much",
            "could not find a space to park", "parking machine was broken"]
@@ -55,7 +56,7 @@ def project(tmp_path):
 
 
 def test_text_groups_keep_identical_texts_together():
-    groups = learn.text_groups(["A b", "a  B", "c"])
+    groups = learned.text_groups(["A b", "a  B", "c"])
     assert groups[0] == groups[1] != groups[2]
 
 
@@ -63,7 +64,7 @@ def test_best_thresholds_pick_the_f1_maximum():
     truth = np.array([[1], [1], [0], [0]], dtype=bool)
     proba = np.array([[0.9], [0.4], [0.3], [0.1]])
     best = 0.325  # the F1 maximum on the grid, shrunk halfway towards 0.5
-    assert learn.best_thresholds(truth, proba)[0] == pytest.approx(0.5 + (best - 0.5) / 2)
+    assert learned.best_thresholds(truth, proba)[0] == pytest.approx(0.5 + (best - 0.5) / 2)
 
 
 def test_train_cli_reports_cv_scores_and_saves_a_safe_model(project):
@@ -81,7 +82,7 @@ def test_train_cli_reports_cv_scores_and_saves_a_safe_model(project):
     assert meta["theme_ids"] == ["parking", "food", "noise"]
     assert meta["info"]["cv"]["micro_f1"] > 0.8
 
-    model = learn.load_model(out)
+    model = learned.load_model(out)
     themes = load_themes(project / "themes.yaml")
     proba = model.proba_of(["Sadly, the car park was full.", "Today, the meals were cold."])
     assert proba[0, 0] > model.thresholds[0] and proba[1, 1] > model.thresholds[1]
@@ -144,16 +145,17 @@ def test_damaged_model_is_refused(project):
         arrays = dict(saved)
     np.savez(out / "arrays.npz", **{**arrays, "coef": arrays["coef"][:, :5]})
     with pytest.raises(ConfigError) as caught:
-        learn.load_model(out)
+        learned.load_model(out)
     assert caught.value.code == "C022" and "do not match its vocabularies" in caught.value.message
     meta = json.loads((out / "model.json").read_text(encoding="utf-8"))
     (out / "model.json").write_text(json.dumps({**meta, "spec": {"unknown": 1}}), encoding="utf-8")
     with pytest.raises(ConfigError, match="incomplete or damaged"):
-        learn.load_model(out)
+        learned.load_model(out)
 
 
 def test_theme_examples_become_coded_comments(project):
-    from pipeline import runner, training
+    from pipeline import runner
+    from pipeline.codebook import training
 
     themes = yaml.safe_load((project / "themes.yaml").read_text(encoding="utf-8"))
     themes["themes"][0]["examples"] = ["No spaces left", "Noisy car park"]
@@ -183,14 +185,14 @@ def test_train_learns_a_theme_from_its_examples_alone(project):
     with_examples = CliRunner().invoke(app, [*args, "--out", str(project / "with")])
     assert with_examples.exit_code == 0, with_examples.output
     assert "plus 5 theme examples in training" in with_examples.stdout
-    model = learn.load_model(project / "with")
+    model = learned.load_model(project / "with")
     assert model.info["theme_examples"] == 5
     assert model.tagged(model.proba_of(noisy))[:, 2].tolist() == [True, False]
 
     without = CliRunner().invoke(app, [*args, "--out", str(project / "without"),
                                        "--no-theme-examples"])
     assert without.exit_code == 0, without.output
-    plain = learn.load_model(project / "without")
+    plain = learned.load_model(project / "without")
     assert plain.info["theme_examples"] == 0
     assert not plain.tagged(plain.proba_of(noisy))[:, 2].any()
 
@@ -209,10 +211,10 @@ def test_finetuned_model_is_blended_saved_as_safetensors_and_checksummed(project
     meta = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert meta["finetune"]["spec"]["epochs"] == 1 and len(meta["finetune"]["sha256"]) == 64
 
-    model = learn.load_model(out)
+    model = learned.load_model(out)
     texts = ["Sadly, the car park was full.", "Today, the meals were cold."]
     tuned = model.finetuned.proba(texts)
-    linear = learn.probabilities(model.features.transform(texts), model.coef, model.intercept)
+    linear = learned.probabilities(model.features.transform(texts), model.coef, model.intercept)
     np.testing.assert_allclose(model.proba_of(texts), 0.5 * tuned + 0.5 * linear)
     assert model.tagged(model.proba_of(texts))[:, :2].tolist() == [[True, False], [False, True]]
 
@@ -220,12 +222,12 @@ def test_finetuned_model_is_blended_saved_as_safetensors_and_checksummed(project
     weights[-1] ^= 1  # one changed bit in the last tensor
     (out / "encoder.safetensors").write_bytes(bytes(weights))
     with pytest.raises(ConfigError, match="SHA-256 does not match"):
-        learn.load_model(out)
+        learned.load_model(out)
 
     again = CliRunner().invoke(app, [*args, "--out", str(out)])  # retrained without it
     assert again.exit_code == 0, again.output
     assert not (out / "encoder.safetensors").exists()
-    assert learn.load_model(out).finetuned is None
+    assert learned.load_model(out).finetuned is None
 
 
 def test_semantic_layer_leaves_the_models_themes_to_it(project):
@@ -234,7 +236,7 @@ def test_semantic_layer_leaves_the_models_themes_to_it(project):
     rows = coded_rows()
     texts = [text for text, _ in rows]
     truth = np.array([["parking" in labels, "food" in labels, False] for _, labels in rows])
-    model = learn.fit_model(texts, truth, learn.FeatureSpec(embedder=None), 0, inner_folds=0,
+    model = learned.fit_model(texts, truth, learned.FeatureSpec(embedder=None), 0, inner_folds=0,
                             theme_ids=["parking", "food", "noise"])
     assert model.trained_themes == {"parking", "food"}
     settings = runner.load_settings(project / "pipeline.yaml", project / "themes.yaml")

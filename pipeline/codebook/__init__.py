@@ -1,0 +1,1 @@
+"""Codebooks in and out (CSV/XLSX, REFI-QDA), hand-coded data, evaluation, training."""

@@ -1,0 +1,175 @@
+"""Hand-coded comments: read them, tag them with the pipeline, score the agreement.
+
+A coded file is a table with one comment per row: a text column and a labels column holding
+theme ids joined by ``|`` (empty = no theme). ``theming eval``, ``theming train`` and the
+benchmark all go through here, so they tag exactly as ``theming run`` does.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.codebook import evaluate
+from pipeline.config.models import Settings
+from pipeline.errors import DataError, did_you_mean, one_of
+from pipeline.io.readers import read_table
+from pipeline.stages.clean import normalise
+from pipeline.stages.schemas import SENTENCES
+from pipeline.text.nlp import split_sentences
+
+log = logging.getLogger(__name__)
+
+TEXT_COLUMNS = ("text", "comment", "answer", "response")
+LABEL_COLUMNS = ("themes", "labels", "codes", "theme_ids")
+
+
+@dataclass
+class CodedComments:
+    """Texts and their coded theme sets, in file order."""
+
+    texts: list[str]
+    labels: list[set[str]]
+    path: str = ""
+
+    def truth(self, theme_ids: list[str]) -> np.ndarray:
+        return evaluate.indicator(self.labels, theme_ids)
+
+
+def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], path: str,
+          what: str, option: str) -> str:
+    if wanted:
+        if wanted not in columns:
+            raise DataError(f"{path}: no {what} column '{wanted}'{did_you_mean(wanted, columns)}; "
+                            f"columns are {one_of(columns)}", code="D002")
+        return wanted
+    lowered = {c.lower(): c for c in columns}
+    for candidate in candidates:
+        if candidate in lowered:
+            return lowered[candidate]
+    raise DataError(f"{path}: cannot tell which column holds the {what}; pass {option} "
+                    f"(columns are {one_of(columns)})", code="D002")
+
+
+def read_coded(path: str | Path, theme_ids: list[str], text_column: str | None = None,
+               labels_column: str | None = None) -> CodedComments:
+    """Read a coded file; every label must be a known theme id (D020 names the unknown ones)."""
+    frame = read_table(path).frame
+    columns = [c for c in frame.columns if not c.startswith("_")]
+    text_col = _pick(columns, text_column, TEXT_COLUMNS, str(path), "comment text",
+                     "--text-column")
+    labels_col = _pick(columns, labels_column, LABEL_COLUMNS, str(path), "theme labels",
+                       "--labels-column")
+    known = set(theme_ids)
+    labels, unknown = [], {}
+    for row, cell in zip(frame["_row"], frame[labels_col], strict=True):
+        found = {part.strip() for part in str(cell).split("|") if part.strip()}
+        for label in found - known:
+            unknown.setdefault(label, row)
+        labels.append(found & known)
+    if unknown:
+        listed = ", ".join(f"'{label}' (row {row}{did_you_mean(label, theme_ids)})"
+                           for label, row in sorted(unknown.items(), key=lambda kv: kv[1]))
+        raise DataError(f"{path}: column '{labels_col}' has theme ids the themes file does not "
+                        f"define: {listed}; fix the labels or add those themes", code="D020")
+    return CodedComments(texts=[str(t) for t in frame[text_col]], labels=labels, path=str(path))
+
+
+def sentences_of(texts: list[str], settings: Settings) -> pd.DataFrame:
+    """The ``sentences`` table the clean stage would make (normalised, split; comment ids
+    ``c1``, ``c2``, ... in file order; no redaction and no dropping)."""
+    model = settings.pipeline.nlp.model
+    fix = settings.pipeline.clean.fix_mojibake
+    cleaned = [normalise(t, fix) for t in texts]
+    spans = split_sentences(cleaned, model) if cleaned else []
+    records = []
+    for number, (text, found) in enumerate(zip(cleaned, spans, strict=True), start=1):
+        comment_id = f"c{number}"
+        for index, (start, end) in enumerate(found, start=1):
+            records.append((f"{comment_id}#{index}", comment_id, comment_id, "", "coded", index,
+                            start, end, text[start:end]))
+    frame = pd.DataFrame.from_records(records, columns=list(SENTENCES))
+    return frame.astype({c: object for c in SENTENCES if c not in ("sentence_index", "start", "end")})
+
+
+def predict(texts: list[str], settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """Tag ``texts`` with the tag stage; return (tagged, best score) matrices comments x themes."""
+    from pipeline.stages import tag
+
+    sentences = sentences_of(texts, settings)
+    comment_themes = tag.tag(sentences, settings)["comment_themes"]
+    theme_ids = settings.themes.ids
+    predicted = np.zeros((len(texts), len(theme_ids)), dtype=bool)
+    confidence = np.zeros((len(texts), len(theme_ids)))
+    column = {t: j for j, t in enumerate(theme_ids)}
+    for comment_id, theme_id, value in zip(comment_themes["comment_id"],
+                                           comment_themes["theme_id"], comment_themes["score"],
+                                           strict=True):
+        row = int(str(comment_id)[1:]) - 1
+        predicted[row, column[theme_id]] = True
+        confidence[row, column[theme_id]] = float(value)
+    return predicted, confidence
+
+
+def evaluate_coded(coded: CodedComments, settings: Settings, *, examples: int = 3,
+                   n_bootstrap: int = 1000, min_support: int = 5) -> dict:
+    """Tag ``coded`` and compare with its labels: the dict ``theming eval --json`` prints."""
+    theme_ids = settings.themes.ids
+    predicted, confidence = predict(coded.texts, settings)
+    truth = coded.truth(theme_ids)
+    scores = evaluate.score(truth, predicted, theme_ids, n_bootstrap=n_bootstrap,
+                            seed=settings.pipeline.seed, min_support=min_support)
+    result = {"labels": coded.path, **scores.to_dict()}
+    worst = evaluate.worst_examples(coded.texts, truth, predicted, confidence, theme_ids, examples)
+    for row in result["per_theme"]:
+        row.update(worst[row["theme_id"]])
+    return result
+
+
+def calibrate(coded: CodedComments, settings: Settings, grid: np.ndarray | None = None
+              ) -> dict[str, float]:
+    """Per theme, the semantic threshold giving the best F1 of all layers together on
+    ``coded``; themes without coded cases keep their current threshold (absent here)."""
+    from pipeline.tagging.semantic import embedder_for, keep_top_k, semantic_scores
+
+    theme_ids = settings.themes.ids
+    cfg = settings.pipeline.tag
+    without = settings.model_copy(update={"pipeline": settings.pipeline.model_copy(
+        update={"tag": cfg.model_copy(update={"semantic": False})})})
+    others, _ = predict(coded.texts, without)
+    sentences = sentences_of(coded.texts, settings)
+    scores = keep_top_k(semantic_scores([str(t) for t in sentences["text"]], settings.themes,
+                                        embedder_for(cfg, settings.pipeline.seed)),
+                        cfg.semantic_top_k)
+    best = np.full((len(coded.texts), len(theme_ids)), -np.inf)
+    if len(sentences):
+        rows = sentences["comment_id"].str[1:].astype(int).to_numpy() - 1
+        np.maximum.at(best, rows, scores)
+    truth = coded.truth(theme_ids)
+    grid = np.round(np.arange(0.05, 0.951, 0.025), 3) if grid is None else grid
+    chosen = {}
+    for j, theme_id in enumerate(theme_ids):
+        if not truth[:, j].any():
+            continue
+        f1 = [evaluate.f1_from_counts(*(int(x) for x in (
+            (truth[:, j] & p).sum(), (~truth[:, j] & p).sum(), (truth[:, j] & ~p).sum())))
+            for p in ((best[:, j] >= t) | others[:, j] for t in grid)]
+        chosen[theme_id] = float(grid[int(np.argmax(f1))])
+    return chosen
+
+
+def with_thresholds(themes_path: str | Path, chosen: dict[str, float]) -> str:
+    """The themes file's YAML with ``threshold`` set for the themes in ``chosen``."""
+    import yaml
+
+    data = yaml.safe_load(Path(themes_path).read_text(encoding="utf-8-sig"))
+    for theme in data.get("themes", []):
+        if theme.get("id") in chosen:
+            theme["threshold"] = chosen[theme["id"]]
+    return ("# Thresholds calibrated by `theming eval --calibrate` (comments of the original "
+            "file are not kept).\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True,
+                                                     width=100))

@@ -1,0 +1,97 @@
+"""``theming train``: cross-validate, fit and save a tagger from hand-coded comments.
+
+Scores come from grouped K-fold cross-validation (identical texts stay in one fold), each
+fold choosing its thresholds on an inner 3-fold split of its training part, so the scores
+printed are for unseen comments. The saved model is fitted on every comment, with each
+theme's threshold chosen on the outer out-of-fold probabilities.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.codebook import coded, evaluate
+from pipeline.config.models import Settings
+from pipeline.embed.pretrained import load_cache, pretrained_embedder, save_cache
+from pipeline.errors import ConfigError
+from pipeline.tagging import learned
+from pipeline.tagging.finetune import FinetuneSpec
+
+log = logging.getLogger(__name__)
+
+FEATURE_EMBEDDERS = ("minilm", "minilm-static", "none")
+
+
+def theme_examples(settings: Settings) -> learned.Extra:
+    """Each theme's ``examples`` in the theme config as comments coded with that theme
+    (an example listed under two themes is coded with both)."""
+    ids = settings.themes.ids
+    coded_as: dict[str, set[int]] = {}
+    for j, theme in enumerate(settings.themes.themes):
+        for example in theme.examples:
+            if example.strip():
+                coded_as.setdefault(example.strip(), set()).add(j)
+    truth = np.zeros((len(coded_as), len(ids)), dtype=bool)
+    for row, columns in enumerate(coded_as.values()):
+        truth[row, sorted(columns)] = True
+    return learned.Extra(list(coded_as), truth)
+
+
+def train(labels: str | Path, settings: Settings, out: str | Path, *, text_column: str | None = None,
+          labels_column: str | None = None, embedder: str = "minilm", folds: int = 5,
+          use_examples: bool = True, finetune: FinetuneSpec | None = None,
+          progress: Callable[[str], None] | None = None) -> str:
+    """Cross-validate, fit on everything, save to ``out``; return the report to print.
+    With ``use_examples`` the theme config's examples train too (never scored); with
+    ``finetune`` settings a fine-tuned MiniLM is blended in (``progress`` hears of each
+    epoch)."""
+    if embedder not in FEATURE_EMBEDDERS:
+        raise ConfigError(f"--embedder '{embedder}' is not one of {', '.join(FEATURE_EMBEDDERS)}",
+                          code="C005")
+    started = time.perf_counter()
+    theme_ids = settings.themes.ids
+    comments = coded.read_coded(labels, theme_ids, text_column, labels_column)
+    truth = comments.truth(theme_ids)
+    if len(comments.texts) < 2 * folds:
+        raise ConfigError(f"{labels}: {len(comments.texts)} coded comments are too few for "
+                          f"{folds}-fold cross-validation; code more or lower --folds",
+                          code="C023")
+    spec = learned.FeatureSpec(embedder=None if embedder == "none" else embedder)
+    extra = theme_examples(settings) if use_examples else None
+    if extra is not None and not extra.texts:
+        extra = None
+    embeddings = None
+    if spec.embedder:
+        cache_dir = settings.pipeline.tag.embedding_cache
+        model = pretrained_embedder(spec.embedder, settings.pipeline.tag.static_model_dir)
+        load_cache(model, cache_dir)
+        embeddings = model.transform(comments.texts)
+        if extra is not None:
+            extra.embeddings = model.transform(extra.texts)
+        save_cache(model, cache_dir)
+    seed = settings.pipeline.seed
+    proba, tagged = learned.out_of_fold(comments.texts, truth, spec, seed, folds, embeddings,
+                                      extra, inner_folds=3, finetune=finetune,
+                                      progress=progress)
+    scores = evaluate.score(truth, tagged, theme_ids, seed=seed)
+    if progress and finetune is not None:
+        progress("fitting the final model on every comment")
+    final = learned.fit_model(comments.texts, truth, spec, seed, embeddings, inner_folds=0,
+                            theme_ids=theme_ids, extra=extra, finetune=finetune,
+                            progress=progress)
+    final.thresholds = learned.best_thresholds(truth, proba)
+    final.info = {"labels": str(labels), "n_comments": len(comments.texts), "folds": folds,
+                  "theme_examples": 0 if extra is None else len(extra.texts),
+                  "cv": {k: v for k, v in scores.to_dict().items() if k != "per_theme"},
+                  "cv_per_theme": scores.per_theme.to_dict(orient="records")}
+    learned.save_model(final, out)
+    log.info("train: %d comments, %.1fs", len(comments.texts), time.perf_counter() - started)
+    used = "" if extra is None else f", plus {len(extra.texts)} theme examples in training"
+    used += ", fine-tuned MiniLM blended in" if finetune is not None else ""
+    result = {"labels": f"{labels} ({folds}-fold cross-validation{used})", **scores.to_dict()}
+    return evaluate.render(result, examples=False) + f"\n\nSaved the model to {out}/"

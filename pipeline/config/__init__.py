@@ -1,0 +1,1 @@
+"""Validated models of both YAML files (themes.yaml, pipeline.yaml) and their defaults."""

@@ -1,0 +1,1 @@
+"""Discovery: BERTopic set-up, clustering back-ends, cluster labels."""

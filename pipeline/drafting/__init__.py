@@ -1,0 +1,1 @@
+"""What recommendations are drafted from: quote choice and score tables."""

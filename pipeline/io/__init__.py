@@ -1,0 +1,1 @@
+"""Files in and out: survey readers, safe writers, checksums, the stage cache of a run folder."""

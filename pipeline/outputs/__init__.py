@@ -1,0 +1,1 @@
+"""One document model and one module per output format."""

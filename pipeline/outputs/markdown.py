@@ -1,0 +1,68 @@
+"""recommendations.md: the document model as Markdown a report author can paste."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.outputs.document import STATUS_TEXT, Document, Quote
+
+
+def render_markdown(document: Document) -> str:
+    """Markdown a report author can paste: drafted recommendations first, with quotes."""
+    lines = [f"# Draft recommendations: {document.title}", ""]
+    if not document.drafted:
+        lines += ["No theme had enough support this round to draft a recommendation.", ""]
+    for item in document.drafted:
+        kind = "" if item.kind == "theme" else " (candidate theme: not in themes.yaml yet)"
+        lines += [f"## {item.number}. {item.label}{kind}", "",
+                  f"**Recommendation:** {item.recommendation}", "",
+                  f"**Evidence:** {item.evidence}", ""]
+        if item.score_note:
+            lines += [f"**Scores:** {item.score_note}", ""]
+        lines += quotes_md("What respondents asked for", item.asks)
+        lines += quotes_md("What works", item.praise)
+    if document.praised:
+        lines += ["## Raised in praise only (what works)", ""]
+        for item in document.praised:
+            lines += [f"### {item.number}. {item.label}", "", item.evidence, ""]
+            lines += quotes_md("", item.praise)
+    if document.too_little:
+        lines += ["## Too little evidence this round", ""]
+        for item in document.too_little:
+            lines.append(f"- {item.label}: {item.evidence.rstrip('.')} "
+                         f"({STATUS_TEXT.get(item.status, item.status)})")
+        lines.append("")
+    if len(document.theme_group):
+        lines += ["## Who raised each theme", "", *table_md(document.theme_group), ""]
+    summary = document.score_table
+    if len(summary):
+        overall = summary[summary["group"] == "All respondents"]
+        means = summary.pivot(index="statement", columns="group", values="mean")
+        order = ["All respondents"] + sorted(c for c in means.columns if c != "All respondents")
+        means = means[order].reindex(list(dict.fromkeys(summary["statement"])))
+        means = means.map(lambda v: "" if pd.isna(v) else f"{v:.2f}").reset_index()
+        lines += ["## Scores (1 = strongly disagree, 5 = strongly agree)", "",
+                  *table_md(overall.drop(columns=["group"])), "",
+                  "Mean score by group:", "", *table_md(means), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def quotes_md(heading: str, quotes: list[Quote]) -> list[str]:
+    if not quotes:
+        return []
+    lines = [f"*{heading}:*", ""] if heading else []
+    for quote in quotes:
+        lines += [f"> “{quote.text}” ({quote.citation()})", ">"]
+    lines[-1] = ""
+    return lines
+
+
+def table_md(table: pd.DataFrame) -> list[str]:
+    def cell(value) -> str:
+        return str(value).replace("|", "\\|")
+
+    header = "| " + " | ".join(cell(c) for c in table.columns) + " |"
+    rule = "|" + "|".join("---" for _ in table.columns) + "|"
+    rows = ["| " + " | ".join(cell(v) for v in row) + " |"
+            for row in table.itertuples(index=False)]
+    return [header, rule, *rows]

@@ -1,0 +1,82 @@
+"""``theming quotes``: a filtered quote table from a finished run folder.
+
+Reads the run's ``quotes.csv`` (never re-runs anything), filters by theme id and group,
+and renders CSV, Markdown, XLSX or DOCX. Unknown themes or groups are errors that list
+the valid ones and suggest the closest.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import DataError, did_you_mean, one_of
+
+FORMATS = ("csv", "xlsx", "docx", "md")
+BINARY = ("xlsx", "docx")
+QUOTES_FILE = "quotes.csv"
+MANIFEST_FILE = "manifest.json"
+
+
+def load_quote_table(run_dir: str | Path) -> pd.DataFrame:
+    """The run's quote table; DataError D030 if ``run_dir`` is not a finished run folder."""
+    folder = Path(run_dir)
+    if not folder.is_dir() or not (folder / MANIFEST_FILE).exists():
+        raise DataError(f"{folder}: not a run folder (no {MANIFEST_FILE}); give the folder "
+                        "that 'theming run' wrote, e.g. data/runs/survey_round", code="D030")
+    if not (folder / QUOTES_FILE).exists():
+        raise DataError(f"{folder}: the run has no {QUOTES_FILE}; re-run 'theming run' to "
+                        "finish it", code="D030")
+    return pd.read_csv(folder / QUOTES_FILE, dtype=str, keep_default_na=False)
+
+
+def _check(wanted: list[str], known: list[str], what: str, flag: str) -> None:
+    for value in wanted:
+        if value not in known:
+            raise DataError(f"unknown {what} '{value}'{did_you_mean(value, known)}; {flag} takes "
+                            f"one of {one_of(known) or 'none (the run has no quotes)'}",
+                            code="D031")
+
+
+def filter_quotes(table: pd.DataFrame, themes: list[str] | None = None,
+                  groups: list[str] | None = None) -> pd.DataFrame:
+    """Rows for the given theme ids and groups (all when none given), in the run's order."""
+    themes, groups = list(themes or []), list(groups or [])
+    _check(themes, list(dict.fromkeys(table["theme"])), "theme", "--theme")
+    _check(groups, sorted(set(table["group"])), "group", "--group")
+    keep = pd.Series(True, index=table.index)
+    if themes:
+        keep &= table["theme"].isin(themes)
+    if groups:
+        keep &= table["group"].isin(groups)
+    return table[keep].reset_index(drop=True)
+
+
+def render_quotes(table: pd.DataFrame, fmt: str, title: str = "Quotes") -> bytes:
+    """The table in ``fmt`` (csv, md, xlsx, docx) as bytes."""
+    from pipeline.io import writers
+    from pipeline.outputs import docx, xlsx
+
+    if fmt not in FORMATS:
+        raise DataError(f"unknown format '{fmt}'{did_you_mean(fmt, FORMATS)}; use one of "
+                        f"{one_of(FORMATS)}", code="D032")
+    if fmt == "csv":
+        return writers.safe_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    if fmt == "md":
+        from pipeline.outputs.document import Quote
+        from pipeline.outputs.markdown import quotes_md
+
+        lines = [f"# {title}", ""]
+        for label, rows in table.groupby("label", sort=False):
+            lines += [f"## {label}", ""]
+            lines += quotes_md("", [Quote(" ".join(str(r.quote).split()), str(r.group),
+                                           str(r.comment_id)) for r in rows.itertuples()])
+        return ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
+    if fmt == "docx":
+        return docx.render_quotes_docx(table, title)
+    buffer = io.BytesIO()
+    with_numbers = table.assign(quote_rank=pd.to_numeric(table["quote_rank"], errors="coerce"))
+    writers.xlsx_to(buffer, xlsx.quote_sheets(with_numbers))
+    return buffer.getvalue()

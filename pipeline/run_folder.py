@@ -1,0 +1,207 @@
+"""The run folder: where every output lives (the catalogue), the manifest, the accounting
+that checks no answer is lost, and the writing of every output file.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config.models import Settings
+from pipeline.errors import DataError, StageError
+from pipeline.io.writers import safe_name, write_bytes, write_csv, write_text, write_xlsx
+from pipeline.outputs import (
+    candidates_yaml,
+    document,
+    docx,
+    html,
+    markdown,
+    recommendations_json,
+    xlsx,
+)
+
+VERSIONED = ("comment-theming", "pandas", "numpy", "scikit-learn", "spacy", "spacy-lookups-data",
+             "bertopic", "pydantic", "pyarrow")
+
+# The catalogue: every named output and where it lives inside a run folder.
+CATALOG = {
+    "answers": "comment_themes.csv",
+    "quotes_csv": "quotes.csv",
+    "quotes_xlsx": "quotes.xlsx",
+    "recommendations_md": "recommendations.md",
+    "recommendations_docx": "recommendations.docx",
+    "recommendations_json": "recommendations.json",
+    "report_html": "report.html",
+    "unexplained": "unexplained.csv",
+    "scores": "scores.csv",
+    "theme_scores": "theme_scores.csv",
+    "candidates": "candidate_themes.yaml",
+    "clusters": "clusters.csv",
+    "manifest": "manifest.json",
+    "artifacts": "artifacts",
+    "raw_comments": "raw_comments_UNREDACTED.csv",
+}
+RUN_FOLDER_MARKERS = ("manifest.json", "artifacts", "comment_themes.csv")
+
+
+@dataclass
+class RunResult:
+    out_dir: Path
+    manifest: dict
+    tables: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
+
+    def path(self, name: str) -> Path:
+        return self.out_dir / CATALOG[name]
+
+
+def default_out_dir(inputs: Sequence[str | Path]) -> Path:
+    """data/runs/<input name>, the name reduced to safe characters."""
+    return Path("data/runs") / safe_name(Path(inputs[0]).stem, "run")
+
+
+def build_manifest(out: Path, settings: Settings, tables: dict[str, pd.DataFrame],
+                   timings: dict[str, float], counts: dict[str, dict[str, int]],
+                   input_records: list[dict], keys, cache, raw_rows: int, *, started: float,
+                   resume: bool, keep_raw: bool, config_path: str | Path | None,
+                   themes_path: str | Path | None) -> dict:
+    """manifest.json: inputs, settings, versions, counts, accounting, timings, outputs."""
+    clusters = tables["clusters"]
+    manifest = {
+        "tool": "comment-theming",
+        "seed": settings.pipeline.seed,
+        "inputs": input_records,
+        "config": {"path": str(config_path) if config_path else None,
+                   "sha256": keys.config_sha256,
+                   "settings": _settings_without_names(settings)},
+        "themes": {"path": str(themes_path) if themes_path else None,
+                   "sha256": keys.themes_sha256,
+                   "ids": settings.themes.ids},
+        "versions": _versions(),
+        "rows": counts,
+        "accounting": accounting(raw_rows, tables, counts),
+        "resume": {"requested": resume, "input_sha256": keys.input_sha256,
+                   "stages": cache.notes},
+        "raw_text_file": CATALOG["raw_comments"] if keep_raw else None,
+        "discover": {"method": str(clusters["method"].iloc[0]) if len(clusters) else "skipped",
+                     "clusters": int((clusters["cluster_id"] >= 0).sum()) if len(clusters) else 0,
+                     "candidates": int((clusters["status"] == "candidate").sum())
+                     if len(clusters) else 0,
+                     "outlier_share": _outlier_share(clusters),
+                     "unexplained_comments": len(tables["unexplained"]),
+                     "unit": settings.pipeline.discover.unit,
+                     "embedder": settings.pipeline.discover.embedder},
+        "tag": {"semantic": settings.pipeline.tag.semantic,
+                "embedder": settings.pipeline.tag.embedder,
+                "classifier": settings.tag_model.info.get("labels") if settings.tag_model else None},
+        "tags_by_method": {k: int(v) for k, v in
+                           tables["tags"]["method"].value_counts().sort_index().items()},
+        "outputs": sorted(p.name for p in out.iterdir() if p.name != CATALOG["manifest"])
+        + [CATALOG["manifest"]],
+        "timings": {**timings, "total": round(time.perf_counter() - started, 3)},
+    }
+    return manifest
+
+
+def _settings_without_names(settings: Settings) -> dict:
+    """The pipeline settings for the manifest; the names to redact are personal data."""
+    dumped = settings.pipeline.model_dump(mode="json")
+    names = dumped["clean"]["redact"]["names"]
+    dumped["clean"]["redact"]["names"] = f"{len(names)} names (not written here)"
+    return dumped
+
+
+def check_out_dir(out: Path, overwrite: bool, resume: bool) -> None:
+    """Refuse to reuse a run folder unless asked, and never delete a folder that is not one."""
+    if out.exists() and not out.is_dir():
+        raise DataError(f"{out}: exists and is a file, not a run folder; choose another --out",
+                        code="D007")
+    if not out.exists() or not any(out.iterdir()):
+        return
+    if not overwrite and not resume:
+        raise DataError(f"{out}: the run folder already exists; pass --overwrite to replace it, "
+                        "--resume to finish an interrupted run, or --out to choose another folder",
+                        code="D007")
+    if not any((out / marker).exists() for marker in RUN_FOLDER_MARKERS):
+        raise DataError(f"{out}: is not empty and is not a run folder (no manifest.json or "
+                        "artifacts/); refusing to replace it; choose an empty or new --out",
+                        code="D044")
+
+
+def accounting(raw_rows: int, tables: dict[str, pd.DataFrame],
+               counts: dict[str, dict[str, int]]) -> dict:
+    """Rows in and out of every stage that keeps or drops answers; checks nothing is lost."""
+    answers = tables["answers"]
+    answers_in = counts["ingest"]["comments"]
+    kept, dropped = counts["clean"]["comments"], counts["clean"]["dropped"]
+    reasons = answers.loc[answers["dropped_reason"] != "", "dropped_reason"]
+    stages = {
+        "ingest": {"rows_in": int(raw_rows), "answers_out": int(answers_in)},
+        "clean": {"answers_in": int(answers_in), "kept": int(kept), "dropped": int(dropped)},
+        "report": {"answers_in": int(kept + dropped), "answers_out": len(answers)},
+    }
+    if kept + dropped != answers_in or len(answers) != answers_in \
+            or answers["comment_id"].duplicated().any():
+        raise StageError(f"accounting failed: {answers_in} answers in, {kept} kept + {dropped} "
+                         f"dropped, {len(answers)} in {CATALOG['answers']}; this is a bug, please "
+                         "report it with the run's manifest.json", code="S040")
+    return {
+        "answers_in": int(answers_in), "kept": int(kept), "dropped": int(dropped),
+        "dropped_by_reason": {k: int(v) for k, v in reasons.value_counts().sort_index().items()},
+        "answers_out": len(answers), "by_stage": stages,
+    }
+
+
+def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings,
+                   keep_raw: bool = False) -> None:
+    """Every output through writers (atomic, formula-safe); raw text only when asked."""
+    write_csv(out / CATALOG["answers"], tables["answers"])
+    raw_file = out / CATALOG["raw_comments"]
+    if keep_raw:
+        write_csv(raw_file, tables["ingest.comments"])
+    elif raw_file.exists():
+        raw_file.unlink()  # a resumed or overwritten run without --keep-raw keeps no raw text
+    quote_table = tables["quote_table"]
+    write_csv(out / CATALOG["quotes_csv"], quote_table)
+    recs, quotes = tables["recommendations"], tables["quotes"]
+    if settings.pipeline.output.xlsx:
+        write_xlsx(out / CATALOG["quotes_xlsx"], xlsx.quote_sheets(quote_table, recs))
+    title = ", ".join(sorted(tables["answers"]["source"].unique()))
+    report_doc = document.build_document(title, recs, quotes, tables["theme_scores"],
+                                     tables["score_summary"])
+    write_text(out / CATALOG["recommendations_md"], markdown.render_markdown(report_doc))
+    write_bytes(out / CATALOG["recommendations_docx"], docx.render_docx(report_doc))
+    write_text(out / CATALOG["report_html"], html.render_html(
+        report_doc, tables["clusters"], len(tables["unexplained"])))
+    write_text(out / CATALOG["recommendations_json"],
+               recommendations_json.render_recommendations_json(recs, quotes))
+    write_text(out / CATALOG["candidates"], candidates_yaml.render_candidates_yaml(
+        tables["clusters"], settings.pipeline.discover.candidate_min_respondents))
+    write_csv(out / CATALOG["clusters"], tables["clusters"])
+    write_csv(out / CATALOG["unexplained"], tables["unexplained"])
+    write_csv(out / CATALOG["scores"], tables["score_summary"])
+    write_csv(out / CATALOG["theme_scores"], tables["theme_scores"])
+
+
+def _outlier_share(clusters: pd.DataFrame) -> float:
+    """Share of clustered documents left as outliers after outlier reduction."""
+    if not len(clusters):
+        return 0.0
+    total = int(clusters["n_sentences"].sum())
+    left = int(clusters.loc[clusters["cluster_id"] < 0, "n_sentences"].sum())
+    return round(left / total, 4) if total else 0.0
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in VERSIONED:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found

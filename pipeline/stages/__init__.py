@@ -1,0 +1,1 @@
+"""The six stages, each a pure function over DataFrames, and the columns they pass on."""

@@ -1,0 +1,373 @@
+"""Stage ``discover``: clusters over sentences (or comments), each mapped to a theme or not.
+
+Embeddings come from any embedder ``make_embedder`` knows. Sentences the tag stage already
+put in a theme are nudged towards that theme's centroid (``seed_weight``), so clusters
+form around the themes and the rest of the round clusters by its own content. The
+clustering path (``small``: Ward + silhouette; ``large``: UMAP + HDBSCAN) is chosen by
+size and recorded in the ``method`` column. Each cluster ends as one ``status``:
+
+- ``theme``: part of a theme, by tag overlap or by centroid similarity (``reason`` says which);
+- ``candidate``: a coherent topic no theme covers, with enough respondents;
+- ``unexplained``: too small, too generic (general praise, filler) or mostly tagged already
+  but matching no single theme;
+- ``outliers``: documents left unassigned after outlier reduction (cluster ``-1``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config.models import DiscoverSettings, Settings, ThemesConfig, slugify
+from pipeline.discovery import clustering, topic_model
+from pipeline.discovery.labels import (
+    COVERAGE_TERMS,
+    as_written,
+    cluster_terms,
+    label_of,
+    surface_forms,
+)
+from pipeline.embed.embedders import lemma_tokens, make_embedder
+from pipeline.stages.schemas import (
+    CLUSTERS,
+    COMMENT_THEMES,
+    SENTENCE_CLUSTERS,
+    SENTENCES,
+    TAGS,
+    empty,
+)
+from pipeline.text.stance import ASK, classify
+
+log = logging.getLogger(__name__)
+
+NAME = "discover"
+REQUIRES = {"sentences": SENTENCES, "tags": TAGS, "comment_themes": COMMENT_THEMES}
+PRODUCES = {"sentence_clusters": SENTENCE_CLUSTERS, "clusters": CLUSTERS}
+MIN_DOCS = 3
+
+
+def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
+    return discover(tables["sentences"], tables["tags"], tables["comment_themes"], settings)
+
+
+def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
+             settings: Settings, vectors: np.ndarray | None = None) -> dict[str, pd.DataFrame]:
+    """-> ``sentence_clusters`` (sentence_id, comment_id, cluster_id, on_topic: the document
+    uses one of its cluster's top keywords) and ``clusters``
+    (cluster_id, label, keywords (as respondents wrote them), counts, status, theme_id,
+    overlap, similarity, coherence, tagged_share, reason, examples, method).
+    ``vectors``: precomputed embeddings of the documents (e.g. from a cache), made by the
+    configured embedder."""
+    started = time.perf_counter()
+    cfg = settings.pipeline.discover
+    docs = documents(sentences, cfg.unit)
+    # a round whose answers have hardly a word ("42", "3/5") has nothing to cluster on;
+    # otherwise word-less answers ("No", "N/A") stay in and cluster together
+    with_words = sum(bool(lemma_tokens(text)) for text in docs["text"])
+    if not cfg.enabled or with_words < MIN_DOCS:
+        reason = "disabled" if not cfg.enabled else f"fewer than {MIN_DOCS} documents with words"
+        log.info("discover: skipped (%s)", reason)
+        return {"sentence_clusters": empty(SENTENCE_CLUSTERS).astype({"cluster_id": int,
+                                                                      "on_topic": bool}),
+                "clusters": empty(CLUSTERS)}
+
+    texts = docs["text"].tolist()
+    embedder = make_embedder(cfg.embedder, cfg.embedding_dims, settings.pipeline.seed,
+                             settings.pipeline.tag.static_model_dir)
+    if vectors is None:
+        vectors = embedder.fit_transform(texts)
+    elif settings.themes.themes:
+        embedder.fit(texts)  # theme centroids go through the same fitted embedder
+    theme_vectors = theme_centroids(embedder, settings.themes)
+    doc_themes = doc_theme_sets(docs, tags, comment_themes, cfg.unit)
+    seeded = seed_vectors(vectors, doc_themes, theme_vectors, cfg.seed_weight)
+    labels, method = cluster_documents(texts, seeded, embedder, cfg, settings.pipeline.seed)
+    labels = clustering.reduce_outliers(seeded, labels, cfg.outlier_min_similarity)
+    labels = merge_shared_topics(texts, vectors, labels, doc_themes,
+                                 docs["respondent_id"].to_numpy(), cfg)
+    docs = docs.assign(cluster_id=labels)
+
+    clusters = describe(docs, vectors, doc_themes, theme_vectors, cfg, settings.themes)
+    keywords = {row.cluster_id: set(str(row.keywords).split("|")[:COVERAGE_TERMS]) - {""}
+                for row in clusters.itertuples(index=False)}
+    docs = docs.assign(on_topic=[bool(keywords.get(c) and keywords[c] & terms_of(text))
+                                 for c, text in zip(labels.tolist(), texts, strict=True)])
+    surface = surface_forms(texts)  # labels and keywords in the respondents' own words
+    written = [[as_written(k, surface) for k in str(words).split("|") if k]
+               for words in clusters["keywords"]]
+    clusters = clusters.assign(
+        label=[label_of(words, label) for words, label in zip(written, clusters["label"],
+                                                               strict=True)],
+        keywords=["|".join(words) for words in written],
+        theme_id=_written_ids(clusters, written))
+    assignment = sentences[["sentence_id", "comment_id"]].merge(
+        docs[["comment_id", "cluster_id", "on_topic"]
+             + (["sentence_id"] if cfg.unit == "sentences" else [])],
+        on=["sentence_id", "comment_id"] if cfg.unit == "sentences" else ["comment_id"],
+        how="inner",
+    )[list(SENTENCE_CLUSTERS)].astype({"cluster_id": int, "on_topic": bool})
+    assignment = assignment.reset_index(drop=True)
+    clusters = clusters.assign(method=method)[list(CLUSTERS)]
+    left = float((labels == clustering.OUTLIER).mean())
+    log.info("discover: %d documents -> %d clusters (%s), %.1f%% left as outliers (%.2fs)",
+             len(texts), int((clusters["cluster_id"] >= 0).sum()), method, 100 * left,
+             time.perf_counter() - started)
+    return {"sentence_clusters": assignment, "clusters": clusters}
+
+
+def documents(sentences: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """What is clustered: sentences, or whole comments (sentences joined)."""
+    if unit == "sentences":
+        columns = ["sentence_id", "comment_id", "respondent_id", "text"]
+        return sentences[columns].reset_index(drop=True)
+    grouped = sentences.groupby("comment_id", sort=False).agg(
+        respondent_id=("respondent_id", "first"), text=("text", " ".join)).reset_index()
+    return grouped.assign(sentence_id=grouped["comment_id"])
+
+
+def choose_method(cfg: DiscoverSettings, n_docs: int) -> str:
+    if cfg.method != "auto":
+        return cfg.method
+    return "small" if n_docs <= cfg.small_round_max_docs else "large"
+
+
+def cluster_documents(texts: list[str], vectors: np.ndarray, embedder, cfg: DiscoverSettings,
+                      seed: int) -> tuple[np.ndarray, str]:
+    """One cluster number per document (``-1`` = outlier) and the path taken, fitted by
+    BERTopic with our reducer and clusterer (see ``topic_model``)."""
+    method = choose_method(cfg, len(vectors))
+    size = (clustering.auto_min_cluster_size(len(vectors), method)
+            if cfg.min_cluster_size == "auto" else int(cfg.min_cluster_size))
+    if method == "small":
+        from bertopic.dimensionality import BaseDimensionalityReduction
+
+        count = None if cfg.n_clusters == "auto" else int(cfg.n_clusters)
+        reducer = BaseDimensionalityReduction()
+        clusterer = topic_model.Clusterer(
+            lambda reduced: clustering.cluster_small(reduced, count, size))
+    else:
+        neighbors, dims = clustering.layout_shape(len(vectors))
+        reducer = topic_model.Layout(neighbors, dims, seed, cfg.umap_epochs)
+        clusterer = clustering.make_hdbscan(size)
+    topics, _ = topic_model.fit_topics(texts, vectors, embedder, reducer, clusterer,
+                                       cfg.top_words)
+    return clustering.renumber(topics), method
+
+
+def merge_shared_topics(texts: list[str], vectors: np.ndarray, labels: np.ndarray,
+                        doc_themes: list[set[str]], respondents: np.ndarray,
+                        cfg: DiscoverSettings) -> np.ndarray:
+    """Merge clusters of mostly untagged documents that share one of their top two keywords
+    when their centroids are alike (``merge_min_similarity``) or one is a fragment too small
+    to stand as a candidate: "late, papers" and "read, papers" are one topic split in two;
+    "staff, rude" and "staff, friendly" are not."""
+    terms = cluster_terms(texts, labels, cfg.top_words, cfg.label_max_df)
+    centroids = clustering.centroids_of(vectors, labels)
+    tagged = np.array([bool(found) for found in doc_themes])
+    untagged = [c for c in sorted(terms) if tagged[labels == c].mean()
+                <= cfg.candidate_max_tagged_share and terms[c].keywords]
+    fragment = {c: len(set(respondents[labels == c])) < cfg.candidate_min_respondents
+                for c in untagged}
+    target = {c: c for c in untagged}
+    for position, first in enumerate(untagged):
+        for second in untagged[position + 1:]:
+            if target[second] == second and target[first] == first and \
+                    set(terms[first].keywords[:2]) & set(terms[second].keywords[:2]) and \
+                    (fragment[first] or fragment[second] or
+                     float(centroids[first] @ centroids[second]) >= cfg.merge_min_similarity):
+                target[second] = first
+    if all(k == v for k, v in target.items()):
+        return labels
+    merged = np.array([target.get(c, c) for c in labels.tolist()], dtype=int)
+    return clustering.renumber(merged)
+
+
+def theme_centroids(embedder, themes: ThemesConfig) -> dict[str, np.ndarray]:
+    """Each theme's centroid in the documents' embedding space: the mean of its label with
+    description, each example, and its keywords."""
+    found = {}
+    for theme in themes.themes:
+        texts = [f"{theme.label}. {theme.description}".strip(), *theme.examples]
+        if theme.keywords:
+            texts.append(", ".join(theme.keywords))
+        mean = embedder.transform(texts).mean(axis=0)
+        norm = np.linalg.norm(mean)
+        found[theme.id] = mean / norm if norm else mean
+    return found
+
+
+def doc_theme_sets(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
+                   unit: str) -> list[set[str]]:
+    """The themes the tag stage gave each document."""
+    if unit == "sentences":
+        lookup = tags.groupby("sentence_id")["theme_id"].agg(set).to_dict() if len(tags) else {}
+        keys = docs["sentence_id"]
+    else:
+        lookup = (comment_themes.groupby("comment_id")["theme_id"].agg(set).to_dict()
+                  if len(comment_themes) else {})
+        keys = docs["comment_id"]
+    return [set(lookup.get(key, set())) for key in keys]
+
+
+def seed_vectors(vectors: np.ndarray, doc_themes: list[set[str]],
+                 theme_vectors: dict[str, np.ndarray], weight: float) -> np.ndarray:
+    """Move each tagged document towards the centroid of its themes (guided clustering)."""
+    if weight <= 0 or not theme_vectors:
+        return vectors
+    seeded = vectors.copy()
+    for row, found in enumerate(doc_themes):
+        known = [theme_vectors[t] for t in sorted(found) if t in theme_vectors]
+        if known:
+            seeded[row] = vectors[row] + weight * np.mean(known, axis=0)
+    norms = np.linalg.norm(seeded, axis=1, keepdims=True)
+    return seeded / np.where(norms == 0, 1, norms)
+
+
+def describe(docs: pd.DataFrame, vectors: np.ndarray, doc_themes: list[set[str]],
+             theme_vectors: dict[str, np.ndarray], cfg: DiscoverSettings,
+             themes: ThemesConfig) -> pd.DataFrame:
+    """One row per cluster with its label, counts, mapping and the reason for its status."""
+    labels = docs["cluster_id"].to_numpy()
+    terms = cluster_terms(docs["text"].tolist(), labels, cfg.top_words, cfg.label_max_df)
+    centroids = clustering.centroids_of(vectors, labels)
+    rows, used_ids = [], set(themes.ids)
+    for cluster_id in sorted(set(labels.tolist())):
+        members = np.flatnonzero(labels == cluster_id)
+        member_docs = docs.iloc[members]
+        found = terms.get(cluster_id)
+        keywords = found.keywords if found else []
+        counts: dict[str, int] = {}
+        for row in members:
+            for theme_id in doc_themes[row]:
+                counts[theme_id] = counts.get(theme_id, 0) + 1
+        tagged_share = float(np.mean([bool(doc_themes[row]) for row in members]))
+        mapping = map_cluster(cluster_id, counts, len(members), centroids.get(cluster_id),
+                              theme_vectors, cfg, themes.ids)
+        status, theme_id, overlap, similarity, reason = mapping
+        n_respondents = int(member_docs["respondent_id"].nunique())
+        coherence = found.coverage if found else 0.0
+        if status == "":
+            asks = [classify(text) == ASK for text in member_docs["text"]]
+            status, reason = candidate_status(
+                n_respondents, coherence, found.specificity if found else 0.0, tagged_share,
+                float(np.mean(asks)), cfg)
+            if status == "candidate":
+                words = dict.fromkeys(label_of(keywords, "", 2).replace(",", " ").split())
+                theme_id = _unique_id(slugify("_".join(words)) or f"topic_{cluster_id}",
+                                      used_ids)
+        rows.append({
+            "cluster_id": int(cluster_id),
+            "label": label_of(keywords, "outliers" if cluster_id < 0 else f"cluster {cluster_id}"),
+            "keywords": "|".join(keywords), "n_sentences": len(members),
+            "n_comments": int(member_docs["comment_id"].nunique()),
+            "n_respondents": n_respondents, "status": status, "theme_id": theme_id,
+            "overlap": round(overlap, 4), "similarity": round(similarity, 4),
+            "coherence": round(coherence, 4), "tagged_share": round(tagged_share, 4),
+            "reason": reason,
+            "examples": "\n".join(representatives(member_docs["text"].tolist(), vectors[members],
+                                                  cfg.candidate_examples, keywords[:4])),
+        })
+    return pd.DataFrame(rows, columns=[c for c in CLUSTERS if c != "method"])
+
+
+def map_cluster(cluster_id: int, counts: dict[str, int], size: int, centroid,
+                theme_vectors: dict[str, np.ndarray], cfg: DiscoverSettings,
+                theme_order: list[str]) -> tuple[str, str, float, float, str]:
+    """(status, theme_id, overlap, similarity, reason); status '' = not a theme."""
+    if cluster_id < 0:
+        return "outliers", "", 0.0, 0.0, "left unassigned after outlier reduction"
+    similarities = ({t: float(centroid @ v) for t, v in theme_vectors.items()}
+                    if centroid is not None else {})
+    if not theme_order:
+        return "", "", 0.0, 0.0, ""
+    by_overlap = max(theme_order, key=lambda t: (counts.get(t, 0), similarities.get(t, 0.0)))
+    overlap = counts.get(by_overlap, 0) / size if size else 0.0
+    by_similarity = max(theme_order, key=lambda t: similarities.get(t, 0.0))
+    best_similarity = similarities.get(by_similarity, 0.0)
+    if overlap >= cfg.map_min_overlap:
+        return ("theme", by_overlap, overlap, similarities.get(by_overlap, 0.0),
+                f"{overlap:.0%} of its sentences are tagged {by_overlap}")
+    if best_similarity >= cfg.map_min_similarity:
+        share = counts.get(by_similarity, 0) / size if size else 0.0
+        return ("theme", by_similarity, share, best_similarity,
+                f"centroid similarity {best_similarity:.2f} to {by_similarity}")
+    both = similarities.get(by_overlap, 0.0)
+    if overlap > 0 and overlap + both >= cfg.map_min_combined:
+        return ("theme", by_overlap, overlap, both,
+                f"{overlap:.0%} tagged {by_overlap} and centroid similarity {both:.2f}")
+    return "", "", overlap, best_similarity, ""
+
+
+def candidate_status(n_respondents: int, coherence: float, specificity: float,
+                     tagged_share: float, ask_share: float, cfg: DiscoverSettings
+                     ) -> tuple[str, str]:
+    """A cluster no theme explains is a candidate only if it is a real, shared topic that
+    respondents want something done about (general praise and filler are not)."""
+    if n_respondents < cfg.candidate_min_respondents:
+        return "unexplained", (f"only {n_respondents} respondent(s); a candidate needs "
+                               f"{cfg.candidate_min_respondents}")
+    if coherence < cfg.candidate_min_coherence:
+        return "unexplained", (f"too generic: its top words cover {coherence:.0%} of it "
+                               f"(a candidate needs {cfg.candidate_min_coherence:.0%})")
+    if specificity < cfg.candidate_min_specificity:
+        return "unexplained", (f"too generic: only {specificity:.0%} of the sentences with its "
+                               f"top word are in it (a candidate needs "
+                               f"{cfg.candidate_min_specificity:.0%})")
+    if tagged_share > cfg.candidate_max_tagged_share:
+        return "unexplained", (f"{tagged_share:.0%} already tagged with themes but no single "
+                               "theme dominates")
+    if ask_share < cfg.candidate_min_ask_share:
+        return "unexplained", (f"general remarks: {ask_share:.0%} of it asks for change or "
+                               f"criticises (a candidate needs {cfg.candidate_min_ask_share:.0%})")
+    return "candidate", f"coherent topic ({coherence:.0%} share its top words), no theme covers it"
+
+
+def representatives(texts: list[str], vectors: np.ndarray, count: int,
+                    keywords: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Distinct member texts nearest the cluster centre, those using a top keyword first."""
+    if not texts:
+        return []
+    centre = vectors.mean(axis=0)
+    wanted = set(keywords)
+    on_topic = [0 if wanted & terms_of(text) else 1 for text in texts]
+    order = np.lexsort((-(vectors @ centre), on_topic))
+    chosen: list[str] = []
+    for position in order:
+        text = " ".join(texts[position].split())
+        if text.lower() not in {c.lower() for c in chosen}:
+            chosen.append(text)
+        if len(chosen) >= count:
+            break
+    return chosen
+
+
+def terms_of(text: str) -> set[str]:
+    """Lemma unigrams and bigrams of ``text``, as cluster keywords are written."""
+    words = lemma_tokens(text)
+    return set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
+
+
+def _written_ids(clusters: pd.DataFrame, written: list[list[str]]) -> list[str]:
+    """Candidate ids from the respondents' own words ("agenda_papers", not "paper_agendum")."""
+    used = {t for t, status in zip(clusters["theme_id"], clusters["status"], strict=True)
+            if status != "candidate"}
+    ids = []
+    for row, words in zip(clusters.itertuples(index=False), written, strict=True):
+        if row.status != "candidate":
+            ids.append(row.theme_id)
+            continue
+        top = dict.fromkeys(label_of(words, "", 2).replace(",", " ").split())
+        ids.append(_unique_id(slugify("_".join(top)) or row.theme_id, used))
+    return ids
+
+
+def _unique_id(base: str, used: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}_{n}", n + 1
+    used.add(candidate)
+    return candidate

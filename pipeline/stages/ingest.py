@@ -1,0 +1,119 @@
+"""Stage ``ingest``: map a raw export's columns to one row per answer.
+
+Several free-text columns become one row per (respondent, question). Blank answers are
+kept here (clean drops them with a reason) so every input answer can be accounted for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+
+import pandas as pd
+
+from pipeline.config.models import Settings
+from pipeline.errors import DataError, did_you_mean
+from pipeline.stages.schemas import COMMENTS, RESPONDENTS
+
+log = logging.getLogger(__name__)
+
+NAME = "ingest"
+REQUIRES: dict[str, tuple[str, ...]] = {"raw": ()}
+PRODUCES = {"comments": COMMENTS, "respondents": RESPONDENTS}
+NO_GROUP = "(no group)"
+
+
+def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
+    return ingest(tables["raw"], settings)
+
+
+def ingest(raw: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
+    """Raw export -> ``comments`` (comment_id, respondent_id, group, question, text, source,
+    row) and ``respondents`` (respondent_id, group, one column per score)."""
+    started = time.perf_counter()
+    cfg = settings.pipeline.input
+    source = raw["_source"].astype(str) if "_source" in raw else pd.Series(["input"] * len(raw))
+    rows = raw["_row"].astype(int) if "_row" in raw else pd.Series(range(2, len(raw) + 2))
+    check_input_columns(raw, cfg, source.iloc[0] if len(raw) else "input")
+
+    ids = _respondent_ids(raw, cfg.id_column, rows)
+    groups = (raw[cfg.group_column].map(_cell).str.strip().replace("", NO_GROUP)
+              if cfg.group_column else pd.Series([NO_GROUP] * len(raw), dtype=object))
+    groups = groups.reset_index(drop=True)
+
+    parts = []
+    for order, text_col in enumerate(cfg.text_columns):
+        parts.append(pd.DataFrame({
+            "respondent_id": ids, "group": groups.tolist(), "question": text_col.question,
+            "text": raw[text_col.column].map(_cell).tolist(),
+            "source": source.astype(str).tolist(), "row": rows.astype(int).tolist(),
+            "_position": range(len(raw)), "_order": order,
+        }))
+    comments = pd.concat(parts, ignore_index=True)
+    comments = comments.sort_values(["_position", "_order"], kind="stable").reset_index(drop=True)
+    base = comments["respondent_id"].astype(str) + "." + comments["question"].astype(str)
+    repeat = base.groupby(base).cumcount()
+    comment_id = base.where(repeat == 0, base + "~" + (repeat + 1).astype(str))
+    comments = comments.assign(comment_id=comment_id)[list(COMMENTS)]
+    comments = comments.astype({c: object for c in COMMENTS if c != "row"})
+
+    respondents = pd.DataFrame({"respondent_id": ids, "group": groups.tolist()})
+    for column in cfg.score_columns:
+        respondents[column] = pd.to_numeric(
+            raw[column].map(_cell).str.strip(), errors="coerce").to_numpy()
+    respondents = respondents.drop_duplicates("respondent_id", keep="first").reset_index(drop=True)
+    log.info("ingest: %d rows -> %d answers (%.2fs)", len(raw), len(comments),
+             time.perf_counter() - started)
+    return {"comments": comments, "respondents": respondents}
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _respondent_ids(raw: pd.DataFrame, id_column: str | None, rows: pd.Series) -> list[str]:
+    """Ids as given; a blank id -> ``row<N>``; an id that is personal data (an e-mail
+    address, phone, NHS or NI number) -> ``id-<10 hex of its sha256>``, stable across runs."""
+    if not id_column:
+        return [f"row{r}" for r in rows]
+    values = raw[id_column].map(_cell).str.strip().tolist()
+    ids = [pseudonymise_id(value) if value else f"row{row}"
+           for value, row in zip(values, rows, strict=True)]
+    replaced = sum(new != old for new, old in zip(ids, values, strict=True) if old)
+    if replaced:
+        log.warning("ingest: %d respondent ids held personal data (e-mail, phone, NHS or NI "
+                    "number) and were replaced by pseudonyms", replaced)
+    return ids
+
+
+def pseudonymise_id(value: str) -> str:
+    """``value``, or a pseudonym when it contains personal data."""
+    from pipeline.text.redact import ID_REDACTOR
+
+    _, found = ID_REDACTOR(value)
+    if not found:
+        return value
+    return "id-" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:10]
+
+
+def check_input_columns(raw: pd.DataFrame, cfg, source: str) -> None:
+    """Raise DataError naming every configured column the export lacks, and the fix."""
+    available = [c for c in raw.columns if not str(c).startswith("_")]
+    wanted = [(t.column, "text column", "--text-column") for t in cfg.text_columns]
+    if cfg.id_column:
+        wanted.append((cfg.id_column, "id column", "--id-column"))
+    if cfg.group_column:
+        wanted.append((cfg.group_column, "group column", "--group-column"))
+    wanted += [(c, "score column", "input.score_columns in pipeline.yaml") for c in cfg.score_columns]
+    problems = []
+    for column, role, flag in wanted:
+        if column not in raw.columns:
+            problems.append(
+                f"no {role} '{column}'{did_you_mean(column, available)}; choose one with {flag}")
+    if problems:
+        found = ", ".join(f"'{c}'" for c in available) or "none"
+        raise DataError(f"{source}: " + "; ".join(problems) + f". Columns found: {found}",
+                        code="D002")

@@ -1,0 +1,217 @@
+"""Stage ``recommend``: draft recommendations with support counts, stance and quotes.
+
+One recommendation per theme (its YAML ``recommendation``: "<owner> to <action>.") and per
+candidate theme from discovery (a neutral draft, owner to be agreed). Support counts
+respondents, not comments. Each theme's comments are split by stance: the draft rests on
+the asks and criticisms; praise is reported as what works. A theme raised only in praise
+gets no draft (``praised``). Quotes: see ``pipeline.drafting.quotes``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config.models import Settings
+from pipeline.drafting import quotes as quote_rules
+from pipeline.embed.embedders import make_embedder
+from pipeline.stages.schemas import (
+    CLEAN_COMMENTS,
+    CLUSTERS,
+    COMMENT_THEMES,
+    QUOTES,
+    RECOMMENDATIONS,
+    SENTENCE_CLUSTERS,
+    SENTENCES,
+    TAGS,
+)
+from pipeline.text.stance import ASK, NEUTRAL, PRAISE, classify
+
+log = logging.getLogger(__name__)
+
+NAME = "recommend"
+REQUIRES = {
+    "comments": CLEAN_COMMENTS, "sentences": SENTENCES, "tags": TAGS,
+    "comment_themes": COMMENT_THEMES, "clusters": CLUSTERS, "sentence_clusters": SENTENCE_CLUSTERS,
+}
+PRODUCES = {"recommendations": RECOMMENDATIONS, "quotes": QUOTES}
+STATUS_ORDER = {"drafted": 0, "praised": 1, "no_recommendation_configured": 2,
+                "too_little_evidence": 3, "not_raised": 4}
+
+
+def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
+    return recommend(tables["comments"], tables["sentences"], tables["tags"],
+                     tables["comment_themes"], tables["clusters"], tables["sentence_clusters"],
+                     settings)
+
+
+def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clusters,
+              settings: Settings) -> dict[str, pd.DataFrame]:
+    """-> ``recommendations`` (rank, key, kind, label, owner, action, text, status, counts,
+    n_asking, n_praising, support_by_group as JSON, evidence_line) and ``quotes`` (key,
+    label, quote_rank, quote, stance, comment_id, respondent_id, group, question)."""
+    started = time.perf_counter()
+    group_totals = comments.groupby("group")["respondent_id"].nunique().to_dict()
+    total = int(comments["respondent_id"].nunique())
+    stances = {sid: (classify(text) if settings.pipeline.recommend.stance else NEUTRAL)
+               for sid, text in zip(sentences["sentence_id"], sentences["text"], strict=True)}
+    picker = _QuotePicker(sentences, comments, stances, settings)
+    rows, quote_rows = [], []
+
+    for order, theme in enumerate(settings.themes.themes):
+        tagged = tags[tags["theme_id"] == theme.id]
+        carrying = sentences[sentences["sentence_id"].isin(tagged["sentence_id"])]
+        support = comments[comments["comment_id"].isin(
+            comment_themes.loc[comment_themes["theme_id"] == theme.id, "comment_id"])]
+        n = int(support["respondent_id"].nunique())
+        asking, praising = _stance_counts(carrying, stances)
+        rec = theme.recommendation
+        if n == 0:
+            status = "not_raised"
+        elif n < theme.min_support:
+            status = "too_little_evidence"
+        elif asking == 0:
+            status = "praised"
+        elif rec is None:
+            status = "no_recommendation_configured"
+        else:
+            status = "drafted"
+        owner, action = (rec.owner, rec.action) if rec else ("", "")
+        text = f"{owner} to {action.rstrip('.')}." if status == "drafted" else ""
+        rows.append(_row(order, theme.id, "theme", theme.label, owner, action, text, status,
+                         support, group_totals, total, asking, praising))
+        if status in ("drafted", "praised", "no_recommendation_configured"):
+            quote_rows += picker.pick(theme.id, theme.label, carrying)
+
+    candidates = clusters[clusters["status"] == "candidate"] if len(clusters) else clusters
+    offset = len(settings.themes.themes)
+    min_support = settings.pipeline.discover.candidate_min_respondents
+    for order, cluster in enumerate(candidates.itertuples(index=False), start=offset):
+        members = sentence_clusters[(sentence_clusters["cluster_id"] == cluster.cluster_id)
+                                    & sentence_clusters["on_topic"]]
+        carrying = sentences[sentences["sentence_id"].isin(members["sentence_id"])]
+        support = comments[comments["comment_id"].isin(carrying["comment_id"])]
+        n = int(support["respondent_id"].nunique())
+        asking, praising = _stance_counts(carrying, stances)
+        # a new topic is drafted from its asks: it needs as many asking respondents as support
+        status = ("too_little_evidence" if n < min_support
+                  else "praised" if asking == 0
+                  else "too_little_evidence" if asking < min_support else "drafted")
+        label = f"New topic: {cluster.label}"
+        text = (f"[Owner to be agreed] to review what {n} respondents raised about "
+                f"“{cluster.label}”, a topic no current theme covers, and agree a response."
+                if status == "drafted" else "")
+        rows.append(_row(order, cluster.theme_id, "candidate", label, "", "", text, status,
+                         support, group_totals, total, asking, praising))
+        if status != "too_little_evidence":
+            quote_rows += picker.pick(cluster.theme_id, label, carrying)
+
+    recommendations = _ranked(rows)
+    quotes = pd.DataFrame(quote_rows, columns=list(QUOTES))
+    log.info("recommend: %d drafted, %d quotes (%.2fs)",
+             int((recommendations["status"] == "drafted").sum()), len(quotes),
+             time.perf_counter() - started)
+    return {"recommendations": recommendations, "quotes": quotes}
+
+
+def _stance_counts(carrying: pd.DataFrame, stances: dict[str, str]) -> tuple[int, int]:
+    """Respondents with at least one ask / with at least one praising sentence."""
+    kinds = carrying["sentence_id"].map(stances)
+    asking = int(carrying.loc[kinds == ASK, "respondent_id"].nunique())
+    praising = int(carrying.loc[kinds == PRAISE, "respondent_id"].nunique())
+    return asking, praising
+
+
+def _ranked(rows: list[dict]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame(columns=list(RECOMMENDATIONS))
+    table = pd.DataFrame(rows)
+    table = table.assign(_status=table["status"].map(STATUS_ORDER)).sort_values(
+        ["_status", "n_respondents", "_order"], ascending=[True, False, True], kind="stable"
+    ).drop(columns=["_status", "_order"]).reset_index(drop=True)
+    table.insert(0, "rank", range(1, len(table) + 1))
+    return table[list(RECOMMENDATIONS)]
+
+
+def _row(order, key, kind, label, owner, action, text, status, support, group_totals, total,
+         asking, praising):
+    by_group = support.groupby("group")["respondent_id"].nunique().to_dict()
+    ordered = sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0]))
+    n = int(support["respondent_id"].nunique())
+    parts = [f"{count} of {group_totals.get(group, count)} {group}" for group, count in ordered]
+    evidence = f"raised by {n} of {total} respondents" + (f": {', '.join(parts)}" if parts else "")
+    if n:
+        evidence += f"; {asking} ask for change or criticise, {praising} praise what works"
+    return {
+        "_order": order, "key": key, "kind": kind, "label": label, "owner": owner,
+        "action": action, "text": text, "status": status, "n_respondents": n,
+        "n_respondents_total": total, "n_asking": asking, "n_praising": praising,
+        "support_by_group": json.dumps({g: [c, int(group_totals.get(g, c))] for g, c in ordered}),
+        "evidence_line": evidence,
+    }
+
+
+class _QuotePicker:
+    """Embeds sentences once and picks each theme's quotes: asks first, then praise."""
+
+    def __init__(self, sentences: pd.DataFrame, comments: pd.DataFrame,
+                 stances: dict[str, str], settings: Settings) -> None:
+        self.cfg = settings.pipeline.recommend
+        self.comments = comments
+        self.stances = stances
+        discover_cfg = settings.pipeline.discover
+        texts = sentences["text"].astype(str).tolist()
+        self.vectors: dict[str, np.ndarray] = {}
+        if len(texts) >= 2:
+            embedder = make_embedder(discover_cfg.embedder, discover_cfg.embedding_dims,
+                                     settings.pipeline.seed)
+            matrix = embedder.fit_transform(texts)
+            self.vectors = dict(zip(sentences["sentence_id"], matrix, strict=True))
+            self.embedder = embedder
+
+    def pick(self, key: str, label: str, carrying: pd.DataFrame) -> list[dict]:
+        if carrying.empty:
+            return []
+        centre = self._centre(carrying["sentence_id"])
+        scores = {sid: float(self.vectors[sid] @ centre) if sid in self.vectors else 0.0
+                  for sid in carrying["sentence_id"]}
+        found = quote_rules.candidates_for(carrying, self.comments, self.stances, scores,
+                                           self.cfg.max_quote_words)
+        asks = [c for c in found if c.stance == ASK]
+        praise = [c for c in found if c.stance == PRAISE]
+        chosen = self._choose(asks, centre, self.cfg.quotes_max)
+        if len(chosen) < self.cfg.quotes_min:  # too few asks: neutral remarks fill in
+            used = {c.respondent_id for c in chosen}
+            neutral = [c for c in found if c.stance == NEUTRAL and c.respondent_id not in used]
+            chosen += self._choose(neutral, centre, self.cfg.quotes_min - len(chosen))
+        used = {c.respondent_id for c in chosen}
+        chosen += self._choose([c for c in praise if c.respondent_id not in used], centre,
+                               self.cfg.praise_quotes if self.cfg.stance else 0)
+        return [{"key": key, "label": label, "quote_rank": rank, "quote": c.quote,
+                 "stance": c.stance, "comment_id": c.comment_id, "respondent_id": c.respondent_id,
+                 "group": c.group, "question": c.question}
+                for rank, c in enumerate(chosen, start=1)]
+
+    def _choose(self, found, centre, count):
+        if not found or count <= 0:
+            return []
+        vectors = self._embed([c.quote for c in found])
+        picked = quote_rules.select(found, vectors, centre, count, self.cfg.diversity)
+        return [found[i] for i in picked]
+
+    def _centre(self, sentence_ids) -> np.ndarray:
+        known = [self.vectors[s] for s in sentence_ids if s in self.vectors]
+        if not known:
+            return np.zeros(0)
+        mean = np.mean(known, axis=0)
+        norm = np.linalg.norm(mean)
+        return mean / norm if norm else mean
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        if not self.vectors:
+            return np.zeros((len(texts), 0))
+        return self.embedder.transform(texts)

@@ -1,0 +1,109 @@
+"""Stage ``report``: the tables and texts a report author reads. Pure; ``writers`` saves them.
+
+Outputs: ``answers`` (-> comment_themes.csv, one row per input answer), ``quote_table``
+(-> quotes.csv / quotes.xlsx), ``unexplained`` (-> unexplained.csv), score tables
+(-> scores.csv, theme_scores.csv). ``pipeline.outputs`` renders every file from these tables.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.config.models import Settings
+from pipeline.drafting.scores import SCORE_SUMMARY, THEME_SCORES, score_summary, theme_scores
+from pipeline.stages.schemas import (
+    CLEAN_COMMENTS,
+    CLUSTERS,
+    COMMENT_THEMES,
+    DROPPED,
+    QUOTES,
+    RECOMMENDATIONS,
+    RESPONDENTS,
+    SENTENCE_CLUSTERS,
+)
+
+NAME = "report"
+REQUIRES = {
+    "comments": CLEAN_COMMENTS, "dropped": DROPPED, "comment_themes": COMMENT_THEMES,
+    "clusters": CLUSTERS, "sentence_clusters": SENTENCE_CLUSTERS,
+    "recommendations": RECOMMENDATIONS, "quotes": QUOTES, "respondents": RESPONDENTS,
+}
+ANSWERS = ("comment_id", "respondent_id", "group", "question", "source", "row", "text", "themes",
+           "candidate_themes", "dropped_reason")
+QUOTE_TABLE = ("theme", "label", "quote_rank", "quote", "stance", "comment_id", "respondent_id",
+               "group", "question")
+UNEXPLAINED = ("comment_id", "respondent_id", "group", "question", "text", "reason")
+PRODUCES = {"answers": ANSWERS, "quote_table": QUOTE_TABLE, "unexplained": UNEXPLAINED,
+            "score_summary": SCORE_SUMMARY, "theme_scores": THEME_SCORES}
+
+
+def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
+    return report(tables, settings)
+
+
+def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
+    """-> ``answers`` (every input answer once: kept with its themes, or dropped with a
+    reason), ``quote_table`` (theme, label, quote_rank, quote, stance, comment_id, ...),
+    ``unexplained`` (kept comments no theme or candidate explains, with the reason),
+    ``score_summary`` and ``theme_scores`` (see ``pipeline.drafting.scores``)."""
+    comments, dropped = tables["comments"], tables["dropped"]
+    order = {theme_id: i for i, theme_id in enumerate(settings.themes.ids)}
+    themes = (tables["comment_themes"].assign(_o=tables["comment_themes"]["theme_id"].map(order))
+              .sort_values(["comment_id", "_o"], kind="stable")
+              .groupby("comment_id", sort=False)["theme_id"].agg("|".join))
+    clusters = tables["clusters"]
+    candidate_ids = clusters.loc[clusters["status"] == "candidate", ["cluster_id", "theme_id"]] \
+        if len(clusters) else pd.DataFrame(columns=["cluster_id", "theme_id"])
+    on_topic = tables["sentence_clusters"][tables["sentence_clusters"]["on_topic"].astype(bool)]
+    candidates = (on_topic.merge(candidate_ids, on="cluster_id")
+                  .groupby("comment_id", sort=False)["theme_id"]
+                  .agg(lambda s: "|".join(dict.fromkeys(s))))
+    kept = comments.assign(
+        themes=comments["comment_id"].map(themes).fillna(""),
+        candidate_themes=comments["comment_id"].map(candidates).fillna(""),
+        dropped_reason="",
+    )
+    gone = dropped.assign(themes="", candidate_themes="", dropped_reason=dropped["drop_reason"])
+    answers = pd.concat([kept[list(ANSWERS)], gone[list(ANSWERS)]], ignore_index=True)
+    questions = {t.question: i for i, t in enumerate(settings.pipeline.input.text_columns)}
+    answers = (answers.assign(_q=answers["question"].map(questions).fillna(len(questions)))
+               .sort_values(["source", "row", "_q", "comment_id"], kind="stable")
+               .drop(columns="_q").reset_index(drop=True))
+    quote_table = tables["quotes"].rename(columns={"key": "theme"})[list(QUOTE_TABLE)]
+    statements = list(settings.pipeline.input.score_columns)
+    respondents = tables["respondents"]
+    return {
+        "answers": answers.astype({"row": int}), "quote_table": quote_table,
+        "unexplained": unexplained(kept, tables["sentence_clusters"], clusters),
+        "score_summary": score_summary(respondents, statements),
+        "theme_scores": (theme_scores(respondents, statements, tables["comment_themes"],
+                                      comments, settings.themes.ids)
+                         if len(respondents) else pd.DataFrame(columns=list(THEME_SCORES))),
+    }
+
+
+def unexplained(kept: pd.DataFrame, sentence_clusters: pd.DataFrame,
+                clusters: pd.DataFrame) -> pd.DataFrame:
+    """Kept comments with no theme and no candidate theme, and why discovery left them."""
+    left = kept[(kept["themes"] == "") & (kept["candidate_themes"] == "")]
+    why = {}
+    if len(clusters):
+        described = clusters.set_index("cluster_id")
+        for comment_id, group in sentence_clusters.groupby("comment_id", sort=False):
+            reasons = []
+            for cluster_id, on_topic in dict.fromkeys(zip(group["cluster_id"],
+                                                          group["on_topic"], strict=True)):
+                if cluster_id not in described.index:
+                    continue
+                cluster = described.loc[cluster_id]
+                if cluster_id < 0:
+                    reasons.append("outlier: like no cluster")
+                elif cluster["status"] == "candidate" and not on_topic:
+                    reasons.append(f"near candidate '{cluster['label']}' but uses none of its "
+                                   "keywords")
+                else:
+                    reasons.append(f"cluster '{cluster['label']}' ({cluster['status']}): "
+                                   f"{cluster['reason']}")
+            why[comment_id] = "; ".join(reasons)
+    reason = left["comment_id"].map(why).fillna("not clustered (discovery skipped)")
+    return left.assign(reason=reason)[list(UNEXPLAINED)].reset_index(drop=True)

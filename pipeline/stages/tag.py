@@ -1,0 +1,156 @@
+"""Stage ``tag``: every sentence against every theme, multi-label, with evidence.
+
+Layers: ``keyword`` (theme keywords matched on lookup lemmas), ``pattern`` (spaCy Matcher
+token patterns), ``semantic`` (cosine similarity to the theme's label, description and
+examples, see ``pipeline.tagging.semantic``) and ``classifier`` (a model trained with ``theming
+train``, per comment, see ``pipeline.tagging.learned``). A theme's ``exclude`` phrases veto its
+keyword, pattern and semantic hits in the same sentence. Every hit keeps its method, score
+and evidence span; hits roll up per comment. Semantic and classifier hits cover the whole
+sentence (start 0, end = sentence length); a classifier hit names the comment's sentence the
+model scores highest for that theme.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config.models import Settings, ThemesConfig
+from pipeline.stages.schemas import COMMENT_THEMES, SENTENCES, TAGS, empty
+from pipeline.tagging.semantic import embedder_for, keep_top_k, semantic_scores, thresholds
+from pipeline.text.nlp import get_nlp, lemma_doc, lemmatise
+
+log = logging.getLogger(__name__)
+
+NAME = "tag"
+REQUIRES = {"sentences": SENTENCES}
+PRODUCES = {"tags": TAGS, "comment_themes": COMMENT_THEMES}
+
+
+@dataclass
+class ThemeMatchers:
+    """spaCy matchers built once per theme config (cheap; rebuilt per partition)."""
+
+    keywords: object
+    patterns: object
+    excludes: object
+    theme_ids: list[str] = field(default_factory=list)
+
+
+def build_matchers(themes: ThemesConfig, model: str = "blank",
+                   use_proposed: bool = False) -> ThemeMatchers:
+    from spacy.matcher import Matcher, PhraseMatcher
+
+    vocab = get_nlp(model).vocab
+    keywords = PhraseMatcher(vocab, attr="LEMMA")
+    excludes = PhraseMatcher(vocab, attr="LEMMA")
+    patterns = Matcher(vocab, validate=True)
+    for theme in themes.themes:
+        phrases = theme.keywords + (theme.proposed_keywords if use_proposed else [])
+        if phrases:
+            keywords.add(theme.id, [lemma_doc(k, model) for k in phrases])
+        if theme.exclude:
+            excludes.add(theme.id, [lemma_doc(k, model) for k in theme.exclude])
+        if theme.patterns:
+            patterns.add(theme.id, theme.patterns)
+    return ThemeMatchers(keywords, patterns, excludes, themes.ids)
+
+
+def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
+    return tag(tables["sentences"], settings)
+
+
+def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
+    """``sentences`` -> ``tags`` (one row per hit: comment_id, sentence_id, theme_id, method,
+    score, evidence, start, end) and ``comment_themes`` (one row per comment and theme)."""
+    from spacy.util import filter_spans
+
+    started = time.perf_counter()
+    cfg = settings.pipeline.tag
+    model = settings.pipeline.nlp.model
+    matchers = build_matchers(settings.themes, model, cfg.use_proposed_keywords)
+    vocab = get_nlp(model).vocab
+    records = []
+    nlp = get_nlp(model)
+    vetoes: list[set[str]] = []
+    for sentence_id, comment_id, text in zip(sentences["sentence_id"], sentences["comment_id"],
+                                             sentences["text"], strict=True):
+        doc = nlp.make_doc(str(text))
+        lemmatise(doc)
+        vetoed = {vocab.strings[m_id] for m_id, _, _ in matchers.excludes(doc)}
+        vetoes.append(vetoed)
+        hits = []
+        if cfg.keywords:
+            hits += [(m_id, "keyword", s, e) for m_id, s, e in matchers.keywords(doc)]
+        if cfg.patterns and len(matchers.patterns):  # an empty Matcher warns (W036) per call
+            hits += [(m_id, "pattern", s, e) for m_id, s, e in matchers.patterns(doc)]
+        by_layer: dict[tuple[str, str], list] = {}
+        for m_id, method, start, end in hits:
+            theme_id = vocab.strings[m_id]
+            if theme_id not in vetoed:
+                by_layer.setdefault((theme_id, method), []).append(doc[start:end])
+        for (theme_id, method), spans in by_layer.items():
+            # overlapping matches of one theme and layer collapse to the longest span
+            for span in sorted(filter_spans(spans), key=lambda sp: sp.start):
+                records.append((comment_id, sentence_id, theme_id, method, 1.0, span.text,
+                                span.start_char, span.end_char))
+    classifier = settings.tag_model if cfg.classifier else None
+    learned = (classifier.trained_themes if classifier is not None
+               and not cfg.semantic_with_classifier else set())
+    if cfg.semantic and len(sentences) and not learned.issuperset(matchers.theme_ids):
+        records += semantic_records(sentences, settings, vetoes, skip=learned)
+    if classifier is not None and len(sentences):
+        records += classifier.tag_records(sentences, settings)
+    tags = pd.DataFrame.from_records(records, columns=list(TAGS)) if records else empty(TAGS)
+    order = {theme_id: i for i, theme_id in enumerate(matchers.theme_ids)}
+    tags = tags.assign(_order=tags["theme_id"].map(order)).sort_values(
+        ["comment_id", "sentence_id", "_order", "start", "method"], kind="stable"
+    ).drop(columns="_order").reset_index(drop=True)
+    tags = tags.astype({"score": float, "start": int, "end": int})
+    comment_themes = roll_up(tags, order)
+    log.info("tag: %d sentences -> %d hits, %d comment-theme pairs (%.2fs)", len(sentences),
+             len(tags), len(comment_themes), time.perf_counter() - started)
+    return {"tags": tags, "comment_themes": comment_themes}
+
+
+def semantic_records(sentences: pd.DataFrame, settings: Settings, vetoes: list[set[str]],
+                     skip: set[str] | frozenset[str] = frozenset()) -> list[tuple]:
+    """``semantic`` hits: sentence x theme pairs whose cosine score reaches the threshold
+    (themes in ``skip`` are left to the classifier and never hit)."""
+    cfg = settings.pipeline.tag
+    texts = [str(t) for t in sentences["text"]]
+    embedder = embedder_for(cfg, settings.pipeline.seed)
+    theme_ids = settings.themes.ids
+    scores = semantic_scores(texts, settings.themes, embedder)
+    scores[:, [j for j, theme_id in enumerate(theme_ids) if theme_id in skip]] = -np.inf
+    scores = keep_top_k(scores, cfg.semantic_top_k)
+    limits = thresholds(settings.themes, cfg.semantic_threshold)
+    records = []
+    for row, column in zip(*np.nonzero(scores >= limits), strict=True):
+        theme_id = theme_ids[column]
+        if theme_id in vetoes[row]:
+            continue
+        records.append((sentences["comment_id"].iat[row], sentences["sentence_id"].iat[row],
+                        theme_id, "semantic", round(float(scores[row, column]), 6), texts[row],
+                        0, len(texts[row])))
+    return records
+
+
+def roll_up(tags: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
+    """One row per (comment, theme): best score, methods, sentences hit, evidence."""
+    if tags.empty:
+        return empty(COMMENT_THEMES).astype({"score": float, "n_sentences": int})
+    grouped = tags.groupby(["comment_id", "theme_id"], sort=False)
+    rolled = grouped.agg(
+        score=("score", "max"),
+        methods=("method", lambda s: "|".join(sorted(set(s)))),
+        n_sentences=("sentence_id", "nunique"),
+        evidence=("evidence", lambda s: "; ".join(dict.fromkeys(s))),
+    ).reset_index()
+    rolled = rolled.assign(_order=rolled["theme_id"].map(order)).sort_values(
+        ["comment_id", "_order"], kind="stable").drop(columns="_order")
+    return rolled[list(COMMENT_THEMES)].reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Tagging layers beyond keywords: semantic similarity, the learned classifier, fine-tuning."""

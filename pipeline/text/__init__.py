@@ -1,0 +1,1 @@
+"""Text handling: spaCy sentences and lemmas, personal-data redaction, stance."""

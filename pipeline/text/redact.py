@@ -1,0 +1,175 @@
+"""Personal-data redaction, applied in clean before any other stage sees the text.
+
+Placeholders say what was removed: [EMAIL], [URL], [HANDLE], [NHS_NUMBER], [NI_NUMBER],
+[POSTCODE], [PHONE], [NAME]. Patterns live in ``redact_patterns``; phone numbers are found
+by ``phonenumbers`` (Google's libphonenumber) and names also by a user-installed spaCy NER
+pipeline when ``nlp.model`` names one. Redacting twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from pipeline.text import redact_patterns as patterns
+
+log = logging.getLogger(__name__)
+
+KINDS = ("EMAIL", "URL", "HANDLE", "NHS_NUMBER", "NI_NUMBER", "POSTCODE", "PHONE", "NAME")
+MAX_PASSES = 4
+PLACEHOLDER = re.compile(r"\[(?:" + "|".join(KINDS) + r")\]")
+
+
+@dataclass(frozen=True)
+class Redactor:
+    """Replace personal data in text; ``names`` are matched whole-word, any case."""
+
+    emails: bool = True
+    urls: bool = True
+    handles: bool = True
+    nhs_numbers: bool = True
+    ni_numbers: bool = True
+    postcodes: bool = True
+    phones: bool = True
+    names: tuple[str, ...] = ()
+    titled_names: bool = True
+    ner_model: str | None = None
+
+    def __call__(self, text: str) -> tuple[str, list[str]]:
+        """Return the redacted text and the kinds removed, in order found.
+
+        Passes repeat until nothing more is found (a placeholder can expose a neighbour:
+        "07700 900123QQ 12 34 56 C"), so redacting redacted text changes nothing.
+        """
+        found: list[str] = []
+        for _ in range(MAX_PASSES):
+            text, new = self._one_pass(text)
+            if not new:
+                break
+            found += new
+        return text, found
+
+    def _one_pass(self, text: str) -> tuple[str, list[str]]:
+        found: list[str] = []
+        for label, finder in self._finders():
+            spans = [s for s in finder(text) if not _overlaps_placeholder(text, s)]
+            if spans:
+                text, count = _replace(text, spans, f"[{label}]")
+                found.extend([label] * count)
+        return text, found
+
+    def _finders(self) -> list[tuple[str, Callable[[str], list[tuple[int, int]]]]]:
+        steps: list[tuple[str, Callable[[str], list[tuple[int, int]]]]] = []
+        wanted = [
+            (self.emails, "EMAIL", patterns.find_emails),
+            (self.urls, "URL", patterns.find_urls),
+            (self.handles, "HANDLE", patterns.find_handles),
+            (self.nhs_numbers, "NHS_NUMBER", patterns.find_nhs_numbers),
+            (self.ni_numbers, "NI_NUMBER", patterns.find_ni_numbers),
+            (self.postcodes, "POSTCODE", patterns.find_postcodes),
+            (self.phones, "PHONE", patterns.find_phones),
+        ]
+        steps += [(label, finder) for enabled, label, finder in wanted if enabled]
+        if self.names:
+            name_list = _names_pattern(self.names)
+            steps.append(("NAME", lambda text: [m.span() for m in name_list.finditer(text)]))
+        if self.titled_names:
+            steps.append(("NAME", patterns.find_titled_names))
+        if self.ner_model:
+            model = self.ner_model
+            steps.append(("NAME", lambda text: find_person_entities(text, model)))
+        return steps
+
+
+def _replace(text: str, spans: list[tuple[int, int]], placeholder: str) -> tuple[str, int]:
+    """Replace ``spans`` (any order; an overlapping later span is skipped) with
+    ``placeholder``; return the text and how many were replaced."""
+    pieces, last, count = [], 0, 0
+    for start, end in sorted(set(spans)):
+        if start < last:
+            continue
+        pieces += [text[last:start], placeholder]
+        last, count = end, count + 1
+    pieces.append(text[last:])
+    return "".join(pieces), count
+
+
+def _overlaps_placeholder(text: str, span: tuple[int, int]) -> bool:
+    """True when ``span`` touches an earlier placeholder (keeps redaction idempotent)."""
+    start, end = span
+    window_start = max(0, start - 12)
+    for match in PLACEHOLDER.finditer(text, window_start, min(len(text), end + 12)):
+        if match.start() < end and start < match.end():
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=16)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
+    ordered = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
+    parts = [r"\s+".join(re.escape(p) for p in name.split()) for name in ordered]
+    return re.compile(r"(?<![\w\[])(?:" + "|".join(parts) + r")(?![\w\]])", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=2)
+def _ner_pipeline(model: str):
+    """The user's spaCy pipeline, or None when it has no entity recogniser."""
+    import spacy
+
+    try:
+        nlp = spacy.load(model)
+    except OSError:
+        return None  # nlp.get_nlp reports a missing pipeline with its own error
+    if not any(name in nlp.pipe_names for name in ("ner", "entity_ruler")):
+        log.info("redact: spaCy pipeline '%s' has no entity recogniser; names come from the "
+                 "list and title patterns only", model)
+        return None
+    return nlp
+
+
+def find_person_entities(text: str, model: str) -> list[tuple[int, int]]:
+    """Spans of PERSON entities found by the user's spaCy pipeline (none without one)."""
+    nlp = _ner_pipeline(model)
+    if nlp is None or not text:
+        return []
+    spans, offset = [], 0
+    for piece in _pieces(text, max(1000, min(nlp.max_length, 100_000))):
+        spans += [(offset + ent.start_char, offset + ent.end_char) for ent in nlp(piece).ents
+                  if ent.label_ in ("PERSON", "PER")]
+        offset += len(piece)
+    return spans
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    """``text`` cut at whitespace into pieces of at most about ``size`` characters."""
+    pieces = []
+    while len(text) > size:
+        cut = text.rfind(" ", 0, size)
+        cut = cut + 1 if cut > 0 else size
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return pieces + [text]
+
+
+def redactor_from_settings(settings, nlp_model: str = "blank") -> Redactor:
+    """A Redactor from ``clean.redact`` settings; NER only when a trained model is named."""
+    use_ner = settings.ner and nlp_model not in ("blank", "", None)
+    return Redactor(
+        emails=settings.emails, urls=settings.urls, handles=settings.handles,
+        nhs_numbers=settings.nhs_numbers, ni_numbers=settings.ni_numbers,
+        postcodes=settings.postcodes, phones=settings.phones,
+        names=_clean_names(settings.names), titled_names=settings.titled_names,
+        ner_model=nlp_model if use_ner else None,
+    )
+
+
+def _clean_names(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted({n.strip() for n in names if n and n.strip()}))
+
+
+# Respondent ids that are personal data are replaced in ingest (names and postcodes are
+# left out: ids such as "LS1 team" or "Dr Who" would be false alarms).
+ID_REDACTOR = Redactor(urls=False, postcodes=False, titled_names=False)
