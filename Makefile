@@ -30,8 +30,9 @@ test: install
 lint: install
 	$(BIN)/ruff check pipeline tests bench
 
+# quick by default (a few minutes); make bench BENCH_FLAGS=--full for every benchmark at full size
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_FLAGS)
 
 clean:
 	rm -rf data/runs/* .pytest_cache

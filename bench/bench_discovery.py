@@ -47,7 +47,7 @@ def _settings():
     pipeline = load_pipeline(ROOT / "config" / "pipeline.yaml")
     discover = pipeline.discover.model_copy(update={"unit": "comments"})
     return Settings(pipeline=pipeline.model_copy(update={"discover": discover}),
-                    themes=ThemesConfig(themes=[]), base_dir=str(ROOT / "config"))
+                    themes=ThemesConfig(themes=[]))
 
 
 def child(method: str, folder: Path) -> None:

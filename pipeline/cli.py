@@ -35,16 +35,30 @@ TEXT_OPTION = typer.Option("--text-column", help="Column with the comment text (
                            show_default=False)
 CODED_ARGUMENT = typer.Argument(help="Hand-coded CSV: text + theme ids joined by '|'.",
                                 show_default=False)
-CONFIG_OPTION = typer.Option("--config", help="Pipeline config (analysts).")
+CONFIG_OPTION = typer.Option("--config", help="Pipeline config (analysts) [default: "
+                                                 "config/pipeline.yaml of the project you are in, "
+                                                 "else the packaged defaults].",
+                             show_default=False)
+THEMES_OPTION = typer.Option("--themes", help="Theme config (reviewers) [default: the 'themes:' "
+                                              "file pipeline.yaml names].", show_default=False)
 LABELS_OPTION = typer.Option("--labels-column", help="Column with theme ids joined by '|' "
                                                      "(found by itself when named themes or "
                                                      "labels).",
                              show_default=False)
 
 
-def _fail(error: ThemingError) -> None:
+def _fail(error: Exception) -> None:
+    """Print any error as ``Error [CODE]: what, where and the fix`` and exit 1; a traceback
+    only with --debug. Library errors arrive as ThemingError; anything else is a file-system
+    failure (D045) or a bug (S041)."""
     if DEBUG["on"]:
         raise error
+    if isinstance(error, OSError):
+        error = _os_error(error)
+    elif not isinstance(error, ThemingError):
+        error = ThemingError(f"unexpected {error.__class__.__name__}: {error}; this is a bug: "
+                             "rerun with 'theming --debug ...' and report the traceback",
+                             code="S041")
     typer.echo(f"Error [{error.code}]: {error.message}", err=True)
     raise typer.Exit(1)
 
@@ -68,12 +82,11 @@ def main(
 def run_command(
     inputs: Annotated[list[Path], typer.Argument(help="Survey export(s): CSV, XLSX, JSONL or Parquet.",
                                                  show_default=False)],
-    themes: Annotated[Path, typer.Option("--themes", help="Theme config (reviewers).")] = Path(
-        "config/themes.yaml"),
-    config: Annotated[Path, typer.Option("--config", help="Pipeline config (analysts).")] = Path(
-        "config/pipeline.yaml"),
+    themes: Annotated[Path | None, THEMES_OPTION] = None,
+    config: Annotated[Path | None, CONFIG_OPTION] = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Run folder (default: data/runs/ and the input's name).", show_default=False)] = None,
+        "--out", help="Run folder [default: the project's runs folder (output.runs_dir) and the "
+                      "input's name].", show_default=False)] = None,
     text_column: Annotated[list[str] | None, typer.Option(
         "--text-column", help="Free-text column; repeat for several. Overrides pipeline.yaml.",
         show_default=False)] = None,
@@ -93,6 +106,9 @@ def run_command(
     sheet: Annotated[str | None, typer.Option(
         "--sheet", help="XLSX: sheet name or 0-based number; when not given, the first sheet with the "
                         "configured columns. Overrides pipeline.yaml.", show_default=False)] = None,
+    delimiter: Annotated[str | None, typer.Option(
+        "--delimiter", help="CSV field separator, e.g. ';' or 'tab'; found by sniffing a sample "
+                            "when not given. Overrides pipeline.yaml.", show_default=False)] = None,
     keep_raw: Annotated[bool, typer.Option(
         "--keep-raw", help="Also write raw_comments_UNREDACTED.csv (personal data NOT removed; "
                            "never publish it).")] = False,
@@ -107,31 +123,23 @@ def run_command(
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
+        config = _project_config(config)
         settings = runner.load_settings(config, themes, text_columns=text_column,
                                         id_column=id_column, group_column=group_column,
-                                        encoding=encoding, sheet=sheet, model_dir=model)
+                                        encoding=encoding, sheet=sheet, delimiter=delimiter,
+                                        model_dir=model)
         with _progress(quiet) as advance:
             result = runner.run([str(p) for p in inputs], settings, out, overwrite=overwrite,
                                 resume=resume, keep_raw=keep_raw, progress=advance,
-                                config_path=config, themes_path=themes)
-    except ThemingError as error:
-        _fail(error)
-        return
-    except OSError as error:
-        _fail(_os_error(error))
-        return
+                                themes_path=themes)
     except KeyboardInterrupt:
         if DEBUG["on"]:
             raise
         typer.echo("Interrupted. The stages that finished are saved: run the same command with "
                    "--resume to finish.", err=True)
         raise typer.Exit(130) from None
-    except Exception as error:  # a traceback only with --debug
-        if DEBUG["on"]:
-            raise
-        _fail(ThemingError(f"unexpected {error.__class__.__name__}: {error}; this is a bug: "
-                           "rerun with 'theming --debug run ...' and report the traceback",
-                           code="S041"))
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
+        _fail(error)
         return
     if not quiet:
         _summary(result)
@@ -184,6 +192,32 @@ def _summary(result) -> None:
         typer.echo(f"  {name}")
 
 
+@app.command("init")
+def init_command(
+    folder: Annotated[Path, typer.Argument(help="Project folder to create (or fill).",
+                                           show_default=False)],
+    overwrite: Annotated[bool, typer.Option(
+        "--overwrite", help="Replace existing configs with the defaults.")] = False,
+) -> None:
+    """Create a project: config/pipeline.yaml and config/themes.yaml with every setting and its
+    comment, data/, runs/ (ignored by git) and a short README. Runs from anywhere.
+
+    Example: theming init my-survey
+    """
+    from pipeline.config.project import PROJECT_CONFIG, init_project
+
+    try:
+        written = init_project(folder, overwrite=overwrite)
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
+        _fail(error)
+        return
+    typer.echo(f"Created the project {folder}/:")
+    for path in written:
+        typer.echo(f"  {path.relative_to(folder)}")
+    typer.echo(f"Next: theming run YOUR_EXPORT.csv --config {folder / PROJECT_CONFIG} "
+               "--text-column COLUMN")
+
+
 @app.command("quotes")
 def quotes_command(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by 'theming run'.",
@@ -215,7 +249,7 @@ def quotes_command(
         if output is None and fmt in quote_query.BINARY:
             raise DataError(f"--format {fmt} writes a binary file; add -o FILE, e.g. "
                             f"-o quotes.{fmt}", code="D033")
-    except ThemingError as error:
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
     if output is None:
@@ -237,7 +271,7 @@ def themes_check(
 
     try:
         themes = load_themes(file)
-    except ThemingError as error:
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
     count = len(themes.themes)
@@ -274,7 +308,7 @@ def themes_import(
             imported = import_codebook(codebook)
         write_text(out, render_themes_yaml(imported, codebook.name))
         themes = load_themes(out)
-    except ThemingError as error:
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
     proposed = sum(len(t.proposed_keywords) for t in themes.themes)
@@ -299,24 +333,33 @@ def themes_export(
     try:
         themes = load_themes(file)
         write_text(out, export_qdc(themes))
-    except ThemingError as error:
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
     typer.echo(f"{out}: {len(themes.themes)} codes from {file}")
 
 
-def _coded_settings(config: Path, themes: Path, model: Path | None):
+def _project_config(config: Path | None) -> Path | None:
+    """--config, else config/pipeline.yaml of the project around the current folder, else None
+    (the packaged defaults)."""
+    if config is not None:
+        return config
+    from pipeline.config.project import find_project_config
+
+    return find_project_config()
+
+
+def _coded_settings(config: Path | None, themes: Path | None, model: Path | None):
     from pipeline import runner
 
-    return runner.load_settings(config, themes, model_dir=model)
+    return runner.load_settings(_project_config(config), themes, model_dir=model)
 
 
 @app.command("eval")
 def eval_command(
     labels: Annotated[Path, CODED_ARGUMENT],
-    themes: Annotated[Path, typer.Option("--themes", help="Theme config to score.")] = Path(
-        "config/themes.yaml"),
-    config: Annotated[Path, CONFIG_OPTION] = Path("config/pipeline.yaml"),
+    themes: Annotated[Path | None, THEMES_OPTION] = None,
+    config: Annotated[Path | None, CONFIG_OPTION] = None,
     model: Annotated[Path | None, MODEL_OPTION] = None,
     text_column: Annotated[str | None, TEXT_OPTION] = None,
     labels_column: Annotated[str | None, LABELS_OPTION] = None,
@@ -345,7 +388,8 @@ def eval_command(
         comments = coded_module.read_coded(labels, settings.themes.ids, text_column, labels_column)
         if calibrate:
             chosen = coded_module.calibrate(comments, settings)
-            write_text(calibrate, coded_module.with_thresholds(themes, chosen))
+            write_text(calibrate, coded_module.with_thresholds(
+                themes or Path(settings.pipeline.themes), chosen))
             settings = _coded_settings(config, calibrate, model)
             typer.echo(f"Wrote {len(chosen)} calibrated thresholds to {calibrate}", err=True)
         from pipeline.runner import embedding_cache
@@ -353,7 +397,7 @@ def eval_command(
         with embedding_cache(settings):
             result = coded_module.evaluate_coded(comments, settings, examples=examples,
                                                  min_support=min_support)
-    except ThemingError as error:
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
     typer.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json
@@ -365,9 +409,8 @@ def train_command(
     labels: Annotated[Path, CODED_ARGUMENT],
     out: Annotated[Path, typer.Option("--out", help="Model folder to write, e.g. models/fft.",
                                       show_default=False)],
-    themes: Annotated[Path, typer.Option("--themes", help="Theme config the labels use.")] = Path(
-        "config/themes.yaml"),
-    config: Annotated[Path, CONFIG_OPTION] = Path("config/pipeline.yaml"),
+    themes: Annotated[Path | None, THEMES_OPTION] = None,
+    config: Annotated[Path | None, CONFIG_OPTION] = None,
     text_column: Annotated[str | None, TEXT_OPTION] = None,
     labels_column: Annotated[str | None, LABELS_OPTION] = None,
     embedder: Annotated[str, typer.Option(
@@ -397,7 +440,7 @@ def train_command(
                                 use_examples=theme_examples,
                                 finetune=FinetuneSpec(epochs=epochs) if finetune else None,
                                 progress=lambda message: typer.echo(message, err=True))
-    except ThemingError as error:
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
     typer.echo(report)

@@ -52,25 +52,39 @@ RUN_FOLDER_MARKERS = ("manifest.json", "artifacts", "comment_themes.csv")
 
 @dataclass
 class RunResult:
-    out_dir: Path
+    """What a run gives back: its folder (None for ``run_frame``, which writes nothing), the
+    manifest, and every table by name (``answers``, ``tags``, ``recommendations``, ...)."""
+
+    out_dir: Path | None
     manifest: dict
     tables: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
 
     def path(self, name: str) -> Path:
+        """Where the named output (a key of CATALOG) lives in the run folder."""
+        if self.out_dir is None:
+            raise DataError("this run was made in memory (run_frame) and has no files; use "
+                            "result.tables, or pipeline.run to write a run folder", code="D009")
         return self.out_dir / CATALOG[name]
 
 
-def default_out_dir(inputs: Sequence[str | Path]) -> Path:
-    """data/runs/<input name>, the name reduced to safe characters."""
-    return Path("data/runs") / safe_name(Path(inputs[0]).stem, "run")
+def default_out_dir(inputs: Sequence[str | Path], runs_dir: str | Path | None) -> Path:
+    """<output.runs_dir>/<input name>, the name reduced to safe characters. Without a project
+    (no runs folder) the caller must say where: nothing is written in the current folder by
+    accident."""
+    if runs_dir is None:
+        raise DataError("no run folder given and no project to put it in; pass --out DIR, or "
+                        "create a project with 'theming init DIR' and run from inside it "
+                        "(or with --config DIR/config/pipeline.yaml)", code="D008")
+    return Path(runs_dir) / safe_name(Path(inputs[0]).stem, "run")
 
 
-def build_manifest(out: Path, settings: Settings, tables: dict[str, pd.DataFrame],
+def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.DataFrame],
                    timings: dict[str, float], counts: dict[str, dict[str, int]],
                    input_records: list[dict], keys, cache, raw_rows: int, *, started: float,
                    resume: bool, keep_raw: bool, config_path: str | Path | None,
                    themes_path: str | Path | None) -> dict:
-    """manifest.json: inputs, settings, versions, counts, accounting, timings, outputs."""
+    """manifest.json: inputs, settings, versions, counts, accounting, timings, outputs.
+    ``out`` None (an in-memory run): no outputs and no resume record."""
     clusters = tables["clusters"]
     manifest = {
         "tool": "comment-theming",
@@ -86,7 +100,7 @@ def build_manifest(out: Path, settings: Settings, tables: dict[str, pd.DataFrame
         "rows": counts,
         "accounting": accounting(raw_rows, tables, counts),
         "resume": {"requested": resume, "input_sha256": keys.input_sha256,
-                   "stages": cache.notes},
+                   "stages": cache.notes if cache is not None else {}},
         "raw_text_file": CATALOG["raw_comments"] if keep_raw else None,
         "discover": {"method": str(clusters["method"].iloc[0]) if len(clusters) else "skipped",
                      "clusters": int((clusters["cluster_id"] >= 0).sum()) if len(clusters) else 0,
@@ -101,7 +115,8 @@ def build_manifest(out: Path, settings: Settings, tables: dict[str, pd.DataFrame
                 "classifier": settings.tag_model.info.get("labels") if settings.tag_model else None},
         "tags_by_method": {k: int(v) for k, v in
                            tables["tags"]["method"].value_counts().sort_index().items()},
-        "outputs": sorted(p.name for p in out.iterdir() if p.name != CATALOG["manifest"])
+        "outputs": [] if out is None else
+        sorted(p.name for p in out.iterdir() if p.name != CATALOG["manifest"])
         + [CATALOG["manifest"]],
         "timings": {**timings, "total": round(time.perf_counter() - started, 3)},
     }

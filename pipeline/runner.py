@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
 from pipeline.config.models import (
     PipelineConfig,
@@ -24,6 +25,7 @@ from pipeline.config.models import (
     with_overrides,
 )
 from pipeline.errors import ConfigError, DataError
+from pipeline.io.checksums import sha256_bytes
 from pipeline.io.readers import read_table
 from pipeline.io.stage_cache import StageCache, run_keys, sha256_file
 from pipeline.io.writers import write_text
@@ -41,33 +43,52 @@ from pipeline.stages.schemas import check_columns
 log = logging.getLogger(__name__)
 
 STAGES = (ingest, clean, tag, discover, recommend, report)
-DEFAULT_PIPELINE = Path("config/pipeline.yaml")
-DEFAULT_THEMES = Path("config/themes.yaml")
 
 
-def load_settings(config_path: str | Path = DEFAULT_PIPELINE,
-                  themes_path: str | Path = DEFAULT_THEMES, *,
+def load_settings(config_path: str | Path | None = None,
+                  themes_path: str | Path | None = None, *,
                   text_columns: Sequence[str] | None = None, id_column: str | None = None,
                   group_column: str | None = None, encoding: str | None = None,
-                  sheet: str | None = None, model_dir: str | Path | None = None) -> Settings:
-    """Load both configs, apply command-line choices, resolve the names file, and load the
-    trained tagger in ``model_dir`` (if given) for the classifier layer."""
+                  sheet: str | None = None, delimiter: str | None = None,
+                  model_dir: str | Path | None = None) -> Settings:
+    """Load both configs, apply command-line choices, read the names file, and load the
+    trained tagger in ``model_dir`` (if given) for the classifier layer.
+
+    ``config_path`` None: the packaged defaults, no project. ``themes_path`` None: the themes
+    file pipeline.yaml names (``themes:``, relative to pipeline.yaml).
+    """
     pipeline = with_overrides(load_pipeline(config_path), list(text_columns or []), id_column,
                               group_column)
-    reading = {key: value for key, value in (("encoding", encoding), ("sheet", sheet)) if value}
+    reading = {key: value for key, value in (("encoding", encoding), ("sheet", sheet),
+                                             ("delimiter", delimiter)) if value}
     if reading:
-        pipeline = pipeline.model_copy(
-            update={"input": pipeline.input.model_copy(update=reading)})
-    base_dir = Path(config_path).parent
-    pipeline = _resolve_names(pipeline, base_dir)
-    themes = load_themes(themes_path)
+        inputs = pipeline.input.model_dump() | reading
+        try:
+            pipeline = pipeline.model_copy(
+                update={"input": type(pipeline.input).model_validate(inputs)})
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            raise ConfigError(f"--{problem['loc'][0]}: {problem['msg'].removeprefix('Value error, ')}",
+                              code="C005") from None
+    if not pipeline.input.text_columns:
+        where = config_path or "the default pipeline.yaml"
+        raise ConfigError(f"{where}: no text column to read; name the free-text columns under "
+                          "input.text_columns in pipeline.yaml or pass --text-column COLUMN",
+                          code="C012")
+    pipeline = _read_names_file(pipeline)
+    if themes_path is None and not Path(pipeline.themes).is_file():
+        raise ConfigError(f"{pipeline.themes}: theme config not found; 'themes:' in "
+                          f"{config_path} names it relative to that file; fix it or pass --themes",
+                          code="C002")
+    themes = load_themes(themes_path if themes_path is not None else pipeline.themes)
     tag_model = None
     if model_dir is not None:
         from pipeline.tagging.learned import load_model
 
         tag_model = load_model(model_dir)
         tag_model.check_themes(themes.ids, str(model_dir))
-    return Settings(pipeline=pipeline, themes=themes, base_dir=str(base_dir), tag_model=tag_model)
+    return Settings(pipeline=pipeline, themes=themes, tag_model=tag_model,
+                    config_path="" if config_path is None else str(config_path))
 
 
 def _embedders(settings: Settings) -> list:
@@ -97,11 +118,12 @@ def embedding_cache(settings: Settings):
         save_cache(embedder, settings.pipeline.tag.embedding_cache)
 
 
-def _resolve_names(pipeline: PipelineConfig, base_dir: Path) -> PipelineConfig:
+def _read_names_file(pipeline: PipelineConfig) -> PipelineConfig:
+    """Add the names in ``clean.redact.names_file`` (already resolved to a path) to the list."""
     redact = pipeline.clean.redact
     if not redact.names_file:
         return pipeline
-    path = base_dir / redact.names_file
+    path = Path(redact.names_file)
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except OSError as exc:
@@ -164,7 +186,9 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
     if not inputs:
         raise DataError("no input file given; pass a survey export, e.g. data/sample/survey_round.csv",
                         code="D001")
-    out = Path(out_dir) if out_dir else default_out_dir(inputs)
+    out = Path(out_dir) if out_dir else default_out_dir(inputs, settings.pipeline.output.runs_dir)
+    config_path = config_path or settings.config_path or None
+    themes_path = themes_path or settings.pipeline.themes
     check_out_dir(out, overwrite, resume)
     started = time.perf_counter()
     raw, input_records = _read_inputs(inputs, settings)
@@ -202,7 +226,8 @@ def _read_inputs(inputs: Sequence[str | Path], settings: Settings):
         c for c in (cfg.id_column, cfg.group_column) if c]
     frames, records = [], []
     for path in inputs:
-        table = read_table(path, encoding=cfg.encoding, sheet=cfg.sheet, wanted=wanted)
+        table = read_table(path, encoding=cfg.encoding, sheet=cfg.sheet, wanted=wanted,
+                           delimiter=cfg.delimiter)
         if table.frame.empty:
             raise DataError(f"{path}: has a header but no rows; export the survey answers too",
                             code="D003")
@@ -216,3 +241,40 @@ def _read_inputs(inputs: Sequence[str | Path], settings: Settings):
     return raw.fillna(""), records
 
 
+
+
+def run_frame(frame: pd.DataFrame, *, text_columns: Sequence[str],
+              id_column: str | None = None, group_column: str | None = None,
+              config: str | Path | None = None, themes: str | Path | None = None,
+              settings: Settings | None = None) -> RunResult:
+    """Run every stage on a DataFrame in memory and return the tables and the manifest.
+
+    Writes nothing: no run folder, no embedding cache. ``config``/``themes``: a project's
+    pipeline.yaml and themes.yaml (None: the packaged defaults, or the themes pipeline.yaml
+    names); ``settings`` (from ``load_settings``) replaces both. The caller's frame is not
+    changed. Example::
+
+        result = run_frame(df, text_columns=["comment"])
+        result.tables["answers"]          # one row per answer, with its themes
+    """
+    if settings is None:
+        settings = load_settings(config, themes, text_columns=text_columns, id_column=id_column,
+                                 group_column=group_column)
+    else:
+        settings = settings.model_copy(update={"pipeline": with_overrides(
+            settings.pipeline, list(text_columns), id_column, group_column)})
+    started = time.perf_counter()
+    raw = frame.fillna("").astype(str).reset_index(drop=True)
+    raw = raw.assign(_row=range(2, len(raw) + 2), _source="dataframe")
+    if raw.empty:
+        raise DataError("the DataFrame has no rows; pass the survey answers", code="D003")
+    ingest.check_input_columns(raw, settings.pipeline.input, "the DataFrame")
+    digest = sha256_bytes(raw.to_csv(index=False).encode("utf-8"))
+    records = [{"path": None, "sha256": digest, "rows": len(raw), "encoding": None,
+                "delimiter": None, "sheet": None, "header_row": None}]
+    keys = run_keys([digest], settings)
+    tables, timings, counts = run_stages({"raw": raw}, settings)
+    manifest = build_manifest(None, settings, tables, timings, counts, records, keys, None,
+                              len(raw), started=started, resume=False, keep_raw=False,
+                              config_path=config, themes_path=themes or settings.pipeline.themes)
+    return RunResult(out_dir=None, manifest=manifest, tables=tables)

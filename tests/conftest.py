@@ -25,8 +25,7 @@ if os.environ.get("CI"):
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return Settings(pipeline=load_pipeline(ROOT / "config" / "pipeline.yaml"),
-                    themes=load_themes(ROOT / "config" / "themes.yaml"),
-                    base_dir=str(ROOT / "config"))
+                    themes=load_themes(ROOT / "config" / "themes.yaml"))
 
 
 def raw_frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
@@ -55,3 +54,34 @@ RAW_ROWS = [
 @pytest.fixture()
 def raw() -> pd.DataFrame:
     return raw_frame(RAW_ROWS)
+
+
+# One run of the sample round for the whole session (a run takes ~20 s): tests that only read
+# its outputs share it. ``sample_run_again`` is a second run, through the CLI, for the
+# same-output-twice checks.
+@pytest.fixture(scope="session")
+def sample_result(tmp_path_factory):
+    from pipeline import load_settings, run
+
+    settings = load_settings(ROOT / "config" / "pipeline.yaml")
+    return run([SAMPLE / "survey_round.csv"], settings,
+               tmp_path_factory.mktemp("sample") / "run")
+
+
+@pytest.fixture(scope="session")
+def sample_run(sample_result) -> Path:
+    return sample_result.out_dir
+
+
+@pytest.fixture(scope="session")
+def sample_run_again(tmp_path_factory) -> Path:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    out = tmp_path_factory.mktemp("sample_again") / "run"
+    result = CliRunner().invoke(app, [
+        "run", str(SAMPLE / "survey_round.csv"), "--out", str(out), "--quiet",
+        "--config", str(ROOT / "config" / "pipeline.yaml")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out

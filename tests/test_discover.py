@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.config.models import DiscoverSettings, Settings, ThemesConfig
+from pipeline.config.models import Settings, ThemesConfig, load_pipeline
 from pipeline.discovery import clustering
 from pipeline.discovery.labels import cluster_terms, label_of
 from pipeline.embed import embedders
@@ -85,7 +85,7 @@ def test_generic_words_never_label_a_cluster():
     assert terms[0].keywords == []
 
 
-CFG = DiscoverSettings()
+CFG = load_pipeline().discover  # the packaged defaults
 
 
 def test_map_by_tag_overlap():
@@ -128,8 +128,7 @@ def tiny_tables(settings: Settings, themes: ThemesConfig | None = None):
     from pipeline.config.models import with_overrides
 
     pipeline = with_overrides(settings.pipeline, ["comment"], "id", "team")
-    local = Settings(pipeline=pipeline, themes=themes or settings.themes,
-                     base_dir=settings.base_dir)
+    local = Settings(pipeline=pipeline, themes=themes or settings.themes)
     tables = {"raw": read_table(SAMPLE / "tiny_round.csv").frame}
     for stage in (ingest, clean, tag):
         tables.update(call_stage(stage, tables, local))
@@ -183,7 +182,7 @@ def test_comments_as_units(settings):
     tables, local = tiny_tables(settings)
     cfg = local.pipeline.discover.model_copy(update={"unit": "comments"})
     as_comments = Settings(pipeline=local.pipeline.model_copy(update={"discover": cfg}),
-                           themes=local.themes, base_dir=local.base_dir)
+                           themes=local.themes)
     produced = call_stage(discover, tables, as_comments)
     assigned = produced["sentence_clusters"]
     assert set(assigned["sentence_id"]) == set(tables["sentences"]["sentence_id"])

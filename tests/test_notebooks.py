@@ -24,5 +24,14 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     assert (tmp_path / "run" / "recommendations.md").exists()
 
 
+def test_notebooks_use_the_public_api_without_changing_folder():
+    for path in NOTEBOOKS:
+        sources = [cell.source for cell in nbformat.read(path, as_version=4).cells
+                   if cell.cell_type == "code"]
+        code = "\n".join(sources)
+        assert "chdir" not in code, path.name
+        assert "from pipeline import" in code and "runner" not in code, path.name
+
+
 def test_there_is_a_quickstart():
     assert [p.name for p in NOTEBOOKS][:1] == ["01_quickstart.ipynb"]

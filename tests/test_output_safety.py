@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from cli_helpers import ROOT, csv_text, run_cli, write_config
 
+from pipeline.errors import DataError
 from pipeline.io import writers
 from pipeline.run_folder import default_out_dir
 
@@ -134,8 +135,14 @@ def test_safe_name(text, expected):
 
 
 def test_default_run_folder_name_is_sanitised():
-    assert default_out_dir(["/tmp/../x/Round 2026 (final)!.csv"]) == \
-        Path("data/runs/Round_2026_final")
+    assert default_out_dir(["/tmp/../x/Round 2026 (final)!.csv"], "/p/runs") == \
+        Path("/p/runs/Round_2026_final")
+
+
+def test_no_project_and_no_out_is_refused_not_written_here():
+    with pytest.raises(DataError, match=r"pass --out DIR.*theming init DIR") as caught:
+        default_out_dir(["round.csv"], None)
+    assert caught.value.code == "D008"
 
 
 def test_rerun_refuses_without_overwrite(tmp_path):

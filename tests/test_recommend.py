@@ -6,11 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import runner
 from pipeline.drafting import quotes as quote_rules
-from pipeline.io.readers import read_table
 from pipeline.text.stance import ASK, NEUTRAL, PRAISE, classify
-from tests.conftest import SAMPLE
+from tests.conftest import ROOT, SAMPLE
 
 
 @pytest.mark.parametrize("text, stance", [
@@ -75,12 +73,10 @@ def test_select_prefers_representative_then_diverse():
 
 
 @pytest.fixture(scope="module")
-def sample_tables():
-    settings = runner.load_settings(SAMPLE.parents[1] / "config" / "pipeline.yaml",
-                                    SAMPLE.parents[1] / "config" / "themes.yaml")
-    raw = read_table(SAMPLE / "survey_round.csv").frame
-    tables, _, _ = runner.run_stages({"raw": raw}, settings)
-    return tables, settings
+def sample_tables(sample_result):
+    from pipeline import load_settings
+
+    return sample_result.tables, load_settings(ROOT / "config" / "pipeline.yaml")
 
 
 def test_quotes_are_verbatim_redacted_and_one_per_respondent(sample_tables):

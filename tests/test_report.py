@@ -8,24 +8,15 @@ import zipfile
 import pandas as pd
 import pytest
 
-from pipeline import runner
 from pipeline.config.models import load_themes
 from pipeline.outputs import document, docx, html
-from tests.conftest import ROOT, SAMPLE
 
 BINARY_OUTPUTS = ("recommendations.docx", "quotes.xlsx")
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory):
-    settings = runner.load_settings(ROOT / "config" / "pipeline.yaml",
-                                    ROOT / "config" / "themes.yaml")
-    folders = []
-    for name in ("first", "second"):
-        out = tmp_path_factory.mktemp(name) / "run"
-        runner.run([SAMPLE / "survey_round.csv"], settings, out)
-        folders.append(out)
-    return folders
+def two_runs(sample_run, sample_run_again):
+    return [sample_run, sample_run_again]
 
 
 def test_outputs_identical_across_runs(two_runs):

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_helpers import assert_accounted, csv_text, run_cli, write_config
+from cli_helpers import THEMES, assert_accounted, csv_text, run_cli, write_config
 
 from pipeline.stages import clean, discover, recommend, tag
 
@@ -80,7 +80,7 @@ def test_resume_recomputes_when_config_changes(setup, monkeypatch):
 
     from pipeline.cli import app
     shown = CliRunner().invoke(app, ["run", str(export), "--config", str(config), "--out", str(out),
-                                     "--resume"])
+                                     "--themes", str(THEMES), "--resume"])
     assert shown.exit_code == 0, shown.stderr
     assert "Resume: clean recomputed: config changed since the interrupted run; tag computed;" \
         in shown.stdout

@@ -136,7 +136,7 @@ def test_calibrate_writes_per_theme_thresholds(tmp_path):
 
     root = Path(__file__).resolve().parents[1]
     config = yaml.safe_load((root / "config" / "pipeline.yaml").read_text(encoding="utf-8"))
-    config["tag"].update(embedder="tfidf-svd", keywords=False, patterns=False)
+    config.setdefault("tag", {}).update(embedder="tfidf-svd", keywords=False, patterns=False)
     (tmp_path / "pipeline.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     (tmp_path / "themes.yaml").write_text(yaml.safe_dump(THEMES.model_dump(exclude_defaults=True)),
                                           encoding="utf-8")

@@ -44,7 +44,7 @@ def coded_rows() -> list[tuple[str, str]]:
 @pytest.fixture()
 def project(tmp_path):
     config = yaml.safe_load((ROOT / "config" / "pipeline.yaml").read_text(encoding="utf-8"))
-    config["tag"].update(keywords=False, patterns=False, semantic=False, embedding_cache=None)
+    config.setdefault("tag", {}).update(keywords=False, patterns=False, semantic=False, embedding_cache=None)
     (tmp_path / "pipeline.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     themes = {"version": 1, "themes": [{"id": "parking", "label": "Parking"},
                                        {"id": "food", "label": "Food"},

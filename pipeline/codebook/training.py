@@ -53,6 +53,9 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
     if embedder not in FEATURE_EMBEDDERS:
         raise ConfigError(f"--embedder '{embedder}' is not one of {', '.join(FEATURE_EMBEDDERS)}",
                           code="C005")
+    if folds < 2:
+        raise ConfigError(f"--folds {folds}: cross-validation needs at least 2 folds (5 is usual); "
+                          "pass --folds 2 or more", code="C024")
     started = time.perf_counter()
     theme_ids = settings.themes.ids
     comments = coded.read_coded(labels, theme_ids, text_column, labels_column)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pipeline.config.project import default_path, merge, resolve_paths
 from pipeline.errors import ConfigError, ConfigProblems, Problem, did_you_mean
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -66,6 +67,8 @@ class ThemesConfig(_Strict):
 
 
 # --------------------------------------------------------------------------- pipeline.yaml
+# No defaults here: every setting's default is in defaults/pipeline.yaml (the one source),
+# merged under the project's own pipeline.yaml by ``load_pipeline``.
 
 
 class TextColumn(_Strict):
@@ -74,103 +77,118 @@ class TextColumn(_Strict):
 
 
 class InputSettings(_Strict):
-    id_column: str | None = None
-    group_column: str | None = None
-    text_columns: list[TextColumn] = Field(min_length=1)
-    score_columns: list[str] = Field(default_factory=list)
-    encoding: str = "auto"
-    sheet: str | int | None = None
+    id_column: str | None
+    group_column: str | None
+    text_columns: list[TextColumn]
+    score_columns: list[str]
+    encoding: str
+    delimiter: str | None
+    sheet: str | int | None
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = {"tab": "\t", "\\t": "\t"}.get(value.lower(), value)
+        if len(value) != 1:
+            raise ValueError(f"'{value}' is not one character; use e.g. ',', ';', '|' or 'tab'")
+        return value
 
 
 class RedactSettings(_Strict):
-    emails: bool = True
-    phones: bool = True
-    urls: bool = True
-    handles: bool = True
-    nhs_numbers: bool = True
-    ni_numbers: bool = True
-    postcodes: bool = True
-    titled_names: bool = True
-    ner: bool = True
-    names: list[str] = Field(default_factory=list)
-    names_file: str | None = None
+    emails: bool
+    phones: bool
+    urls: bool
+    handles: bool
+    nhs_numbers: bool
+    ni_numbers: bool
+    postcodes: bool
+    titled_names: bool
+    ner: bool
+    names: list[str]
+    names_file: str | None
 
 
 class CleanSettings(_Strict):
-    non_answers: list[str] = Field(default_factory=list)
-    drop_duplicates: bool = True
-    fix_mojibake: bool = True
-    redact: RedactSettings = RedactSettings()
+    non_answers: list[str]
+    drop_duplicates: bool
+    fix_mojibake: bool
+    redact: RedactSettings
 
 
 class NlpSettings(_Strict):
-    model: str = "blank"
+    model: str
 
 
 class TagSettings(_Strict):
-    keywords: bool = True
-    patterns: bool = True
-    use_proposed_keywords: bool = False
-    semantic: bool = True
-    embedder: Literal["tfidf-svd", "minilm", "minilm-static"] = "tfidf-svd"
-    embedding_dims: int = Field(default=100, ge=2)
-    semantic_threshold: float = Field(default=0.4, ge=-1.0, le=1.0)
-    semantic_top_k: int = Field(default=1, ge=0)
-    static_model_dir: str = "models/minilm-static"
-    embedding_cache: str | None = "data/cache/embeddings"
-    classifier: bool = True
-    semantic_with_classifier: bool = False
+    keywords: bool
+    patterns: bool
+    use_proposed_keywords: bool
+    semantic: bool
+    embedder: Literal["tfidf-svd", "minilm", "minilm-static"]
+    embedding_dims: int = Field(ge=2)
+    semantic_threshold: float = Field(ge=-1.0, le=1.0)
+    semantic_top_k: int = Field(ge=0)
+    static_model_dir: str
+    embedding_cache: str | None
+    classifier: bool
+    semantic_with_classifier: bool
 
 
 class DiscoverSettings(_Strict):
-    enabled: bool = True
-    unit: Literal["sentences", "comments"] = "sentences"
-    embedder: Literal["tfidf-svd", "minilm", "minilm-static"] = "tfidf-svd"
-    embedding_dims: int = Field(default=100, ge=2)
-    method: Literal["auto", "small", "large"] = "auto"
-    small_round_max_docs: int = Field(default=1500, ge=10)
-    n_clusters: int | Literal["auto"] = "auto"
-    min_cluster_size: int | Literal["auto"] = "auto"
-    umap_epochs: int = Field(default=200, ge=10)
-    seed_weight: float = Field(default=0.5, ge=0.0)
-    outlier_min_similarity: float = Field(default=0.2, ge=-1.0, le=1.0)
-    merge_min_similarity: float = Field(default=0.5, ge=-1.0, le=1.0)
-    top_words: int = Field(default=8, ge=1)
-    label_max_df: float = Field(default=0.08, gt=0.0, le=1.0)
-    map_min_overlap: float = Field(default=0.3, ge=0.0, le=1.0)
-    map_min_similarity: float = Field(default=0.35, ge=-1.0, le=1.0)
-    map_min_combined: float = Field(default=0.6, ge=0.0, le=2.0)
-    candidate_min_respondents: int = Field(default=3, ge=1)
-    candidate_min_coherence: float = Field(default=0.5, ge=0.0, le=1.0)
-    candidate_min_specificity: float = Field(default=0.5, ge=0.0, le=1.0)
-    candidate_max_tagged_share: float = Field(default=0.3, ge=0.0, le=1.0)
-    candidate_min_ask_share: float = Field(default=0.45, ge=0.0, le=1.0)
-    candidate_examples: int = Field(default=3, ge=1)
+    enabled: bool
+    unit: Literal["sentences", "comments"]
+    embedder: Literal["tfidf-svd", "minilm", "minilm-static"]
+    embedding_dims: int = Field(ge=2)
+    method: Literal["auto", "small", "large"]
+    small_round_max_docs: int = Field(ge=10)
+    n_clusters: int | Literal["auto"]
+    min_cluster_size: int | Literal["auto"]
+    umap_epochs: int = Field(ge=10)
+    seed_weight: float = Field(ge=0.0)
+    outlier_min_similarity: float = Field(ge=-1.0, le=1.0)
+    merge_min_similarity: float = Field(ge=-1.0, le=1.0)
+    top_words: int = Field(ge=1)
+    label_max_df: float = Field(gt=0.0, le=1.0)
+    map_min_overlap: float = Field(ge=0.0, le=1.0)
+    map_min_similarity: float = Field(ge=-1.0, le=1.0)
+    map_min_combined: float = Field(ge=0.0, le=2.0)
+    candidate_min_respondents: int = Field(ge=1)
+    candidate_min_coherence: float = Field(ge=0.0, le=1.0)
+    candidate_min_specificity: float = Field(ge=0.0, le=1.0)
+    candidate_max_tagged_share: float = Field(ge=0.0, le=1.0)
+    candidate_min_ask_share: float = Field(ge=0.0, le=1.0)
+    candidate_examples: int = Field(ge=1)
 
 
 class RecommendSettings(_Strict):
-    quotes_min: int = Field(default=3, ge=1)
-    quotes_max: int = Field(default=5, ge=1)
-    max_quote_words: int = Field(default=70, ge=5)
-    diversity: float = Field(default=0.5, ge=0.0, le=1.0)
-    stance: bool = True
-    praise_quotes: int = Field(default=2, ge=0)
+    quotes_min: int = Field(ge=1)
+    quotes_max: int = Field(ge=1)
+    max_quote_words: int = Field(ge=5)
+    diversity: float = Field(ge=0.0, le=1.0)
+    stance: bool
+    praise_quotes: int = Field(ge=0)
 
 
 class OutputSettings(_Strict):
-    xlsx: bool = True
+    runs_dir: str | None
+    xlsx: bool
 
 
 class PipelineConfig(_Strict):
-    version: Literal[1] = 1
-    seed: int = 42
+    version: Literal[1]
+    seed: int
+    themes: str = Field(min_length=1)
     input: InputSettings
-    clean: CleanSettings = CleanSettings()
-    nlp: NlpSettings = NlpSettings()
-    tag: TagSettings = TagSettings()
-    discover: DiscoverSettings = DiscoverSettings()
-    recommend: RecommendSettings = RecommendSettings()
-    output: OutputSettings = OutputSettings()
+    clean: CleanSettings
+    nlp: NlpSettings
+    tag: TagSettings
+    discover: DiscoverSettings
+    recommend: RecommendSettings
+    output: OutputSettings
+
+
 
 
 class Settings(BaseModel):
@@ -180,7 +198,7 @@ class Settings(BaseModel):
 
     pipeline: PipelineConfig
     themes: ThemesConfig
-    base_dir: str = "."
+    config_path: str = ""  # the project pipeline.yaml these came from; "" = packaged defaults
     tag_model: Any = None  # a loaded pipeline.learn.TagModel (theming run --model), or None
 
 
@@ -384,18 +402,23 @@ def _explain_pattern_error(text: str) -> str:
     return first
 
 
-def _validate(path: Path, model: type[BaseModel], extra_checks=None) -> BaseModel:
+def _validate(path: Path, model: type[BaseModel], extra_checks=None, *,
+              defaults: Mapping | None = None, prepare=None) -> BaseModel:
+    """Read ``path`` and validate it as ``model``; with ``defaults``, the file is merged over
+    them first. ``prepare`` may rewrite the merged data (paths) before validation."""
     data, lines = _read_yaml(path)
     if not isinstance(data, Mapping):
         raise ConfigError(
             f"{path}: expected a mapping of settings at the top level, found "
-            f"{type(data).__name__}; see config/ for a complete example",
+            f"{type(data).__name__}; run 'theming init DIR' for a complete example",
             code="C002",
         )
+    if defaults is not None:
+        data = merge(defaults, data)
     problems: list[Problem] = []
     model_obj = None
     try:
-        model_obj = model.model_validate(data)
+        model_obj = model.model_validate(prepare(data) if prepare else data)
     except ValidationError as exc:
         problems.extend(_problems_from_validation(exc, model, data, lines))
     if extra_checks:
@@ -407,14 +430,24 @@ def _validate(path: Path, model: type[BaseModel], extra_checks=None) -> BaseMode
     return model_obj
 
 
-def load_themes(path: str | Path) -> ThemesConfig:
-    """Read and validate ``themes.yaml``; raise ConfigProblems listing every problem."""
-    return _validate(Path(path), ThemesConfig, _theme_problems)  # type: ignore[return-value]
+def load_themes(path: str | Path | None = None) -> ThemesConfig:
+    """Read and validate ``themes.yaml`` (the packaged themes when ``path`` is None); raise
+    ConfigProblems listing every problem."""
+    path = default_path("themes.yaml") if path is None else Path(path)
+    return _validate(path, ThemesConfig, _theme_problems)  # type: ignore[return-value]
 
 
-def load_pipeline(path: str | Path) -> PipelineConfig:
-    """Read and validate ``pipeline.yaml``."""
-    return _validate(Path(path), PipelineConfig)  # type: ignore[return-value]
+def load_pipeline(path: str | Path | None = None) -> PipelineConfig:
+    """Read and validate a project's ``pipeline.yaml`` merged over the packaged defaults, with
+    every path resolved against the file's folder. ``None``: the defaults alone, no project."""
+    defaults_path = default_path("pipeline.yaml")
+    defaults, _ = _read_yaml(defaults_path)
+    if path is None:
+        return _validate(defaults_path, PipelineConfig,  # type: ignore[return-value]
+                         prepare=lambda data: resolve_paths(data, None))
+    config_dir = Path(path).absolute().parent
+    return _validate(Path(path), PipelineConfig, defaults=defaults,  # type: ignore[return-value]
+                     prepare=lambda data: resolve_paths(data, config_dir))
 
 
 def with_overrides(

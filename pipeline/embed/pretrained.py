@@ -154,7 +154,8 @@ def load_static(static_dir: Path):
     try:
         from model2vec import StaticModel
     except ImportError:
-        raise ConfigError("embedder 'minilm-static' needs the package model2vec; install it or "
+        raise ConfigError("embedder 'minilm-static' needs model2vec: pip install "
+                          "'comment-theming[static]', or "
                           "use embedder: minilm or tfidf-svd", code="C021") from None
     if not (static_dir / WEIGHTS_FILE).is_file():
         distill_static(static_dir)

@@ -9,9 +9,11 @@ sits above it; for JSON Lines, the line number).
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ from pipeline.errors import DataError, did_you_mean, one_of
 
 SUPPORTED = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".jsonl", ".ndjson", ".parquet")
 DELIMITERS = (",", ";", "\t", "|")
+SNIFF_LINES = 50  # lines the delimiter sniffer reads
 HEADER_SEARCH_ROWS = 30
 
 
@@ -38,11 +41,12 @@ class RawTable:
 
 
 def read_table(path: str | Path, encoding: str = "auto", sheet: str | int | None = None,
-               wanted: Sequence[str] = ()) -> RawTable:
+               wanted: Sequence[str] = (), delimiter: str | None = None) -> RawTable:
     """Read one export; raise DataError naming the file and the fix when it cannot.
 
     ``wanted`` (the configured column names) finds the header row of a spreadsheet with a
-    title above it, and the sheet of a workbook when ``sheet`` is not given.
+    title above it, and the sheet of a workbook when ``sheet`` is not given. ``delimiter``
+    fixes a CSV's separator instead of sniffing it.
     """
     path = Path(path)
     if not path.exists():
@@ -56,7 +60,8 @@ def read_table(path: str | Path, encoding: str = "auto", sheet: str | int | None
                         f"{hint}", code="D004")
     try:
         if suffix in (".csv", ".tsv", ".txt"):
-            table = _read_csv(path, encoding, tab=suffix == ".tsv", wanted=wanted)
+            table = _read_csv(path, encoding, tab=suffix == ".tsv", wanted=wanted,
+                              delimiter=delimiter)
         elif suffix in (".xlsx", ".xlsm"):
             table = _read_xlsx(path, sheet, wanted)
         elif suffix in (".jsonl", ".ndjson"):
@@ -79,7 +84,8 @@ def read_table(path: str | Path, encoding: str = "auto", sheet: str | int | None
 # --------------------------------------------------------------------------- CSV
 
 
-def _read_csv(path: Path, encoding: str, tab: bool, wanted: Sequence[str] = ()) -> RawTable:
+def _read_csv(path: Path, encoding: str, tab: bool, wanted: Sequence[str] = (),
+              delimiter: str | None = None) -> RawTable:
     raw = path.read_bytes()
     if not raw.strip():
         raise DataError(f"{path}: the file is empty; export the survey again", code="D003")
@@ -88,7 +94,8 @@ def _read_csv(path: Path, encoding: str, tab: bool, wanted: Sequence[str] = ()) 
     if not text.strip():
         raise DataError(f"{path}: the file is empty; export the survey again", code="D003")
     header_line = _csv_header_line(text, wanted)
-    delimiter = "\t" if tab else sniff_delimiter(text.split("\n", header_line)[-1])
+    if delimiter is None:
+        delimiter = "\t" if tab else sniff_delimiter(text.split("\n", header_line)[-1])
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
                             na_filter=False, skip_blank_lines=True, engine="c",
@@ -167,8 +174,15 @@ def _decode_utf16(raw: bytes, encoding: str, path: Path) -> str:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter of the header line: the most frequent of ',', ';', tab, '|'."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    """The field separator of a CSV: ``csv.Sniffer`` over the first lines, choosing among ',',
+    ';', tab and '|' and respecting quotes (a comma inside a quoted header is not a separator).
+    When the sniffer cannot decide: the most frequent of them outside quotes on the header."""
+    lines = [line for line in text.splitlines() if line.strip()][:SNIFF_LINES]
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        pass
+    header = re.sub(r'"[^"]*"', "", lines[0]) if lines else ""
     counts = {d: header.count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
