@@ -77,6 +77,10 @@ def run_command(
     text_column: Annotated[list[str] | None, typer.Option(
         "--text-column", help="Free-text column; repeat for several. Overrides pipeline.yaml.",
         show_default=False)] = None,
+    score_column: Annotated[list[str] | None, typer.Option(
+        "--score-column", help="Agree/disagree statement column (numbers, '4 - agree' or labels "
+                               "mapped by scales: in pipeline.yaml); repeat for several. Overrides "
+                               "pipeline.yaml.", show_default=False)] = None,
     id_column: Annotated[str | None, typer.Option(
         "--id-column", help="Respondent id column. Overrides pipeline.yaml.", show_default=False)] = None,
     group_column: Annotated[str | None, typer.Option(
@@ -108,7 +112,7 @@ def run_command(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = runner.load_settings(config, themes, text_columns=text_column,
-                                        id_column=id_column, group_column=group_column,
+                                        score_columns=score_column, id_column=id_column, group_column=group_column,
                                         encoding=encoding, sheet=sheet, model_dir=model)
         with _progress(quiet) as advance:
             result = runner.run([str(p) for p in inputs], settings, out, overwrite=overwrite,

@@ -49,11 +49,12 @@ def load_settings(config_path: str | Path = DEFAULT_PIPELINE,
                   themes_path: str | Path = DEFAULT_THEMES, *,
                   text_columns: Sequence[str] | None = None, id_column: str | None = None,
                   group_column: str | None = None, encoding: str | None = None,
-                  sheet: str | None = None, model_dir: str | Path | None = None) -> Settings:
+                  sheet: str | None = None, model_dir: str | Path | None = None,
+                  score_columns: Sequence[str] | None = None) -> Settings:
     """Load both configs, apply command-line choices, resolve the names file, and load the
     trained tagger in ``model_dir`` (if given) for the classifier layer."""
     pipeline = with_overrides(load_pipeline(config_path), list(text_columns or []), id_column,
-                              group_column)
+                              group_column, list(score_columns or []))
     reading = {key: value for key, value in (("encoding", encoding), ("sheet", sheet)) if value}
     if reading:
         pipeline = pipeline.model_copy(

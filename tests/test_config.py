@@ -63,8 +63,9 @@ def test_broken_themes_report_every_problem_with_exact_text(tmp_path):
         "token 1: unknown attribute 'LOWR' (did you mean 'LOWER'?)\n"
         "  [C009] line 11: theme id 'Ministerial Presence' must be lower-case letters, digits and "
         "'_' (try 'ministerial_presence'); ids are stable keys across rounds\n"
-        "  [C005] line 13: min_support in theme 'Ministerial Presence': Input should be a valid "
-        "integer, unable to parse string as an integer (got 'many')\n"
+        "  [C005] line 13: min_support in theme 'Ministerial Presence': write a count of "
+        "respondents (e.g. 2) or a share of the round's respondents between 0 and 1 (e.g. 0.05) "
+        "(got 'many')\n"
     )
 
 

@@ -7,14 +7,14 @@ never disagree. Pure: strings in, strings out.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 STATUS_TEXT = {"not_raised": "not raised", "too_little_evidence": "too little evidence",
                "no_recommendation_configured": "no recommendation in themes.yaml",
-               "praised": "raised only in praise"}
+               "praised": "raised only in praise",
+               "no_ask": "raised, but nobody asked for a change"}
 
 
 @dataclass
@@ -96,15 +96,11 @@ def _score_note(theme_scores: pd.DataFrame, key: str) -> str:
         if len(theme_scores) else theme_scores
     if found is None or found.empty:
         return ""
-    own = found[found["statement"].str.contains(key, regex=False)]
+    own = found[found["column"].astype(str).str.contains(key, regex=False)]
     row = own.iloc[0] if len(own) else found.loc[found["difference"].abs().idxmax()]
-    return (f"Respondents who raised it scored the '{statement_words(row['statement'])}' "
-            f"statement {row['mean_raised']:.1f} out of 5 on average (n={int(row['n_raised'])}), "
+    missing = int(row.get("n_no_score", 0) or 0)
+    return (f"Respondents who raised it scored the statement '{row['statement']}' "
+            f"{row['mean_raised']:.1f} out of 5 on average (n={int(row['n_raised'])}), "
             f"against {row['mean_not_raised']:.1f} from those who did not "
-            f"(n={int(row['n_not_raised'])}).")
-
-
-def statement_words(column: str) -> str:
-    """A score column in words for a report: 's1_early_engagement' -> 'early engagement'."""
-    words = re.sub(r"^[a-z]{1,2}\d+[_ .-]+", "", str(column), flags=re.IGNORECASE)
-    return words.replace("_", " ").strip() or str(column)
+            f"(n={int(row['n_not_raised'])})"
+            + (f"; {missing} gave no score." if missing else "."))

@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline.config.models import Settings
 from pipeline.drafting import quotes as quote_rules
+from pipeline.drafting.scores import answering
 from pipeline.embed.embedders import make_embedder
 from pipeline.stages.schemas import (
     CLEAN_COMMENTS,
@@ -26,6 +27,7 @@ from pipeline.stages.schemas import (
     QUOTES,
     RECOMMENDATIONS,
     SENTENCE_CLUSTERS,
+    RESPONDENTS,
     SENTENCES,
     TAGS,
 )
@@ -37,31 +39,37 @@ NAME = "recommend"
 REQUIRES = {
     "comments": CLEAN_COMMENTS, "sentences": SENTENCES, "tags": TAGS,
     "comment_themes": COMMENT_THEMES, "clusters": CLUSTERS, "sentence_clusters": SENTENCE_CLUSTERS,
+    "respondents": RESPONDENTS,
 }
 PRODUCES = {"recommendations": RECOMMENDATIONS, "quotes": QUOTES}
-STATUS_ORDER = {"drafted": 0, "praised": 1, "no_recommendation_configured": 2,
-                "too_little_evidence": 3, "not_raised": 4}
+STATUS_ORDER = {"drafted": 0, "praised": 1, "no_recommendation_configured": 2, "no_ask": 3,
+                "too_little_evidence": 4, "not_raised": 5}
 
 
 def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
     return recommend(tables["comments"], tables["sentences"], tables["tags"],
                      tables["comment_themes"], tables["clusters"], tables["sentence_clusters"],
-                     settings)
+                     settings, tables["respondents"])
 
 
 def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clusters,
-              settings: Settings) -> dict[str, pd.DataFrame]:
+              settings: Settings, respondents: pd.DataFrame | None = None
+              ) -> dict[str, pd.DataFrame]:
     """-> ``recommendations`` (rank, key, kind, label, owner, action, text, status, counts,
     n_asking, n_praising, support_by_group as JSON, evidence_line) and ``quotes`` (key,
     label, quote_rank, quote, stance, comment_id, respondent_id, group, question)."""
     started = time.perf_counter()
-    group_totals = comments.groupby("group")["respondent_id"].nunique().to_dict()
-    total = int(comments["respondent_id"].nunique())
+    if respondents is None:
+        respondents = comments[["respondent_id", "group"]].drop_duplicates("respondent_id")
+    counted = answering(comments, respondents, settings.pipeline.input.score_names)
+    group_totals = counted.groupby("group")["respondent_id"].nunique().to_dict()
+    total = int(counted["respondent_id"].nunique())
     stances = {sid: (classify(text) if settings.pipeline.recommend.stance else NEUTRAL)
                for sid, text in zip(sentences["sentence_id"], sentences["text"], strict=True)}
     picker = _QuotePicker(sentences, comments, stances, settings)
     rows, quote_rows = [], []
 
+    small = total < settings.pipeline.recommend.small_round
     for order, theme in enumerate(settings.themes.themes):
         tagged = tags[tags["theme_id"] == theme.id]
         carrying = sentences[sentences["sentence_id"].isin(tagged["sentence_id"])]
@@ -70,20 +78,13 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
         n = int(support["respondent_id"].nunique())
         asking, praising = _stance_counts(carrying, stances)
         rec = theme.recommendation
-        if n == 0:
-            status = "not_raised"
-        elif n < theme.min_support:
-            status = "too_little_evidence"
-        elif asking == 0:
-            status = "praised"
-        elif rec is None:
-            status = "no_recommendation_configured"
-        else:
-            status = "drafted"
+        status = theme_status(n, asking, praising, theme.support_needed(total), small,
+                              rec is not None)
         owner, action = (rec.owner, rec.action) if rec else ("", "")
         text = f"{owner} to {action.rstrip('.')}." if status == "drafted" else ""
+        note = few_note(n) if status == "drafted" and n < theme.support_needed(total) else ""
         rows.append(_row(order, theme.id, "theme", theme.label, owner, action, text, status,
-                         support, group_totals, total, asking, praising))
+                         support, group_totals, total, asking, praising, note))
         if status in ("drafted", "praised", "no_recommendation_configured"):
             quote_rows += picker.pick(theme.id, theme.label, carrying)
 
@@ -118,6 +119,25 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
     return {"recommendations": recommendations, "quotes": quotes}
 
 
+def theme_status(n: int, asking: int, praising: int, needed: int, small_round: bool,
+                 configured: bool) -> str:
+    """Why a theme is or is not drafted. Below ``needed`` respondents a theme is drafted only
+    in a small round and only when someone asks for a change; a theme nobody asks about
+    gets no draft."""
+    if n == 0:
+        return "not_raised"
+    if asking == 0:
+        return "praised" if praising else ("no_ask" if n >= needed else "too_little_evidence")
+    if n < needed and not small_round:
+        return "too_little_evidence"
+    return "drafted" if configured else "no_recommendation_configured"
+
+
+def few_note(n: int) -> str:
+    """The mark on a draft resting on fewer respondents than the theme's min_support."""
+    return f"raised by {n} respondent{'s' if n != 1 else ''}"
+
+
 def _stance_counts(carrying: pd.DataFrame, stances: dict[str, str]) -> tuple[int, int]:
     """Respondents with at least one ask / with at least one praising sentence."""
     kinds = carrying["sentence_id"].map(stances)
@@ -138,7 +158,7 @@ def _ranked(rows: list[dict]) -> pd.DataFrame:
 
 
 def _row(order, key, kind, label, owner, action, text, status, support, group_totals, total,
-         asking, praising):
+         asking, praising, note=""):
     by_group = support.groupby("group")["respondent_id"].nunique().to_dict()
     ordered = sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0]))
     n = int(support["respondent_id"].nunique())
@@ -151,7 +171,7 @@ def _row(order, key, kind, label, owner, action, text, status, support, group_to
         "action": action, "text": text, "status": status, "n_respondents": n,
         "n_respondents_total": total, "n_asking": asking, "n_praising": praising,
         "support_by_group": json.dumps({g: [c, int(group_totals.get(g, c))] for g, c in ordered}),
-        "evidence_line": evidence,
+        "evidence_line": evidence, "note": note,
     }
 
 
