@@ -41,6 +41,14 @@ class Item:
     score_note: str = ""
     asks: list[Quote] = field(default_factory=list)
     praise: list[Quote] = field(default_factory=list)
+    note: str = ""  # "raised by 1 respondent": drafted below min_support in a small round
+    ask_phrases: list[str] = field(default_factory=list)  # verbatim, most central first
+
+    @property
+    def heading(self) -> str:
+        kind = "" if self.kind == "theme" else " (candidate theme: not in themes.yaml yet)"
+        note = f" ({self.note})" if self.note else ""
+        return f"{self.number}. {self.label}{kind}{note}"
 
 
 @dataclass
@@ -51,25 +59,88 @@ class Document:
     too_little: list[Item]
     score_table: pd.DataFrame
     theme_group: pd.DataFrame
+    summary: list[str] = field(default_factory=list)  # the opening lines, denominator first
+    ranking: pd.DataFrame = field(default_factory=pd.DataFrame)  # themes by respondents
+    prevalence: list[dict] = field(default_factory=list)  # chart rows: theme, group, share
 
 
 def build_document(title: str, recommendations: pd.DataFrame, quotes: pd.DataFrame,
-                   theme_scores: pd.DataFrame, score_summary: pd.DataFrame) -> Document:
-    """Sections of the report in reading order: drafts by support, praise, the rest."""
+                   theme_scores: pd.DataFrame, score_summary: pd.DataFrame,
+                   answers: dict | None = None) -> Document:
+    """Sections of the report in reading order: a summary (the denominator once, answers
+    read and kept, themes ranked), drafts by support, praise, the rest. ``answers``:
+    ``{"in": n, "kept": n, "dropped_by_reason": {...}}`` from the run's accounting."""
+    import json
+
     drafted, praised, rest = [], [], []
     for rec in recommendations.itertuples(index=False):
         evidence = rec.evidence_line[:1].upper() + rec.evidence_line[1:] + "."
         item = Item(0, rec.key, rec.label, rec.kind, rec.status, rec.text, evidence,
-                    _score_note(theme_scores, rec.key))
+                    _score_note(theme_scores, rec.key), note=str(getattr(rec, "note", "") or ""),
+                    ask_phrases=json.loads(getattr(rec, "ask_phrases", "[]") or "[]"))
         for quote in quotes[quotes["key"] == rec.key].itertuples(index=False):
-            target = item.praise if quote.stance == "praise" else item.asks
+            target = {"praise": item.praise, "ask": item.asks}.get(quote.stance)
+            if target is None:  # only asks stand under asks; nothing else is quoted there
+                continue
             target.append(Quote(" ".join(str(quote.quote).split()), str(quote.group),
                                 str(quote.comment_id)))
         {"drafted": drafted, "praised": praised}.get(rec.status, rest).append(item)
     for number, item in enumerate(drafted + praised, start=1):
         item.number = number
     return Document(title, drafted, praised, rest, score_summary,
-                    theme_by_group(recommendations))
+                    theme_by_group(recommendations), summary_lines(recommendations, answers),
+                    ranking(recommendations), prevalence(recommendations))
+
+
+def summary_lines(recommendations: pd.DataFrame, answers: dict | None) -> list[str]:
+    """The denominator, stated once, and what was read and kept."""
+    total = int(recommendations["n_respondents_total"].iloc[0]) if len(recommendations) else 0
+    lines = [(f"{total} respondents answered at least one question; every count in this "
+             "report is out of them.")]
+    if answers:
+        dropped = ", ".join(f"{n} {reason}" for reason, n in
+                            sorted(answers.get("dropped_by_reason", {}).items()))
+        lines.append(f"{answers['in']} free-text answers read, {answers['kept']} kept"
+                     + (f" ({dropped} left out)." if dropped else "."))
+    drafted = recommendations[recommendations["status"] == "drafted"] \
+        if len(recommendations) else recommendations
+    if len(drafted):
+        lines.append(f"{len(drafted)} draft recommendation(s): "
+                     + "; ".join(f"{r.label} ({r.n_respondents})"
+                                 for r in drafted.itertuples(index=False)) + ".")
+    return lines
+
+
+def ranking(recommendations: pd.DataFrame) -> pd.DataFrame:
+    """Themes raised this round, most respondents first: theme, respondents, asking,
+    praising, status."""
+    raised = recommendations[recommendations["n_respondents"] > 0] \
+        if len(recommendations) else recommendations
+    rows = [{"theme": r.label, "respondents": int(r.n_respondents),
+             "asking": int(r.n_asking), "praising": int(r.n_praising),
+             "status": "drafted" if r.status == "drafted" else STATUS_TEXT.get(r.status, r.status)}
+            for r in raised.sort_values("n_respondents", ascending=False, kind="stable")
+            .itertuples(index=False)]
+    return pd.DataFrame(rows, columns=["theme", "respondents", "asking", "praising", "status"])
+
+
+def prevalence(recommendations: pd.DataFrame) -> list[dict]:
+    """Chart rows: for each raised theme, the share of each group's respondents raising it."""
+    import json
+
+    rows = []
+    raised = recommendations[recommendations["n_respondents"] > 0] \
+        if len(recommendations) else recommendations
+    for rec in raised.sort_values("n_respondents", ascending=False, kind="stable") \
+            .itertuples(index=False):
+        total = int(rec.n_respondents_total)
+        bars = [{"group": "All respondents", "count": int(rec.n_respondents), "of": total,
+                 "share": round(100 * rec.n_respondents / total, 1) if total else 0.0}]
+        for group, (count, of) in sorted(json.loads(rec.support_by_group).items()):
+            bars.append({"group": group, "count": int(count), "of": int(of),
+                         "share": round(100 * count / of, 1) if of else 0.0})
+        rows.append({"theme": rec.label, "bars": bars})
+    return rows
 
 
 def theme_by_group(recommendations: pd.DataFrame) -> pd.DataFrame:

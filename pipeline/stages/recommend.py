@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline.config.models import Settings
 from pipeline.drafting import quotes as quote_rules
+from pipeline.drafting.names import phrase_name
 from pipeline.drafting.scores import answering
 from pipeline.embed.embedders import make_embedder
 from pipeline.stages.schemas import (
@@ -26,12 +27,12 @@ from pipeline.stages.schemas import (
     COMMENT_THEMES,
     QUOTES,
     RECOMMENDATIONS,
-    SENTENCE_CLUSTERS,
     RESPONDENTS,
+    SENTENCE_CLUSTERS,
     SENTENCES,
     TAGS,
 )
-from pipeline.text.stance import ASK, NEUTRAL, PRAISE, classify
+from pipeline.text.stance import ASK, PRAISE, ask_phrase, classify
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
     counted = answering(comments, respondents, settings.pipeline.input.score_names)
     group_totals = counted.groupby("group")["respondent_id"].nunique().to_dict()
     total = int(counted["respondent_id"].nunique())
-    stances = {sid: (classify(text) if settings.pipeline.recommend.stance else NEUTRAL)
+    # stance off: every sentence counts as an ask (no split into asks and praise)
+    stances = {sid: (classify(text) if settings.pipeline.recommend.stance else ASK)
                for sid, text in zip(sentences["sentence_id"], sentences["text"], strict=True)}
     picker = _QuotePicker(sentences, comments, stances, settings)
     rows, quote_rows = [], []
@@ -87,6 +89,7 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
                          support, group_totals, total, asking, praising, note))
         if status in ("drafted", "praised", "no_recommendation_configured"):
             quote_rows += picker.pick(theme.id, theme.label, carrying)
+            rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
 
     candidates = clusters[clusters["status"] == "candidate"] if len(clusters) else clusters
     offset = len(settings.themes.themes)
@@ -102,14 +105,19 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
         status = ("too_little_evidence" if n < min_support
                   else "praised" if asking == 0
                   else "too_little_evidence" if asking < min_support else "drafted")
-        label = f"New topic: {cluster.label}"
-        text = (f"[Owner to be agreed] to review what {n} respondents raised about "
-                f"“{cluster.label}”, a topic no current theme covers, and agree a response."
+        keywords = [k for k in str(cluster.keywords).split("|") if k][:3]
+        label = (phrase_name(carrying["text"].astype(str).tolist(),
+                             carrying["respondent_id"].astype(str).tolist(), keywords)
+                 or str(cluster.label))
+        people = f"{n} respondent{'s' if n != 1 else ''}"
+        text = (f"[Owner to be agreed] to review what {people} raised about "
+                f"“{label}”, a topic no current theme covers, and agree a response."
                 if status == "drafted" else "")
         rows.append(_row(order, cluster.theme_id, "candidate", label, "", "", text, status,
                          support, group_totals, total, asking, praising))
         if status != "too_little_evidence":
             quote_rows += picker.pick(cluster.theme_id, label, carrying)
+            rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
 
     recommendations = _ranked(rows)
     quotes = pd.DataFrame(quote_rows, columns=list(QUOTES))
@@ -171,7 +179,7 @@ def _row(order, key, kind, label, owner, action, text, status, support, group_to
         "action": action, "text": text, "status": status, "n_respondents": n,
         "n_respondents_total": total, "n_asking": asking, "n_praising": praising,
         "support_by_group": json.dumps({g: [c, int(group_totals.get(g, c))] for g, c in ordered}),
-        "evidence_line": evidence, "note": note,
+        "evidence_line": evidence, "note": note, "ask_phrases": "[]",
     }
 
 
@@ -199,15 +207,11 @@ class _QuotePicker:
         centre = self._centre(carrying["sentence_id"])
         scores = {sid: float(self.vectors[sid] @ centre) if sid in self.vectors else 0.0
                   for sid in carrying["sentence_id"]}
-        found = quote_rules.candidates_for(carrying, self.comments, self.stances, scores,
-                                           self.cfg.max_quote_words)
-        asks = [c for c in found if c.stance == ASK]
-        praise = [c for c in found if c.stance == PRAISE]
+        asks, praise = (quote_rules.candidates_for(carrying, self.comments, self.stances, scores,
+                                                   self.cfg.max_quote_words, kind)
+                        for kind in (ASK, PRAISE))
+        # only asks stand under "what respondents asked for": no neutral filler, never praise
         chosen = self._choose(asks, centre, self.cfg.quotes_max)
-        if len(chosen) < self.cfg.quotes_min:  # too few asks: neutral remarks fill in
-            used = {c.respondent_id for c in chosen}
-            neutral = [c for c in found if c.stance == NEUTRAL and c.respondent_id not in used]
-            chosen += self._choose(neutral, centre, self.cfg.quotes_min - len(chosen))
         used = {c.respondent_id for c in chosen}
         chosen += self._choose([c for c in praise if c.respondent_id not in used], centre,
                                self.cfg.praise_quotes if self.cfg.stance else 0)
@@ -215,6 +219,29 @@ class _QuotePicker:
                  "stance": c.stance, "comment_id": c.comment_id, "respondent_id": c.respondent_id,
                  "group": c.group, "question": c.question}
                 for rank, c in enumerate(chosen, start=1)]
+
+    def phrases(self, carrying: pd.DataFrame) -> list[str]:
+        """Up to ``ask_phrases`` verbatim ask phrases, most central first, one per
+        respondent (see ``pipeline.text.stance.ask_phrase``)."""
+        asks = carrying[carrying["sentence_id"].map(self.stances) == ASK]
+        if asks.empty or self.cfg.ask_phrases == 0:
+            return []
+        centre = self._centre(carrying["sentence_id"])
+        closeness = [float(self.vectors[sid] @ centre) if sid in self.vectors and len(centre)
+                     else 0.0 for sid in asks["sentence_id"]]
+        ranked = asks.assign(_c=closeness).sort_values(["_c", "sentence_id"],
+                                                        ascending=[False, True])
+        found, people = [], set()
+        for row in ranked.itertuples(index=False):
+            phrase = ask_phrase(str(row.text))
+            if row.respondent_id in people or len(phrase.split()) < 3 \
+                    or phrase.lower() in {p.lower() for p in found}:
+                continue
+            found.append(phrase)
+            people.add(row.respondent_id)
+            if len(found) == self.cfg.ask_phrases:
+                break
+        return found
 
     def _choose(self, found, centre, count):
         if not found or count <= 0:
