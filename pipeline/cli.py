@@ -198,6 +198,12 @@ def quotes_command(
     group: Annotated[list[str] | None, typer.Option(
         "--group", help="Respondent group; repeat for several [default: all].",
         show_default=False)] = None,
+    stance: Annotated[list[str] | None, typer.Option(
+        "--stance", help="ask, praise or neutral; repeat for several [default: all].",
+        show_default=False)] = None,
+    every: Annotated[bool, typer.Option(
+        "--all", help="Every comment carrying the theme (with stance, layer and scores), not "
+                      "only the chosen quotes.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="csv, xlsx, docx or md.")] = "csv",
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="File to write [default: print csv/md to the terminal].",
@@ -206,15 +212,19 @@ def quotes_command(
     """Pull a filtered quote table from a finished run.
 
     Example: theming quotes data/runs/sample --theme ministerial_presence --format docx -o q.docx
+
+    Example: theming quotes data/runs/sample --theme ministerial_presence --all --stance ask
     """
     from pipeline.errors import DataError
     from pipeline.io.writers import write_bytes
     from pipeline.outputs import quote_query
 
     try:
-        table = quote_query.filter_quotes(quote_query.load_quote_table(run_dir), theme, group)
-        title = "Quotes: " + (", ".join(theme) if theme else "all themes") + \
-            (f" ({', '.join(group)})" if group else "")
+        table = quote_query.filter_quotes(quote_query.load_quote_table(run_dir, every),
+                                          theme, group, stance)
+        title = ("Comments: " if every else "Quotes: ") + \
+            (", ".join(theme) if theme else "all themes") + \
+            (f" ({', '.join([*(group or []), *(stance or [])])})" if group or stance else "")
         data = quote_query.render_quotes(table, fmt, title)
         if output is None and fmt in quote_query.BINARY:
             raise DataError(f"--format {fmt} writes a binary file; add -o FILE, e.g. "
@@ -226,7 +236,7 @@ def quotes_command(
         sys.stdout.write(data.decode("utf-8"))
         return
     write_bytes(output, data)
-    typer.echo(f"Wrote {len(table)} quotes to {output}", err=True)
+    typer.echo(f"Wrote {len(table)} {'comments' if every else 'quotes'} to {output}", err=True)
 
 
 @themes_app.command("check")

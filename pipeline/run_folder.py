@@ -34,6 +34,7 @@ CATALOG = {
     "answers": "comment_themes.csv",
     "quotes_csv": "quotes.csv",
     "quotes_xlsx": "quotes.xlsx",
+    "theme_comments": "theme_comments.csv",
     "recommendations_md": "recommendations.md",
     "recommendations_docx": "recommendations.docx",
     "recommendations_json": "recommendations.json",
@@ -168,6 +169,7 @@ def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings
         raw_file.unlink()  # a resumed or overwritten run without --keep-raw keeps no raw text
     quote_table = tables["quote_table"]
     write_csv(out / CATALOG["quotes_csv"], quote_table)
+    write_csv(out / CATALOG["theme_comments"], tables["theme_comments"])
     recs, quotes = tables["recommendations"], tables["quotes"]
     if settings.pipeline.output.xlsx:
         write_xlsx(out / CATALOG["quotes_xlsx"], xlsx.quote_sheets(quote_table, recs))

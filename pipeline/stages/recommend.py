@@ -31,6 +31,7 @@ from pipeline.stages.schemas import (
     SENTENCE_CLUSTERS,
     SENTENCES,
     TAGS,
+    THEME_COMMENTS,
 )
 from pipeline.text.stance import ASK, PRAISE, ask_phrase, classify
 
@@ -42,7 +43,8 @@ REQUIRES = {
     "comment_themes": COMMENT_THEMES, "clusters": CLUSTERS, "sentence_clusters": SENTENCE_CLUSTERS,
     "respondents": RESPONDENTS,
 }
-PRODUCES = {"recommendations": RECOMMENDATIONS, "quotes": QUOTES}
+PRODUCES = {"recommendations": RECOMMENDATIONS, "quotes": QUOTES,
+            "theme_comments": THEME_COMMENTS}
 STATUS_ORDER = {"drafted": 0, "praised": 1, "no_recommendation_configured": 2, "no_ask": 3,
                 "too_little_evidence": 4, "not_raised": 5}
 
@@ -69,7 +71,8 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
     stances = {sid: (classify(text) if settings.pipeline.recommend.stance else ASK)
                for sid, text in zip(sentences["sentence_id"], sentences["text"], strict=True)}
     picker = _QuotePicker(sentences, comments, stances, settings)
-    rows, quote_rows = [], []
+    rows, quote_rows, tagged_rows = [], [], []
+    comment_stance = _comment_stances(sentences, stances)
 
     small = total < settings.pipeline.recommend.small_round
     for order, theme in enumerate(settings.themes.themes):
@@ -79,6 +82,11 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
             comment_themes.loc[comment_themes["theme_id"] == theme.id, "comment_id"])]
         n = int(support["respondent_id"].nunique())
         asking, praising = _stance_counts(carrying, stances)
+        methods = comment_themes.loc[comment_themes["theme_id"] == theme.id,
+                                     ["comment_id", "methods"]]
+        tagged_rows.append(_tagged(theme.id, theme.label, support, carrying, comment_stance,
+                                   dict(zip(methods["comment_id"], methods["methods"],
+                                            strict=True))))
         rec = theme.recommendation
         status = theme_status(n, asking, praising, theme.support_needed(total), small,
                               rec is not None)
@@ -110,6 +118,8 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
                              carrying["respondent_id"].astype(str).tolist(), keywords)
                  or str(cluster.label))
         people = f"{n} respondent{'s' if n != 1 else ''}"
+        tagged_rows.append(_tagged(cluster.theme_id, label, support, carrying, comment_stance,
+                                   {}))
         text = (f"[Owner to be agreed] to review what {people} raised about "
                 f"“{label}”, a topic no current theme covers, and agree a response."
                 if status == "drafted" else "")
@@ -121,10 +131,52 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
 
     recommendations = _ranked(rows)
     quotes = pd.DataFrame(quote_rows, columns=list(QUOTES))
+    theme_comments = _with_scores(
+        pd.concat(tagged_rows, ignore_index=True) if tagged_rows
+        else pd.DataFrame(columns=list(THEME_COMMENTS)),
+        respondents, settings.pipeline.input.score_names)
     log.info("recommend: %d drafted, %d quotes (%.2fs)",
              int((recommendations["status"] == "drafted").sum()), len(quotes),
              time.perf_counter() - started)
-    return {"recommendations": recommendations, "quotes": quotes}
+    return {"recommendations": recommendations, "quotes": quotes,
+            "theme_comments": theme_comments}
+
+
+def _comment_stances(sentences: pd.DataFrame, stances: dict[str, str]) -> pd.DataFrame:
+    """sentence_id, comment_id and stance of every sentence."""
+    return sentences[["sentence_id", "comment_id"]].assign(
+        stance=sentences["sentence_id"].map(stances))
+
+
+def _tagged(key: str, label: str, support: pd.DataFrame, carrying: pd.DataFrame,
+            comment_stance: pd.DataFrame, methods: dict[str, str]) -> pd.DataFrame:
+    """Every comment carrying a theme (``theme_comments``): its stance on the theme (ask if
+    one carrying sentence asks, else praise if one praises, else neutral), the layers that
+    tagged it (``discovery`` for a candidate theme) and its whole redacted text."""
+    kinds = comment_stance[comment_stance["sentence_id"].isin(carrying["sentence_id"])]
+    by_comment = kinds.groupby("comment_id")["stance"].agg(
+        lambda s: ASK if (s == ASK).any() else PRAISE if (s == PRAISE).any() else "neutral")
+    ordered = support.sort_values(["source", "row", "comment_id"], kind="stable")
+    return pd.DataFrame({
+        "theme": key, "label": label, "comment_id": ordered["comment_id"].tolist(),
+        "respondent_id": ordered["respondent_id"].tolist(), "group": ordered["group"].tolist(),
+        "question": ordered["question"].tolist(),
+        "stance": ordered["comment_id"].map(by_comment).fillna("neutral").tolist(),
+        "layer": [methods.get(c, "discovery") for c in ordered["comment_id"]],
+        "text": ordered["text"].tolist(),
+    }, columns=list(THEME_COMMENTS))
+
+
+def _with_scores(table: pd.DataFrame, respondents: pd.DataFrame,
+                 score_columns: list[str]) -> pd.DataFrame:
+    """``table`` with each respondent's scores (one column per configured score column)."""
+    present = [c for c in score_columns if c in respondents.columns]
+    if not present:
+        return table.reset_index(drop=True)
+    scores = respondents.drop_duplicates("respondent_id").set_index("respondent_id")[present]
+    whole = {c: "Int64" for c in present
+             if (scores[c].dropna() % 1 == 0).all()}  # 4, not 4.0, when every score is whole
+    return table.join(scores.astype(whole), on="respondent_id").reset_index(drop=True)
 
 
 def theme_status(n: int, asking: int, praising: int, needed: int, small_round: bool,

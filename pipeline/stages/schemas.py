@@ -36,6 +36,8 @@ RECOMMENDATIONS = ("rank", "key", "kind", "label", "owner", "action", "text", "s
                    "support_by_group", "evidence_line", "note", "ask_phrases")
 QUOTES = ("key", "label", "quote_rank", "quote", "stance", "comment_id", "respondent_id", "group",
           "question")
+THEME_COMMENTS = ("theme", "label", "comment_id", "respondent_id", "group", "question", "stance",
+                  "layer", "text")  # plus one column per configured score
 
 
 def check_columns(stage: str, tables: Mapping[str, pd.DataFrame],
