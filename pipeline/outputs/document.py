@@ -125,21 +125,27 @@ def ranking(recommendations: pd.DataFrame) -> pd.DataFrame:
 
 
 def prevalence(recommendations: pd.DataFrame) -> list[dict]:
-    """Chart rows: for each raised theme, the share of each group's respondents raising it."""
+    """Chart rows, one per raised theme, most respondents first: ``cells`` for all
+    respondents then each group (same order in every row, 0 where a group did not raise it),
+    each with count, of (the group's respondents) and share (percent)."""
     import json
 
-    rows = []
     raised = recommendations[recommendations["n_respondents"] > 0] \
         if len(recommendations) else recommendations
-    for rec in raised.sort_values("n_respondents", ascending=False, kind="stable") \
-            .itertuples(index=False):
-        total = int(rec.n_respondents_total)
-        bars = [{"group": "All respondents", "count": int(rec.n_respondents), "of": total,
-                 "share": round(100 * rec.n_respondents / total, 1) if total else 0.0}]
-        for group, (count, of) in sorted(json.loads(rec.support_by_group).items()):
-            bars.append({"group": group, "count": int(count), "of": int(of),
-                         "share": round(100 * count / of, 1) if of else 0.0})
-        rows.append({"theme": rec.label, "bars": bars})
+    counts = [json.loads(r) for r in raised["support_by_group"]] if len(raised) else []
+    totals: dict[str, int] = {}
+    for found in counts:
+        totals.update({group: int(of) for group, (_, of) in found.items()})
+    rows = []
+    ordered = raised.assign(group_counts=counts).sort_values("n_respondents", ascending=False,
+                                                         kind="stable") if len(raised) else raised
+    for rec in ordered.itertuples(index=False):
+        cells = [("All respondents", int(rec.n_respondents), int(rec.n_respondents_total))]
+        cells += [(group, int(rec.group_counts.get(group, [0])[0]), of)
+                  for group, of in sorted(totals.items())]
+        rows.append({"theme": rec.label, "cells": [
+            {"group": g, "count": c, "of": of, "share": round(100 * c / of, 1) if of else 0.0}
+            for g, c, of in cells]})
     return rows
 
 

@@ -96,8 +96,13 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
         rows.append(_row(order, theme.id, "theme", theme.label, owner, action, text, status,
                          support, group_totals, total, asking, praising, note))
         if status in ("drafted", "praised", "no_recommendation_configured"):
-            quote_rows += picker.pick(theme.id, theme.label, carrying)
+            picked = picker.pick(theme.id, theme.label, carrying)
+            quote_rows += picked
             rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
+            asks_quoted = sum(q["stance"] == ASK for q in picked)
+            if status == "drafted" and asks_quoted < settings.pipeline.recommend.quotes_min:
+                rows[-1]["evidence_line"] += (f"; only {asks_quoted} quote"
+                                              f"{'s' if asks_quoted != 1 else ''} ask for this")
 
     candidates = clusters[clusters["status"] == "candidate"] if len(clusters) else clusters
     offset = len(settings.themes.themes)
@@ -171,6 +176,7 @@ def _with_scores(table: pd.DataFrame, respondents: pd.DataFrame,
                  score_columns: list[str]) -> pd.DataFrame:
     """``table`` with each respondent's scores (one column per configured score column)."""
     present = [c for c in score_columns if c in respondents.columns]
+    table = table.astype({column: object for column in THEME_COMMENTS})
     if not present:
         return table.reset_index(drop=True)
     scores = respondents.drop_duplicates("respondent_id").set_index("respondent_id")[present]
