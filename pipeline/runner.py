@@ -208,6 +208,7 @@ def _read_inputs(inputs: Sequence[str | Path], settings: Settings):
             raise DataError(f"{path}: has a header but no rows; export the survey answers too",
                             code="D003")
         ingest.check_input_columns(table.frame, cfg, str(path))
+        ingest.check_scores(table.frame, settings.pipeline, str(path))
         frames.append(table.frame)
         records.append({"path": str(path), "sha256": sha256_file(Path(path)),
                         "rows": len(table.frame), "encoding": table.encoding,

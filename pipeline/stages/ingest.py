@@ -126,6 +126,17 @@ def pseudonymise_id(value: str) -> str:
     return "id-" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:10]
 
 
+def check_scores(raw: pd.DataFrame, pipeline, source: str) -> None:
+    """Raise DataError D050 before a run starts when a score column holds a value no scale
+    maps (the same check ingest makes)."""
+    rows = raw["_row"].astype(int) if "_row" in raw else pd.Series(range(2, len(raw) + 2))
+    names = pd.Series([source] * len(raw))
+    for score in pipeline.input.score_columns:
+        if score.column in raw.columns:
+            score_values(raw[score.column], rows, score.column, score.scale,
+                         pipeline.scales[score.scale].values, names)
+
+
 def check_input_columns(raw: pd.DataFrame, cfg, source: str) -> None:
     """Raise DataError naming every configured column the export lacks, and the fix."""
     available = [c for c in raw.columns if not str(c).startswith("_")]
