@@ -102,7 +102,8 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
             asks_quoted = sum(q["stance"] == ASK for q in picked)
             if status == "drafted" and asks_quoted < settings.pipeline.recommend.quotes_min:
                 rows[-1]["evidence_line"] += (f"; only {asks_quoted} quote"
-                                              f"{'s' if asks_quoted != 1 else ''} ask for this")
+                                              + (" asks" if asks_quoted == 1 else "s ask")
+                                              + " for this")
 
     candidates = clusters[clusters["status"] == "candidate"] if len(clusters) else clusters
     offset = len(settings.themes.themes)
