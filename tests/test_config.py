@@ -112,6 +112,24 @@ def test_unknown_pipeline_key_suggests_the_right_one(tmp_path):
     assert re.search(r"line \d+: unknown key 'id_colum'", caught.value.message)
 
 
+def test_a_statement_on_an_unknown_scale_and_a_score_out_of_range(tmp_path):
+    text = (ROOT / "config" / "pipeline.yaml").read_text()
+    text = text.replace("      scale: agreement\n", "      scale: agreemnt\n", 1)
+    text = text.replace("      strongly agree: 5\n", "      strongly agree: 7\n", 1)
+    path = write(tmp_path, text, "pipeline.yaml")
+    with pytest.raises(ConfigProblems) as caught:
+        load_pipeline(path)
+    message = caught.value.message
+    assert "scales.agreement.values: 'strongly agree' maps to 7; scores run from 1 to 5 (or " \
+        "null)" in message
+    fixed = text.replace("      strongly agree: 7\n", "      strongly agree: 5\n")
+    path.write_text(fixed)
+    with pytest.raises(ConfigProblems) as caught:
+        load_pipeline(path)
+    assert ("score column 's1_early_engagement' uses scale 'agreemnt', which is not under "
+            "scales: (did you mean 'agreement'?); known scales: agreement") in caught.value.message
+
+
 def test_column_overrides_replace_the_configured_columns():
     config = load_pipeline(ROOT / "config" / "pipeline.yaml")
     changed = with_overrides(config, ["Comment Text"], "id", "team")

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from pipeline.config.scales import DEFAULT_SCALES, column_words
+from pipeline.config.scales import DEFAULT_SCALES, Scale, ScoreColumn
 from pipeline.errors import ConfigError, ConfigProblems, Problem, did_you_mean
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -99,20 +99,6 @@ class TextColumn(_Strict):
     question: str = Field(min_length=1)
 
 
-class ScoreColumn(_Strict):
-    """One agree/disagree statement: its column, its words for reports, its scale."""
-
-    column: str = Field(min_length=1)
-    statement: str = ""  # words a report shows; "" = the column name in words
-    scale: str = "agreement"
-
-    @property
-    def words(self) -> str:
-        if self.statement.strip():
-            return self.statement.strip()
-        return column_words(self.column)
-
-
 class InputSettings(_Strict):
     id_column: str | None = None
     group_column: str | None = None
@@ -132,20 +118,6 @@ class InputSettings(_Strict):
     @property
     def score_names(self) -> list[str]:
         return [score.column for score in self.score_columns]
-
-
-class Scale(_Strict):
-    """Answer wordings -> scores 1-5 (null: answered, no score, e.g. "don't know")."""
-
-    values: dict[str, int | None] = Field(min_length=1)
-
-    @field_validator("values")
-    @classmethod
-    def _in_range(cls, values: dict[str, int | None]) -> dict[str, int | None]:
-        for label, score in values.items():
-            if score is not None and not 1 <= score <= 5:
-                raise ValueError(f"'{label}' maps to {score}; scores run from 1 to 5 (or null)")
-        return values
 
 
 class RedactSettings(_Strict):

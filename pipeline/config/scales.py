@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
 # The shipped scale, written out in config/pipeline.yaml too (nothing hidden in code).
 AGREEMENT: dict[str, int | None] = {
     "strongly disagree": 1, "fully disagree": 1, "completely disagree": 1,
@@ -59,3 +61,35 @@ def column_words(column: str) -> str:
     """A score column in words: 's1_early_engagement' -> 'early engagement'."""
     words = re.sub(r"^[a-z]{1,2}\d+[_ .-]+", "", str(column), flags=re.IGNORECASE)
     return words.replace("_", " ").strip() or str(column)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScoreColumn(_Strict):
+    """One agree/disagree statement: its column, its words for reports, its scale."""
+
+    column: str = Field(min_length=1)
+    statement: str = ""  # words a report shows; "" = the column name in words
+    scale: str = "agreement"
+
+    @property
+    def words(self) -> str:
+        if self.statement.strip():
+            return self.statement.strip()
+        return column_words(self.column)
+
+
+class Scale(_Strict):
+    """Answer wordings -> scores 1-5 (null: answered, no score, e.g. "don't know")."""
+
+    values: dict[str, int | None] = Field(min_length=1)
+
+    @field_validator("values")
+    @classmethod
+    def _in_range(cls, values: dict[str, int | None]) -> dict[str, int | None]:
+        for label, score in values.items():
+            if score is not None and not 1 <= score <= 5:
+                raise ValueError(f"'{label}' maps to {score}; scores run from 1 to 5 (or null)")
+        return values
