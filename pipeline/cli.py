@@ -90,6 +90,10 @@ def run_command(
     text_column: Annotated[list[str] | None, typer.Option(
         "--text-column", help="Free-text column; repeat for several. Overrides pipeline.yaml.",
         show_default=False)] = None,
+    score_column: Annotated[list[str] | None, typer.Option(
+        "--score-column", help="Agree/disagree statement column (numbers, '4 - agree' or labels "
+                               "mapped by scales: in pipeline.yaml); repeat for several. Overrides "
+                               "pipeline.yaml.", show_default=False)] = None,
     id_column: Annotated[str | None, typer.Option(
         "--id-column", help="Respondent id column. Overrides pipeline.yaml.", show_default=False)] = None,
     group_column: Annotated[str | None, typer.Option(
@@ -125,9 +129,9 @@ def run_command(
     try:
         config = _project_config(config)
         settings = runner.load_settings(config, themes, text_columns=text_column,
-                                        id_column=id_column, group_column=group_column,
-                                        encoding=encoding, sheet=sheet, delimiter=delimiter,
-                                        model_dir=model)
+                                        score_columns=score_column, id_column=id_column,
+                                        group_column=group_column, encoding=encoding,
+                                        sheet=sheet, delimiter=delimiter, model_dir=model)
         with _progress(quiet) as advance:
             result = runner.run([str(p) for p in inputs], settings, out, overwrite=overwrite,
                                 resume=resume, keep_raw=keep_raw, progress=advance,
@@ -228,6 +232,12 @@ def quotes_command(
     group: Annotated[list[str] | None, typer.Option(
         "--group", help="Respondent group; repeat for several [default: all].",
         show_default=False)] = None,
+    stance: Annotated[list[str] | None, typer.Option(
+        "--stance", help="ask, praise or neutral; repeat for several [default: all].",
+        show_default=False)] = None,
+    every: Annotated[bool, typer.Option(
+        "--all", help="Every comment carrying the theme (with stance, layer and scores), not "
+                      "only the chosen quotes.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="csv, xlsx, docx or md.")] = "csv",
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="File to write [default: print csv/md to the terminal].",
@@ -236,15 +246,19 @@ def quotes_command(
     """Pull a filtered quote table from a finished run.
 
     Example: theming quotes data/runs/sample --theme ministerial_presence --format docx -o q.docx
+
+    Example: theming quotes data/runs/sample --theme ministerial_presence --all --stance ask
     """
     from pipeline.errors import DataError
     from pipeline.io.writers import write_bytes
     from pipeline.outputs import quote_query
 
     try:
-        table = quote_query.filter_quotes(quote_query.load_quote_table(run_dir), theme, group)
-        title = "Quotes: " + (", ".join(theme) if theme else "all themes") + \
-            (f" ({', '.join(group)})" if group else "")
+        table = quote_query.filter_quotes(quote_query.load_quote_table(run_dir, every),
+                                          theme, group, stance)
+        title = ("Comments: " if every else "Quotes: ") + \
+            (", ".join(theme) if theme else "all themes") + \
+            (f" ({', '.join([*(group or []), *(stance or [])])})" if group or stance else "")
         data = quote_query.render_quotes(table, fmt, title)
         if output is None and fmt in quote_query.BINARY:
             raise DataError(f"--format {fmt} writes a binary file; add -o FILE, e.g. "
@@ -256,7 +270,7 @@ def quotes_command(
         sys.stdout.write(data.decode("utf-8"))
         return
     write_bytes(output, data)
-    typer.echo(f"Wrote {len(table)} quotes to {output}", err=True)
+    typer.echo(f"Wrote {len(table)} {'comments' if every else 'quotes'} to {output}", err=True)
 
 
 @themes_app.command("check")

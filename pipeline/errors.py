@@ -111,6 +111,7 @@ CATALOGUE: dict[str, str] = {
     "D031": "an unknown theme or group was asked for",
     "D032": "an unknown output format was asked for",
     "D033": "a binary output format needs an output file (-o)",
+    "D050": "a score column holds a value that no scale in pipeline.yaml maps to 1-5",
     "S001": "a stage was given a table without a column it requires",
     "S002": "a stage produced a table without a column it promised",
     "D040": "a CSV file cannot be parsed (quoting, or a row with more fields than the header)",

@@ -34,6 +34,7 @@ CATALOG = {
     "answers": "comment_themes.csv",
     "quotes_csv": "quotes.csv",
     "quotes_xlsx": "quotes.xlsx",
+    "theme_comments": "theme_comments.csv",
     "recommendations_md": "recommendations.md",
     "recommendations_docx": "recommendations.docx",
     "recommendations_json": "recommendations.json",
@@ -183,12 +184,17 @@ def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings
         raw_file.unlink()  # a resumed or overwritten run without --keep-raw keeps no raw text
     quote_table = tables["quote_table"]
     write_csv(out / CATALOG["quotes_csv"], quote_table)
+    write_csv(out / CATALOG["theme_comments"], tables["theme_comments"])
     recs, quotes = tables["recommendations"], tables["quotes"]
     if settings.pipeline.output.xlsx:
         write_xlsx(out / CATALOG["quotes_xlsx"], xlsx.quote_sheets(quote_table, recs))
     title = ", ".join(sorted(tables["answers"]["source"].unique()))
-    report_doc = document.build_document(title, recs, quotes, tables["theme_scores"],
-                                     tables["score_summary"])
+    answers = tables["answers"]
+    left_out = answers.loc[answers["dropped_reason"] != "", "dropped_reason"].value_counts()
+    report_doc = document.build_document(
+        title, recs, quotes, tables["theme_scores"], tables["score_summary"],
+        {"in": len(answers), "kept": int((answers["dropped_reason"] == "").sum()),
+         "dropped_by_reason": {str(k): int(v) for k, v in left_out.items()}})
     write_text(out / CATALOG["recommendations_md"], markdown.render_markdown(report_doc))
     write_bytes(out / CATALOG["recommendations_docx"], docx.render_docx(report_doc))
     write_text(out / CATALOG["report_html"], html.render_html(
@@ -196,7 +202,7 @@ def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings
     write_text(out / CATALOG["recommendations_json"],
                recommendations_json.render_recommendations_json(recs, quotes))
     write_text(out / CATALOG["candidates"], candidates_yaml.render_candidates_yaml(
-        tables["clusters"], settings.pipeline.discover.candidate_min_respondents))
+        tables["clusters"], settings.pipeline.discover.candidate_min_respondents, recs))
     write_csv(out / CATALOG["clusters"], tables["clusters"])
     write_csv(out / CATALOG["unexplained"], tables["unexplained"])
     write_csv(out / CATALOG["scores"], tables["score_summary"])

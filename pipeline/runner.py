@@ -50,7 +50,8 @@ def load_settings(config_path: str | Path | None = None,
                   text_columns: Sequence[str] | None = None, id_column: str | None = None,
                   group_column: str | None = None, encoding: str | None = None,
                   sheet: str | None = None, delimiter: str | None = None,
-                  model_dir: str | Path | None = None) -> Settings:
+                  model_dir: str | Path | None = None,
+                  score_columns: Sequence[str] | None = None) -> Settings:
     """Load both configs, apply command-line choices, read the names file, and load the
     trained tagger in ``model_dir`` (if given) for the classifier layer.
 
@@ -58,7 +59,7 @@ def load_settings(config_path: str | Path | None = None,
     file pipeline.yaml names (``themes:``, relative to pipeline.yaml).
     """
     pipeline = with_overrides(load_pipeline(config_path), list(text_columns or []), id_column,
-                              group_column)
+                              group_column, list(score_columns or []))
     reading = {key: value for key, value in (("encoding", encoding), ("sheet", sheet),
                                              ("delimiter", delimiter)) if value}
     if reading:
@@ -232,6 +233,7 @@ def _read_inputs(inputs: Sequence[str | Path], settings: Settings):
             raise DataError(f"{path}: has a header but no rows; export the survey answers too",
                             code="D003")
         ingest.check_input_columns(table.frame, cfg, str(path))
+        ingest.check_scores(table.frame, settings.pipeline, str(path))
         frames.append(table.frame)
         records.append({"path": str(path), "sha256": sha256_file(Path(path)),
                         "rows": len(table.frame), "encoding": table.encoding,

@@ -22,6 +22,8 @@ PLANTED = ["j.morgan@example.org", "07700 900461", "7946 0321", "Sarah Whitfield
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 THEMES = ["early_engagement", "employer_representation", "ics_growth", "communications",
           "ministerial_presence"]
+SCORE_COLUMNS = ["s1_early_engagement", "s2_employer_representation", "s3_ics_growth",
+                 "s4_communications", "s5_ministerial_presence"]
 
 
 def invoke(*args: str):
@@ -170,13 +172,10 @@ def test_csv_without_the_text_column_is_an_exact_error(tmp_path):
     assert result.exit_code == 1
     assert result.output == (
         f"Error [D002]: {path}: no text column 'why_scores'; choose one with --text-column; "
-        "no text column 'other_comments'; choose one with --text-column; no score column "
-        "'s1_early_engagement'; choose one with input.score_columns in pipeline.yaml; no score "
-        "column 's2_employer_representation'; choose one with input.score_columns in "
-        "pipeline.yaml; no score column 's3_ics_growth'; choose one with input.score_columns in "
-        "pipeline.yaml; no score column 's4_communications'; choose one with "
-        "input.score_columns in pipeline.yaml; no score column 's5_ministerial_presence'; choose "
-        "one with input.score_columns in pipeline.yaml. Columns found: 'respondent_id', "
+        "no text column 'other_comments'; choose one with --text-column; "
+        + "; ".join(f"no score column '{c}'; choose one with --score-column or "
+                    "input.score_columns in pipeline.yaml" for c in SCORE_COLUMNS)
+        + ". Columns found: 'respondent_id', "
         "'organisation_type', 'answer'\n")
     assert not (tmp_path / "out").exists()
 

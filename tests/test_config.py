@@ -64,8 +64,9 @@ def test_broken_themes_report_every_problem_with_exact_text(tmp_path):
         "token 1: unknown attribute 'LOWR' (did you mean 'LOWER'?)\n"
         "  [C009] line 11: theme id 'Ministerial Presence' must be lower-case letters, digits and "
         "'_' (try 'ministerial_presence'); ids are stable keys across rounds\n"
-        "  [C005] line 13: min_support in theme 'Ministerial Presence': Input should be a valid "
-        "integer, unable to parse string as an integer (got 'many')\n"
+        "  [C005] line 13: min_support in theme 'Ministerial Presence': write a count of "
+        "respondents (e.g. 2) or a share of the round's respondents between 0 and 1 (e.g. 0.05) "
+        "(got 'many')\n"
     )
 
 
@@ -111,6 +112,25 @@ def test_unknown_pipeline_key_suggests_the_right_one(tmp_path):
         load_pipeline(path)
     assert "unknown key 'id_colum' in input (did you mean 'id_column'?)" in caught.value.message
     assert re.search(r"line \d+: unknown key 'id_colum'", caught.value.message)
+
+
+def test_a_statement_on_an_unknown_scale_and_a_score_out_of_range(tmp_path):
+    text = (ROOT / "config" / "pipeline.yaml").read_text()
+    text = text.replace("      scale: agreement\n", "      scale: agreemnt\n", 1)
+    # merged over the packaged agreement scale, key by key
+    text += "scales:\n  agreement:\n    values:\n      strongly agree: 7\n"
+    path = write(tmp_path, text, "pipeline.yaml")
+    with pytest.raises(ConfigProblems) as caught:
+        load_pipeline(path)
+    message = caught.value.message
+    assert "scales.agreement.values: 'strongly agree' maps to 7; scores run from 1 to 5 (or " \
+        "null)" in message
+    fixed = text.replace("      strongly agree: 7\n", "      strongly agree: 5\n")
+    path.write_text(fixed)
+    with pytest.raises(ConfigProblems) as caught:
+        load_pipeline(path)
+    assert ("score column 's1_early_engagement' uses scale 'agreemnt', which is not under "
+            "scales: (did you mean 'agreement'?); known scales: agreement") in caught.value.message
 
 
 def test_column_overrides_replace_the_configured_columns():

@@ -50,7 +50,7 @@ def test_clean_text_never_crashes_on_any_text(text):
 def test_ingest_and_clean_lose_no_row(settings, rows):
     raw = pd.DataFrame(rows, columns=["respondent_id", "organisation_type", "why_scores",
                                       "other_comments"], dtype=object)
-    for column in settings.pipeline.input.score_columns:
+    for column in settings.pipeline.input.score_names:
         raw[column] = "3"
     raw = raw.assign(_source="fuzz.csv", _row=range(2, len(raw) + 2))
     comments = ingest.run({"raw": raw}, settings)["comments"]

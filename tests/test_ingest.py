@@ -27,11 +27,42 @@ def test_each_text_column_becomes_one_row_per_answer(raw, settings):
 
 
 def test_respondents_keep_scores_as_numbers(raw, settings):
-    raw = raw.assign(s1_early_engagement=["1", "2", "", "x", "5", "4", "2"])
+    raw = raw.assign(s1_early_engagement=["1", "2", "", "Don't know", "5", "4", "2"])
     respondents = ingest(raw, settings)["respondents"]
     assert respondents["respondent_id"].tolist() == ["R1", "R2", "R3", "R4", "R5", "R6"]
     scores = respondents["s1_early_engagement"].tolist()
     assert scores[:2] == [1.0, 2.0] and pd.isna(scores[2]) and pd.isna(scores[3])
+
+
+def test_scores_exported_as_labels_or_number_and_label(raw, settings):
+    raw = raw.assign(s1_early_engagement=[
+        "Strongly agree", "4 - partly agree", "Neither agree nor disagree", "fully disagree",
+        "Partly Disagree.", "(5) Fully agree", "1"])
+    scores = ingest(raw, settings)["respondents"]["s1_early_engagement"].tolist()
+    assert scores == [5.0, 4.0, 3.0, 1.0, 2.0, 5.0]  # R2's repeated row is not a respondent
+
+
+def test_an_unmapped_score_label_is_an_error_listing_values_and_fix(raw, settings):
+    raw = raw.assign(s2_employer_representation=["Agree", "Sort of", "7", "Sort of", "",
+                                                 "Agree", "Agree"])
+    with pytest.raises(DataError) as caught:
+        ingest(raw, settings)
+    assert caught.value.code == "D050"
+    assert caught.value.message == (
+        "test.csv: score column 's2_employer_representation' has 2 value(s) the scale "
+        "'agreement' does not map: '7' (row 4); 'Sort of' (rows 3, 5). Add each under "
+        "scales.agreement.values in pipeline.yaml with its score 1-5 (or null for an answer "
+        "without a score), or export numbers 1-5")
+
+
+def test_score_columns_from_the_command_line_keep_words_and_scale(settings):
+    from pipeline.config.models import with_overrides
+
+    changed = with_overrides(settings.pipeline, text_columns=["comment"],
+                             score_columns=["s1_early_engagement", "q9"])
+    assert [s.column for s in changed.input.score_columns] == ["s1_early_engagement", "q9"]
+    assert [s.words for s in changed.input.score_columns] == [
+        "The forum engages partners early enough in policy development", "q9"]
 
 
 def test_missing_ids_and_groups_fall_back(raw, settings):

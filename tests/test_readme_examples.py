@@ -73,6 +73,14 @@ def write_inputs(work: Path) -> None:
     pd.DataFrame({"ID": small["respondent_id"], "organisation_type": small["organisation_type"],
                   "Any other comments": small["why_scores"]}).to_csv(work / "my_export.csv",
                                                                       index=False)
+    # an export whose statements are labels, not numbers
+    labels = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "4 - partly agree",
+              "Strongly agree"]
+    pd.DataFrame({"respondent_id": small["respondent_id"],
+                  "organisation_type": small["organisation_type"], "Why": small["why_scores"],
+                  "Q1": [labels[i % 5] for i in range(len(small))],
+                  "Q2": [labels[(i * 3) % 5] for i in range(len(small))]}
+                 ).to_csv(work / "export.csv", index=False)
     answers = survey.melt(id_vars=["respondent_id"], value_vars=["why_scores", "other_comments"],
                           var_name="question", value_name="text")
     coded = answers.merge(key, on=["respondent_id", "question"])

@@ -122,26 +122,55 @@ def test_planted_topics_become_candidates_and_praise_does_not(sample_tables):
         assert not {"good", "thanks", "year", "forum"} & set(label.replace(",", " ").split())
 
 
-def test_too_little_evidence_is_listed_with_its_count(settings):
+def one_voice(settings, text="We need a minister.", **recommend_settings):
+    """recommend() on one respondent's one sentence tagged ministerial_presence."""
     from pipeline.stages import recommend
+    from pipeline.stages.schemas import CLUSTERS, SENTENCE_CLUSTERS, empty
 
+    if recommend_settings:
+        pipeline = settings.pipeline.model_copy(update={"recommend": settings.pipeline.recommend
+                                                        .model_copy(update=recommend_settings)})
+        settings = settings.model_copy(update={"pipeline": pipeline})
     comments = pd.DataFrame({"comment_id": ["a.q"], "respondent_id": ["a"], "group": ["G"],
-                             "question": ["q"], "text": ["We need a minister."],
+                             "question": ["q"], "text": [text],
                              "source": ["x"], "row": [2], "redactions": [""]})
     sentences = pd.DataFrame({"sentence_id": ["a.q#1"], "comment_id": ["a.q"],
                               "respondent_id": ["a"], "group": ["G"], "question": ["q"],
-                              "sentence_index": [1], "start": [0], "end": [19],
-                              "text": ["We need a minister."]})
+                              "sentence_index": [1], "start": [0], "end": [len(text)],
+                              "text": [text]})
     tags = pd.DataFrame({"comment_id": ["a.q"], "sentence_id": ["a.q#1"],
                          "theme_id": ["ministerial_presence"], "method": ["keyword"],
-                         "score": [1.0], "evidence": ["minister"], "start": [10], "end": [18]})
+                         "score": [1.0], "evidence": ["minister"], "start": [0], "end": [5]})
     comment_themes = pd.DataFrame({"comment_id": ["a.q"], "theme_id": ["ministerial_presence"],
                                    "score": [1.0], "methods": ["keyword"], "n_sentences": [1],
                                    "evidence": ["minister"]})
-    from pipeline.stages.schemas import CLUSTERS, SENTENCE_CLUSTERS, empty
-
     produced = recommend.recommend(comments, sentences, tags, comment_themes, empty(CLUSTERS),
                                    empty(SENTENCE_CLUSTERS), settings)
-    row = produced["recommendations"].set_index("key").loc["ministerial_presence"]
+    return produced["recommendations"].set_index("key").loc["ministerial_presence"]
+
+
+def test_too_little_evidence_is_listed_with_its_count(settings):
+    row = one_voice(settings, small_round=0)  # small rounds off: min_support 2 holds
     assert row["status"] == "too_little_evidence" and row["n_respondents"] == 1
-    assert row["text"] == ""
+    assert row["text"] == "" and row["note"] == ""
+
+
+def test_small_round_drafts_one_clear_ask_and_marks_it(settings):
+    row = one_voice(settings)
+    assert row["status"] == "drafted" and row["n_respondents"] == 1
+    assert row["text"].startswith("DHSC to ") and row["note"] == "raised by 1 respondent"
+
+
+def test_small_round_drafts_nothing_without_an_ask(settings):
+    row = one_voice(settings, text="Having the minister attend in March gave the meeting weight.")
+    assert row["status"] == "too_little_evidence" and row["text"] == ""
+    praised = one_voice(settings, text="It was really useful to have the minister there.")
+    assert praised["status"] == "praised" and praised["text"] == ""
+
+
+def test_min_support_as_a_share_of_the_round():
+    from pipeline.config.models import Theme
+
+    theme = Theme(id="t", label="T", min_support=0.05)
+    assert [theme.support_needed(n) for n in (0, 18, 20, 21, 144)] == [1, 1, 1, 2, 8]
+    assert Theme(id="t", label="T", min_support=3).support_needed(144) == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pandas as pd
@@ -97,8 +98,11 @@ def test_scores_by_group_and_by_theme(two_runs):
     assert (overall[[f"n_{k}" for k in range(1, 6)]].sum(axis=1) == overall["n"]).all()
     by_theme = pd.read_csv(two_runs[0] / "theme_scores.csv")
     row = by_theme[(by_theme["theme_id"] == "early_engagement")
-                   & (by_theme["statement"] == "s1_early_engagement")].iloc[0]
-    assert row["n_raised"] + row["n_not_raised"] == 150
+                   & (by_theme["column"] == "s1_early_engagement")].iloc[0]
+    assert row["statement"] == "The forum engages partners early enough in policy development"
+    total = json.loads((two_runs[0] / "recommendations.json").read_text())[
+        "recommendations"][0]["n_respondents_total"]
+    assert row["n_raised"] + row["n_not_raised"] + row["n_no_score"] == total
     assert row["mean_raised"] < row["mean_not_raised"]  # those raising it score it lower
 
 
@@ -148,8 +152,8 @@ def test_manifest_records_the_discovery_path(two_runs):
 
 
 def test_score_notes_name_the_statement_in_words():
-    from pipeline.outputs.document import statement_words
+    from pipeline.config.scales import column_words
 
-    assert statement_words("s1_early_engagement") == "early engagement"
-    assert statement_words("Q12 overall satisfaction") == "overall satisfaction"
-    assert statement_words("satisfaction") == "satisfaction"
+    assert column_words("s1_early_engagement") == "early engagement"
+    assert column_words("Q12 overall satisfaction") == "overall satisfaction"
+    assert column_words("satisfaction") == "satisfaction"

@@ -6,15 +6,24 @@ Loading reports every problem at once, each with file, line, field path and a
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pipeline.config.project import default_path, merge, resolve_paths
+from pipeline.config.scales import Scale, ScoreColumn
 from pipeline.errors import ConfigError, ConfigProblems, Problem, did_you_mean
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -41,9 +50,26 @@ class Theme(_Strict):
     exclude: list[str] = Field(default_factory=list)
     examples: list[str] = Field(default_factory=list)
     recommendation: Recommendation | None = None
-    min_support: int = Field(default=2, ge=1)
+    min_support: int | float = 2
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     proposed_keywords: list[str] = Field(default_factory=list)
+
+    @field_validator("min_support", mode="before")
+    @classmethod
+    def _count_or_share(cls, value: Any) -> int | float:
+        """A count of respondents (2) or a share of the round's respondents (0.05)."""
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and (
+            (0 < value < 1) or (value >= 1 and float(value).is_integer()))
+        if not ok:
+            raise ValueError("write a count of respondents (e.g. 2) or a share of the round's "
+                             "respondents between 0 and 1 (e.g. 0.05)")
+        return int(value) if value >= 1 else float(value)
+
+    def support_needed(self, respondents: int) -> int:
+        """Respondents needed for a draft in a round of ``respondents``."""
+        if self.min_support >= 1:
+            return int(self.min_support)
+        return max(1, math.ceil(self.min_support * respondents))
 
     @field_validator("keywords", "exclude", "examples", "proposed_keywords")
     @classmethod
@@ -80,7 +106,7 @@ class InputSettings(_Strict):
     id_column: str | None
     group_column: str | None
     text_columns: list[TextColumn]
-    score_columns: list[str]
+    score_columns: list[ScoreColumn]
     encoding: str
     delimiter: str | None
     sheet: str | int | None
@@ -94,6 +120,18 @@ class InputSettings(_Strict):
         if len(value) != 1:
             raise ValueError(f"'{value}' is not one character; use e.g. ',', ';', '|' or 'tab'")
         return value
+
+    @field_validator("score_columns", mode="before")
+    @classmethod
+    def _plain_names(cls, values: Any) -> Any:
+        """A bare column name is a statement on the default agreement scale."""
+        if not isinstance(values, list):
+            return values
+        return [{"column": v} if isinstance(v, str) else v for v in values]
+
+    @property
+    def score_names(self) -> list[str]:
+        return [score.column for score in self.score_columns]
 
 
 class RedactSettings(_Strict):
@@ -169,6 +207,8 @@ class RecommendSettings(_Strict):
     diversity: float = Field(ge=0.0, le=1.0)
     stance: bool
     praise_quotes: int = Field(ge=0)
+    small_round: int = Field(ge=0)
+    ask_phrases: int = Field(ge=0, le=3)
 
 
 class OutputSettings(_Strict):
@@ -187,6 +227,17 @@ class PipelineConfig(_Strict):
     discover: DiscoverSettings
     recommend: RecommendSettings
     output: OutputSettings
+    scales: dict[str, Scale]
+
+    @model_validator(mode="after")
+    def _known_scales(self) -> PipelineConfig:
+        for score in self.input.score_columns:
+            if score.scale not in self.scales:
+                raise ValueError(
+                    f"score column '{score.column}' uses scale '{score.scale}', which is not "
+                    f"under scales:{did_you_mean(score.scale, self.scales)}; known scales: "
+                    f"{', '.join(self.scales) or 'none'}")
+        return self
 
 
 
@@ -455,8 +506,10 @@ def with_overrides(
     text_columns: list[str] | None = None,
     id_column: str | None = None,
     group_column: str | None = None,
+    score_columns: list[str] | None = None,
 ) -> PipelineConfig:
-    """Return ``config`` with command-line column choices applied."""
+    """Return ``config`` with command-line column choices applied. ``score_columns``
+    keep the config's statement words and scale for a column it already lists."""
     inputs = config.input
     updates: dict[str, Any] = {}
     if text_columns:
@@ -466,6 +519,10 @@ def with_overrides(
         ]
         # Score columns belong to the configured export; a different file rarely has them.
         updates["score_columns"] = []
+    if score_columns:
+        known = {score.column: score for score in inputs.score_columns}
+        updates["score_columns"] = [known.get(col) or ScoreColumn(column=col)
+                                    for col in score_columns]
     if id_column:
         updates["id_column"] = id_column
     if group_column:

@@ -1,1 +1,1 @@
-"""What recommendations are drafted from: quote choice and score tables."""
+"""What recommendations are drafted from: quote choice, score tables, candidate-theme names."""

@@ -42,22 +42,26 @@ def trim(text: str, spans: list[tuple[int, int]], best: tuple[int, int],
 
 
 def candidates_for(carrying: pd.DataFrame, comments: pd.DataFrame, stances: dict[str, str],
-                   scores: dict[str, float], max_words: int) -> list[QuoteCandidate]:
+                   scores: dict[str, float], max_words: int, stance: str
+                   ) -> list[QuoteCandidate]:
     """One candidate per comment from its carrying sentences (sentence_id, comment_id,
-    start, end). ``scores`` rank sentences (closeness to the centre) to pick the best one;
-    the comment's stance is the stance of that best sentence unless another is an ask."""
+    sentence_index, start, end) of the given ``stance`` only, so a quote under the asks holds
+    no praise and no neutral remark. ``scores`` rank sentences (closeness to the centre);
+    sentences that are not next to each other are quoted by the best one alone."""
     by_comment = comments.set_index("comment_id")
+    kinds = carrying["sentence_id"].map(stances).fillna("neutral")
     found = []
-    for comment_id, group in carrying.groupby("comment_id", sort=True):
+    for comment_id, group in carrying[kinds == stance].groupby("comment_id", sort=True):
         row = by_comment.loc[comment_id]
         spans = list(zip(group["start"].astype(int), group["end"].astype(int), strict=True))
         ranked = sorted(zip(group["sentence_id"], spans, strict=True),
                         key=lambda item: (-scores.get(item[0], 0.0), item[0]))
+        order = sorted(group["sentence_index"].astype(int))
+        if order[-1] - order[0] != len(order) - 1:  # something else lies between them
+            spans = [ranked[0][1]]
         quote = trim(str(row["text"]), spans, ranked[0][1], max_words)
         if not quote or len(quote.split()) < MIN_QUOTE_WORDS:
             continue
-        kinds = [stances.get(sentence_id, "neutral") for sentence_id in group["sentence_id"]]
-        stance = "ask" if "ask" in kinds else ("praise" if "praise" in kinds else "neutral")
         found.append(QuoteCandidate(str(comment_id), str(row["respondent_id"]), str(row["group"]),
                                     str(row["question"]), quote, stance))
     return found

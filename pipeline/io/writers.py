@@ -117,6 +117,8 @@ def xlsx_to(target, sheets: dict[str, pd.DataFrame]) -> None:
                 else:
                     sheet.write_string(row, col, str(neutralise("" if value is None else value)))
         sheet.freeze_panes(1, 0)
+        if len(frame.columns):  # filter buttons on the header row
+            sheet.autofilter(0, 0, len(frame), len(frame.columns) - 1)
     workbook.close()
 
 

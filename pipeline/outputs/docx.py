@@ -12,7 +12,7 @@ import zipfile
 
 import pandas as pd
 
-from pipeline.outputs.document import Document, Item, Quote
+from pipeline.outputs.document import STATUS_TEXT, Document, Item, Quote
 
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -40,6 +40,12 @@ def _new_docx():
     props.last_modified_by = "comment-theming"
     props.created = props.modified = props.last_printed = FIXED_TIME.replace(tzinfo=None)
     props.revision = 1
+    from docx.shared import Mm
+
+    for section in doc.sections:  # A4 with 20 mm margins: 170 mm of text width
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+        section.top_margin = section.bottom_margin = Mm(20)
     return doc
 
 
@@ -49,18 +55,72 @@ def _docx_bytes(doc) -> bytes:
     return fixed_zip(buffer.getvalue())
 
 
+TEXT_WIDTH_MM = 170  # A4 (210 mm) less two 20 mm margins
+MIN_COLUMN_MM = 12
+
+
+def column_widths(table: pd.DataFrame, total_mm: float = TEXT_WIDTH_MM) -> list[float]:
+    """Column widths in mm that fit ``total_mm``: each column gets at least its longest word
+    (so no word breaks while there is room), the rest shared by its longest cell."""
+    def longest(values, words: bool) -> int:
+        texts = ["" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+                 for v in values]
+        parts = [w for t in texts for w in t.split()] if words else texts
+        return max((len(p) for p in parts), default=1)
+
+    columns = list(table.columns)
+    word = [max(longest(table[c], True), longest([c], True)) for c in columns]
+    cell = [max(longest(table[c], False), longest([c], False)) for c in columns]
+    char_mm = 2.0  # about one character at 10 pt
+    need = [max(MIN_COLUMN_MM, w * char_mm) for w in word]
+    if sum(need) >= total_mm:
+        return [total_mm * n / sum(need) for n in need]
+    spare = total_mm - sum(need)
+    extra = [max(0.0, c * char_mm - n) for c, n in zip(cell, need, strict=True)]
+    if sum(extra) == 0:
+        return [n + spare / len(need) for n in need]
+    share = min(1.0, spare / sum(extra))
+    widths = [n + e * share for n, e in zip(need, extra, strict=True)]
+    left = total_mm - sum(widths)
+    return [w + left / len(widths) for w in widths]
+
+
+def _repeat_header(row) -> None:
+    """Mark a table row as the header Word repeats at the top of every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
 def _docx_table(doc, table: pd.DataFrame) -> None:
+    """A table sized to its content on A4, its header repeated on every page."""
+    from docx.shared import Mm, Pt
+
     grid = doc.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
+    grid.autofit = False
+    widths = [Mm(w) for w in column_widths(table)]
     for cell, name in zip(grid.rows[0].cells, table.columns, strict=True):
         cell.text = str(name)
         for run in cell.paragraphs[0].runs:
             run.bold = True
+    _repeat_header(grid.rows[0])
     for row in table.itertuples(index=False):
         cells = grid.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = "" if value is None or (isinstance(value, float) and pd.isna(value)) \
                 else str(value)
+    for index, column in enumerate(grid.columns):
+        column.width = widths[index]
+        for cell in column.cells:
+            cell.width = widths[index]
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
 
 
 def _docx_quotes(doc, heading: str, quotes: list[Quote]) -> None:
@@ -75,12 +135,15 @@ def _docx_quotes(doc, heading: str, quotes: list[Quote]) -> None:
 
 
 def _docx_item(doc, item: Item) -> None:
-    kind = "" if item.kind == "theme" else " (candidate theme)"
-    doc.add_heading(f"{item.number}. {item.label}{kind}", level=2)
+    doc.add_heading(item.heading, level=2)
     if item.recommendation:
         paragraph = doc.add_paragraph()
         paragraph.add_run("Recommendation: ").bold = True
         paragraph.add_run(item.recommendation)
+    if item.ask_phrases:
+        paragraph = doc.add_paragraph()
+        paragraph.add_run("Asked for, in respondents' words: ").bold = True
+        paragraph.add_run("; ".join(f"“{phrase}”" for phrase in item.ask_phrases))
     paragraph = doc.add_paragraph()
     paragraph.add_run("Evidence: ").bold = True
     paragraph.add_run(item.evidence)
@@ -96,6 +159,12 @@ def render_docx(document: Document) -> bytes:
     """recommendations.docx: headings, a theme x group table, quotes in the Quote style."""
     doc = _new_docx()
     doc.add_heading(f"Draft recommendations: {document.title}", level=1)
+    doc.add_heading("Summary", level=2)
+    for line in document.summary:
+        doc.add_paragraph(line, style="List Bullet")
+    if len(document.ranking):
+        doc.add_paragraph("Themes raised, most respondents first:")
+        _docx_table(doc, document.ranking)
     if not document.drafted:
         doc.add_paragraph("No theme had enough support this round to draft a recommendation.")
     for item in document.drafted:
@@ -105,15 +174,17 @@ def render_docx(document: Document) -> bytes:
         for item in document.praised:
             _docx_item(doc, item)
     if document.too_little:
-        doc.add_heading("Too little evidence this round", level=2)
+        doc.add_heading("Not drafted this round", level=2)
         for item in document.too_little:
-            doc.add_paragraph(f"{item.label}: {item.evidence}", style="List Bullet")
+            doc.add_paragraph(f"{item.label}: {item.evidence.rstrip('.')} "
+                              f"({STATUS_TEXT.get(item.status, item.status)})",
+                              style="List Bullet")
     if len(document.theme_group):
         doc.add_heading("Who raised each theme", level=2)
         _docx_table(doc, document.theme_group)
     if len(document.score_table):
         doc.add_heading("Scores by group (1 = strongly disagree, 5 = strongly agree)", level=2)
-        _docx_table(doc, document.score_table)
+        _docx_table(doc, document.score_table.drop(columns=["column"], errors="ignore"))
     return _docx_bytes(doc)
 
 

@@ -8,15 +8,18 @@ from pipeline.outputs.document import STATUS_TEXT, Document, Quote
 
 
 def render_markdown(document: Document) -> str:
-    """Markdown a report author can paste: drafted recommendations first, with quotes."""
-    lines = [f"# Draft recommendations: {document.title}", ""]
+    """Markdown a report author can paste: a summary, then drafted recommendations with
+    what was asked, evidence and quotes, then the rest."""
+    lines = [f"# Draft recommendations: {document.title}", "", "## Summary", ""]
+    lines += [f"- {line}" for line in document.summary] + [""]
+    if len(document.ranking):
+        lines += ["Themes raised, most respondents first:", "", *table_md(document.ranking), ""]
     if not document.drafted:
         lines += ["No theme had enough support this round to draft a recommendation.", ""]
     for item in document.drafted:
-        kind = "" if item.kind == "theme" else " (candidate theme: not in themes.yaml yet)"
-        lines += [f"## {item.number}. {item.label}{kind}", "",
-                  f"**Recommendation:** {item.recommendation}", "",
-                  f"**Evidence:** {item.evidence}", ""]
+        lines += [f"## {item.heading}", "", f"**Recommendation:** {item.recommendation}", ""]
+        lines += asked_md(item.ask_phrases)
+        lines += [f"**Evidence:** {item.evidence}", ""]
         if item.score_note:
             lines += [f"**Scores:** {item.score_note}", ""]
         lines += quotes_md("What respondents asked for", item.asks)
@@ -24,10 +27,10 @@ def render_markdown(document: Document) -> str:
     if document.praised:
         lines += ["## Raised in praise only (what works)", ""]
         for item in document.praised:
-            lines += [f"### {item.number}. {item.label}", "", item.evidence, ""]
+            lines += [f"### {item.heading}", "", item.evidence, ""]
             lines += quotes_md("", item.praise)
     if document.too_little:
-        lines += ["## Too little evidence this round", ""]
+        lines += ["## Not drafted this round", ""]
         for item in document.too_little:
             lines.append(f"- {item.label}: {item.evidence.rstrip('.')} "
                          f"({STATUS_TEXT.get(item.status, item.status)})")
@@ -42,9 +45,17 @@ def render_markdown(document: Document) -> str:
         means = means[order].reindex(list(dict.fromkeys(summary["statement"])))
         means = means.map(lambda v: "" if pd.isna(v) else f"{v:.2f}").reset_index()
         lines += ["## Scores (1 = strongly disagree, 5 = strongly agree)", "",
-                  *table_md(overall.drop(columns=["group"])), "",
+                  *table_md(overall.drop(columns=["group", "column"], errors="ignore")), "",
                   "Mean score by group:", "", *table_md(means), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def asked_md(phrases: list[str]) -> list[str]:
+    """The central ask phrases, verbatim, under the configured owner and action."""
+    if not phrases:
+        return []
+    return ["**Asked for, in respondents' words:** "
+            + "; ".join(f"“{phrase}”" for phrase in phrases), ""]
 
 
 def quotes_md(heading: str, quotes: list[Quote]) -> list[str]:

@@ -1,8 +1,10 @@
 """``theming quotes``: a filtered quote table from a finished run folder.
 
-Reads the run's ``quotes.csv`` (never re-runs anything), filters by theme id and group,
-and renders CSV, Markdown, XLSX or DOCX. Unknown themes or groups are errors that list
-the valid ones and suggest the closest.
+Reads the run's ``quotes.csv`` (the chosen quotes) or, with ``--all``, its
+``theme_comments.csv`` (every comment carrying each theme, with stance, layer and scores);
+never re-runs anything. Filters by theme id, group and stance, and renders CSV, Markdown,
+XLSX or DOCX. Unknown themes, groups or stances are errors that list the valid ones and
+suggest the closest.
 """
 
 from __future__ import annotations
@@ -17,19 +19,23 @@ from pipeline.errors import DataError, did_you_mean, one_of
 FORMATS = ("csv", "xlsx", "docx", "md")
 BINARY = ("xlsx", "docx")
 QUOTES_FILE = "quotes.csv"
+ALL_FILE = "theme_comments.csv"
+STANCES = ("ask", "praise", "neutral")
 MANIFEST_FILE = "manifest.json"
 
 
-def load_quote_table(run_dir: str | Path) -> pd.DataFrame:
-    """The run's quote table; DataError D030 if ``run_dir`` is not a finished run folder."""
+def load_quote_table(run_dir: str | Path, every_comment: bool = False) -> pd.DataFrame:
+    """The run's quote table (``every_comment``: every comment carrying each theme);
+    DataError D030 if ``run_dir`` is not a finished run folder."""
     folder = Path(run_dir)
+    name = ALL_FILE if every_comment else QUOTES_FILE
     if not folder.is_dir() or not (folder / MANIFEST_FILE).exists():
         raise DataError(f"{folder}: not a run folder (no {MANIFEST_FILE}); give the folder "
                         "that 'theming run' wrote, e.g. data/runs/survey_round", code="D030")
-    if not (folder / QUOTES_FILE).exists():
-        raise DataError(f"{folder}: the run has no {QUOTES_FILE}; re-run 'theming run' to "
-                        "finish it", code="D030")
-    return pd.read_csv(folder / QUOTES_FILE, dtype=str, keep_default_na=False)
+    if not (folder / name).exists():
+        raise DataError(f"{folder}: the run has no {name}; re-run 'theming run' with this "
+                        "version to write it", code="D030")
+    return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
 
 
 def _check(wanted: list[str], known: list[str], what: str, flag: str) -> None:
@@ -41,16 +47,21 @@ def _check(wanted: list[str], known: list[str], what: str, flag: str) -> None:
 
 
 def filter_quotes(table: pd.DataFrame, themes: list[str] | None = None,
-                  groups: list[str] | None = None) -> pd.DataFrame:
-    """Rows for the given theme ids and groups (all when none given), in the run's order."""
-    themes, groups = list(themes or []), list(groups or [])
+                  groups: list[str] | None = None,
+                  stances: list[str] | None = None) -> pd.DataFrame:
+    """Rows for the given theme ids, groups and stances (all when none given), in the run's
+    order."""
+    themes, groups, stances = list(themes or []), list(groups or []), list(stances or [])
     _check(themes, list(dict.fromkeys(table["theme"])), "theme", "--theme")
     _check(groups, sorted(set(table["group"])), "group", "--group")
+    _check(stances, list(STANCES), "stance", "--stance")
     keep = pd.Series(True, index=table.index)
     if themes:
         keep &= table["theme"].isin(themes)
     if groups:
         keep &= table["group"].isin(groups)
+    if stances:
+        keep &= table["stance"].isin(stances)
     return table[keep].reset_index(drop=True)
 
 
@@ -71,12 +82,23 @@ def render_quotes(table: pd.DataFrame, fmt: str, title: str = "Quotes") -> bytes
         lines = [f"# {title}", ""]
         for label, rows in table.groupby("label", sort=False):
             lines += [f"## {label}", ""]
-            lines += quotes_md("", [Quote(" ".join(str(r.quote).split()), str(r.group),
-                                           str(r.comment_id)) for r in rows.itertuples()])
+            lines += quotes_md("", [Quote(" ".join(str(getattr(r, _text(table))).split()),
+                                           str(r.group), str(r.comment_id))
+                                     for r in rows.itertuples()])
         return ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
     if fmt == "docx":
-        return docx.render_quotes_docx(table, title)
+        return docx.render_quotes_docx(table.rename(columns={_text(table): "quote"}), title)
     buffer = io.BytesIO()
-    with_numbers = table.assign(quote_rank=pd.to_numeric(table["quote_rank"], errors="coerce"))
+    with_numbers = table.copy()
+    for column in table.columns:  # ranks and scores as numbers, so a sheet can sort them
+        if column not in ("quote", "text", "comment_id", "respondent_id", "group", "question"):
+            numbers = pd.to_numeric(table[column].where(table[column] != ""), errors="coerce")
+            if numbers.notna().sum() == (table[column] != "").sum() and numbers.notna().any():
+                with_numbers[column] = numbers
     writers.xlsx_to(buffer, xlsx.quote_sheets(with_numbers))
     return buffer.getvalue()
+
+
+def _text(table: pd.DataFrame) -> str:
+    """The column holding the words: ``quote`` (chosen quotes) or ``text`` (--all)."""
+    return "quote" if "quote" in table.columns else "text"

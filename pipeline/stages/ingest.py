@@ -12,6 +12,7 @@ import time
 
 import pandas as pd
 
+from pipeline.config import scales
 from pipeline.config.models import Settings
 from pipeline.errors import DataError, did_you_mean
 from pipeline.stages.schemas import COMMENTS, RESPONDENTS
@@ -59,13 +60,39 @@ def ingest(raw: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     comments = comments.astype({c: object for c in COMMENTS if c != "row"})
 
     respondents = pd.DataFrame({"respondent_id": ids, "group": groups.tolist()})
-    for column in cfg.score_columns:
-        respondents[column] = pd.to_numeric(
-            raw[column].map(_cell).str.strip(), errors="coerce").to_numpy()
+    for score in cfg.score_columns:
+        scale = settings.pipeline.scales[score.scale]
+        respondents[score.column] = score_values(raw[score.column], rows, score.column,
+                                                 score.scale, scale.values, source)
     respondents = respondents.drop_duplicates("respondent_id", keep="first").reset_index(drop=True)
     log.info("ingest: %d rows -> %d answers (%.2fs)", len(raw), len(comments),
              time.perf_counter() - started)
     return {"comments": comments, "respondents": respondents}
+
+
+def score_values(values: pd.Series, rows: pd.Series, column: str, scale_name: str,
+                 scale: dict[str, int | None], source: pd.Series) -> list[float]:
+    """Scores 1-5 (NaN when blank or answered without a score); DataError D050 listing every
+    value the scale does not map, with its rows, and the fix."""
+    lookup = scales.lookup(scale)
+    found, unmapped = [], {}
+    for value, row in zip(values.map(_cell).tolist(), rows.tolist(), strict=True):
+        score = scales.score_of(value, lookup)
+        if score is scales.UNMAPPED:
+            unmapped.setdefault(value.strip(), []).append(int(row))
+            score = None
+        found.append(float("nan") if score is None else float(score))
+    if unmapped:
+        where = source.iloc[0] if len(source) else "input"
+        listed = "; ".join(
+            f"'{value}' (row{'s' if len(r) > 1 else ''} {', '.join(map(str, r[:5]))}"
+            f"{', ...' if len(r) > 5 else ''})" for value, r in sorted(unmapped.items()))
+        raise DataError(
+            f"{where}: score column '{column}' has {len(unmapped)} value(s) the scale "
+            f"'{scale_name}' does not map: {listed}. Add each under scales.{scale_name}.values "
+            "in pipeline.yaml with its score 1-5 (or null for an answer without a score), or "
+            "export numbers 1-5", code="D050")
+    return found
 
 
 def _cell(value: object) -> str:
@@ -99,6 +126,17 @@ def pseudonymise_id(value: str) -> str:
     return "id-" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:10]
 
 
+def check_scores(raw: pd.DataFrame, pipeline, source: str) -> None:
+    """Raise DataError D050 before a run starts when a score column holds a value no scale
+    maps (the same check ingest makes)."""
+    rows = raw["_row"].astype(int) if "_row" in raw else pd.Series(range(2, len(raw) + 2))
+    names = pd.Series([source] * len(raw))
+    for score in pipeline.input.score_columns:
+        if score.column in raw.columns:
+            score_values(raw[score.column], rows, score.column, score.scale,
+                         pipeline.scales[score.scale].values, names)
+
+
 def check_input_columns(raw: pd.DataFrame, cfg, source: str) -> None:
     """Raise DataError naming every configured column the export lacks, and the fix."""
     available = [c for c in raw.columns if not str(c).startswith("_")]
@@ -107,7 +145,8 @@ def check_input_columns(raw: pd.DataFrame, cfg, source: str) -> None:
         wanted.append((cfg.id_column, "id column", "--id-column"))
     if cfg.group_column:
         wanted.append((cfg.group_column, "group column", "--group-column"))
-    wanted += [(c, "score column", "input.score_columns in pipeline.yaml") for c in cfg.score_columns]
+    wanted += [(c, "score column", "--score-column or input.score_columns in pipeline.yaml")
+               for c in cfg.score_names]
     problems = []
     for column, role, flag in wanted:
         if column not in raw.columns:

@@ -18,6 +18,8 @@ import pandas as pd
 
 from pipeline.config.models import Settings
 from pipeline.drafting import quotes as quote_rules
+from pipeline.drafting.names import phrase_name
+from pipeline.drafting.scores import answering
 from pipeline.embed.embedders import make_embedder
 from pipeline.stages.schemas import (
     CLEAN_COMMENTS,
@@ -25,11 +27,13 @@ from pipeline.stages.schemas import (
     COMMENT_THEMES,
     QUOTES,
     RECOMMENDATIONS,
+    RESPONDENTS,
     SENTENCE_CLUSTERS,
     SENTENCES,
     TAGS,
+    THEME_COMMENTS,
 )
-from pipeline.text.stance import ASK, NEUTRAL, PRAISE, classify
+from pipeline.text.stance import ASK, PRAISE, ask_phrase, classify
 
 log = logging.getLogger(__name__)
 
@@ -37,31 +41,40 @@ NAME = "recommend"
 REQUIRES = {
     "comments": CLEAN_COMMENTS, "sentences": SENTENCES, "tags": TAGS,
     "comment_themes": COMMENT_THEMES, "clusters": CLUSTERS, "sentence_clusters": SENTENCE_CLUSTERS,
+    "respondents": RESPONDENTS,
 }
-PRODUCES = {"recommendations": RECOMMENDATIONS, "quotes": QUOTES}
-STATUS_ORDER = {"drafted": 0, "praised": 1, "no_recommendation_configured": 2,
-                "too_little_evidence": 3, "not_raised": 4}
+PRODUCES = {"recommendations": RECOMMENDATIONS, "quotes": QUOTES,
+            "theme_comments": THEME_COMMENTS}
+STATUS_ORDER = {"drafted": 0, "praised": 1, "no_recommendation_configured": 2, "no_ask": 3,
+                "too_little_evidence": 4, "not_raised": 5}
 
 
 def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
     return recommend(tables["comments"], tables["sentences"], tables["tags"],
                      tables["comment_themes"], tables["clusters"], tables["sentence_clusters"],
-                     settings)
+                     settings, tables["respondents"])
 
 
 def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clusters,
-              settings: Settings) -> dict[str, pd.DataFrame]:
+              settings: Settings, respondents: pd.DataFrame | None = None
+              ) -> dict[str, pd.DataFrame]:
     """-> ``recommendations`` (rank, key, kind, label, owner, action, text, status, counts,
     n_asking, n_praising, support_by_group as JSON, evidence_line) and ``quotes`` (key,
     label, quote_rank, quote, stance, comment_id, respondent_id, group, question)."""
     started = time.perf_counter()
-    group_totals = comments.groupby("group")["respondent_id"].nunique().to_dict()
-    total = int(comments["respondent_id"].nunique())
-    stances = {sid: (classify(text) if settings.pipeline.recommend.stance else NEUTRAL)
+    if respondents is None:
+        respondents = comments[["respondent_id", "group"]].drop_duplicates("respondent_id")
+    counted = answering(comments, respondents, settings.pipeline.input.score_names)
+    group_totals = counted.groupby("group")["respondent_id"].nunique().to_dict()
+    total = int(counted["respondent_id"].nunique())
+    # stance off: every sentence counts as an ask (no split into asks and praise)
+    stances = {sid: (classify(text) if settings.pipeline.recommend.stance else ASK)
                for sid, text in zip(sentences["sentence_id"], sentences["text"], strict=True)}
     picker = _QuotePicker(sentences, comments, stances, settings)
-    rows, quote_rows = [], []
+    rows, quote_rows, tagged_rows = [], [], []
+    comment_stance = _comment_stances(sentences, stances)
 
+    small = total < settings.pipeline.recommend.small_round
     for order, theme in enumerate(settings.themes.themes):
         tagged = tags[tags["theme_id"] == theme.id]
         carrying = sentences[sentences["sentence_id"].isin(tagged["sentence_id"])]
@@ -69,23 +82,28 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
             comment_themes.loc[comment_themes["theme_id"] == theme.id, "comment_id"])]
         n = int(support["respondent_id"].nunique())
         asking, praising = _stance_counts(carrying, stances)
+        methods = comment_themes.loc[comment_themes["theme_id"] == theme.id,
+                                     ["comment_id", "methods"]]
+        tagged_rows.append(_tagged(theme.id, theme.label, support, carrying, comment_stance,
+                                   dict(zip(methods["comment_id"], methods["methods"],
+                                            strict=True))))
         rec = theme.recommendation
-        if n == 0:
-            status = "not_raised"
-        elif n < theme.min_support:
-            status = "too_little_evidence"
-        elif asking == 0:
-            status = "praised"
-        elif rec is None:
-            status = "no_recommendation_configured"
-        else:
-            status = "drafted"
+        status = theme_status(n, asking, praising, theme.support_needed(total), small,
+                              rec is not None)
         owner, action = (rec.owner, rec.action) if rec else ("", "")
         text = f"{owner} to {action.rstrip('.')}." if status == "drafted" else ""
+        note = few_note(n) if status == "drafted" and n < theme.support_needed(total) else ""
         rows.append(_row(order, theme.id, "theme", theme.label, owner, action, text, status,
-                         support, group_totals, total, asking, praising))
+                         support, group_totals, total, asking, praising, note))
         if status in ("drafted", "praised", "no_recommendation_configured"):
-            quote_rows += picker.pick(theme.id, theme.label, carrying)
+            picked = picker.pick(theme.id, theme.label, carrying)
+            quote_rows += picked
+            rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
+            asks_quoted = sum(q["stance"] == ASK for q in picked)
+            if status == "drafted" and asks_quoted < settings.pipeline.recommend.quotes_min:
+                rows[-1]["evidence_line"] += (f"; only {asks_quoted} quote"
+                                              + (" asks" if asks_quoted == 1 else "s ask")
+                                              + " for this")
 
     candidates = clusters[clusters["status"] == "candidate"] if len(clusters) else clusters
     offset = len(settings.themes.themes)
@@ -101,21 +119,90 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
         status = ("too_little_evidence" if n < min_support
                   else "praised" if asking == 0
                   else "too_little_evidence" if asking < min_support else "drafted")
-        label = f"New topic: {cluster.label}"
-        text = (f"[Owner to be agreed] to review what {n} respondents raised about "
-                f"“{cluster.label}”, a topic no current theme covers, and agree a response."
+        keywords = [k for k in str(cluster.keywords).split("|") if k][:3]
+        label = (phrase_name(carrying["text"].astype(str).tolist(),
+                             carrying["respondent_id"].astype(str).tolist(), keywords)
+                 or str(cluster.label))
+        people = f"{n} respondent{'s' if n != 1 else ''}"
+        tagged_rows.append(_tagged(cluster.theme_id, label, support, carrying, comment_stance,
+                                   {}))
+        text = (f"[Owner to be agreed] to review what {people} raised about "
+                f"“{label}”, a topic no current theme covers, and agree a response."
                 if status == "drafted" else "")
         rows.append(_row(order, cluster.theme_id, "candidate", label, "", "", text, status,
                          support, group_totals, total, asking, praising))
         if status != "too_little_evidence":
             quote_rows += picker.pick(cluster.theme_id, label, carrying)
+            rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
 
     recommendations = _ranked(rows)
     quotes = pd.DataFrame(quote_rows, columns=list(QUOTES))
+    theme_comments = _with_scores(
+        pd.concat(tagged_rows, ignore_index=True) if tagged_rows
+        else pd.DataFrame(columns=list(THEME_COMMENTS)),
+        respondents, settings.pipeline.input.score_names)
     log.info("recommend: %d drafted, %d quotes (%.2fs)",
              int((recommendations["status"] == "drafted").sum()), len(quotes),
              time.perf_counter() - started)
-    return {"recommendations": recommendations, "quotes": quotes}
+    return {"recommendations": recommendations, "quotes": quotes,
+            "theme_comments": theme_comments}
+
+
+def _comment_stances(sentences: pd.DataFrame, stances: dict[str, str]) -> pd.DataFrame:
+    """sentence_id, comment_id and stance of every sentence."""
+    return sentences[["sentence_id", "comment_id"]].assign(
+        stance=sentences["sentence_id"].map(stances))
+
+
+def _tagged(key: str, label: str, support: pd.DataFrame, carrying: pd.DataFrame,
+            comment_stance: pd.DataFrame, methods: dict[str, str]) -> pd.DataFrame:
+    """Every comment carrying a theme (``theme_comments``): its stance on the theme (ask if
+    one carrying sentence asks, else praise if one praises, else neutral), the layers that
+    tagged it (``discovery`` for a candidate theme) and its whole redacted text."""
+    kinds = comment_stance[comment_stance["sentence_id"].isin(carrying["sentence_id"])]
+    by_comment = kinds.groupby("comment_id")["stance"].agg(
+        lambda s: ASK if (s == ASK).any() else PRAISE if (s == PRAISE).any() else "neutral")
+    ordered = support.sort_values(["source", "row", "comment_id"], kind="stable")
+    return pd.DataFrame({
+        "theme": key, "label": label, "comment_id": ordered["comment_id"].tolist(),
+        "respondent_id": ordered["respondent_id"].tolist(), "group": ordered["group"].tolist(),
+        "question": ordered["question"].tolist(),
+        "stance": ordered["comment_id"].map(by_comment).fillna("neutral").tolist(),
+        "layer": [methods.get(c, "discovery") for c in ordered["comment_id"]],
+        "text": ordered["text"].tolist(),
+    }, columns=list(THEME_COMMENTS))
+
+
+def _with_scores(table: pd.DataFrame, respondents: pd.DataFrame,
+                 score_columns: list[str]) -> pd.DataFrame:
+    """``table`` with each respondent's scores (one column per configured score column)."""
+    present = [c for c in score_columns if c in respondents.columns]
+    table = table.astype({column: object for column in THEME_COMMENTS})
+    if not present:
+        return table.reset_index(drop=True)
+    scores = respondents.drop_duplicates("respondent_id").set_index("respondent_id")[present]
+    whole = {c: "Int64" for c in present
+             if (scores[c].dropna() % 1 == 0).all()}  # 4, not 4.0, when every score is whole
+    return table.join(scores.astype(whole), on="respondent_id").reset_index(drop=True)
+
+
+def theme_status(n: int, asking: int, praising: int, needed: int, small_round: bool,
+                 configured: bool) -> str:
+    """Why a theme is or is not drafted. Below ``needed`` respondents a theme is drafted only
+    in a small round and only when someone asks for a change; a theme nobody asks about
+    gets no draft."""
+    if n == 0:
+        return "not_raised"
+    if asking == 0:
+        return "praised" if praising else ("no_ask" if n >= needed else "too_little_evidence")
+    if n < needed and not small_round:
+        return "too_little_evidence"
+    return "drafted" if configured else "no_recommendation_configured"
+
+
+def few_note(n: int) -> str:
+    """The mark on a draft resting on fewer respondents than the theme's min_support."""
+    return f"raised by {n} respondent{'s' if n != 1 else ''}"
 
 
 def _stance_counts(carrying: pd.DataFrame, stances: dict[str, str]) -> tuple[int, int]:
@@ -138,7 +225,7 @@ def _ranked(rows: list[dict]) -> pd.DataFrame:
 
 
 def _row(order, key, kind, label, owner, action, text, status, support, group_totals, total,
-         asking, praising):
+         asking, praising, note=""):
     by_group = support.groupby("group")["respondent_id"].nunique().to_dict()
     ordered = sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0]))
     n = int(support["respondent_id"].nunique())
@@ -151,7 +238,7 @@ def _row(order, key, kind, label, owner, action, text, status, support, group_to
         "action": action, "text": text, "status": status, "n_respondents": n,
         "n_respondents_total": total, "n_asking": asking, "n_praising": praising,
         "support_by_group": json.dumps({g: [c, int(group_totals.get(g, c))] for g, c in ordered}),
-        "evidence_line": evidence,
+        "evidence_line": evidence, "note": note, "ask_phrases": "[]",
     }
 
 
@@ -179,15 +266,11 @@ class _QuotePicker:
         centre = self._centre(carrying["sentence_id"])
         scores = {sid: float(self.vectors[sid] @ centre) if sid in self.vectors else 0.0
                   for sid in carrying["sentence_id"]}
-        found = quote_rules.candidates_for(carrying, self.comments, self.stances, scores,
-                                           self.cfg.max_quote_words)
-        asks = [c for c in found if c.stance == ASK]
-        praise = [c for c in found if c.stance == PRAISE]
+        asks, praise = (quote_rules.candidates_for(carrying, self.comments, self.stances, scores,
+                                                   self.cfg.max_quote_words, kind)
+                        for kind in (ASK, PRAISE))
+        # only asks stand under "what respondents asked for": no neutral filler, never praise
         chosen = self._choose(asks, centre, self.cfg.quotes_max)
-        if len(chosen) < self.cfg.quotes_min:  # too few asks: neutral remarks fill in
-            used = {c.respondent_id for c in chosen}
-            neutral = [c for c in found if c.stance == NEUTRAL and c.respondent_id not in used]
-            chosen += self._choose(neutral, centre, self.cfg.quotes_min - len(chosen))
         used = {c.respondent_id for c in chosen}
         chosen += self._choose([c for c in praise if c.respondent_id not in used], centre,
                                self.cfg.praise_quotes if self.cfg.stance else 0)
@@ -195,6 +278,29 @@ class _QuotePicker:
                  "stance": c.stance, "comment_id": c.comment_id, "respondent_id": c.respondent_id,
                  "group": c.group, "question": c.question}
                 for rank, c in enumerate(chosen, start=1)]
+
+    def phrases(self, carrying: pd.DataFrame) -> list[str]:
+        """Up to ``ask_phrases`` verbatim ask phrases, most central first, one per
+        respondent (see ``pipeline.text.stance.ask_phrase``)."""
+        asks = carrying[carrying["sentence_id"].map(self.stances) == ASK]
+        if asks.empty or self.cfg.ask_phrases == 0:
+            return []
+        centre = self._centre(carrying["sentence_id"])
+        closeness = [float(self.vectors[sid] @ centre) if sid in self.vectors and len(centre)
+                     else 0.0 for sid in asks["sentence_id"]]
+        ranked = asks.assign(_c=closeness).sort_values(["_c", "sentence_id"],
+                                                        ascending=[False, True])
+        found, people = [], set()
+        for row in ranked.itertuples(index=False):
+            phrase = ask_phrase(str(row.text))
+            if row.respondent_id in people or len(phrase.split()) < 3 \
+                    or phrase.lower() in {p.lower() for p in found}:
+                continue
+            found.append(phrase)
+            people.add(row.respondent_id)
+            if len(found) == self.cfg.ask_phrases:
+                break
+        return found
 
     def _choose(self, found, centre, count):
         if not found or count <= 0:

@@ -10,7 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.config.models import Settings
-from pipeline.drafting.scores import SCORE_SUMMARY, THEME_SCORES, score_summary, theme_scores
+from pipeline.drafting.scores import (
+    SCORE_SUMMARY,
+    THEME_SCORES,
+    answering,
+    score_summary,
+    theme_scores,
+)
 from pipeline.stages.schemas import (
     CLEAN_COMMENTS,
     CLUSTERS,
@@ -70,8 +76,9 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
                .sort_values(["source", "row", "_q", "comment_id"], kind="stable")
                .drop(columns="_q").reset_index(drop=True))
     quote_table = tables["quotes"].rename(columns={"key": "theme"})[list(QUOTE_TABLE)]
-    statements = list(settings.pipeline.input.score_columns)
-    respondents = tables["respondents"]
+    statements = [(s.column, s.words) for s in settings.pipeline.input.score_columns]
+    respondents = answering(comments, tables["respondents"],
+                            settings.pipeline.input.score_names)
     return {
         "answers": answers.astype({"row": int}), "quote_table": quote_table,
         "unexplained": unexplained(kept, tables["sentence_clusters"], clusters),

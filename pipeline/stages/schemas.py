@@ -33,9 +33,11 @@ CLUSTERS = ("cluster_id", "label", "keywords", "n_sentences", "n_comments", "n_r
 # recommend
 RECOMMENDATIONS = ("rank", "key", "kind", "label", "owner", "action", "text", "status",
                    "n_respondents", "n_respondents_total", "n_asking", "n_praising",
-                   "support_by_group", "evidence_line")
+                   "support_by_group", "evidence_line", "note", "ask_phrases")
 QUOTES = ("key", "label", "quote_rank", "quote", "stance", "comment_id", "respondent_id", "group",
           "question")
+THEME_COMMENTS = ("theme", "label", "comment_id", "respondent_id", "group", "question", "stance",
+                  "layer", "text")  # plus one column per configured score
 
 
 def check_columns(stage: str, tables: Mapping[str, pd.DataFrame],

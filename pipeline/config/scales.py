@@ -1,0 +1,83 @@
+"""Answer scales: how an exported agree/disagree answer becomes a score from 1 to 5.
+
+Survey tools export numbers ("4"), numbers with their label ("4 - partly agree") or labels
+("Partly agree"). A number is taken as it is; a label is looked up in the statement's scale
+(``scales:`` in pipeline.yaml, compared ignoring case, spacing and end punctuation). A label
+mapped to null is an answer without a score ("Don't know"). Anything else is unmapped, and
+ingest reports it: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+NUMBER = re.compile(r"^\(?\s*([0-9]+(?:\.[0-9]+)?)\s*\)?\s*(?:[-–—:.)=]\s*)?(.*)$")
+UNMAPPED = object()  # marker: the value is neither blank, a score nor a known label
+
+
+def normalise(label: str) -> str:
+    """'  Neither agree  nor Disagree. ' -> 'neither agree nor disagree'."""
+    text = str(label).replace("’", "'").replace("‘", "'").lower()
+    return " ".join(text.split()).strip(" .!;:,\"")
+
+
+def score_of(value: object, values: dict[str, int | None]) -> float | None | object:
+    """The score of one exported answer: a float 1-5, None (blank or no score), or
+    ``UNMAPPED``. ``values`` maps normalised labels to scores."""
+    text = "" if value is None else str(value).strip()
+    if not text or text.lower() == "nan":
+        return None
+    match = NUMBER.match(text)
+    if match:
+        number = float(match.group(1))
+        return number if 1 <= number <= 5 else UNMAPPED
+    key = normalise(text)
+    if key in values:
+        found = values[key]
+        return None if found is None else float(found)
+    return UNMAPPED
+
+
+def lookup(scale_values: dict[str, int | None]) -> dict[str, int | None]:
+    """A scale's values with normalised keys."""
+    return {normalise(label): score for label, score in scale_values.items()}
+
+
+def column_words(column: str) -> str:
+    """A score column in words: 's1_early_engagement' -> 'early engagement'."""
+    words = re.sub(r"^[a-z]{1,2}\d+[_ .-]+", "", str(column), flags=re.IGNORECASE)
+    return words.replace("_", " ").strip() or str(column)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScoreColumn(_Strict):
+    """One agree/disagree statement: its column, its words for reports, its scale."""
+
+    column: str = Field(min_length=1)
+    statement: str = ""  # words a report shows; "" = the column name in words
+    scale: str = "agreement"
+
+    @property
+    def words(self) -> str:
+        if self.statement.strip():
+            return self.statement.strip()
+        return column_words(self.column)
+
+
+class Scale(_Strict):
+    """Answer wordings -> scores 1-5 (null: answered, no score, e.g. "don't know")."""
+
+    values: dict[str, int | None] = Field(min_length=1)
+
+    @field_validator("values")
+    @classmethod
+    def _in_range(cls, values: dict[str, int | None]) -> dict[str, int | None]:
+        for label, score in values.items():
+            if score is not None and not 1 <= score <= 5:
+                raise ValueError(f"'{label}' maps to {score}; scores run from 1 to 5 (or null)")
+        return values
