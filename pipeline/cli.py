@@ -26,6 +26,10 @@ themes_app = typer.Typer(help="Check the reviewers' theme config, or import a co
                               "Example: theming themes check config/themes.yaml",
                          no_args_is_help=True)
 app.add_typer(themes_app, name="themes")
+cache_app = typer.Typer(help="Manage the project's embedding cache.\n\n"
+                             "Example: theming cache clear --config config/pipeline.yaml",
+                        no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
 
 DEBUG = {"on": False}
 MODEL_OPTION = typer.Option("--model", help="Trained tagger folder (theming train) for the "
@@ -139,7 +143,8 @@ def run_command(
     except KeyboardInterrupt:
         if DEBUG["on"]:
             raise
-        typer.echo("Interrupted. The stages that finished are saved: run the same command with "
+        typer.echo("Interrupted. The previous run folder is unchanged." if overwrite else
+                   "Interrupted. The stages that finished are saved: run the same command with "
                    "--resume to finish.", err=True)
         raise typer.Exit(130) from None
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
@@ -189,6 +194,9 @@ def _summary(result) -> None:
     if resume.get("requested"):
         notes = "; ".join(f"{stage} {note}" for stage, note in resume["stages"].items())
         typer.echo(f"Resume: {notes}.")
+    pseudonyms = result.manifest.get("pseudonyms", {})
+    if not pseudonyms.get("keyed", True):
+        typer.echo(f"Warning: {pseudonyms['warning']}.")
     if result.manifest.get("raw_text_file"):
         typer.echo(f"Unredacted text kept in {result.manifest['raw_text_file']}: never publish it.")
     typer.echo(f"Outputs in {result.out_dir}/:")
@@ -216,8 +224,10 @@ def init_command(
         _fail(error)
         return
     typer.echo(f"Created the project {folder}/:")
+    import os
+
     for path in written:
-        typer.echo(f"  {path.relative_to(folder)}")
+        typer.echo(f"  {os.path.relpath(path, folder)}")
     typer.echo(f"Next: theming run YOUR_EXPORT.csv --config {folder / PROJECT_CONFIG} "
                "--text-column COLUMN")
 
@@ -408,7 +418,7 @@ def eval_command(
             typer.echo(f"Wrote {len(chosen)} calibrated thresholds to {calibrate}", err=True)
         from pipeline.runner import embedding_cache
 
-        with embedding_cache(settings):
+        with embedding_cache(settings, purpose="coded"):
             result = coded_module.evaluate_coded(comments, settings, examples=examples,
                                                  min_support=min_support)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
@@ -458,6 +468,36 @@ def train_command(
         _fail(error)
         return
     typer.echo(report)
+
+
+@cache_app.command("clear")
+def cache_clear(
+    config: Annotated[Path | None, CONFIG_OPTION] = None,
+) -> None:
+    """Delete the saved sentence vectors of the project whose pipeline.yaml is --config.
+
+    Example: theming cache clear --config config/pipeline.yaml
+    """
+    import os
+
+    from pipeline.config.models import load_pipeline
+    from pipeline.embed.pretrained import clear_cache
+    from pipeline.errors import ConfigError
+
+    config = _project_config(config)
+    try:
+        if config is None:
+            raise ConfigError("no project here (config/pipeline.yaml in this folder or above), "
+                              "so no cache to clear; pass --config FILE", code="C002")
+        configured = load_pipeline(config).tag.embedding_cache
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
+        _fail(error)
+        return
+    if not configured:
+        typer.echo(f"{config}: tag.embedding_cache is off; nothing to clear")
+        return
+    folder = Path(configured)
+    typer.echo(f"Removed {clear_cache(folder)} cache file(s) from {os.path.relpath(folder)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -103,6 +103,7 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
         "resume": {"requested": resume, "input_sha256": keys.input_sha256,
                    "stages": cache.notes if cache is not None else {}},
         "raw_text_file": CATALOG["raw_comments"] if keep_raw else None,
+        "pseudonyms": pseudonym_note(settings),
         "discover": {"method": str(clusters["method"].iloc[0]) if len(clusters) else "skipped",
                      "clusters": int((clusters["cluster_id"] >= 0).sum()) if len(clusters) else 0,
                      "candidates": int((clusters["status"] == "candidate").sum())
@@ -125,11 +126,33 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
 
 
 def _settings_without_names(settings: Settings) -> dict:
-    """The pipeline settings for the manifest; the names to redact are personal data."""
+    """The pipeline settings for the manifest; the names to redact are personal data, and
+    column headers and question labels pass the redactor like every other text."""
+    from pipeline.stages.ingest import question_label
+    from pipeline.text.redact import redactor_from_settings
+
     dumped = settings.pipeline.model_dump(mode="json")
     names = dumped["clean"]["redact"]["names"]
     dumped["clean"]["redact"]["names"] = f"{len(names)} names (not written here)"
+    redactor = redactor_from_settings(settings.pipeline.clean.redact, "blank")
+    inputs = dumped["input"]
+    for column in inputs["text_columns"]:
+        column.update(column=redactor(column["column"])[0],
+                      question=question_label(column["column"], column["question"], redactor))
+    for key in ("id_column", "group_column"):
+        inputs[key] = redactor(inputs[key])[0] if inputs[key] else inputs[key]
+    inputs["score_columns"] = [redactor(c)[0] for c in inputs["score_columns"]]
     return dumped
+
+
+def pseudonym_note(settings: Settings) -> dict:
+    """Whether respondent-id pseudonyms were keyed with the project secret, and which file."""
+    if settings.secret is not None:
+        return {"keyed": True, "secret_file": settings.secret_path}
+    return {"keyed": False, "secret_file": settings.secret_path,
+            "warning": "no project secret found: pseudonyms are unkeyed hashes (id-unkeyed-...) "
+                       "that can be reversed by trying every phone or NHS number; create one "
+                       "with 'theming init'"}
 
 
 def check_out_dir(out: Path, overwrite: bool, resume: bool) -> None:

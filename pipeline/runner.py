@@ -27,6 +27,7 @@ from pipeline.config.models import (
 from pipeline.errors import ConfigError, DataError
 from pipeline.io.checksums import sha256_bytes
 from pipeline.io.readers import read_table
+from pipeline.io.run_lock import hold_run_folder, staging_path, swap_in
 from pipeline.io.stage_cache import StageCache, run_keys, sha256_file
 from pipeline.io.writers import write_text
 from pipeline.run_folder import (
@@ -39,6 +40,7 @@ from pipeline.run_folder import (
 )
 from pipeline.stages import clean, discover, ingest, recommend, report, tag
 from pipeline.stages.schemas import check_columns
+from pipeline.text.pseudonyms import load_secret
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +77,16 @@ def load_settings(config_path: str | Path | None = None,
         where = config_path or "the default pipeline.yaml"
         raise ConfigError(f"{where}: no text column to read; name the free-text columns under "
                           "input.text_columns in pipeline.yaml or pass --text-column COLUMN",
-                          code="C012")
+                          code="C016")
     pipeline = _read_names_file(pipeline)
     if themes_path is None and not Path(pipeline.themes).is_file():
         raise ConfigError(f"{pipeline.themes}: theme config not found; 'themes:' in "
                           f"{config_path} names it relative to that file; fix it or pass --themes",
                           code="C002")
     themes = load_themes(themes_path if themes_path is not None else pipeline.themes)
+    secret_file = pipeline.clean.redact.secret_file
+    secret_path = Path(secret_file) if secret_file else None
+    secret = load_secret(secret_path)
     tag_model = None
     if model_dir is not None:
         from pipeline.tagging.learned import load_model
@@ -89,7 +94,8 @@ def load_settings(config_path: str | Path | None = None,
         tag_model = load_model(model_dir)
         tag_model.check_themes(themes.ids, str(model_dir))
     return Settings(pipeline=pipeline, themes=themes, tag_model=tag_model,
-                    config_path="" if config_path is None else str(config_path))
+                    config_path="" if config_path is None else str(config_path),
+                    secret=secret, secret_path=str(secret_path) if secret_path else None)
 
 
 def _embedders(settings: Settings) -> list:
@@ -106,17 +112,24 @@ def _embedders(settings: Settings) -> list:
 
 
 @contextmanager
-def embedding_cache(settings: Settings):
-    """Restore the pretrained embedders' vectors from ``tag.embedding_cache`` before the
-    block and save them (with the new ones) after it."""
-    from pipeline.embed.pretrained import load_cache, save_cache
+def embedding_cache(settings: Settings, purpose: str = "run"):
+    """Key cache keys with the project secret, restore the pretrained embedders' vectors
+    for ``purpose`` from ``tag.embedding_cache`` before the block and save them after it."""
+    from pipeline.embed.pretrained import (
+        embedding_cache_dir,
+        load_cache,
+        save_cache,
+        use_cache_secret,
+    )
 
+    use_cache_secret(settings.secret)
+    cache_dir = embedding_cache_dir(settings, purpose)
     embedders = _embedders(settings)
     for embedder in embedders:
-        load_cache(embedder, settings.pipeline.tag.embedding_cache)
+        load_cache(embedder, cache_dir)
     yield
     for embedder in embedders:
-        save_cache(embedder, settings.pipeline.tag.embedding_cache)
+        save_cache(embedder, cache_dir)
 
 
 def _read_names_file(pipeline: PipelineConfig) -> PipelineConfig:
@@ -190,12 +203,31 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
     out = Path(out_dir) if out_dir else default_out_dir(inputs, settings.pipeline.output.runs_dir)
     config_path = config_path or settings.config_path or None
     themes_path = themes_path or settings.pipeline.themes
-    check_out_dir(out, overwrite, resume)
+    with hold_run_folder(out):
+        check_out_dir(out, overwrite, resume)
+        replacing = overwrite and not resume and out.exists() and any(out.iterdir())
+        build = staging_path(out) if replacing else out
+        try:
+            result = _run_into(build, inputs, settings, resume=resume, keep_raw=keep_raw,
+                               progress=progress, config_path=config_path,
+                               themes_path=themes_path)
+        except BaseException:
+            if build != out:  # the old run folder stays whole
+                shutil.rmtree(build, ignore_errors=True)
+            raise
+        if build != out:
+            swap_in(build, out)
+    log.info("run: %d answers -> %s", len(result.tables["answers"]), out)
+    return RunResult(out_dir=out, manifest=result.manifest, tables=result.tables)
+
+
+def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, resume: bool,
+              keep_raw: bool, progress, config_path, themes_path) -> RunResult:
+    """Every stage, written into ``out`` (the run folder, or the staging folder of an
+    ``--overwrite`` run that is swapped in when complete)."""
     started = time.perf_counter()
     raw, input_records = _read_inputs(inputs, settings)
     keys = run_keys([r["sha256"] for r in input_records], settings)
-    if out.exists() and overwrite and not resume:
-        shutil.rmtree(out)
     cache = StageCache(out / CATALOG["artifacts"], keys, resume=resume)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -206,7 +238,6 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
         raise DataError(f"{exc.filename or out}: cannot write the run folder ({exc.strerror or exc}); "
                         "check free disk space and that you may write there, or choose --out",
                         code="D045") from None
-    answers = tables["answers"]
     manifest = build_manifest(
         out, settings, tables, timings, counts, input_records, keys, cache, len(raw),
         started=started, resume=resume, keep_raw=keep_raw, config_path=config_path,
@@ -217,7 +248,6 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
     except OSError as exc:
         raise DataError(f"{out / CATALOG['manifest']}: cannot write ({exc.strerror or exc}); check "
                         "free disk space and permissions", code="D045") from None
-    log.info("run: %d answers -> %s", len(answers), out)
     return RunResult(out_dir=out, manifest=manifest, tables=tables)
 
 
@@ -228,7 +258,7 @@ def _read_inputs(inputs: Sequence[str | Path], settings: Settings):
     frames, records = [], []
     for path in inputs:
         table = read_table(path, encoding=cfg.encoding, sheet=cfg.sheet, wanted=wanted,
-                           delimiter=cfg.delimiter)
+                           delimiter=cfg.delimiter, max_rows=cfg.max_rows)
         if table.frame.empty:
             raise DataError(f"{path}: has a header but no rows; export the survey answers too",
                             code="D003")

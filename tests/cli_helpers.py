@@ -19,6 +19,7 @@ THEMES = ROOT / "config" / "themes.yaml"
 TINY_PIPELINE = """\
 version: 1
 seed: 42
+themes: {themes}
 input:
   id_column: id
   group_column: team
@@ -46,6 +47,8 @@ clean:
     names_file: null
 nlp:
   model: blank
+tag:
+  embedding_cache: .theming-cache  # beside this file, as the privacy tests expect
 discover:
   enabled: false
 output:
@@ -55,7 +58,9 @@ output:
 
 def write_config(folder: Path, xlsx: bool = False) -> Path:
     path = folder / "pipeline.yaml"
-    path.write_text(TINY_PIPELINE.replace("{xlsx}", "true" if xlsx else "false"), encoding="utf-8")
+    text = TINY_PIPELINE.replace("{xlsx}", "true" if xlsx else "false").replace(
+        "{themes}", str(THEMES))
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -74,6 +74,24 @@ class Case:
     check: Callable[[list[dict[str, str]], dict], None] | None = None
     kept: int | None = None
     extra: dict = field(default_factory=dict)
+    config: dict[str, str] = field(default_factory=dict)  # pipeline.yaml: text -> replacement
+
+
+def zip_bomb(name: str) -> Callable[[Path], list[Path]]:
+    """An .xlsx-named zip whose one member inflates 1000 times (20 MB of zeros)."""
+    def build(folder: Path) -> list[Path]:
+        import zipfile
+
+        path = folder / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 20_000_000)
+        return [path]
+    return build
+
+
+def nested_json(depth: int) -> bytes:
+    return jsonl([{"id": "R1", "team": "A", "comment": "Fine."}]) + (
+        b'{"id": "R2", "team": "A", "comment": ' + b"[" * depth + b"]" * depth + b"}\n")
 
 
 def texts(answers: list[dict[str, str]]) -> list[str]:
@@ -248,6 +266,52 @@ CASES = [
         "R1", "A", "Ask Sarah Whitfield or Dr Patel: jo@example.org, 07700 900123."]]),
          answers=1, kept=1, check=lambda a, m: texts(a) == [
              "Ask [NAME] or Dr [NAME]: [EMAIL], [PHONE]."] or pytest.fail(str(texts(a)))),
+    Case("duplicate-header", write_csv("r.csv", [["id", "comment", "team", "comment"],
+                                                 ["R1", "a", "A", "b"]]),
+         error="Error [D051]: {path}: columns 2 and 4 are both headed 'comment'; rename one so "
+               "every column has its own header"),
+    Case("xlsx-duplicate-header", write_workbook("r.xlsx", {"S": [["id", "team", "comment", "team"],
+                                                                  ["R1", "A", "x", "B"]]}),
+         error="Error [D051]: {path}: columns 2 and 4 are both headed 'team'; rename one so "
+               "every column has its own header"),
+    Case("jsonl-nested-100000", write_bytes("r.jsonl", nested_json(100_000)),
+         error="Error [D043]: {path} line 2: JSON nested too deeply to read; write one flat "
+               "object per line"),
+    Case("jsonl-nested-30", write_bytes("r.jsonl", nested_json(30)),
+         error="Error [D043]: {path} line 2: JSON nested more than 20 levels deep; write one "
+               "flat object per line"),
+    Case("xlsx-zip-bomb", zip_bomb("r.xlsx"),
+         error="Error [D048]: {path}: the workbook would inflate to 20,000,000 bytes, over 200 "
+               "times its packed size; refused as a possible zip bomb; export the answers as "
+               "CSV"),
+    Case("too-many-rows", write_csv("r.csv", [HEADER, *GOOD]),
+         config={"sheet: null\n": "sheet: null\n  max_rows: 2\n"},
+         error="Error [D049]: {path}: more than 2 rows; raise input.max_rows in pipeline.yaml "
+               "if this is really one round, or split the export"),
+    Case("xlsx-too-many-rows", write_workbook("r.xlsx", {"S": [HEADER, *GOOD]}),
+         config={"sheet: null\n": "sheet: null\n  max_rows: 2\n"},
+         error="Error [D049]: {path}: sheet 'S' has more than 2 rows (the sheet declares 4 "
+               "rows); raise input.max_rows in pipeline.yaml if this is really one round, or "
+               "split the export"),
+    Case("long-comment-error", write_csv("r.csv", [HEADER, GOOD[0], ["R2", "A", "x" * 150]]),
+         config={"sheet: null\n": "sheet: null\n  max_comment_chars: 100\n"},
+         error="Error [D047]: r.csv row 3: the answer in column 'comment' has 150 characters, "
+               "over input.max_comment_chars (100); shorten it, or set input.long_comments: cut "
+               "in pipeline.yaml to keep the first 100"),
+    Case("long-comment-cut", write_csv("r.csv", [HEADER, GOOD[0], ["R2", "A", "x" * 150]]),
+         config={"sheet: null\n": "sheet: null\n  max_comment_chars: 100\n  long_comments: cut\n"},
+         answers=2, kept=2, check=lambda a, m: texts(a)[1] == "x" * 100 or pytest.fail(texts(a)[1])),
+    Case("bidi-and-invisible", write_csv("r.csv", [HEADER, [
+        "R1", "Team\u202e A", "Fine\u202e evil\u2066 \u00adtext\u200b."]]), answers=1, kept=1,
+         check=lambda a, m: (texts(a) == ["Fine evil text."] and a[0]["group"] == "Team A")
+         or pytest.fail(str(a))),
+    Case("personal-data-in-ids-and-groups", write_csv("r.csv", [HEADER,
+        ["Sarah Whitfield", "sarah.whitfield@nhs.net", "Fine."],
+        ["QQ 123 456 C", "LS2 7UE", "Also fine."]]), answers=2, kept=2,
+         check=lambda a, m: ([x["group"] for x in a] == ["[EMAIL]", "[POSTCODE]"]
+                             and all(x["respondent_id"].startswith("id-unkeyed-") for x in a)
+                             and a[0]["comment_id"].startswith("id-unkeyed-"))
+         or pytest.fail(str(a))),
     Case("two-inputs", lambda folder: (write_csv("a.csv", [HEADER, *GOOD])(folder)
                                        + write_csv("b.csv", [HEADER, *GOOD[:2]], ";")(folder)),
          answers=5, kept=3, check=lambda a, m: (m["accounting"]["dropped_by_reason"] == {
@@ -260,6 +324,11 @@ CASES = [
 def test_bad_input(case: Case, tmp_path: Path) -> None:
     inputs = case.build(tmp_path)
     config = write_config(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    for old, new in case.config.items():
+        assert old in text
+        text = text.replace(old, new)
+    config.write_text(text, encoding="utf-8")
     out = tmp_path / "run"
     outcome = run_cli(inputs, config, out, *case.args)
     if case.error is not None:

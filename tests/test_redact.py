@@ -141,15 +141,39 @@ def test_respondent_ids_that_are_personal_data_become_pseudonyms(tmp_path):
                                 ["jo@example.org", "A", "Papers are late."],
                                 ["07700 900123", "A", "Meetings are long."],
                                 ["R3", "A", "Fine."]]))
-    outcome = run_cli([export], write_config(tmp_path), tmp_path / "run")
+    config = write_config(tmp_path)
+    outcome = run_cli([export], config, tmp_path / "run")
     assert outcome.exit_code == 0, outcome.stderr
     ids = [a["respondent_id"] for a in outcome.answers()]
     assert ids[2] == "R3"
-    assert all(i.startswith("id-") and len(i) == 13 for i in ids[:2])
+    assert all(i.startswith("id-unkeyed-") and len(i) == 21 for i in ids[:2])
+    assert outcome.manifest()["pseudonyms"]["keyed"] is False
     for path in (tmp_path / "run").rglob("*"):
         if path.is_file():
             assert b"jo@example.org" not in path.read_bytes(), path
             assert b"07700 900123" not in path.read_bytes(), path
+
+
+def test_pseudonyms_are_keyed_with_the_project_secret_and_stable_across_rounds(tmp_path):
+    from pipeline.text.pseudonyms import load_secret, new_secret, pseudonym
+
+    export = tmp_path / "r.csv"
+    export.write_text(csv_text([["id", "team", "comment"], ["07700 900123", "A", "Late papers."]]))
+    config = write_config(tmp_path)
+    secret_file = new_secret(tmp_path / ".theming-secret")
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    first = run_cli([export], config, tmp_path / "round1")
+    second = run_cli([export], config, tmp_path / "round2")
+    assert first.exit_code == second.exit_code == 0, first.stderr
+    ids = {first.answers()[0]["respondent_id"], second.answers()[0]["respondent_id"]}
+    secret = load_secret(secret_file)
+    assert ids == {pseudonym("07700 900123", secret)}
+    assert pseudonym("07700 900123", secret) != pseudonym("07700 900123", b"x" * 32)
+    assert first.manifest()["pseudonyms"] == {"keyed": True, "secret_file": str(secret_file)}
+    hex_secret = secret_file.read_text().strip()
+    for path in (tmp_path / "round1").rglob("*"):
+        if path.is_file():
+            assert hex_secret.encode() not in path.read_bytes(), path
 
 
 def test_settings_switch_each_kind(settings):

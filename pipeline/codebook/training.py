@@ -17,7 +17,13 @@ import numpy as np
 
 from pipeline.codebook import coded, evaluate
 from pipeline.config.models import Settings
-from pipeline.embed.pretrained import load_cache, pretrained_embedder, save_cache
+from pipeline.embed.pretrained import (
+    embedding_cache_dir,
+    load_cache,
+    pretrained_embedder,
+    save_cache,
+    use_cache_secret,
+)
 from pipeline.errors import ConfigError
 from pipeline.tagging import learned
 from pipeline.tagging.finetune import FinetuneSpec
@@ -70,7 +76,8 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
         extra = None
     embeddings = None
     if spec.embedder:
-        cache_dir = settings.pipeline.tag.embedding_cache
+        use_cache_secret(settings.secret)
+        cache_dir = embedding_cache_dir(settings, "coded")  # apart from survey runs' vectors
         model = pretrained_embedder(spec.embedder, settings.pipeline.tag.static_model_dir)
         load_cache(model, cache_dir)
         embeddings = model.transform(comments.texts)

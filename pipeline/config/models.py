@@ -24,6 +24,7 @@ from pydantic import (
 
 from pipeline.config.project import default_path, merge, resolve_paths
 from pipeline.config.scales import Scale, ScoreColumn
+from pipeline.config.yaml_safe import check_config_size, refuse_anchors
 from pipeline.errors import ConfigError, ConfigProblems, Problem, did_you_mean
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -110,6 +111,9 @@ class InputSettings(_Strict):
     encoding: str
     delimiter: str | None
     sheet: str | int | None
+    max_rows: int = Field(ge=1)
+    max_comment_chars: int = Field(ge=100)
+    long_comments: Literal["error", "cut"]
 
     @field_validator("delimiter")
     @classmethod
@@ -146,6 +150,7 @@ class RedactSettings(_Strict):
     ner: bool
     names: list[str]
     names_file: str | None
+    secret_file: str | None
 
 
 class CleanSettings(_Strict):
@@ -251,6 +256,9 @@ class Settings(BaseModel):
     themes: ThemesConfig
     config_path: str = ""  # the project pipeline.yaml these came from; "" = packaged defaults
     tag_model: Any = None  # a loaded pipeline.learn.TagModel (theming run --model), or None
+    # The project secret that keys pseudonyms and cache keys (None: none found), and its file.
+    secret: bytes | None = Field(default=None, repr=False)
+    secret_path: str | None = None
 
 
 # --------------------------------------------------------------------------- loading
@@ -271,12 +279,14 @@ def _line_index(node: yaml.Node, path: tuple = ()) -> dict[tuple, tuple[int, int
 
 
 def _read_yaml(path: Path) -> tuple[Any, dict[tuple, tuple[int, int]]]:
+    check_config_size(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found; check the path", code="C002") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc}); save it as UTF-8", code="C002") from None
+    refuse_anchors(path, text)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -395,13 +405,21 @@ def _theme_problems(data: Any, lines: dict) -> list[Problem]:
         else:
             seen[theme_id] = line
         for p_index, pattern in enumerate(theme.get("patterns") or []):
+            where = lines.get(("themes", index, "patterns", p_index), (line,))[0]
             message = check_pattern(pattern)
             if message:
-                where = lines.get(("themes", index, "patterns", p_index), (line,))[0]
                 problems.append(Problem(
                     "C008", where,
                     f"pattern {p_index + 1} in theme '{theme_id}' is not a valid spaCy token "
                     f"pattern: {message}",
+                ))
+            elif unbounded_operators(pattern) > 1:
+                problems.append(Problem(
+                    "C015", where,
+                    f"pattern {p_index + 1} in theme '{theme_id}' has "
+                    f"{unbounded_operators(pattern)} tokens with an unbounded operator (*, + or "
+                    "{n,}); at most one is allowed, as several can take minutes on one long "
+                    "sentence; bound the others, e.g. {OP: \"{0,3}\"}",
                 ))
     return problems
 
@@ -422,6 +440,14 @@ def check_pattern(pattern: Any) -> str | None:
     except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
         return _explain_pattern_error(str(exc))
     return None
+
+
+UNBOUNDED_OP = re.compile(r"^(?:[*+]|\{\s*\d*\s*,\s*\})$")
+
+
+def unbounded_operators(pattern: list[dict[str, Any]]) -> int:
+    """How many tokens of a (valid) pattern repeat without an upper bound: *, + or {n,}."""
+    return sum(1 for token in pattern if UNBOUNDED_OP.match(str(token.get("OP", "")).strip()))
 
 
 TOKEN_ATTRS = ("ORTH", "TEXT", "NORM", "LOWER", "LEMMA", "POS", "TAG", "MORPH", "DEP",

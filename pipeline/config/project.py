@@ -17,7 +17,8 @@ from typing import Any
 
 PROJECT_CONFIG = Path("config") / "pipeline.yaml"
 # Settings that name a path: (section, key), resolved against the config file's folder.
-PATH_SETTINGS = (("clean", "redact", "names_file"), ("tag", "static_model_dir"),
+PATH_SETTINGS = (("clean", "redact", "names_file"), ("clean", "redact", "secret_file"),
+                 ("tag", "static_model_dir"),
                  ("tag", "embedding_cache"), ("output", "runs_dir"), ("themes",))
 # Where derived models go when there is no project (they hold no survey data).
 USER_MODELS = Path.home() / ".cache" / "comment-theming"
@@ -30,6 +31,9 @@ PROJECT_README = """\
 - `config/themes.yaml`: the themes comments are tagged with (reviewers).
   Check an edit with `theming themes check config/themes.yaml`.
 - `data/`: put survey exports here. `runs/`: one folder per run (ignored by git).
+- `.theming-secret`: the key that makes respondent pseudonyms and cache keys irreversible.
+  Keep it with the project (back it up) and never share or commit it: every pseudonym of this
+  project depends on it.
 
 Run a round from anywhere:
 
@@ -37,7 +41,7 @@ Run a round from anywhere:
 
 Leave out `--config` when you run from inside this folder: the project is found by itself.
 """
-PROJECT_GITIGNORE = "runs/\ndata/cache/\nmodels/\n"
+PROJECT_GITIGNORE = "runs/\ndata/cache/\nmodels/\n.theming-secret\n"
 
 
 def default_path(name: str) -> Path:
@@ -115,6 +119,12 @@ def init_project(folder: Path, overwrite: bool = False) -> list[Path]:
         written.append(path)
     for sub in ("data", "runs"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
+    from pipeline.config.models import load_pipeline
+    from pipeline.text.pseudonyms import new_secret
+
+    secret = load_pipeline(config_dir / "pipeline.yaml").clean.redact.secret_file
+    if secret and not Path(secret).exists():
+        written.append(new_secret(secret))
     extras = {folder / "README.md": PROJECT_README.format(
                   name=folder.resolve().name, config=folder / PROJECT_CONFIG),
               folder / ".gitignore": PROJECT_GITIGNORE}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import logging
 import os
 from pathlib import Path
@@ -20,6 +21,7 @@ import numpy as np
 
 from pipeline.errors import ConfigError
 from pipeline.io.checksums import sha256_file
+from pipeline.io.writers import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +29,46 @@ MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9d
 WEIGHTS_FILE = "model.safetensors"
 
 
+# The project secret that keys cache keys (None: keys are plain SHA-1, and nothing is saved).
+_CACHE_SECRET: list[bytes | None] = [None]
+CACHE_PURPOSES = ("run", "coded")
+
+
 def text_key(text: str) -> str:
-    """Cache key of a text: SHA-1 of its UTF-8 bytes (40 hex characters)."""
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    """Cache key of a text (40 hex characters): HMAC-SHA256 under the project secret, so a
+    guessed sentence cannot be confirmed from a saved key; SHA-1 in memory without one."""
+    secret = _CACHE_SECRET[0]
+    if secret is None:
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()[:40]
+
+
+def use_cache_secret(secret: bytes | None) -> None:
+    """Key cache keys with ``secret`` from now on; vectors held under other keys are dropped."""
+    if secret != _CACHE_SECRET[0]:
+        _CACHE_SECRET[0] = secret
+        forget_embedders()
+
+
+def embedding_cache_dir(settings, purpose: str) -> Path | None:
+    """Where vectors for ``purpose`` are saved: ``tag.embedding_cache`` resolved against
+    pipeline.yaml's folder, one sub-folder per purpose ('run' for survey runs, 'coded' for
+    eval/train files, kept apart); None when the cache is off or there is no project secret."""
+    if purpose not in CACHE_PURPOSES:
+        raise ValueError(f"unknown cache purpose '{purpose}'")
+    configured = settings.pipeline.tag.embedding_cache
+    if not configured or settings.secret is None:
+        return None
+    return Path(configured) / purpose  # made absolute against pipeline.yaml's folder on load
+
+
+def clear_cache(cache_root: str | Path) -> int:
+    """Delete every saved vector file under ``cache_root``; return how many."""
+    root = Path(cache_root)
+    files = [p for p in root.rglob("*.npz")] if root.is_dir() else []
+    for path in files:
+        path.unlink()
+    return len(files)
 
 
 def minilm_dir() -> Path:
@@ -231,7 +270,11 @@ def save_cache(embedder, cache_dir: str | Path | None) -> Path | None:
     path = cache_file(cache_dir, embedder.name)
     path.parent.mkdir(parents=True, exist_ok=True)
     keys, vectors = embedder.cache_arrays()
-    partial = path.with_name(path.name + ".partial.npz")
-    np.savez(partial, keys=keys, vectors=vectors)
-    os.replace(partial, path)
+    # A unique temporary name: two runs sharing the cache never write the same file.
+    atomic_write(path, lambda tmp: _savez(tmp, keys, vectors))
     return path
+
+
+def _savez(path: Path, keys, vectors) -> None:
+    with path.open("wb") as handle:  # a file object: np.savez adds no ".npz" to the name
+        np.savez(handle, keys=keys, vectors=vectors)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import DataError, did_you_mean, one_of
+from pipeline.errors import DataError, one_of
+from pipeline.io import xlsx_reader
 
 SUPPORTED = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".jsonl", ".ndjson", ".parquet")
 DELIMITERS = (",", ";", "\t", "|")
@@ -41,7 +42,8 @@ class RawTable:
 
 
 def read_table(path: str | Path, encoding: str = "auto", sheet: str | int | None = None,
-               wanted: Sequence[str] = (), delimiter: str | None = None) -> RawTable:
+               wanted: Sequence[str] = (), delimiter: str | None = None,
+               max_rows: int | None = None) -> RawTable:
     """Read one export; raise DataError naming the file and the fix when it cannot.
 
     ``wanted`` (the configured column names) finds the header row of a spreadsheet with a
@@ -61,13 +63,14 @@ def read_table(path: str | Path, encoding: str = "auto", sheet: str | int | None
     try:
         if suffix in (".csv", ".tsv", ".txt"):
             table = _read_csv(path, encoding, tab=suffix == ".tsv", wanted=wanted,
-                              delimiter=delimiter)
+                              delimiter=delimiter, max_rows=max_rows)
         elif suffix in (".xlsx", ".xlsm"):
-            table = _read_xlsx(path, sheet, wanted)
+            table = _read_xlsx(path, sheet, wanted, max_rows)
         elif suffix in (".jsonl", ".ndjson"):
-            table = _read_jsonl(path, encoding)
+            table = _read_jsonl(path, encoding, max_rows)
         else:
             table = _read_parquet(path)
+            check_row_limit(path, len(table.frame), max_rows)
     except OSError as exc:  # permissions, a file locked by Excel, a vanished network drive
         reason = exc.strerror or exc.__class__.__name__
         raise DataError(f"{path}: cannot read the file ({reason}); check it exists, is not "
@@ -85,7 +88,7 @@ def read_table(path: str | Path, encoding: str = "auto", sheet: str | int | None
 
 
 def _read_csv(path: Path, encoding: str, tab: bool, wanted: Sequence[str] = (),
-              delimiter: str | None = None) -> RawTable:
+              delimiter: str | None = None, max_rows: int | None = None) -> RawTable:
     raw = path.read_bytes()
     if not raw.strip():
         raise DataError(f"{path}: the file is empty; export the survey again", code="D003")
@@ -97,9 +100,12 @@ def _read_csv(path: Path, encoding: str, tab: bool, wanted: Sequence[str] = (),
     if delimiter is None:
         delimiter = "\t" if tab else sniff_delimiter(text.split("\n", header_line)[-1])
     try:
+        header = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, nrows=1, dtype=str,
+                             keep_default_na=False, skiprows=header_line, engine="c")
+        check_duplicate_headers(header.iloc[0].tolist() if len(header) else [], path)
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
                             na_filter=False, skip_blank_lines=True, engine="c",
-                            skiprows=header_line)
+                            skiprows=header_line, nrows=None if max_rows is None else max_rows + 1)
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty; export the survey again", code="D003") from None
     except pd.errors.ParserError as exc:
@@ -107,8 +113,16 @@ def _read_csv(path: Path, encoding: str, tab: bool, wanted: Sequence[str] = (),
         raise DataError(f"{path}: cannot parse as CSV with delimiter {delimiter!r} ({detail}); "
                         "check that row's quoting, or that every row has the header's columns",
                         code="D040") from None
+    check_row_limit(path, len(frame), max_rows)
     return RawTable(frame=frame.astype(object), path=str(path), encoding=encoding_used,
                     delimiter=delimiter, header_row=header_line + 1)
+
+
+def check_row_limit(path: Path, rows: int, max_rows: int | None) -> None:
+    if max_rows is not None and rows > max_rows:
+        raise DataError(f"{path}: more than {max_rows:,} rows; raise input.max_rows in "
+                        "pipeline.yaml if this is really one round, or split the export",
+                        code="D049")
 
 
 def _csv_header_line(text: str, wanted: Sequence[str]) -> int:
@@ -191,25 +205,22 @@ def sniff_delimiter(text: str) -> str:
 # --------------------------------------------------------------------------- XLSX
 
 
-def _read_xlsx(path: Path, sheet: str | int | None, wanted: Sequence[str]) -> RawTable:
+def _read_xlsx(path: Path, sheet: str | int | None, wanted: Sequence[str],
+               max_rows: int | None = None) -> RawTable:
+    workbook = xlsx_reader.open_workbook(path)
     try:
-        workbook = pd.ExcelFile(path, engine="openpyxl")
-    except OSError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - BadZipFile, openpyxl's InvalidFileException, ...
-        raise DataError(f"{path}: cannot open as an Excel workbook ({exc.__class__.__name__}); "
-                        "save it from Excel as .xlsx, or export CSV", code="D041") from None
-    with workbook:
-        names = [str(n) for n in workbook.sheet_names]
-        chosen = _choose_sheet(path, names, sheet, workbook, wanted)
-        grid = workbook.parse(chosen, header=None, dtype=object, keep_default_na=False,
-                              na_filter=False)
-    grid = _stringify(grid)
+        names = [str(n) for n in workbook.sheetnames]
+        chosen = xlsx_reader.choose_sheet(path, workbook, sheet, wanted)
+        rows = xlsx_reader.read_rows(path, workbook[chosen], max_rows)
+    finally:
+        workbook.close()
+    width = max((len(r) for r in rows), default=0)
+    grid = _stringify(pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object))
     if grid.empty or not (grid != "").to_numpy().any():
         raise DataError(f"{path}: sheet '{chosen}' is empty; choose the sheet with the answers "
                         f"with --sheet (sheets: {one_of(names)})", code="D003")
     header_index = find_header_row(grid, wanted)
-    header = _unique_columns(grid.iloc[header_index].tolist())
+    header = _unique_columns(grid.iloc[header_index].tolist(), path)
     frame = grid.iloc[header_index + 1:].reset_index(drop=True)
     frame.columns = header
     first_row = header_index + 2
@@ -217,30 +228,6 @@ def _read_xlsx(path: Path, sheet: str | int | None, wanted: Sequence[str]) -> Ra
     blank = (frame.drop(columns="_row") == "").all(axis=1)
     return RawTable(frame=frame[~blank], path=str(path), encoding=None, delimiter=None,
                     sheet=chosen, header_row=header_index + 1)
-
-
-def _choose_sheet(path: Path, names: list[str], sheet: str | int | None, workbook,
-                  wanted: Sequence[str]) -> str:
-    if sheet is not None and str(sheet).strip().lstrip("-").isdigit() and str(sheet) not in names:
-        index = int(sheet)
-        if not 0 <= index < len(names):
-            raise DataError(f"{path}: there is no sheet number {index} (sheets are numbered from "
-                            f"0: {one_of(names)}); fix --sheet", code="D042")
-        return names[index]
-    if sheet is not None:
-        if str(sheet) in names:
-            return str(sheet)
-        raise DataError(f"{path}: no sheet '{sheet}'{did_you_mean(str(sheet), names)}; "
-                        f"sheets: {one_of(names)}; fix --sheet", code="D042")
-    if len(names) == 1 or not wanted:
-        return names[0]
-    for name in names:  # the first sheet that carries the configured columns
-        top = _stringify(workbook.parse(name, header=None, nrows=HEADER_SEARCH_ROWS, dtype=object,
-                                        keep_default_na=False, na_filter=False))
-        cells = {str(v).strip() for v in top.to_numpy().ravel()}
-        if all(column in cells for column in wanted):
-            return name
-    return names[0]
 
 
 def find_header_row(grid: pd.DataFrame, wanted: Sequence[str]) -> int:
@@ -255,24 +242,47 @@ def find_header_row(grid: pd.DataFrame, wanted: Sequence[str]) -> int:
     return filled.index(max(filled)) if filled else 0
 
 
-def _unique_columns(values: list[object]) -> list[str]:
+def _unique_columns(values: list[object], path: Path) -> list[str]:
+    """Header names; a blank header becomes ``Unnamed: <n>``; a repeated one is an error."""
+    check_duplicate_headers(values, path)
+    return [str(v).strip() or f"Unnamed: {position}" for position, v in enumerate(values)]
+
+
+def check_duplicate_headers(values: Sequence[object], path: Path) -> None:
+    """Raise D051 naming both columns when two columns carry the same (non-blank) header:
+    one of them would otherwise be dropped or renamed without a word."""
     seen: dict[str, int] = {}
-    columns = []
-    for position, value in enumerate(values):
-        name = str(value).strip() or f"Unnamed: {position}"
+    for position, value in enumerate(values, start=1):
+        name = "" if value is None else str(value).strip()
+        if not name:
+            continue
         if name in seen:
-            seen[name] += 1
-            name = f"{name}.{seen[name] - 1}"
-        else:
-            seen[name] = 1
-        columns.append(name)
-    return columns
+            raise DataError(f"{path}: columns {seen[name]} and {position} are both headed "
+                            f"'{name}'; rename one so every column has its own header",
+                            code="D051")
+        seen[name] = position
 
 
 # --------------------------------------------------------------------------- JSONL, Parquet
 
 
-def _read_jsonl(path: Path, encoding: str) -> RawTable:
+MAX_JSON_DEPTH = 20
+
+
+def nesting_depth(value: object) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (iterative: no recursion)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth + 1)
+            if depth + 1 <= MAX_JSON_DEPTH:
+                stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict)
+                                                      else item))
+    return deepest
+
+
+def _read_jsonl(path: Path, encoding: str, max_rows: int | None = None) -> RawTable:
     text, encoding_used = decode(path.read_bytes(), encoding, path)
     records, rows = [], []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -283,12 +293,19 @@ def _read_jsonl(path: Path, encoding: str) -> RawTable:
         except json.JSONDecodeError as exc:
             raise DataError(f"{path} line {number}: not valid JSON ({exc.msg} at column "
                             f"{exc.colno}); write one JSON object per line", code="D043") from None
+        except RecursionError:
+            raise DataError(f"{path} line {number}: JSON nested too deeply to read; write one "
+                            "flat object per line", code="D043") from None
+        if nesting_depth(record) > MAX_JSON_DEPTH:
+            raise DataError(f"{path} line {number}: JSON nested more than {MAX_JSON_DEPTH} "
+                            "levels deep; write one flat object per line", code="D043")
         if not isinstance(record, dict):
             raise DataError(f"{path} line {number}: a JSON {type(record).__name__}, not an object; "
                             'write one object per line, e.g. {"id": "R1", "comment": "..."}',
                             code="D043")
         records.append(record)
         rows.append(number)
+        check_row_limit(path, len(records), max_rows)
     if not records:
         raise DataError(f"{path}: the file is empty; export the survey again", code="D003")
     frame = _stringify(pd.DataFrame.from_records(records)).assign(_row=rows)

@@ -11,6 +11,8 @@ stage after it) is recomputed, with the reason noted in the manifest.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 from dataclasses import asdict, dataclass
@@ -37,10 +39,14 @@ class RunKeys:
 
 
 def run_keys(input_hashes: list[str], settings) -> RunKeys:
-    """Hashes of the inputs (in order), the pipeline settings and the themes."""
+    """Hashes of the inputs (in order), the pipeline settings (with a keyed mark of the project
+    secret: a new secret changes every pseudonym, so no stage is reused) and the themes."""
+    secret = getattr(settings, "secret", None)
+    secret_mark = (hmac.new(secret, b"stage cache", hashlib.sha256).hexdigest() if secret
+                   else "no secret")
     return RunKeys(
         input_sha256=sha256_bytes("\n".join(input_hashes).encode()),
-        config_sha256=sha256_bytes(settings.pipeline.model_dump_json().encode()),
+        config_sha256=sha256_bytes((settings.pipeline.model_dump_json() + secret_mark).encode()),
         themes_sha256=sha256_bytes(settings.themes.model_dump_json().encode()),
     )
 

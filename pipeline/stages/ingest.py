@@ -2,20 +2,25 @@
 
 Several free-text columns become one row per (respondent, question). Blank answers are
 kept here (clean drops them with a reason) so every input answer can be accounted for.
+Everything but the answer text passes the redactor here, before any id is built from it:
+group values are redacted, respondent ids holding personal data become keyed pseudonyms,
+and a question label or header holding personal data is redacted before it is slugged.
 """
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import logging
 import time
 
 import pandas as pd
 
 from pipeline.config import scales
-from pipeline.config.models import Settings
+from pipeline.config.models import Settings, slugify
 from pipeline.errors import DataError, did_you_mean
 from pipeline.stages.schemas import COMMENTS, RESPONDENTS
+from pipeline.text.pseudonyms import pseudonym
+from pipeline.text.redact import Redactor, id_redactor, redactor_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +43,20 @@ def ingest(raw: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     rows = raw["_row"].astype(int) if "_row" in raw else pd.Series(range(2, len(raw) + 2))
     check_input_columns(raw, cfg, source.iloc[0] if len(raw) else "input")
 
-    ids = _respondent_ids(raw, cfg.id_column, rows)
-    groups = (raw[cfg.group_column].map(_cell).str.strip().replace("", NO_GROUP)
+    redactor = redactor_from_settings(settings.pipeline.clean.redact, settings.pipeline.nlp.model)
+    ids = _respondent_ids(raw, cfg.id_column, rows, id_redactor(redactor), settings.secret)
+    label = functools.lru_cache(maxsize=4096)(lambda value: redact_label(value, redactor))
+    groups = (raw[cfg.group_column].map(_cell).map(label).replace("", NO_GROUP)
               if cfg.group_column else pd.Series([NO_GROUP] * len(raw), dtype=object))
     groups = groups.reset_index(drop=True)
 
     parts = []
     for order, text_col in enumerate(cfg.text_columns):
         parts.append(pd.DataFrame({
-            "respondent_id": ids, "group": groups.tolist(), "question": text_col.question,
-            "text": raw[text_col.column].map(_cell).tolist(),
+            "respondent_id": ids, "group": groups.tolist(),
+            "question": question_label(text_col.column, text_col.question, redactor),
+            "text": _limited(raw[text_col.column].map(_cell).tolist(), rows, source,
+                             text_col.column, cfg),
             "source": source.astype(str).tolist(), "row": rows.astype(int).tolist(),
             "_position": range(len(raw)), "_order": order,
         }))
@@ -95,35 +104,74 @@ def score_values(values: pd.Series, rows: pd.Series, column: str, scale_name: st
     return found
 
 
+def _limited(texts: list[str], rows: pd.Series, source: pd.Series, column: str,
+             cfg) -> list[str]:
+    """``texts`` within ``input.max_comment_chars``: a longer answer is an error naming the
+    file, row and limit, or (``long_comments: cut``) is cut with a warning."""
+    limit = cfg.max_comment_chars
+    for index, text in enumerate(texts):
+        if len(text) <= limit:
+            continue
+        where = f"{source.iloc[index]} row {rows.iloc[index]}"
+        if cfg.long_comments == "error":
+            raise DataError(f"{where}: the answer in column '{column}' has {len(text):,} "
+                            f"characters, over input.max_comment_chars ({limit:,}); shorten it, "
+                            "or set input.long_comments: cut in pipeline.yaml to keep the first "
+                            f"{limit:,}", code="D047")
+        log.warning("ingest: %s: answer cut from %d to %d characters (input.long_comments: cut)",
+                    where, len(text), limit)
+        texts[index] = text[:limit]
+    return texts
+
+
 def _cell(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     return str(value)
 
 
-def _respondent_ids(raw: pd.DataFrame, id_column: str | None, rows: pd.Series) -> list[str]:
-    """Ids as given; a blank id -> ``row<N>``; an id that is personal data (an e-mail
-    address, phone, NHS or NI number) -> ``id-<10 hex of its sha256>``, stable across runs."""
+def redact_label(value: str, redactor: Redactor) -> str:
+    """A group value or label, stripped and redacted like an answer."""
+    from pipeline.stages.clean import normalise
+
+    return redactor(normalise(value, fix_mojibake=False))[0]
+
+
+def question_label(column: str, question: str, redactor: Redactor) -> str:
+    """The question label for a text column; when the label is the slug of a header holding
+    personal data ("Feedback for jo.bloggs@nhs.net"), the slug of the redacted header."""
+    if question == slugify(column):
+        redacted = redact_label(column, redactor)
+        return slugify(redacted) or question if redacted != column.strip() else question
+    return redact_label(question, redactor) or question
+
+
+def _respondent_ids(raw: pd.DataFrame, id_column: str | None, rows: pd.Series,
+                    redactor: Redactor, secret: bytes | None) -> list[str]:
+    """Ids as given; a blank id -> ``row<N>``; an id holding personal data (an e-mail, phone,
+    NHS or NI number, postcode or listed name) -> a pseudonym keyed with the project secret."""
     if not id_column:
         return [f"row{r}" for r in rows]
-    values = raw[id_column].map(_cell).str.strip().tolist()
-    ids = [pseudonymise_id(value) if value else f"row{row}"
+    values = raw[id_column].map(_cell).tolist()
+    ids = [pseudonymise_id(value, redactor, secret) if value.strip() else f"row{row}"
            for value, row in zip(values, rows, strict=True)]
-    replaced = sum(new != old for new, old in zip(ids, values, strict=True) if old)
+    replaced = sum(new != old.strip() for new, old in zip(ids, values, strict=True) if old.strip())
     if replaced:
-        log.warning("ingest: %d respondent ids held personal data (e-mail, phone, NHS or NI "
-                    "number) and were replaced by pseudonyms", replaced)
+        log.warning("ingest: %d respondent ids held personal data and were replaced by %s "
+                    "pseudonyms", replaced, "keyed" if secret else "UNKEYED")
     return ids
 
 
-def pseudonymise_id(value: str) -> str:
-    """``value``, or a pseudonym when it contains personal data."""
-    from pipeline.text.redact import ID_REDACTOR
+def pseudonymise_id(value: str, redactor: Redactor, secret: bytes | None) -> str:
+    """``value`` (stripped of invisible characters), or a pseudonym when it holds personal
+    data; the pseudonym is taken of the whitespace-folded id so a line break changes nothing."""
+    from pipeline.stages.clean import normalise
 
-    _, found = ID_REDACTOR(value)
+    cleaned = normalise(value, fix_mojibake=False)
+    _, found = redactor(cleaned)
     if not found:
-        return value
-    return "id-" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:10]
+        return cleaned
+    return pseudonym(" ".join(cleaned.split()), secret)
 
 
 def check_scores(raw: pd.DataFrame, pipeline, source: str) -> None:

@@ -22,7 +22,7 @@ import pandas as pd
 from pipeline.config.models import Settings, ThemesConfig
 from pipeline.stages.schemas import COMMENT_THEMES, SENTENCES, TAGS, empty
 from pipeline.tagging.semantic import embedder_for, keep_top_k, semantic_scores, thresholds
-from pipeline.text.nlp import get_nlp, lemma_doc, lemmatise
+from pipeline.text.nlp import get_nlp, lemma_doc, lemmatise, match_in_windows
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,8 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
         if cfg.keywords:
             hits += [(m_id, "keyword", s, e) for m_id, s, e in matchers.keywords(doc)]
         if cfg.patterns and len(matchers.patterns):  # an empty Matcher warns (W036) per call
-            hits += [(m_id, "pattern", s, e) for m_id, s, e in matchers.patterns(doc)]
+            hits += [(m_id, "pattern", s, e)
+                     for m_id, s, e in match_in_windows(matchers.patterns, doc)]
         by_layer: dict[tuple[str, str], list] = {}
         for m_id, method, start, end in hits:
             theme_id = vocab.strings[m_id]

@@ -92,3 +92,21 @@ def split_sentences(texts: list[str], model: str = "blank") -> list[list[tuple[i
             found.append((start, start + len(stripped)))
         spans.append(found)
     return spans
+
+
+MATCH_WINDOW = 120  # tokens: no sentence of a survey answer needs a longer pattern match
+MATCH_OVERLAP = 20
+
+
+def match_in_windows(matcher, doc, size: int = MATCH_WINDOW,
+                     overlap: int = MATCH_OVERLAP) -> list[tuple[int, int, int]]:
+    """``matcher``'s (match_id, start, end) in ``doc``, read in windows of at most ``size``
+    tokens that overlap by ``overlap``, so the time per sentence is bounded whatever the
+    patterns (a match longer than ``overlap`` tokens across a window edge is not found)."""
+    if len(doc) <= size:
+        return list(matcher(doc))
+    found: set[tuple[int, int, int]] = set()
+    for start in range(0, len(doc) - overlap, size - overlap):
+        window = doc[start:start + size]
+        found.update((m_id, s + start, e + start) for m_id, s, e in matcher(window))
+    return sorted(found, key=lambda m: (m[1], m[2], m[0]))

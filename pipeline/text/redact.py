@@ -2,19 +2,29 @@
 
 Placeholders say what was removed: [EMAIL], [URL], [HANDLE], [NHS_NUMBER], [NI_NUMBER],
 [POSTCODE], [PHONE], [NAME]. Patterns live in ``redact_patterns``; phone numbers are found
-by ``phonenumbers`` (Google's libphonenumber) and names also by a user-installed spaCy NER
-pipeline when ``nlp.model`` names one. Redacting twice changes nothing.
+by ``phonenumbers`` (Google's libphonenumber), names after titles and from the configured
+list by ``names``, and names also by a user-installed spaCy NER pipeline when ``nlp.model``
+names one. Invisible and bidirectional-control characters are removed first and every finder
+reads the folded text (``folding``: NFKC, look-alike letters, a lone line break as a space);
+matches are cut out of the original. Redacting twice changes nothing.
+
+Every text that reaches an output passes here: comments (clean), and group values, question
+labels, column headers and respondent ids (ingest, with ``redact_label`` and
+``pseudonymise_id``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from pipeline.text import names as name_finders
 from pipeline.text import redact_patterns as patterns
+from pipeline.text.folding import fold, strip_invisible
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +55,7 @@ class Redactor:
         "07700 900123QQ 12 34 56 C"), so redacting redacted text changes nothing.
         """
         found: list[str] = []
+        text = strip_invisible(text)
         for _ in range(MAX_PASSES):
             text, new = self._one_pass(text)
             if not new:
@@ -54,11 +65,14 @@ class Redactor:
 
     def _one_pass(self, text: str) -> tuple[str, list[str]]:
         found: list[str] = []
+        folded = fold(text)
         for label, finder in self._finders():
-            spans = [s for s in finder(text) if not _overlaps_placeholder(text, s)]
+            spans = [folded.span_in_original(*s) for s in finder(folded.text) if s[1] > s[0]]
+            spans = [s for s in spans if not _overlaps_placeholder(text, s)]
             if spans:
                 text, count = _replace(text, spans, f"[{label}]")
                 found.extend([label] * count)
+                folded = fold(text)
         return text, found
 
     def _finders(self) -> list[tuple[str, Callable[[str], list[tuple[int, int]]]]]:
@@ -74,10 +88,10 @@ class Redactor:
         ]
         steps += [(label, finder) for enabled, label, finder in wanted if enabled]
         if self.names:
-            name_list = _names_pattern(self.names)
-            steps.append(("NAME", lambda text: [m.span() for m in name_list.finditer(text)]))
+            names = self.names
+            steps.append(("NAME", lambda text: name_finders.find_listed_names(text, names)))
         if self.titled_names:
-            steps.append(("NAME", patterns.find_titled_names))
+            steps.append(("NAME", name_finders.find_titled_names))
         if self.ner_model:
             model = self.ner_model
             steps.append(("NAME", lambda text: find_person_entities(text, model)))
@@ -105,13 +119,6 @@ def _overlaps_placeholder(text: str, span: tuple[int, int]) -> bool:
         if match.start() < end and start < match.end():
             return True
     return False
-
-
-@functools.lru_cache(maxsize=16)
-def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
-    ordered = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
-    parts = [r"\s+".join(re.escape(p) for p in name.split()) for name in ordered]
-    return re.compile(r"(?<![\w\[])(?:" + "|".join(parts) + r")(?![\w\]])", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=2)
@@ -170,6 +177,7 @@ def _clean_names(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({n.strip() for n in names if n and n.strip()}))
 
 
-# Respondent ids that are personal data are replaced in ingest (names and postcodes are
-# left out: ids such as "LS1 team" or "Dr Who" would be false alarms).
-ID_REDACTOR = Redactor(urls=False, postcodes=False, titled_names=False)
+def id_redactor(redactor: Redactor) -> Redactor:
+    """The finders that decide whether a respondent id is personal data: every kind the
+    settings switch on but URLs and titled names ("Dr Who" as an id is a false alarm)."""
+    return dataclasses.replace(redactor, urls=False, titled_names=False)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
 Span = tuple[int, int]
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
@@ -22,8 +20,11 @@ DOMAIN = re.compile(
     r"(?<![\w@.-])(?:[a-z0-9-]+\.)+(?:com|org|net|uk|gov|nhs|info|io|co|ac|eu)"
     r"(?:/[^\s<>\"'\[\]]*[^\s<>\"'\[\].,;:!?)])?(?![\w.-]*\w)", re.IGNORECASE)
 HANDLE = re.compile(r"(?<![\w@.\[\]])@[A-Za-z0-9_]{2,30}(?![\w@])")
-NHS_NUMBER = re.compile(r"(?<![\d\w])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d\w])")
-NI_NUMBER = re.compile(r"(?<![\w])([A-Z]{2}) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])(?!\w)",
+# Ten digits in any grouping, one space, dot or dash at most between two digits
+# ("943 476 5919", "943.476.5919", "9434 765 919", "943 476-5919"); the check digit decides.
+NHS_NUMBER = re.compile(r"(?<!\w)(?<!\d[.-])\d(?:[ .-]?\d){9}(?![\w]|[.-]\d)")
+# Two letters, six digits in any grouping, a letter A-D: "QQ 123 456 C", "QQ-12-34-56-C".
+NI_NUMBER = re.compile(r"(?<![\w])[A-Z]{2}[ .-]?\d(?:[ .-]?\d){5}[ .-]?[A-D](?!\w)",
                        re.IGNORECASE)
 POSTCODE_AREAS = frozenset("""
 AB AL B BA BB BD BF BH BL BN BR BS BT BX CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT
@@ -33,30 +34,6 @@ SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO 
 """.split())  # noqa: SIM905 - a word list reads better as text
 POSTCODE = re.compile(r"(?<![\w])([A-Z]{1,2})(\d[A-Z\d]?) ?(\d[ABD-HJLNP-UW-Z]{2})(?!\w)",
                       re.IGNORECASE)
-
-# Titles that put a name next: abbreviations almost always do; job titles and words such
-# as "Sister" or "Miss" only with a capitalised word after them that is not a common word.
-HONORIFICS = ("Dr", "Mr", "Mrs", "Ms", "Mx", "Prof", "Cllr", "Revd", "Rev")
-WORD_TITLES = ("Doctor", "Professor", "Nurse", "Sister", "Matron", "Miss", "Sir", "Dame",
-               "Lord", "Lady", "Councillor", "Father", "Midwife", "Dean")
-NAME_WORD = r"(?:[A-Z](?:[a-z]+(?:[A-Z][a-z]+)?|['’][A-Z][a-z]+)(?:-[A-Z][a-z]+)?)"
-TITLED_NAME = re.compile(
-    r"(?<![\w\[])(?P<title>" + "|".join(HONORIFICS + WORD_TITLES) + r")(?P<dot>\.?)[ \t]+"
-    r"(?P<name>(?:[A-Z]\.? )?" + NAME_WORD + r"(?: " + NAME_WORD + r")?)(?=['’]s\b|[^\w'’]|$)")
-# Capitalised words that follow a title without being a name: a new sentence after "Dr." or
-# survey vocabulary. spaCy's English stop words are added below.
-NOT_NAMES = frozenset("""
-meetings meeting papers paper employers employer unions union staff trusts trust ministers
-minister forum forums chair chairs members member board boards council councils government
-department services service health care team teams nursing nurses doctors patients patient
-communication communications engagement representation integrated systems system partnership
-policy policies report reports survey surveys emeritus general practice practices surgery
-hospital hospitals ward wards england wales scotland ireland london national local regional
-pay workload staffing leadership leaders management managers recruitment training
-overall yes thanks thank please also however although because since still just
-chancellor mayor speaker secretary president justice chief executive director officer
-""".split())  # noqa: SIM905 - a word list reads better as text
-
 
 def find_emails(text: str) -> list[Span]:
     return [m.span() for m in EMAIL.finditer(text)]
@@ -87,9 +64,8 @@ def nhs_check_digit_ok(digits: str) -> bool:
 def find_nhs_numbers(text: str) -> list[Span]:
     spans = []
     for match in NHS_NUMBER.finditer(text):
-        digits = "".join(match.groups())
-        separators = {text[match.end(1):match.start(2)], text[match.end(2):match.start(3)]}
-        if len(separators) == 1 and nhs_check_digit_ok(digits) and len(set(digits)) > 1:
+        digits = re.sub(r"\D", "", match.group(0))
+        if nhs_check_digit_ok(digits) and len(set(digits)) > 1:
             spans.append(match.span())
     return spans
 
@@ -132,16 +108,4 @@ def find_phones(text: str) -> list[Span]:
         dialled = raw.lstrip("(").startswith(("+", "0"))
         if dialled and 10 <= len(digits) <= 15:
             spans.append((match.start, match.end))
-    return spans
-
-
-def find_titled_names(text: str) -> list[Span]:
-    """'Dr Patel', 'Nurse Jane', 'Mr O'Neill', 'Dr J. Patel': the name, the title is kept."""
-    spans = []
-    for match in TITLED_NAME.finditer(text):
-        words = match.group("name").replace(".", " ").split()
-        first = words[-1] if len(words[0]) == 1 else words[0]
-        if first.lower() in STOP_WORDS or first.lower() in NOT_NAMES:
-            continue
-        spans.append(match.span("name"))
     return spans
