@@ -141,7 +141,9 @@ def _settings_without_names(settings: Settings) -> dict:
                       question=question_label(column["column"], column["question"], redactor))
     for key in ("id_column", "group_column"):
         inputs[key] = redactor(inputs[key])[0] if inputs[key] else inputs[key]
-    inputs["score_columns"] = [redactor(c)[0] for c in inputs["score_columns"]]
+    inputs["score_columns"] = [
+        {**c, "column": redactor(c["column"])[0], "statement": redactor(c["statement"])[0]}
+        if isinstance(c, dict) else redactor(c)[0] for c in inputs["score_columns"]]
     return dumped
 
 
