@@ -60,6 +60,7 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.state.run = run
     app.state.csrf_token = token
+    app.state.retagger = retagger
 
     def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
         context |= {"run": run, "csrf_token": token, "reviewer": reviewer,

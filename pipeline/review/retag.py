@@ -107,6 +107,7 @@ class Retagger:
         self.run = run
         self._tagged: dict[str, pd.DataFrame] = {}
         self._scores: dict[str, np.ndarray] = {}
+        self._busy = threading.Lock()  # one tagging at a time (requests, the warm-up thread)
 
     def _settings(self, themes: ThemesConfig) -> Settings:
         return self.run.settings(themes)
@@ -117,10 +118,11 @@ class Retagger:
         from pipeline.stages import tag
 
         key = themes.model_dump_json()
-        if key not in self._tagged:
-            settings = self._settings(themes)
-            with embedding_cache(settings):
-                self._tagged[key] = tag.tag(self.run.sentences, settings)["comment_themes"]
+        with self._busy:
+            if key not in self._tagged:
+                settings = self._settings(themes)
+                with embedding_cache(settings):
+                    self._tagged[key] = tag.tag(self.run.sentences, settings)["comment_themes"]
         return self._tagged[key]
 
     def preview(self, before: ThemesConfig, after: ThemesConfig, theme_id: str) -> Preview:
@@ -143,18 +145,20 @@ class Retagger:
         if not cfg.semantic:
             return None
         key = themes.model_dump_json()
-        if key not in self._scores:
-            settings = self._settings(themes)
-            with embedding_cache(settings):
-                self._scores[key] = semantic_scores(
-                    [str(t) for t in self.run.sentences["text"]], themes,
-                    embedder_for(cfg, settings.pipeline.seed))
+        with self._busy:
+            if key not in self._scores:
+                settings = self._settings(themes)
+                with embedding_cache(settings):
+                    self._scores[key] = semantic_scores(
+                        [str(t) for t in self.run.sentences["text"]], themes,
+                        embedder_for(cfg, settings.pipeline.seed))
         return self._scores[key]
 
     def near_misses(self, themes: ThemesConfig, theme_id: str, limit: int) -> pd.DataFrame:
         """Up to ``limit`` sentences of comments the run did not tag with ``theme_id``, best
         semantic score first: those under the threshold (``below``) and those over it that
-        lost to another theme (``runner-up``, the sentence's top-k went elsewhere).
+        was not tagged all the same (``runner-up``: the sentence's ``tag.semantic_top_k`` went
+        to other themes, or an exclude phrase vetoed it).
         Columns: comment_id, sentence_id, text, score, threshold, reason."""
         from pipeline.tagging.semantic import thresholds
 

@@ -36,6 +36,10 @@ def serve(run_folder: str | Path, *, port: int, reviewer: str, host: str = "127.
     hosts = tuple(dict.fromkeys([*LOCAL_HOSTS, host]))
     app = create_app(run_folder, reviewer, themes_path=themes_path, allowed_hosts=hosts)
     check_port(host, port)
+    # score the run's sentences while the reviewer reads the index: the first theme page's
+    # near misses then need no wait for the embedder
+    threading.Thread(target=app.state.retagger.semantic_scores, args=(app.state.run.themes(),),
+                     daemon=True).start()
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     announce(f"Reviewing {run_folder} at {url} (Ctrl+C to stop)")
     if open_browser:
