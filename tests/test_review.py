@@ -56,6 +56,18 @@ def test_index_lists_every_theme_with_counts_and_groups(run_dir: Path) -> None:
     assert re.findall(r'class="num">([^<]*)<', row)[:3] == ["3", "25.0%", "3"]
     assert "Read 12 answers: 12 kept" in page.text
     assert "<th>Union side</th>" in page.text
+    assert "Discovery proposed no candidate themes" in page.text
+
+
+def test_index_lists_candidate_themes_with_their_share(run_dir: Path) -> None:
+    (run_dir / "clusters.csv").write_text(
+        "cluster_id,label,keywords,n_respondents,status\n"
+        "3,\"papers, late\",papers|late,3,candidate\n4,newsletter,newsletter,2,theme\n",
+        encoding="utf-8")
+    page = TestClient(create_app(run_dir, "Ann", allowed_hosts=("testserver",))).get("/").text
+    table = page.split('id="candidates"')[1].split("</table>")[0]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", table) == ["3", "papers, late", "papers|late",
+                                                           "3", "25.0%"]
 
 
 def test_theme_page_highlights_filters_and_sorts(run_dir: Path) -> None:

@@ -82,7 +82,8 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
         decisions = decisions_module.read_decisions(run.folder)
         rows, by_group = views.index_rows(run, themes, decisions)
         return page(request, "index.html", rows=rows, by_group=by_group,
-                    candidates=run.candidates.to_dict("records"), decisions=len(decisions))
+                    candidates=run.candidates.to_dict("records"), decisions=len(decisions),
+                    respondents=max(run.kept["respondent_id"].nunique(), 1))
 
     @app.get("/theme/{theme_id}", response_class=HTMLResponse)
     def theme_page(request: Request, theme_id: str, sort: str = "score_desc", layer: str = "",
