@@ -322,3 +322,16 @@ def test_review_serves_on_the_port_it_is_given(run_dir: Path) -> None:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_tags_csv_is_read_when_the_run_has_one(run_dir: Path) -> None:
+    import pandas as pd
+
+    tags = pd.read_parquet(run_dir / "artifacts" / "tag.tags.parquet")
+    tags = tags[tags["theme_id"] == "communications"].assign(runner_up="early_engagement")
+    tags.assign(evidence="FROM TAGS CSV").to_csv(run_dir / "tags.csv", index=False)
+    client, _ = client_for(run_dir)
+    page = client.get("/theme/communications").text
+    assert "<span>FROM TAGS CSV</span>" in page
+    assert 'data-theme="early_engagement">' in client.get("/").text
+    assert "keyword 4" in client.get("/").text.split('data-theme="communications"')[1]

@@ -65,6 +65,7 @@ class RunData:
     folder: Path
     themes_path: Path
     manifest: dict = field(repr=False)
+    _themes: tuple[tuple[int, int], ThemesConfig] | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, folder: str | Path, themes_path: str | Path | None = None) -> RunData:
@@ -88,8 +89,13 @@ class RunData:
         return PipelineConfig.model_validate(dumped)
 
     def themes(self) -> ThemesConfig:
-        """The theme config as it is on disk now (re-read: the reviewer may have saved)."""
-        return load_themes(self.themes_path)
+        """The theme config as it is on disk now: re-read and re-checked whenever the file
+        changed (the reviewer may have saved, or edited it by hand)."""
+        stat = self.themes_path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if self._themes is None or self._themes[0] != stamp:
+            self._themes = (stamp, load_themes(self.themes_path))
+        return self._themes[1]
 
     def settings(self, themes: ThemesConfig | None = None) -> Settings:
         from pipeline.text.pseudonyms import load_secret
