@@ -204,6 +204,8 @@ def test_an_invalid_edit_is_refused_with_its_line_and_nothing_is_written(run_dir
     assert "unknown_key" in themes_file.read_text(encoding="utf-8")
     assert not list(themes_file.parent.glob("themes.yaml.*.bak"))
     assert client.get("/theme/communications/edit").status_code == 422
+    shown = client.get("/theme/communications")
+    assert shown.status_code == 422 and "Error [C003]" in shown.text
 
 
 def test_export_of_a_run_without_decisions_scores_f1_one(run_dir: Path, tmp_path: Path) -> None:
@@ -282,6 +284,8 @@ def test_a_moved_theme_config_and_a_broken_decisions_file_are_named(run_dir: Pat
     (run_dir / "review" / "decisions.csv").write_text("who,what\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"\[D081\].*decisions.csv"):
         decisions_module.read_decisions(run_dir)
+    damaged = client.get("/decisions")
+    assert damaged.status_code == 422 and "Error [D081]" in damaged.text
 
 
 def test_a_busy_port_is_a_clear_error() -> None:

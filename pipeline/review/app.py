@@ -25,9 +25,10 @@ import jinja2
 from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import escape
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from pipeline.errors import ConfigProblems, DataError
+from pipeline.errors import ConfigProblems, DataError, ThemingError
 from pipeline.review import decisions as decisions_module
 from pipeline.review import views
 from pipeline.review.export import coded_table
@@ -61,6 +62,14 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
     app.state.run = run
     app.state.csrf_token = token
     app.state.retagger = retagger
+
+    @app.exception_handler(ThemingError)
+    def theming_error(request: Request, error: ThemingError) -> HTMLResponse:
+        """A problem the reviewer can fix (a broken themes file, a damaged decisions file)
+        as a page that names it, not a server error."""
+        return HTMLResponse(f"<!doctype html><title>Error</title><p>Error [{escape(error.code)}]"
+                            f": {escape(error.message)}</p><p><a href=\"/\">Back</a></p>",
+                            status_code=422)
 
     def page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
         context |= {"run": run, "csrf_token": token, "reviewer": reviewer,
