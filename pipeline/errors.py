@@ -96,6 +96,7 @@ CATALOGUE: dict[str, str] = {
     "C014": "a config file uses YAML anchors or aliases (refused before expansion)",
     "C015": "a spaCy pattern has more than one unbounded operator (*, + or {n,})",
     "C016": "no free-text column is configured or given with --text-column",
+    "C017": "a config section sets the same key twice",
     "C020": "the MiniLM weights are missing or fail their SHA-256 check",
     "C021": "the static (model2vec) embedder cannot be loaded or distilled",
     "C022": "a trained tagger folder is missing, unreadable or was trained on other themes",

@@ -141,7 +141,9 @@ def _settings_without_names(settings: Settings) -> dict:
                       question=question_label(column["column"], column["question"], redactor))
     for key in ("id_column", "group_column"):
         inputs[key] = redactor(inputs[key])[0] if inputs[key] else inputs[key]
-    inputs["score_columns"] = [redactor(c)[0] for c in inputs["score_columns"]]
+    for column in inputs["score_columns"]:
+        column.update(column=redactor(column["column"])[0],
+                      statement=redactor(column["statement"])[0] if column["statement"] else "")
     return dumped
 
 

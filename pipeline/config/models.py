@@ -24,7 +24,7 @@ from pydantic import (
 
 from pipeline.config.project import default_path, merge, resolve_paths
 from pipeline.config.scales import Scale, ScoreColumn
-from pipeline.config.yaml_safe import check_config_size, refuse_anchors
+from pipeline.config.yaml_safe import check_config_size, refuse_anchors, refuse_duplicate_keys
 from pipeline.errors import ConfigError, ConfigProblems, Problem, did_you_mean
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -299,6 +299,7 @@ def _read_yaml(path: Path) -> tuple[Any, dict[tuple, tuple[int, int]]]:
             "lists start with '- '",
             code="C002",
         ) from None
+    refuse_duplicate_keys(path, node)
     return data, (_line_index(node) if node is not None else {})
 
 
