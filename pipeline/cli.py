@@ -122,6 +122,17 @@ def run_command(
                            "never publish it).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     model: Annotated[Path | None, MODEL_OPTION] = None,
+    engine: Annotated[str | None, typer.Option(
+        "--engine", help="local, or dask: clean and tag run per partition of respondents on a "
+                         "Dask cluster (same outputs). Overrides pipeline.yaml.",
+        show_default=False)] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="--engine dask: worker processes of the local cluster it starts.",
+        show_default=False)] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="--engine dask: address of a running Dask scheduler, e.g. "
+                            "tcp://10.0.0.5:8786, instead of a local cluster.",
+        show_default=False)] = None,
 ) -> None:
     """Run the whole pipeline on a survey export and write a run folder.
 
@@ -135,11 +146,13 @@ def run_command(
         settings = runner.load_settings(config, themes, text_columns=text_column,
                                         score_columns=score_column, id_column=id_column,
                                         group_column=group_column, encoding=encoding,
-                                        sheet=sheet, delimiter=delimiter, model_dir=model)
+                                        sheet=sheet, delimiter=delimiter, model_dir=model,
+                                        engine=engine, workers=workers, scheduler=scheduler)
         with _progress(quiet) as advance:
             result = runner.run([str(p) for p in inputs], settings, out, overwrite=overwrite,
                                 resume=resume, keep_raw=keep_raw, progress=advance,
-                                themes_path=themes)
+                                themes_path=themes,
+                                announce=None if quiet else lambda m: typer.echo(m, err=True))
     except KeyboardInterrupt:
         if DEBUG["on"]:
             raise

@@ -97,6 +97,8 @@ CATALOGUE: dict[str, str] = {
     "C015": "a spaCy pattern has more than one unbounded operator (*, + or {n,})",
     "C016": "no free-text column is configured or given with --text-column",
     "C017": "a config section sets the same key twice",
+    "C018": "--engine dask was asked for with a setting that needs the whole round in one process",
+    "C019": "the Dask scheduler given with --scheduler cannot be reached",
     "C020": "the MiniLM weights are missing or fail their SHA-256 check",
     "C021": "the static (model2vec) embedder cannot be loaded or distilled",
     "C022": "a trained tagger folder is missing, unreadable or was trained on other themes",

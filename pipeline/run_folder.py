@@ -83,9 +83,10 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                    timings: dict[str, float], counts: dict[str, dict[str, int]],
                    input_records: list[dict], keys, cache, raw_rows: int, *, started: float,
                    resume: bool, keep_raw: bool, config_path: str | Path | None,
-                   themes_path: str | Path | None) -> dict:
+                   themes_path: str | Path | None, engine: dict | None = None) -> dict:
     """manifest.json: inputs, settings, versions, counts, accounting, timings, outputs.
-    ``out`` None (an in-memory run): no outputs and no resume record."""
+    ``out`` None (an in-memory run): no outputs and no resume record. ``engine``: what the
+    Dask engine recorded (workers, partitions, worker seconds); None = the local engine."""
     clusters = tables["clusters"]
     manifest = {
         "tool": "comment-theming",
@@ -104,6 +105,7 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                    "stages": cache.notes if cache is not None else {}},
         "raw_text_file": CATALOG["raw_comments"] if keep_raw else None,
         "pseudonyms": pseudonym_note(settings),
+        "engine": engine or {"name": "local", "workers": 1},
         "discover": {"method": str(clusters["method"].iloc[0]) if len(clusters) else "skipped",
                      "clusters": int((clusters["cluster_id"] >= 0).sum()) if len(clusters) else 0,
                      "candidates": int((clusters["status"] == "candidate").sum())

@@ -221,6 +221,14 @@ class OutputSettings(_Strict):
     xlsx: bool
 
 
+class EngineSettings(_Strict):
+    name: Literal["local", "dask"]
+    workers: int = Field(ge=1)
+    scheduler: str | None
+    partition_rows: int = Field(ge=1)
+    worker_memory: str
+
+
 class PipelineConfig(_Strict):
     version: Literal[1]
     seed: int
@@ -232,6 +240,7 @@ class PipelineConfig(_Strict):
     discover: DiscoverSettings
     recommend: RecommendSettings
     output: OutputSettings
+    engine: EngineSettings
     scales: dict[str, Scale]
 
     @model_validator(mode="after")
