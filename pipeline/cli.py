@@ -283,6 +283,38 @@ def quotes_command(
     typer.echo(f"Wrote {len(table)} {'comments' if every else 'quotes'} to {output}", err=True)
 
 
+@app.command("compare")
+def compare_command(
+    runs: Annotated[list[Path], typer.Argument(help="Finished run folders, oldest round first.",
+                                               show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Folder for compare.csv, .md, .html and "
+                                                    ".xlsx.", show_default=False)],
+    config: Annotated[Path | None, CONFIG_OPTION] = None,
+) -> None:
+    """Compare survey rounds: each theme's share of respondents, the change between
+    consecutive rounds with p-values (Holm-adjusted), groups, candidate themes, statements.
+
+    Example: theming compare data/runs/round_2025 data/runs/round_2026 --out data/compare
+    """
+    from pipeline import runner
+    from pipeline.compare.run import check_folders, compare_runs, write_comparison
+
+    try:
+        check_folders(runs, out)
+        comparison = compare_runs(runs, runner.load_pipeline_settings(_project_config(config)))
+        paths = write_comparison(comparison, out)
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
+        _fail(error)
+        return
+    compared = comparison.themes[comparison.themes["status"] == "compared"]
+    changed = int((compared["p_adjusted"] < 0.05).sum()) if len(compared) else 0
+    typer.echo(f"Compared {len(runs)} rounds ({' -> '.join(comparison.rounds)}): "
+               f"{len(compared)} theme comparisons, {changed} with adjusted p < 0.05")
+    for note in comparison.notes:
+        typer.echo(f"Note: {note}")
+    typer.echo(f"Wrote {', '.join(p.name for p in paths.values())} to {out}")
+
+
 @themes_app.command("check")
 def themes_check(
     file: Annotated[Path, typer.Argument(help="themes.yaml to check.", show_default=False)],

@@ -96,7 +96,8 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                    "settings": _settings_without_names(settings)},
         "themes": {"path": str(themes_path) if themes_path else None,
                    "sha256": keys.themes_sha256,
-                   "ids": settings.themes.ids},
+                   "ids": settings.themes.ids,
+                   "labels": _theme_labels(settings)},
         "versions": _versions(),
         "rows": counts,
         "accounting": accounting(raw_rows, tables, counts),
@@ -141,8 +142,19 @@ def _settings_without_names(settings: Settings) -> dict:
                       question=question_label(column["column"], column["question"], redactor))
     for key in ("id_column", "group_column"):
         inputs[key] = redactor(inputs[key])[0] if inputs[key] else inputs[key]
-    inputs["score_columns"] = [redactor(c)[0] for c in inputs["score_columns"]]
+    for score in inputs["score_columns"]:  # {column, statement, scale}
+        score.update(column=redactor(score["column"])[0],
+                     statement=redactor(score["statement"])[0] if score.get("statement")
+                     else score.get("statement"))
     return dumped
+
+
+def _theme_labels(settings: Settings) -> dict[str, str]:
+    """Theme id -> label, redacted, so ``theming compare`` can name themes of past rounds."""
+    from pipeline.text.redact import redactor_from_settings
+
+    redactor = redactor_from_settings(settings.pipeline.clean.redact, "blank")
+    return {theme.id: redactor(theme.label)[0] for theme in settings.themes.themes}
 
 
 def pseudonym_note(settings: Settings) -> dict:

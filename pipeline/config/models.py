@@ -221,6 +221,12 @@ class OutputSettings(_Strict):
     xlsx: bool
 
 
+class CompareSettings(_Strict):
+    exact_below: float = Field(ge=0.0)
+    candidate_similarity: float = Field(ge=-1.0, le=1.0)
+    embedder: Literal["tfidf-svd", "minilm", "minilm-static"]
+
+
 class PipelineConfig(_Strict):
     version: Literal[1]
     seed: int
@@ -232,6 +238,7 @@ class PipelineConfig(_Strict):
     discover: DiscoverSettings
     recommend: RecommendSettings
     output: OutputSettings
+    compare: CompareSettings
     scales: dict[str, Scale]
 
     @model_validator(mode="after")
