@@ -318,21 +318,98 @@ def compare_command(
 @themes_app.command("check")
 def themes_check(
     file: Annotated[Path, typer.Argument(help="themes.yaml to check.", show_default=False)],
+    against: Annotated[Path | None, typer.Option(
+        "--against", help="A run folder or a coded CSV: also measure the theme-set rules "
+                          "(overlap, themes catching nothing, dead keywords, ...) on its "
+                          "comments.", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="With --against: print the findings "
+                                                         "as JSON.")] = False,
+    config: Annotated[Path | None, CONFIG_OPTION] = None,
 ) -> None:
-    """Check a theme config and list every problem with its line.
+    """Check a theme config and list every problem with its line; with --against, also the
+    theme-set rules on real comments (errors exit 1, warnings 0).
 
-    Example: theming themes check config/themes.yaml
+    Example: theming themes check config/themes.yaml --against data/runs/sample
     """
     from pipeline.config.models import load_themes
 
     try:
         themes = load_themes(file)
+        if against is not None:
+            findings, n = _theme_findings(themes, file, against, config)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
     count = len(themes.themes)
-    typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
-               f"({', '.join(themes.ids)})")
+    if against is None:
+        typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
+                   f"({', '.join(themes.ids)})")
+        return
+    from pipeline.codebook.theme_check import ERROR, report
+
+    summary = report(findings, file, against, n)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            typer.echo(finding.render())
+        typer.echo(f"{file} against {against}: {count} themes on {n} comments, "
+                   f"{summary['errors']} error(s), {summary['warnings']} warning(s)")
+    if any(f.level == ERROR for f in findings):
+        raise typer.Exit(1)
+
+
+def _theme_findings(themes, file: Path, against: Path, config: Path | None):
+    """The theme-set findings for ``themes`` on the comments in ``against``, and their count."""
+    from pipeline import runner
+    from pipeline.codebook.theme_check import check_themes, comments_against
+    from pipeline.config.models import Settings
+    from pipeline.embed.embedders import make_embedder
+    from pipeline.text.redact import redactor_from_settings
+
+    pipeline_cfg = runner.load_pipeline_settings(_project_config(config))
+    settings = Settings(pipeline=pipeline_cfg, themes=themes)
+    texts = comments_against(against, themes.ids)
+    redactor = redactor_from_settings(pipeline_cfg.clean.redact)
+    tag_cfg = pipeline_cfg.tag
+
+    def embed(texts_: list[str]):
+        return make_embedder(tag_cfg.embedder, tag_cfg.embedding_dims, pipeline_cfg.seed,
+                             tag_cfg.static_model_dir).fit_transform(texts_)
+
+    findings = check_themes(themes, texts, settings, lambda t: redactor(str(t))[0], embed)
+    return findings, len(texts)
+
+
+@themes_app.command("diff")
+def themes_diff(
+    old: Annotated[Path, typer.Argument(help="The theme config before.", show_default=False)],
+    new: Annotated[Path, typer.Argument(help="The theme config after.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
+) -> None:
+    """What a reviewer changed between two theme configs: themes added or removed, labels,
+    descriptions, thresholds, keywords, examples, exclude phrases and patterns.
+
+    Example: theming themes diff config/themes_2025.yaml config/themes.yaml
+    """
+    from pipeline.codebook.theme_diff import diff_lines, diff_themes
+    from pipeline.config.models import load_themes
+
+    try:
+        changes = diff_themes(load_themes(old), load_themes(new))
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
+        _fail(error)
+        return
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(changes.to_dict("records"), indent=2, ensure_ascii=False))
+        return
+    for line in diff_lines(changes):
+        typer.echo(line)
+    typer.echo(f"{old} -> {new}: {len(changes)} change{'s' if len(changes) != 1 else ''}")
 
 
 @themes_app.command("import")

@@ -119,6 +119,7 @@ CATALOGUE: dict[str, str] = {
     "D070": "a folder given to 'theming compare' is not a finished run folder",
     "D071": "'theming compare' was given fewer than two run folders, or one folder twice",
     "D072": "the --out folder of 'theming compare' is a file or a run folder",
+    "D073": "the --against of 'theming themes check' is neither a finished run folder nor a coded file",
     "S001": "a stage was given a table without a column it requires",
     "S002": "a stage produced a table without a column it promised",
     "D040": "a CSV file cannot be parsed (quoting, or a row with more fields than the header)",

@@ -227,6 +227,15 @@ class CompareSettings(_Strict):
     embedder: Literal["tfidf-svd", "minilm", "minilm-static"]
 
 
+class CheckSettings(_Strict):
+    max_overlap: float = Field(ge=0.0, le=1.0)
+    min_comments: int = Field(ge=0)
+    min_share: float = Field(ge=0.0, le=1.0)
+    label_similarity: float = Field(ge=-1.0, le=1.0)
+    max_themes: int = Field(ge=1)
+    examples: int = Field(ge=0)
+
+
 class PipelineConfig(_Strict):
     version: Literal[1]
     seed: int
@@ -239,6 +248,7 @@ class PipelineConfig(_Strict):
     recommend: RecommendSettings
     output: OutputSettings
     compare: CompareSettings
+    check: CheckSettings
     scales: dict[str, Scale]
 
     @model_validator(mode="after")
