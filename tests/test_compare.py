@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def fake_run(folder: Path, answers: list[tuple[str, str, str, str]], labels: dict[str, str],
              candidates: list[tuple[str, str, int]] = (), scores: list[int] | None = None,
-             sha: str = "same") -> Path:
+             sha: str = "same", difference: float | None = None) -> Path:
     """A finished run folder by hand: answers are (respondent_id, group, themes, dropped)."""
     folder.mkdir(parents=True)
     manifest = {"tool": "comment-theming",
@@ -41,6 +41,11 @@ def fake_run(folder: Path, answers: list[tuple[str, str, str, str]], labels: dic
                        "All respondents", "n": sum(scores), "mean": 0,
                        **{f"n_{k}": scores[k - 1] for k in range(1, 6)}}]
                      ).to_csv(folder / "scores.csv", index=False)
+    if difference is not None:
+        pd.DataFrame([{"theme_id": "alpha", "statement": "The forum listens", "column": "s1",
+                       "n_raised": 1, "mean_raised": 1 + difference, "n_not_raised": 9,
+                       "mean_not_raised": 1.0, "difference": difference, "n_no_score": 0}]
+                     ).to_csv(folder / "theme_scores.csv", index=False)
     return folder
 
 
@@ -97,11 +102,11 @@ def hand_rounds(tmp_path: Path):
     a = fake_run(tmp_path / "round_a", a_answers,
                  {"alpha": "Alpha", "beta": "Beta", "gamma": "Gamma", "old": "Old"},
                  candidates=[("late_papers", "late papers", 4), ("parking", "parking", 3)],
-                 scores=[10, 10, 2, 0, 0], sha="one")
+                 scores=[10, 10, 2, 0, 0], sha="one", difference=-0.5)
     b = fake_run(tmp_path / "round_b", b_answers,
                  {"alpha": "Alpha renamed", "beta": "Beta", "gamma": "Gamma", "fresh": "Fresh"},
                  candidates=[("papers_late", "papers late", 5), ("canteen", "canteen", 3)],
-                 scores=[0, 0, 2, 10, 10], sha="two")
+                 scores=[0, 0, 2, 10, 10], sha="two", difference=0.25)
     return read_round(a), read_round(b)
 
 
@@ -166,6 +171,15 @@ def test_statements_rank_test_per_statement(tmp_path: Path) -> None:
     assert (row.n_from, row.mean_from, row.n_to, row.mean_to) == (22, 1.64, 22, 4.36)
     assert row.test == "mann-whitney" and 0 <= row.p_value < 0.001
     assert row.p_adjusted == row.p_value  # one statement: Holm leaves it
+
+
+def test_theme_score_links_side_by_side(tmp_path: Path) -> None:
+    a, b = hand_rounds(tmp_path)
+    links = compare_rounds([a, b], exact_below=5, candidate_similarity=0.6, redact=keep,
+                           embed=None).links
+    assert links[["theme", "difference_from", "difference_to", "mean_raised_to"]
+                 ].to_dict("records") == [{"theme": "alpha", "difference_from": -0.5,
+                                           "difference_to": 0.25, "mean_raised_to": 1.25}]
 
 
 # --------------------------------------------------------------------------- real run folders

@@ -36,6 +36,8 @@ GROUPS = ("theme", "label", "group", "from_round", "to_round", "n_from", "total_
           "p_adjusted")
 CANDIDATES = ("from_round", "to_round", "candidate", "label", "n_respondents", "status",
               "matched_round", "matched_candidate", "matched_label", "similarity")
+LINKS = ("theme", "statement", "from_round", "to_round", "difference_from", "difference_to",
+         "mean_raised_from", "mean_not_raised_from", "mean_raised_to", "mean_not_raised_to")
 STATEMENTS = ("statement", "column", "from_round", "to_round", "n_from", "mean_from", "n_to",
               "mean_to", "change", "test", "p_value", "p_adjusted")
 
@@ -49,6 +51,7 @@ class Comparison:
     groups: pd.DataFrame
     candidates: pd.DataFrame
     statements: pd.DataFrame
+    links: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     settings: dict = field(default_factory=dict)
 
@@ -61,7 +64,7 @@ def compare_rounds(rounds: list[Round], *, exact_below: float, candidate_similar
     output; ``embed`` turns candidate texts into vectors (None: candidates are not matched);
     ``config_notes`` describes how the theme config changed between two rounds."""
     names = [redact(r.name) for r in rounds]
-    themes, groups, candidates, statements, notes = [], [], [], [], []
+    themes, groups, candidates, statements, links, notes = [], [], [], [], [], []
     for (a, name_a), (b, name_b) in zip(zip(rounds, names, strict=True),
                                         list(zip(rounds, names, strict=True))[1:], strict=False):
         pair = {"from_round": name_a, "to_round": name_b}
@@ -69,13 +72,15 @@ def compare_rounds(rounds: list[Round], *, exact_below: float, candidate_similar
         groups.append(_group_rows(a, b, pair, exact_below, redact, notes))
         candidates.append(_candidate_rows(a, b, pair, candidate_similarity, redact, embed))
         statements.append(_statement_rows(a, b, pair, redact))
+        links.append(_link_rows(a, b, pair, redact))
         if a.themes_sha256 != b.themes_sha256:
             notes.append(f"{name_a} -> {name_b}: the theme config changed between the rounds")
             notes.extend(f"{name_a} -> {name_b}: {redact(line)}"
                          for line in (config_notes(a, b) if config_notes else []))
     return Comparison(rounds=names, themes=_concat(themes, THEMES),
                       groups=_concat(groups, GROUPS), candidates=_concat(candidates, CANDIDATES),
-                      statements=_concat(statements, STATEMENTS), notes=notes,
+                      statements=_concat(statements, STATEMENTS),
+                      links=_concat(links, LINKS), notes=notes,
                       settings={"exact_below": exact_below,
                                 "candidate_similarity": candidate_similarity})
 
@@ -230,6 +235,32 @@ def _statement_rows(a: Round, b: Round, pair: dict,
                                 if mean_a is not None and mean_b is not None else None),
                      "test": test, "p_value": p})
     return pd.DataFrame(_adjust(rows), columns=list(STATEMENTS))
+
+
+def _link_rows(a: Round, b: Round, pair: dict, redact: Callable[[str], str]) -> pd.DataFrame:
+    """Theme-score links side by side: per theme and statement, the difference in mean score
+    between respondents who raised the theme and those who did not, in both rounds (from each
+    run's theme_scores.csv; no test: these are descriptive)."""
+    keys = ["theme_id", "column"]
+    wanted = [*keys, "statement", "mean_raised", "mean_not_raised", "difference"]
+    if any(not set(wanted) <= set(r.theme_scores.columns) for r in (a, b)):
+        return pd.DataFrame(columns=list(LINKS))
+    joined = a.theme_scores[wanted].merge(b.theme_scores[wanted], on=keys,
+                                          suffixes=("_from", "_to"))
+    joined = joined[joined["theme_id"].isin(set(a.theme_ids) & set(b.theme_ids))]
+    rows = [{"theme": row["theme_id"], "statement": redact(row["statement_to"]), **pair,
+             **{f"{name}_{side}": _number(row[f"{name}_{side}"])
+                for name in ("difference", "mean_raised", "mean_not_raised")
+                for side in ("from", "to")}}
+            for row in joined.to_dict("records")]
+    return pd.DataFrame(rows, columns=list(LINKS))
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _round(value: float | None) -> float | None:

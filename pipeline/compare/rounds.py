@@ -2,7 +2,8 @@
 
 A round is read from the files ``theming run`` wrote: ``manifest.json`` (theme ids and labels,
 the theme file's hash), ``comment_themes.csv`` (every answer with its themes: the counts),
-``clusters.csv`` (candidate themes) and ``scores.csv`` (1-5 statements). A folder without a
+``clusters.csv`` (candidate themes), ``scores.csv`` (1-5 statements) and ``theme_scores.csv``
+(mean scores of respondents who raised each theme against those who did not). A folder without a
 readable manifest or without comment_themes.csv is not a finished run: DataError D070.
 """
 
@@ -20,6 +21,7 @@ MANIFEST = "manifest.json"
 ANSWERS = "comment_themes.csv"
 CLUSTERS = "clusters.csv"
 SCORES = "scores.csv"
+THEME_SCORES = "theme_scores.csv"
 THEME_COMMENTS = "theme_comments.csv"
 ANSWER_COLUMNS = ("comment_id", "respondent_id", "group", "themes", "dropped_reason")
 
@@ -39,6 +41,7 @@ class Round:
     kept: pd.DataFrame = field(repr=False)
     candidates: pd.DataFrame = field(repr=False)
     scores: pd.DataFrame = field(repr=False)
+    theme_scores: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
     @property
     def respondents(self) -> int:
@@ -72,7 +75,8 @@ def read_round(folder: str | Path) -> Round:
     return Round(name=folder.resolve().name, folder=folder, theme_ids=theme_ids,
                  labels=_labels(folder, themes, theme_ids), themes_sha256=themes.get("sha256"),
                  themes_path=themes.get("path"), kept=kept.reset_index(drop=True),
-                 candidates=_candidates(folder), scores=_csv(folder, SCORES))
+                 candidates=_candidates(folder), scores=_csv(folder, SCORES),
+                 theme_scores=_csv(folder, THEME_SCORES))
 
 
 def _manifest(folder: Path) -> dict:

@@ -51,6 +51,7 @@ GROUP_VIEW = ["theme", "group", "from_round", "to_round", "n_from", "total_from"
               "total_to", "change", "test", "p_value", "p_adjusted"]
 CANDIDATE_VIEW = ["to_round", "candidate", "label", "n_respondents", "status", "matched_label",
                   "similarity"]
+LINK_VIEW = ["theme", "statement", "from_round", "to_round", "difference_from", "difference_to"]
 STATEMENT_VIEW = ["statement", "from_round", "to_round", "n_from", "mean_from", "n_to",
                   "mean_to", "change", "test", "p_value", "p_adjusted"]
 
@@ -64,6 +65,8 @@ def render_markdown(comparison) -> str:
     lines += ["## Themes by group", "", *_md_table(comparison.groups, GROUP_VIEW)]
     lines += ["## Candidate themes", "", *_md_table(comparison.candidates, CANDIDATE_VIEW)]
     lines += ["## Statements (1-5)", "", *_md_table(comparison.statements, STATEMENT_VIEW)]
+    lines += ["## Theme-score links (mean score, raised minus not raised)", "",
+              *_md_table(comparison.links, LINK_VIEW)]
     lines += ["## How to read this", "",
               *[f"- {escape_md(t.format(**comparison.settings))}" for t in EXPLAINED], ""]
     return "\n".join(lines)
@@ -134,7 +137,9 @@ def render_html(comparison) -> str:
     for title, frame, columns in (("Themes", comparison.themes, THEME_VIEW),
                                   ("Themes by group", comparison.groups, GROUP_VIEW),
                                   ("Candidate themes", comparison.candidates, CANDIDATE_VIEW),
-                                  ("Statements (1-5)", comparison.statements, STATEMENT_VIEW)):
+                                  ("Statements (1-5)", comparison.statements, STATEMENT_VIEW),
+                                  ("Theme-score links (mean score, raised minus not raised)",
+                                   comparison.links, LINK_VIEW)):
         rows = [[_cell(v) for v in row] for row in frame[columns].itertuples(index=False)]
         sections.append({"title": title, "columns": columns, "rows": rows})
     env = jinja2.Environment(autoescape=True)
@@ -145,7 +150,8 @@ def render_html(comparison) -> str:
 
 
 def sheets(comparison) -> dict[str, pd.DataFrame]:
-    """compare.xlsx: themes, groups, candidates, statements and notes, a sheet each."""
+    """compare.xlsx: themes, groups, candidates, statements, links and notes, a sheet each."""
     return {"themes": comparison.themes, "groups": comparison.groups,
             "candidates": comparison.candidates, "statements": comparison.statements,
+            "links": comparison.links,
             "notes": pd.DataFrame({"note": comparison.notes}, dtype=object)}
