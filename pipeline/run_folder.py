@@ -97,7 +97,8 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                    "settings": _settings_without_names(settings)},
         "themes": {"path": str(themes_path) if themes_path else None,
                    "sha256": keys.themes_sha256,
-                   "ids": settings.themes.ids},
+                   "ids": settings.themes.ids,
+                   "labels": _theme_labels(settings)},
         "versions": _versions(),
         "rows": counts,
         "accounting": accounting(raw_rows, tables, counts),
@@ -147,6 +148,14 @@ def _settings_without_names(settings: Settings) -> dict:
         column.update(column=redactor(column["column"])[0],
                       statement=redactor(column["statement"])[0] if column["statement"] else "")
     return dumped
+
+
+def _theme_labels(settings: Settings) -> dict[str, str]:
+    """Theme id -> label, redacted, so ``theming compare`` can name themes of past rounds."""
+    from pipeline.text.redact import redactor_from_settings
+
+    redactor = redactor_from_settings(settings.pipeline.clean.redact, "blank")
+    return {theme.id: redactor(theme.label)[0] for theme in settings.themes.themes}
 
 
 def pseudonym_note(settings: Settings) -> dict:

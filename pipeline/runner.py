@@ -47,6 +47,12 @@ log = logging.getLogger(__name__)
 STAGES = (ingest, clean, tag, discover, recommend, report)
 
 
+def load_pipeline_settings(config_path: str | Path | None = None) -> PipelineConfig:
+    """pipeline.yaml alone, with its names file read: for commands that read run folders,
+    not a survey export (``theming compare``, ``theming themes check``)."""
+    return _read_names_file(load_pipeline(config_path))
+
+
 def load_settings(config_path: str | Path | None = None,
                   themes_path: str | Path | None = None, *,
                   text_columns: Sequence[str] | None = None, id_column: str | None = None,

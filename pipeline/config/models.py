@@ -227,6 +227,19 @@ class EngineSettings(_Strict):
     scheduler: str | None
     partition_rows: int = Field(ge=1)
     worker_memory: str
+class CompareSettings(_Strict):
+    exact_below: float = Field(ge=0.0)
+    candidate_similarity: float = Field(ge=-1.0, le=1.0)
+    embedder: Literal["tfidf-svd", "minilm", "minilm-static"]
+
+
+class CheckSettings(_Strict):
+    max_overlap: float = Field(ge=0.0, le=1.0)
+    min_comments: int = Field(ge=0)
+    min_share: float = Field(ge=0.0, le=1.0)
+    label_similarity: float = Field(ge=-1.0, le=1.0)
+    max_themes: int = Field(ge=1)
+    examples: int = Field(ge=0)
 
 
 class PipelineConfig(_Strict):
@@ -241,6 +254,8 @@ class PipelineConfig(_Strict):
     recommend: RecommendSettings
     output: OutputSettings
     engine: EngineSettings
+    compare: CompareSettings
+    check: CheckSettings
     scales: dict[str, Scale]
 
     @model_validator(mode="after")
