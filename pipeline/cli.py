@@ -592,6 +592,64 @@ def train_command(
     typer.echo(report)
 
 
+@app.command("review")
+def review_command(
+    target: Annotated[str, typer.Argument(
+        metavar="RUN | export RUN", help="A run folder written by 'theming run'; or 'export' "
+                                         "followed by the run folder.", show_default=False)],
+    run_dir: Annotated[Path | None, typer.Argument(
+        metavar="[RUN]", help="With 'export': the run folder to export.",
+        show_default=False)] = None,
+    port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8765,
+    host: Annotated[str, typer.Option(
+        "--host", help="Address to listen on; keep 127.0.0.1 unless you know why not.")
+    ] = "127.0.0.1",
+    no_browser: Annotated[bool, typer.Option("--no-browser",
+                                             help="Do not open a browser.")] = False,
+    reviewer: Annotated[str | None, typer.Option(
+        "--reviewer", help="Name written with each decision (default: your user name).",
+        show_default=False)] = None,
+    themes: Annotated[Path | None, typer.Option(
+        "--themes", help="Theme config to review and edit (default: the one the run used).",
+        show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="With 'export': the coded CSV to write.", show_default=False)
+    ] = None,
+) -> None:
+    """Review a run in the browser: what each theme catches and misses, accept or reject tags,
+    try an edit of a theme; or export the run, decisions applied, as a coded file.
+
+    Example: theming review data/runs/sample --port 8765 --no-browser
+
+    Example: theming review export data/runs/sample -o coded.csv
+    """
+    from pipeline.errors import DataError
+
+    try:
+        if target == "export":
+            from pipeline.review.export import export_coded
+
+            if run_dir is None or output is None:
+                raise DataError("'theming review export' needs the run folder and -o FILE, e.g. "
+                                "theming review export data/runs/sample -o coded.csv",
+                                code="D083")
+            rows = export_coded(run_dir, output, themes)
+            typer.echo(f"Wrote {rows} coded comments to {output}", err=True)
+            return
+        if run_dir is not None:
+            raise DataError(f"unexpected argument '{run_dir}'; give one run folder, or "
+                            "'export RUN -o FILE'", code="D083")
+        import getpass
+
+        from pipeline.review.server import serve
+
+        serve(target, port=port, host=host, open_browser=not no_browser,
+              reviewer=reviewer or getpass.getuser(), themes_path=themes,
+              announce=lambda line: typer.echo(line, err=True))
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
+        _fail(error)
+
+
 @cache_app.command("clear")
 def cache_clear(
     config: Annotated[Path | None, CONFIG_OPTION] = None,

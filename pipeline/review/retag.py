@@ -1,0 +1,181 @@
+"""Re-tag a finished round from its artifacts: near misses, and "try an edit".
+
+Nothing is re-run but the tag stage's own functions (``pipeline.stages.tag.tag`` and the
+semantic layer's scorer) over the run's saved sentences (``artifacts/clean.sentences.parquet``),
+so a preview takes the time of tagging alone. An edit changes one theme's keywords, examples or
+exclude phrases (the theme's not-examples: a sentence holding one is never tagged with it).
+Saving renders the whole themes file with the edit, checks it with the same checks as
+``theming themes check`` (``load_themes``), keeps the old file as ``<name>.<time>.bak`` beside
+it and writes the new one atomically. Saving rewrites the file with PyYAML, which keeps the
+file's opening comment block but not comments inside the themes (the backup keeps them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from pipeline.config.models import Settings, ThemesConfig, load_themes
+from pipeline.errors import ConfigProblems, DataError
+from pipeline.review.run_data import RunData
+
+EDITABLE = ("keywords", "examples", "exclude")
+_LOCK = threading.Lock()
+
+
+def lines_of(text: str) -> list[str]:
+    """One entry per non-blank line, stripped (how the edit form's text areas are read)."""
+    return [line.strip() for line in str(text).splitlines() if line.strip()]
+
+
+def edited_yaml(themes_path: Path, theme_id: str, fields: dict[str, list[str]]) -> str:
+    """The themes file's text with ``fields`` (keywords, examples, exclude) of ``theme_id``
+    replaced; the file's opening comment block is kept."""
+    text = themes_path.read_text(encoding="utf-8-sig")
+    data = yaml.safe_load(text)
+    themes = data.get("themes", []) if isinstance(data, dict) else []
+    theme = next((t for t in themes if isinstance(t, dict) and t.get("id") == theme_id), None)
+    if theme is None:
+        raise DataError(f"{themes_path}: no theme '{theme_id}' to edit; reload the page",
+                        code="D082")
+    for name, values in fields.items():
+        if name not in EDITABLE:
+            raise DataError(f"'{name}' cannot be edited here; edit one of {', '.join(EDITABLE)}",
+                            code="D082")
+        if values:
+            theme[name] = list(values)
+        else:
+            theme.pop(name, None)
+    header = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return "\n".join(header) + ("\n" if header else "") + body
+
+
+def check_yaml(text: str, shown_as: Path) -> ThemesConfig:
+    """Validate themes YAML exactly as ``theming themes check`` would; problems name
+    ``shown_as`` (the file the text is meant for)."""
+    with tempfile.TemporaryDirectory(prefix="theming-review-") as folder:
+        candidate = Path(folder) / shown_as.name
+        candidate.write_text(text, encoding="utf-8")
+        try:
+            return load_themes(candidate)
+        except ConfigProblems as problems:
+            raise ConfigProblems(str(shown_as), problems.problems) from None
+
+
+def save_themes(themes_path: Path, text: str, now: dt.datetime | None = None) -> Path:
+    """Check ``text``, back the current file up beside it and write ``text`` atomically;
+    return the backup's path."""
+    from pipeline.io.writers import write_text
+
+    check_yaml(text, themes_path)
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    backup = themes_path.with_name(f"{themes_path.name}.{stamp}.bak")
+    with _LOCK:
+        shutil.copy2(themes_path, backup)
+        write_text(themes_path, text)
+    return backup
+
+
+@dataclass
+class Preview:
+    """What an edit of one theme changes: comments it gains and loses, and how many keep it."""
+
+    theme_id: str
+    gained: list[str]
+    lost: list[str]
+    kept: int
+
+
+class Retagger:
+    """Tags the run's sentences with a theme config; remembers results per config (a preview
+    re-tags with the unedited config once, then only the edit)."""
+
+    def __init__(self, run: RunData) -> None:
+        self.run = run
+        self._tagged: dict[str, pd.DataFrame] = {}
+        self._scores: dict[str, np.ndarray] = {}
+        self._busy = threading.Lock()  # one tagging at a time (requests, the warm-up thread)
+
+    def _settings(self, themes: ThemesConfig) -> Settings:
+        return self.run.settings(themes)
+
+    def comment_themes(self, themes: ThemesConfig) -> pd.DataFrame:
+        """The tag stage's ``comment_themes`` for the run's sentences under ``themes``."""
+        from pipeline.runner import embedding_cache
+        from pipeline.stages import tag
+
+        key = themes.model_dump_json()
+        with self._busy:
+            if key not in self._tagged:
+                settings = self._settings(themes)
+                with embedding_cache(settings):
+                    self._tagged[key] = tag.tag(self.run.sentences, settings)["comment_themes"]
+        return self._tagged[key]
+
+    def preview(self, before: ThemesConfig, after: ThemesConfig, theme_id: str) -> Preview:
+        """Comments ``theme_id`` gains and loses going from ``before`` to ``after``."""
+        def carrying(themes: ThemesConfig) -> set[str]:
+            found = self.comment_themes(themes)
+            return set(found.loc[found["theme_id"] == theme_id, "comment_id"])
+
+        old, new = carrying(before), carrying(after)
+        order = list(self.run.kept["comment_id"])
+        return Preview(theme_id=theme_id, gained=[c for c in order if c in new - old],
+                       lost=[c for c in order if c in old - new], kept=len(old & new))
+
+    def semantic_scores(self, themes: ThemesConfig) -> np.ndarray | None:
+        """Sentences x themes semantic scores (None when the run's semantic layer is off)."""
+        from pipeline.runner import embedding_cache
+        from pipeline.tagging.semantic import embedder_for, semantic_scores
+
+        cfg = self.run.pipeline.tag
+        if not cfg.semantic:
+            return None
+        key = themes.model_dump_json()
+        with self._busy:
+            if key not in self._scores:
+                settings = self._settings(themes)
+                with embedding_cache(settings):
+                    self._scores[key] = semantic_scores(
+                        [str(t) for t in self.run.sentences["text"]], themes,
+                        embedder_for(cfg, settings.pipeline.seed))
+        return self._scores[key]
+
+    def near_misses(self, themes: ThemesConfig, theme_id: str, limit: int) -> pd.DataFrame:
+        """Up to ``limit`` sentences of comments the run did not tag with ``theme_id``, best
+        semantic score first: those under the threshold (``below``) and those over it that
+        was not tagged all the same (``runner-up``: the sentence's ``tag.semantic_top_k`` went
+        to other themes, or an exclude phrase vetoed it).
+        Columns: comment_id, sentence_id, text, score, threshold, reason."""
+        from pipeline.tagging.semantic import thresholds
+
+        columns = ["comment_id", "sentence_id", "text", "score", "threshold", "reason"]
+        scores = self.semantic_scores(themes)
+        if scores is None or theme_id not in themes.ids or not len(scores):
+            return pd.DataFrame(columns=columns)
+        column = themes.ids.index(theme_id)
+        limit_value = float(thresholds(themes, self.run.pipeline.tag.semantic_threshold)[column])
+        tagged = {c for c, found in self.run.run_themes().items() if theme_id in found}
+        sentences = self.run.sentences
+        frame = pd.DataFrame({"comment_id": sentences["comment_id"],
+                              "sentence_id": sentences["sentence_id"],
+                              "text": sentences["text"], "score": scores[:, column].round(3),
+                              "threshold": round(limit_value, 3)})
+        frame = frame[~frame["comment_id"].isin(tagged)]
+        frame = frame.sort_values("score", ascending=False, kind="stable")
+        frame = frame.drop_duplicates("comment_id").head(limit)
+        reason = np.where(frame["score"] >= limit_value, "runner-up", "below")
+        return frame.assign(reason=reason)[columns].reset_index(drop=True)
