@@ -122,6 +122,17 @@ def run_command(
                            "never publish it).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = False,
     model: Annotated[Path | None, MODEL_OPTION] = None,
+    engine: Annotated[str | None, typer.Option(
+        "--engine", help="local, or dask: clean and tag run per partition of respondents on a "
+                         "Dask cluster (same outputs). Overrides pipeline.yaml.",
+        show_default=False)] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="--engine dask: worker processes of the local cluster it starts.",
+        show_default=False)] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="--engine dask: address of a running Dask scheduler, e.g. "
+                            "tcp://10.0.0.5:8786, instead of a local cluster.",
+        show_default=False)] = None,
 ) -> None:
     """Run the whole pipeline on a survey export and write a run folder.
 
@@ -135,11 +146,13 @@ def run_command(
         settings = runner.load_settings(config, themes, text_columns=text_column,
                                         score_columns=score_column, id_column=id_column,
                                         group_column=group_column, encoding=encoding,
-                                        sheet=sheet, delimiter=delimiter, model_dir=model)
+                                        sheet=sheet, delimiter=delimiter, model_dir=model,
+                                        engine=engine, workers=workers, scheduler=scheduler)
         with _progress(quiet) as advance:
             result = runner.run([str(p) for p in inputs], settings, out, overwrite=overwrite,
                                 resume=resume, keep_raw=keep_raw, progress=advance,
-                                themes_path=themes)
+                                themes_path=themes,
+                                announce=None if quiet else lambda m: typer.echo(m, err=True))
     except KeyboardInterrupt:
         if DEBUG["on"]:
             raise
@@ -283,24 +296,133 @@ def quotes_command(
     typer.echo(f"Wrote {len(table)} {'comments' if every else 'quotes'} to {output}", err=True)
 
 
+@app.command("compare")
+def compare_command(
+    runs: Annotated[list[Path], typer.Argument(help="Finished run folders, oldest round first.",
+                                               show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Folder for compare.csv, .md, .html and "
+                                                    ".xlsx.", show_default=False)],
+    config: Annotated[Path | None, CONFIG_OPTION] = None,
+) -> None:
+    """Compare survey rounds: each theme's share of respondents, the change between
+    consecutive rounds with p-values (Holm-adjusted), groups, candidate themes, statements.
+
+    Example: theming compare data/runs/round_2025 data/runs/round_2026 --out data/compare
+    """
+    from pipeline import runner
+    from pipeline.compare.run import check_folders, compare_runs, write_comparison
+
+    try:
+        check_folders(runs, out)
+        comparison = compare_runs(runs, runner.load_pipeline_settings(_project_config(config)))
+        paths = write_comparison(comparison, out)
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
+        _fail(error)
+        return
+    compared = comparison.themes[comparison.themes["status"] == "compared"]
+    changed = int((compared["p_adjusted"] < 0.05).sum()) if len(compared) else 0
+    typer.echo(f"Compared {len(runs)} rounds ({' -> '.join(comparison.rounds)}): "
+               f"{len(compared)} theme comparisons, {changed} with adjusted p < 0.05")
+    for note in comparison.notes:
+        typer.echo(f"Note: {note}")
+    typer.echo(f"Wrote {', '.join(p.name for p in paths.values())} to {out}")
+
+
 @themes_app.command("check")
 def themes_check(
     file: Annotated[Path, typer.Argument(help="themes.yaml to check.", show_default=False)],
+    against: Annotated[Path | None, typer.Option(
+        "--against", help="A run folder or a coded CSV: also measure the theme-set rules "
+                          "(overlap, themes catching nothing, dead keywords, ...) on its "
+                          "comments.", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="With --against: print the findings "
+                                                         "as JSON.")] = False,
+    config: Annotated[Path | None, CONFIG_OPTION] = None,
 ) -> None:
-    """Check a theme config and list every problem with its line.
+    """Check a theme config and list every problem with its line; with --against, also the
+    theme-set rules on real comments (errors exit 1, warnings 0).
 
-    Example: theming themes check config/themes.yaml
+    Example: theming themes check config/themes.yaml --against data/runs/sample
     """
     from pipeline.config.models import load_themes
 
     try:
         themes = load_themes(file)
+        if against is not None:
+            findings, n = _theme_findings(themes, file, against, config)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
     count = len(themes.themes)
-    typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
-               f"({', '.join(themes.ids)})")
+    if against is None:
+        typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
+                   f"({', '.join(themes.ids)})")
+        return
+    from pipeline.codebook.theme_check import ERROR, report
+
+    summary = report(findings, file, against, n)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            typer.echo(finding.render())
+        typer.echo(f"{file} against {against}: {count} themes on {n} comments, "
+                   f"{summary['errors']} error(s), {summary['warnings']} warning(s)")
+    if any(f.level == ERROR for f in findings):
+        raise typer.Exit(1)
+
+
+def _theme_findings(themes, file: Path, against: Path, config: Path | None):
+    """The theme-set findings for ``themes`` on the comments in ``against``, and their count."""
+    from pipeline import runner
+    from pipeline.codebook.theme_check import check_themes, comments_against
+    from pipeline.config.models import Settings
+    from pipeline.embed.embedders import make_embedder
+    from pipeline.text.redact import redactor_from_settings
+
+    pipeline_cfg = runner.load_pipeline_settings(_project_config(config))
+    settings = Settings(pipeline=pipeline_cfg, themes=themes)
+    texts = comments_against(against, themes.ids)
+    redactor = redactor_from_settings(pipeline_cfg.clean.redact)
+    tag_cfg = pipeline_cfg.tag
+
+    def embed(texts_: list[str]):
+        return make_embedder(tag_cfg.embedder, tag_cfg.embedding_dims, pipeline_cfg.seed,
+                             tag_cfg.static_model_dir).fit_transform(texts_)
+
+    findings = check_themes(themes, texts, settings, lambda t: redactor(str(t))[0], embed)
+    return findings, len(texts)
+
+
+@themes_app.command("diff")
+def themes_diff(
+    old: Annotated[Path, typer.Argument(help="The theme config before.", show_default=False)],
+    new: Annotated[Path, typer.Argument(help="The theme config after.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the changes as JSON.")] = False,
+) -> None:
+    """What a reviewer changed between two theme configs: themes added or removed, labels,
+    descriptions, thresholds, keywords, examples, exclude phrases and patterns.
+
+    Example: theming themes diff config/themes_2025.yaml config/themes.yaml
+    """
+    from pipeline.codebook.theme_diff import diff_lines, diff_themes
+    from pipeline.config.models import load_themes
+
+    try:
+        changes = diff_themes(load_themes(old), load_themes(new))
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
+        _fail(error)
+        return
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(changes.to_dict("records"), indent=2, ensure_ascii=False))
+        return
+    for line in diff_lines(changes):
+        typer.echo(line)
+    typer.echo(f"{old} -> {new}: {len(changes)} change{'s' if len(changes) != 1 else ''}")
 
 
 @themes_app.command("import")

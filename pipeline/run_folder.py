@@ -83,9 +83,10 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                    timings: dict[str, float], counts: dict[str, dict[str, int]],
                    input_records: list[dict], keys, cache, raw_rows: int, *, started: float,
                    resume: bool, keep_raw: bool, config_path: str | Path | None,
-                   themes_path: str | Path | None) -> dict:
+                   themes_path: str | Path | None, engine: dict | None = None) -> dict:
     """manifest.json: inputs, settings, versions, counts, accounting, timings, outputs.
-    ``out`` None (an in-memory run): no outputs and no resume record."""
+    ``out`` None (an in-memory run): no outputs and no resume record. ``engine``: what the
+    Dask engine recorded (workers, partitions, worker seconds); None = the local engine."""
     clusters = tables["clusters"]
     manifest = {
         "tool": "comment-theming",
@@ -96,7 +97,8 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                    "settings": _settings_without_names(settings)},
         "themes": {"path": str(themes_path) if themes_path else None,
                    "sha256": keys.themes_sha256,
-                   "ids": settings.themes.ids},
+                   "ids": settings.themes.ids,
+                   "labels": _theme_labels(settings)},
         "versions": _versions(),
         "rows": counts,
         "accounting": accounting(raw_rows, tables, counts),
@@ -104,6 +106,7 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                    "stages": cache.notes if cache is not None else {}},
         "raw_text_file": CATALOG["raw_comments"] if keep_raw else None,
         "pseudonyms": pseudonym_note(settings),
+        "engine": engine or {"name": "local", "workers": 1},
         "discover": {"method": str(clusters["method"].iloc[0]) if len(clusters) else "skipped",
                      "clusters": int((clusters["cluster_id"] >= 0).sum()) if len(clusters) else 0,
                      "candidates": int((clusters["status"] == "candidate").sum())
@@ -141,10 +144,18 @@ def _settings_without_names(settings: Settings) -> dict:
                       question=question_label(column["column"], column["question"], redactor))
     for key in ("id_column", "group_column"):
         inputs[key] = redactor(inputs[key])[0] if inputs[key] else inputs[key]
-    inputs["score_columns"] = [
-        {**c, "column": redactor(c["column"])[0], "statement": redactor(c["statement"])[0]}
-        if isinstance(c, dict) else redactor(c)[0] for c in inputs["score_columns"]]
+    for column in inputs["score_columns"]:
+        column.update(column=redactor(column["column"])[0],
+                      statement=redactor(column["statement"])[0] if column["statement"] else "")
     return dumped
+
+
+def _theme_labels(settings: Settings) -> dict[str, str]:
+    """Theme id -> label, redacted, so ``theming compare`` can name themes of past rounds."""
+    from pipeline.text.redact import redactor_from_settings
+
+    redactor = redactor_from_settings(settings.pipeline.clean.redact, "blank")
+    return {theme.id: redactor(theme.label)[0] for theme in settings.themes.themes}
 
 
 def pseudonym_note(settings: Settings) -> dict:

@@ -39,12 +39,18 @@ from pipeline.run_folder import (
     write_outputs,
 )
 from pipeline.stages import clean, discover, ingest, recommend, report, tag
-from pipeline.stages.schemas import check_columns
+from pipeline.stages.schemas import call_stage
 from pipeline.text.pseudonyms import load_secret
 
 log = logging.getLogger(__name__)
 
 STAGES = (ingest, clean, tag, discover, recommend, report)
+
+
+def load_pipeline_settings(config_path: str | Path | None = None) -> PipelineConfig:
+    """pipeline.yaml alone, with its names file read: for commands that read run folders,
+    not a survey export (``theming compare``, ``theming themes check``)."""
+    return _read_names_file(load_pipeline(config_path))
 
 
 def load_settings(config_path: str | Path | None = None,
@@ -53,7 +59,8 @@ def load_settings(config_path: str | Path | None = None,
                   group_column: str | None = None, encoding: str | None = None,
                   sheet: str | None = None, delimiter: str | None = None,
                   model_dir: str | Path | None = None,
-                  score_columns: Sequence[str] | None = None) -> Settings:
+                  score_columns: Sequence[str] | None = None, engine: str | None = None,
+                  workers: int | None = None, scheduler: str | None = None) -> Settings:
     """Load both configs, apply command-line choices, read the names file, and load the
     trained tagger in ``model_dir`` (if given) for the classifier layer.
 
@@ -72,6 +79,19 @@ def load_settings(config_path: str | Path | None = None,
         except ValidationError as exc:
             problem = exc.errors()[0]
             raise ConfigError(f"--{problem['loc'][0]}: {problem['msg'].removeprefix('Value error, ')}",
+                              code="C005") from None
+    running = {key: value for key, value in (("name", engine), ("workers", workers),
+                                             ("scheduler", scheduler)) if value is not None}
+    if running:
+        if scheduler and engine is None:
+            running["name"] = "dask"  # a scheduler address means the Dask engine
+        try:
+            pipeline = pipeline.model_copy(update={"engine": type(pipeline.engine).model_validate(
+                pipeline.engine.model_dump() | running)})
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            flag = {"name": "engine"}.get(problem["loc"][0], problem["loc"][0])
+            raise ConfigError(f"--{flag}: {problem['msg'].removeprefix('Value error, ')}",
                               code="C005") from None
     if not pipeline.input.text_columns:
         where = config_path or "the default pipeline.yaml"
@@ -152,31 +172,32 @@ def _read_names_file(pipeline: PipelineConfig) -> PipelineConfig:
     return pipeline.model_copy(update={"clean": new_clean})
 
 
-def call_stage(stage, tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
-    """Run one stage, checking its REQUIRES on the way in and its PRODUCES on the way out."""
-    check_columns(stage.NAME, tables, stage.REQUIRES, produced=False)
-    produced = stage.run(tables, settings)
-    check_columns(stage.NAME, produced, stage.PRODUCES, produced=True)
-    return produced
-
-
 def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
                progress: Callable[[str, int, int], None] | None = None,
-               cache: StageCache | None = None,
+               cache: StageCache | None = None, engine=None,
                ) -> tuple[dict[str, pd.DataFrame], dict[str, float], dict[str, dict[str, int]]]:
     """Run every stage on in-memory tables; return all tables, timings and row counts.
 
     With a ``cache``, a stage whose saved artifacts are still valid is loaded, not rerun,
-    and every computed stage is saved as soon as it finishes.
+    and every computed stage is saved as soon as it finishes. With an ``engine``
+    (``pipeline.engine.dask_engine.DaskEngine``), clean and tag run on its cluster together
+    (their time is booked to clean; the manifest's ``engine`` gives the split).
     """
     timings: dict[str, float] = {}
     counts: dict[str, dict[str, int]] = {}
     tables = dict(tables)
+    remote: dict[str, dict[str, pd.DataFrame]] = {}
     for number, stage in enumerate(STAGES, start=1):
         if progress:
             progress(stage.NAME, number, len(STAGES))
         started = time.perf_counter()
         produced = cache.load(stage.NAME) if cache else None
+        if produced is None and engine is not None and stage.NAME in {"clean", "tag"}:
+            if not remote:
+                remote = engine.run(tables["comments"], settings)
+            produced = remote[stage.NAME]
+            if cache:
+                cache.save(stage.NAME, produced)
         if produced is None:
             produced = call_stage(stage, tables, settings)
             if cache:
@@ -191,11 +212,13 @@ def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
 def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | None = None, *,
         overwrite: bool = False, resume: bool = False, keep_raw: bool = False,
         progress: Callable[[str, int, int], None] | None = None,
-        config_path: str | Path | None = None, themes_path: str | Path | None = None) -> RunResult:
+        config_path: str | Path | None = None, themes_path: str | Path | None = None,
+        announce: Callable[[str], None] | None = None) -> RunResult:
     """Read ``inputs``, run every stage, write the run folder; return where and what.
 
     ``resume`` reuses the stages an interrupted run into ``out_dir`` completed (when input,
     config and themes are unchanged); ``keep_raw`` also writes the unredacted answers.
+    ``announce`` receives one-line notes for the user (the Dask dashboard, partitions done).
     """
     if not inputs:
         raise DataError("no input file given; pass a survey export, e.g. data/sample/survey_round.csv",
@@ -210,7 +233,7 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
         try:
             result = _run_into(build, inputs, settings, resume=resume, keep_raw=keep_raw,
                                progress=progress, config_path=config_path,
-                               themes_path=themes_path)
+                               themes_path=themes_path, announce=announce)
         except BaseException:
             if build != out:  # the old run folder stays whole
                 shutil.rmtree(build, ignore_errors=True)
@@ -222,7 +245,7 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
 
 
 def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, resume: bool,
-              keep_raw: bool, progress, config_path, themes_path) -> RunResult:
+              keep_raw: bool, progress, config_path, themes_path, announce=None) -> RunResult:
     """Every stage, written into ``out`` (the run folder, or the staging folder of an
     ``--overwrite`` run that is swapped in when complete)."""
     started = time.perf_counter()
@@ -231,8 +254,8 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
     cache = StageCache(out / CATALOG["artifacts"], keys, resume=resume)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        with embedding_cache(settings):
-            tables, timings, counts = run_stages({"raw": raw}, settings, progress, cache)
+        with embedding_cache(settings), open_engine(settings, announce) as engine:
+            tables, timings, counts = run_stages({"raw": raw}, settings, progress, cache, engine)
         write_outputs(out, tables, settings, keep_raw)
     except OSError as exc:
         raise DataError(f"{exc.filename or out}: cannot write the run folder ({exc.strerror or exc}); "
@@ -241,7 +264,7 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
     manifest = build_manifest(
         out, settings, tables, timings, counts, input_records, keys, cache, len(raw),
         started=started, resume=resume, keep_raw=keep_raw, config_path=config_path,
-        themes_path=themes_path)
+        themes_path=themes_path, engine=engine.record if engine is not None else None)
     try:
         write_text(out / CATALOG["manifest"],
                    json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
@@ -249,6 +272,20 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
         raise DataError(f"{out / CATALOG['manifest']}: cannot write ({exc.strerror or exc}); check "
                         "free disk space and permissions", code="D045") from None
     return RunResult(out_dir=out, manifest=manifest, tables=tables)
+
+
+@contextmanager
+def open_engine(settings: Settings, announce: Callable[[str], None] | None = None):
+    """None for the local engine; for ``engine.name: dask`` a started Dask client (and the
+    LocalCluster it owns), closed after the block."""
+    if settings.pipeline.engine.name == "local":
+        yield None
+        return
+    from pipeline.engine.dask_engine import DaskEngine, check_settings
+
+    check_settings(settings)
+    with DaskEngine(settings.pipeline.engine, announce) as engine:
+        yield engine
 
 
 def _read_inputs(inputs: Sequence[str | Path], settings: Settings):

@@ -104,3 +104,21 @@ def test_matching_reads_long_sentences_in_windows() -> None:
     found = match_in_windows(matcher, doc, size=120, overlap=20)
     assert [(s, e) for _, s, e in found] == [(300, 302), (412, 414)]
     assert found == sorted(matcher(doc), key=lambda m: (m[1], m[2], m[0]))
+
+
+def test_a_section_given_twice_is_refused_naming_both_lines(tmp_path: Path) -> None:
+    path = tmp_path / "pipeline.yaml"
+    path.write_text("version: 1\ntag:\n  semantic: true\ndiscover:\n  enabled: false\n"
+                    "tag:\n  embedder: minilm\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_pipeline(path)
+    assert str(caught.value) == (
+        f"[C017] {path} line 6: 'tag' is already set on line 2 of the same section; keep one of "
+        "them (YAML would silently use the last)")
+
+
+def test_the_same_key_in_different_sections_is_fine(tmp_path: Path) -> None:
+    path = tmp_path / "pipeline.yaml"
+    path.write_text("version: 1\ntag:\n  embedder: tfidf-svd\ndiscover:\n  embedder: tfidf-svd\n",
+                    encoding="utf-8")
+    assert load_pipeline(path).tag.embedder == "tfidf-svd"

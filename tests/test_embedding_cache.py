@@ -5,13 +5,14 @@ pipeline.yaml and ``theming cache clear`` empties it."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.config.models import PipelineConfig, Settings, ThemesConfig
+from pipeline.config.models import Settings, ThemesConfig, load_pipeline
 from pipeline.embed import pretrained
 
 
@@ -23,11 +24,15 @@ class FakeEmbedder(pretrained.CachedEmbedder):
         return np.array([[len(t), 1.0, 0.0] for t in texts])
 
 
+CONFIG = ("version: 1\ninput:\n  text_columns:\n    - {column: c, question: c}\n"
+          "tag:\n  embedding_cache: .theming-cache\n")
+
+
 def settings(tmp_path: Path, secret: bytes | None) -> Settings:
-    pipeline = PipelineConfig.model_validate({"input": {"text_columns": [
-        {"column": "c", "question": "c"}]}})
-    return Settings(pipeline=pipeline, themes=ThemesConfig(themes=[]), base_dir=str(tmp_path),
-                    secret=secret)
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    return Settings(pipeline=load_pipeline(config), themes=ThemesConfig(themes=[]),
+                    config_path=str(config), secret=secret)
 
 
 def test_saved_keys_are_keyed_and_kept_apart_by_purpose(tmp_path: Path) -> None:
@@ -55,15 +60,15 @@ def test_saved_keys_are_keyed_and_kept_apart_by_purpose(tmp_path: Path) -> None:
 
 def test_cache_clear_empties_the_project_cache(tmp_path: Path) -> None:
     config = tmp_path / "pipeline.yaml"
-    config.write_text("version: 1\ninput:\n  text_columns:\n    - {column: c, question: c}\n",
-                      encoding="utf-8")
+    config.write_text(CONFIG, encoding="utf-8")
     for purpose in ("run", "coded"):
         folder = tmp_path / ".theming-cache" / purpose
         folder.mkdir(parents=True)
         (folder / "minilm.npz").write_bytes(b"x")
     result = CliRunner().invoke(app, ["cache", "clear", "--config", str(config)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == f"Removed 2 cache file(s) from {tmp_path / '.theming-cache'}"
+    folder = os.path.relpath(tmp_path / ".theming-cache")
+    assert result.stdout.strip() == f"Removed 2 cache file(s) from {folder}"
     assert not list((tmp_path / ".theming-cache").rglob("*.npz"))
 
 

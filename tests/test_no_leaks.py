@@ -53,8 +53,9 @@ def test_planted_personal_data_reaches_no_file(tmp_path: Path) -> None:
     export = tmp_path / "r.csv"
     export.write_text(csv_text([["id", "team", HEADER], *ROWS]), encoding="utf-8")
     config = write_config(tmp_path, xlsx=True)
-    with config.open("a", encoding="utf-8") as handle:  # MiniLM: the vector cache is written
-        handle.write("tag:\n  embedder: minilm\n")
+    # MiniLM, so that the vector cache is written
+    config.write_text(config.read_text(encoding="utf-8").replace("tag:\n", "tag:\n  embedder: minilm\n"),
+                      encoding="utf-8")
     new_secret(tmp_path / ".theming-secret")
     out = tmp_path / "run"
     outcome = run_cli([export], config, out, "--text-column", HEADER)

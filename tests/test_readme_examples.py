@@ -66,6 +66,7 @@ def write_inputs(work: Path) -> None:
     key = pd.read_csv(SAMPLE / "answer_key.csv", dtype=str, keep_default_na=False)
     small = survey.drop_duplicates("respondent_id").head(16)
     small.to_csv(work / "survey.csv", index=False)
+    small.to_csv(work / "big_round.csv", index=False)  # the --engine dask example
     small.to_excel(work / "export.xlsx", index=False)
     shutil.copy(ROOT / "config" / "themes.yaml", work / "my_themes.yaml")
     shutil.copy(ROOT / "config" / "pipeline.yaml", work / "my_pipeline.yaml")

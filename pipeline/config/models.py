@@ -24,7 +24,7 @@ from pydantic import (
 
 from pipeline.config.project import default_path, merge, resolve_paths
 from pipeline.config.scales import Scale, ScoreColumn
-from pipeline.config.yaml_safe import check_config_size, refuse_anchors
+from pipeline.config.yaml_safe import check_config_size, refuse_anchors, refuse_duplicate_keys
 from pipeline.errors import ConfigError, ConfigProblems, Problem, did_you_mean
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -221,6 +221,27 @@ class OutputSettings(_Strict):
     xlsx: bool
 
 
+class EngineSettings(_Strict):
+    name: Literal["local", "dask"]
+    workers: int = Field(ge=1)
+    scheduler: str | None
+    partition_rows: int = Field(ge=1)
+    worker_memory: str
+class CompareSettings(_Strict):
+    exact_below: float = Field(ge=0.0)
+    candidate_similarity: float = Field(ge=-1.0, le=1.0)
+    embedder: Literal["tfidf-svd", "minilm", "minilm-static"]
+
+
+class CheckSettings(_Strict):
+    max_overlap: float = Field(ge=0.0, le=1.0)
+    min_comments: int = Field(ge=0)
+    min_share: float = Field(ge=0.0, le=1.0)
+    label_similarity: float = Field(ge=-1.0, le=1.0)
+    max_themes: int = Field(ge=1)
+    examples: int = Field(ge=0)
+
+
 class PipelineConfig(_Strict):
     version: Literal[1]
     seed: int
@@ -232,6 +253,9 @@ class PipelineConfig(_Strict):
     discover: DiscoverSettings
     recommend: RecommendSettings
     output: OutputSettings
+    engine: EngineSettings
+    compare: CompareSettings
+    check: CheckSettings
     scales: dict[str, Scale]
 
     @model_validator(mode="after")
@@ -299,6 +323,7 @@ def _read_yaml(path: Path) -> tuple[Any, dict[tuple, tuple[int, int]]]:
             "lists start with '- '",
             code="C002",
         ) from None
+    refuse_duplicate_keys(path, node)
     return data, (_line_index(node) if node is not None else {})
 
 

@@ -40,3 +40,26 @@ def refuse_anchors(path: Path, text: str) -> None:
                     "without limit); write the value out in full", code="C014")
     except yaml.YAMLError:
         return  # not valid YAML: the composer reports it with the line
+
+
+def refuse_duplicate_keys(path: Path, node: yaml.Node | None) -> None:
+    """Raise C017 naming both lines when a section repeats a key.
+
+    PyYAML keeps the last value silently, so a second ``tag:`` section would quietly undo the
+    first; a reviewer should see which one they meant.
+    """
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                line = key.start_mark.line + 1
+                if key.value in seen:
+                    raise ConfigError(
+                        f"{path} line {line}: '{key.value}' is already set on line "
+                        f"{seen[key.value]} of the same section; keep one of them (YAML would "
+                        "silently use the last)", code="C017")
+                seen[key.value] = line
+            refuse_duplicate_keys(path, value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            refuse_duplicate_keys(path, item)

@@ -69,3 +69,11 @@ def check_columns(stage: str, tables: Mapping[str, pd.DataFrame],
 def empty(columns: tuple[str, ...]) -> pd.DataFrame:
     """An empty table with the given columns."""
     return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
+
+
+def call_stage(stage, tables: Mapping[str, pd.DataFrame], settings) -> dict[str, pd.DataFrame]:
+    """Run one stage, checking its REQUIRES on the way in and its PRODUCES on the way out."""
+    check_columns(stage.NAME, tables, stage.REQUIRES, produced=False)
+    produced = stage.run(tables, settings)
+    check_columns(stage.NAME, produced, stage.PRODUCES, produced=True)
+    return produced

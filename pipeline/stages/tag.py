@@ -108,10 +108,7 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
         records += classifier.tag_records(sentences, settings)
     tags = pd.DataFrame.from_records(records, columns=list(TAGS)) if records else empty(TAGS)
     order = {theme_id: i for i, theme_id in enumerate(matchers.theme_ids)}
-    tags = tags.assign(_order=tags["theme_id"].map(order)).sort_values(
-        ["comment_id", "sentence_id", "_order", "start", "method"], kind="stable"
-    ).drop(columns="_order").reset_index(drop=True)
-    tags = tags.astype({"score": float, "start": int, "end": int})
+    tags = sort_tags(tags, order)
     comment_themes = roll_up(tags, order)
     log.info("tag: %d sentences -> %d hits, %d comment-theme pairs (%.2fs)", len(sentences),
              len(tags), len(comment_themes), time.perf_counter() - started)
@@ -152,6 +149,23 @@ def roll_up(tags: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
         n_sentences=("sentence_id", "nunique"),
         evidence=("evidence", lambda s: "; ".join(dict.fromkeys(s))),
     ).reset_index()
-    rolled = rolled.assign(_order=rolled["theme_id"].map(order)).sort_values(
-        ["comment_id", "_order"], kind="stable").drop(columns="_order")
-    return rolled[list(COMMENT_THEMES)].reset_index(drop=True)
+    return sort_comment_themes(rolled[list(COMMENT_THEMES)], order)
+
+
+def theme_order(themes: ThemesConfig) -> dict[str, int]:
+    """Each theme id's place in the theme config: the order tags are listed in."""
+    return {theme_id: i for i, theme_id in enumerate(themes.ids)}
+
+
+def sort_tags(tags: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
+    """Tags by comment, sentence, theme (config order), position and layer."""
+    tags = tags.assign(_order=tags["theme_id"].map(order)).sort_values(
+        ["comment_id", "sentence_id", "_order", "start", "method"], kind="stable"
+    ).drop(columns="_order").reset_index(drop=True)
+    return tags.astype({"score": float, "start": int, "end": int})
+
+
+def sort_comment_themes(rolled: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
+    """Comment-theme rows by comment, then theme in config order."""
+    return rolled.assign(_order=rolled["theme_id"].map(order)).sort_values(
+        ["comment_id", "_order"], kind="stable").drop(columns="_order").reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Round over round: compare finished run folders (``theming compare``)."""

@@ -1,0 +1,127 @@
+"""``theming run --engine dask`` (issue 14 item 3): clean and tag per partition of
+respondents on a Dask cluster give the same run folder as the local engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.engine import dask_engine
+from pipeline.errors import ConfigError
+from pipeline.runner import load_settings, run
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+CONFIG = ROOT / "config" / "pipeline.yaml"
+# Every output but the manifest (which records timings and the engine) must match.
+SAME = ("comment_themes.csv", "quotes.csv", "recommendations.json", "theme_comments.csv",
+        "clusters.csv", "unexplained.csv", "recommendations.md", "report.html", "scores.csv")
+
+
+def comments(respondents: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"comment_id": [f"{r}.q{i}" for i, r in enumerate(respondents)],
+                         "respondent_id": respondents})
+
+
+def test_a_respondents_answers_stay_in_one_partition_in_order() -> None:
+    frame = comments(["a", "b", "a", "c", "b", "a", "d", "e"])
+    parts = dask_engine.split(frame, 3)
+    assert 1 <= len(parts) <= 3
+    assert sorted(pd.concat(parts)["comment_id"]) == sorted(frame["comment_id"])
+    for respondent in "abcde":
+        holding = [i for i, p in enumerate(parts) if respondent in set(p["respondent_id"])]
+        assert len(holding) == 1
+    for part in parts:  # each partition keeps the input order
+        positions = [list(frame["comment_id"]).index(c) for c in part["comment_id"]]
+        assert positions == sorted(positions)
+    assert [list(p["comment_id"]) for p in dask_engine.split(frame, 3)] == \
+        [list(p["comment_id"]) for p in parts]
+
+
+def test_partition_numbers_do_not_depend_on_the_process() -> None:
+    # workers and the client must agree on every machine: no salted hash()
+    ids = ["R001", "R002", "row17", "id-5f8a4c3b"]
+    code = ("from pipeline.engine.dask_engine import partition_of; "
+            f"print([partition_of(r, 7) for r in {ids!r}])")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip()
+            for seed in ("1", "2")}
+    assert seen == {str([dask_engine.partition_of(r, 7) for r in ids])}
+
+
+def test_tfidf_semantic_layer_is_refused_with_the_fix() -> None:
+    settings = load_settings(CONFIG, engine="dask")
+    tag = settings.pipeline.tag.model_copy(update={"embedder": "tfidf-svd"})
+    settings = settings.model_copy(update={"pipeline": settings.pipeline.model_copy(
+        update={"tag": tag})})
+    with pytest.raises(ConfigError) as caught:
+        dask_engine.check_settings(settings)
+    assert caught.value.code == "C018"
+    assert "tag.embedder: minilm" in caught.value.message
+
+
+def test_bad_engine_flag_names_the_flag() -> None:
+    result = CliRunner().invoke(app, ["run", str(SAMPLE / "tiny_round.csv"), "--config",
+                                      str(CONFIG), "--out", "/tmp/never", "--engine", "spark"])
+    assert result.exit_code != 0
+    assert "--engine" in result.output and "local" in result.output and "dask" in result.output
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, [
+        "run", str(SAMPLE / "survey_round.csv"), "--config", str(CONFIG), "--out",
+        str(tmp_path / "run"), "--quiet", "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 1
+    assert "Error [C019]" in result.output and "dask scheduler" in result.output
+    assert not (tmp_path / "run" / "comment_themes.csv").exists()
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """A Dask cluster started apart from the run: the run reaches it by its address."""
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_dask_engine_on_a_scheduler_address_matches_the_local_run(
+        sample_run: Path, scheduler: str, tmp_path: Path) -> None:
+    settings = load_settings(CONFIG, scheduler=scheduler)
+    assert settings.pipeline.engine.name == "dask"
+    notes: list[str] = []
+    result = run([SAMPLE / "survey_round.csv"], settings, tmp_path / "run", announce=notes.append)
+    for name in SAME:
+        assert (tmp_path / "run" / name).read_bytes() == (sample_run / name).read_bytes(), name
+    engine = json.loads((tmp_path / "run" / "manifest.json").read_text())["engine"]
+    assert engine["name"] == "dask" and engine["workers"] == 2
+    assert engine["scheduler"] == scheduler and engine["partitions"] >= 2
+    assert set(engine["worker_seconds"]) == {"clean", "tag"}
+    assert notes[0].startswith("Dask: 2 workers; dashboard ")
+    assert notes[-1].startswith(f"clean+tag: partition {engine['partitions']}/"
+                                f"{engine['partitions']} done")
+    local = json.loads((sample_run / "manifest.json").read_text())
+    assert local["engine"] == {"name": "local", "workers": 1}
+    assert result.manifest["accounting"] == local["accounting"]
+
+
+def test_cli_starts_a_local_cluster_and_prints_the_dashboard(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, [
+        "run", str(SAMPLE / "tiny_round.csv"), "--config", str(CONFIG), "--out", str(out),
+        "--text-column", "comment", "--id-column", "id", "--group-column", "team",
+        "--engine", "dask", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Dask: 1 workers; dashboard http://127.0.0.1:" in result.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["engine"]["scheduler"] == "LocalCluster"
+    assert manifest["accounting"]["answers_in"] == manifest["accounting"]["answers_out"]
