@@ -1,0 +1,124 @@
+"""Whole runs at growing sizes, local engine against ``--engine dask`` (issue 14).
+
+Rounds are built from the real NHS FFT comments in ../shared/benchmarks/nhs-fft/dev.csv:
+each synthetic comment joins one to three sentences drawn from different real comments, and
+only distinct texts are kept, so the embedding cache cannot hide the cost (and no cache is
+used: the temporary project has no secret). Each run is a separate ``theming run`` process;
+peak memory is polled over its whole process tree (the Dask workers included).
+
+    .venv/bin/python bench/bench_scale.py --sizes 2000            # quick
+    .venv/bin/python bench/bench_scale.py --sizes 10000 100000 --engines local dask
+
+Prints one row per size and engine: wall seconds, seconds per stage (from the manifest),
+comments/s, the largest single process and the sum over processes at their peaks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+FFT = ROOT.parent / "shared" / "benchmarks" / "nhs-fft" / "dev.csv"
+THEMING = Path(sys.executable).with_name("theming")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def build_round(size: int, seed: int = 11) -> pd.DataFrame:
+    """``size`` distinct comments recombined from real FFT sentences, one per respondent."""
+    dev = pd.read_csv(FFT, dtype=str, keep_default_na=False)
+    pool = [(s.strip(), g) for text, g in zip(dev["comment"], dev["group"], strict=True)
+            for s in SENTENCE_END.split(text) if len(s.split()) >= 3]
+    rng = random.Random(seed)
+    seen: set[str] = set()
+    rows = []
+    while len(rows) < size:
+        picked = rng.sample(pool, rng.randint(1, 3))
+        text = " ".join(s for s, _ in picked)
+        if text in seen:
+            continue
+        seen.add(text)
+        rows.append({"id": f"S{len(rows):07d}", "trust": picked[0][1], "comment": text})
+    return pd.DataFrame(rows)
+
+
+def watch(command: list[str], cwd: Path) -> tuple[int, float, float, float]:
+    """Run ``command``; exit code, wall seconds, peak RSS of one process and of the tree (MB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    root = psutil.Process(process.pid)
+    peaks: dict[int, float] = {}
+    while process.poll() is None:
+        try:
+            for proc in [root, *root.children(recursive=True)]:
+                try:
+                    rss = proc.memory_info().rss / 2**20
+                except psutil.Error:
+                    continue
+                peaks[proc.pid] = max(peaks.get(proc.pid, 0.0), rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.5)
+    wall = time.perf_counter() - started
+    if process.returncode:
+        print(process.stderr.read()[-2000:], file=sys.stderr)
+    return process.returncode, wall, max(peaks.values(), default=0), sum(peaks.values())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000])
+    parser.add_argument("--engines", nargs="+", default=["local", "dask"],
+                        choices=["local", "dask"])
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if not FFT.is_file():
+        print(f"skipped: {FFT} is absent (real comments to build rounds from)")
+        return 0
+    print("| comments | engine | wall s | ingest | clean | tag | discover | recommend | report "
+          "| comments/s | peak MB (largest process) | peak MB (all processes) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "config").mkdir()
+        (work / "config" / "pipeline.yaml").write_text(
+            "version: 1\ninput:\n  id_column: id\n  group_column: trust\n  text_columns:\n"
+            "    - {column: comment, question: comment}\noutput:\n  xlsx: false\n",
+            encoding="utf-8")
+        for size in args.sizes:
+            export = work / f"round_{size}.csv"
+            build_round(size).to_csv(export, index=False)
+            for engine in args.engines:
+                out = work / f"run_{size}_{engine}"
+                command = [str(THEMING), "run", str(export), "--out", str(out), "--quiet",
+                           "--overwrite", "--engine", engine,
+                           "--themes", str(ROOT / "config" / "themes.yaml")]
+                if engine == "dask":
+                    command += ["--workers", str(args.workers)]
+                code, wall, largest, total = watch(command, work)
+                if code:
+                    print(f"| {size:,} | {engine} | failed (exit {code}) |")
+                    continue
+                manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+                timings = manifest["timings"]
+                stages = " | ".join(f"{timings.get(s, float('nan')):.1f}" for s in
+                                    ("ingest", "clean", "tag", "discover", "recommend", "report"))
+                print(f"| {size:,} | {engine}{' x' + str(args.workers) if engine == 'dask' else ''}"
+                      f" | {wall:.1f} | {stages} | {size / wall:.0f} | {largest:,.0f} "
+                      f"| {total:,.0f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
