@@ -25,6 +25,7 @@ BENCHMARKS = {
     "pipeline": ("bench_pipeline.py", ["--sizes", "1000"], [], False),
     "tagging": ("bench_tagging.py", ["--quick"], [], True),
     "discovery": ("bench_discovery.py", ["--repeats=1"], [], True),
+    "scale": ("bench_scale.py", ["--sizes", "300"], ["--sizes", "10000", "100000"], True),
     "review": ("bench_review.py", ["data/runs/sample"], ["data/runs/sample"], False),
 }
 
