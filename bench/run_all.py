@@ -26,6 +26,7 @@ BENCHMARKS = {
     "tagging": ("bench_tagging.py", ["--quick"], [], True),
     "discovery": ("bench_discovery.py", ["--repeats=1"], [], True),
     "scale": ("bench_scale.py", ["--sizes", "300"], ["--sizes", "10000", "100000"], True),
+    "compare": ("bench_compare.py", ["--size", "2000", "--embedder", "tfidf-svd"], [], True),
     "review": ("bench_review.py", ["data/runs/sample"], ["data/runs/sample"], False),
 }
 
