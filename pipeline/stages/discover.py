@@ -70,8 +70,8 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     docs = documents(sentences, cfg.unit)
     # a round whose answers have hardly a word ("42", "3/5") has nothing to cluster on;
     # otherwise word-less answers ("No", "N/A") stay in and cluster together
-    with_words = sum(bool(lemma_tokens(text)) for text in docs["text"])
-    if not cfg.enabled or with_words < MIN_DOCS:
+    lemmas = [lemma_tokens(text) for text in docs["text"]] if cfg.enabled else []
+    if not cfg.enabled or sum(bool(words) for words in lemmas) < MIN_DOCS:
         reason = "disabled" if not cfg.enabled else f"fewer than {MIN_DOCS} documents with words"
         log.info("discover: skipped (%s)", reason)
         return {"sentence_clusters": empty(SENTENCE_CLUSTERS).astype({"cluster_id": int,
@@ -79,21 +79,23 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
                 "clusters": empty(CLUSTERS)}
 
     texts = docs["text"].tolist()
+    vectors_given = vectors is not None
     embedder = make_embedder(cfg.embedder, cfg.embedding_dims, settings.pipeline.seed,
                              settings.pipeline.tag.static_model_dir)
     if vectors is None:
         vectors = embedder.fit_transform(texts)
-    elif settings.themes.themes or cfg.label_diversity > 0:
-        embedder.fit(texts)  # theme centroids and MMR's word vectors use the same embedder
+    elif settings.themes.themes:
+        embedder.fit(texts)  # theme centroids go through the same fitted embedder
     theme_vectors = theme_centroids(embedder, settings.themes)
     doc_themes = doc_theme_sets(docs, tags, comment_themes, cfg.unit)
     seeded = seed_vectors(vectors, doc_themes, theme_vectors, cfg.seed_weight)
-    lemmas = [lemma_tokens(text) for text in texts]
     lemma_texts = [" ".join(words) for words in lemmas]
     doc_terms = [terms_of_lemmas(words) for words in lemmas]
     fitted, sample, labels, method = cluster_documents(
         docs, lemma_texts, seeded, embedder, cfg, settings.pipeline.seed,
         topic_model.common_words(lemmas, cfg.label_max_df))
+    if vectors_given and not settings.themes.themes and cfg.label_diversity > 0:
+        embedder.fit([texts[i] for i in sample])  # MMR embeds candidate words with it
     labels = merge_shared_topics(fitted, lemma_texts, vectors, labels, doc_themes,
                                  docs["respondent_id"].to_numpy(), cfg)
     fitted.set_labels(seeded, labels)  # the kept model: final topics and their embeddings
