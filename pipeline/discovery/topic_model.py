@@ -226,7 +226,8 @@ class TopicModel:
                 lemma_texts, topics=[int(t) for t in labels],
                 top_n_words=self.top_words, vectorizer_model=self._vectorizer(),
                 ctfidf_model=repeated_words_ctfidf(),
-                representation_model=self._representation() if diverse else None)
+                representation_model=self._representation() if diverse and self.diversity
+                else None)
         except ValueError:  # nothing left to count: every word is a stop or common word
             return {c: [] for c in ids}
         finally:
