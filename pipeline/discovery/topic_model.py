@@ -156,9 +156,18 @@ class TopicModel:
         return CountVectorizer(analyzer=TermAnalyzer(self.common))
 
     def _representation(self):
+        """BERTopic's MMR over each topic's best ``2 * top_words`` c-TF-IDF words (BERTopic
+        hands it 30; every candidate is embedded, which costs with MiniLM)."""
         from bertopic.representation import MaximalMarginalRelevance
 
-        return MaximalMarginalRelevance(diversity=self.diversity, top_n_words=self.top_words)
+        candidates = 2 * self.top_words
+
+        class FewerCandidates(MaximalMarginalRelevance):
+            def extract_topics(self, topic_model, documents, c_tf_idf, topics):
+                return super().extract_topics(topic_model, documents, c_tf_idf,
+                                              {t: w[:candidates] for t, w in topics.items()})
+
+        return FewerCandidates(diversity=self.diversity, top_n_words=self.top_words)
 
     def fit(self, lemma_texts: list[str], vectors: np.ndarray) -> TopicModel:
         """Fit on space-joined lemmas and their (precomputed) vectors."""
