@@ -1,7 +1,10 @@
 """Discovery benchmark: our discovery against stock BERTopic on the same embeddings.
 
 Run:  python bench/bench_discovery.py [--repeats=3] [--embedder=tfidf-svd|minilm|minilm-static]
+      [--ours-only] [--set=fit_sample_size=1000 ...]
       (about 4 minutes on 2 cores; MiniLM adds a minute to embed the comments once)
+      ``--set=KEY=VALUE`` overrides a discover setting for ours (repeatable); ``--ours-only``
+      skips stock BERTopic (to compare settings of ours, e.g. a fit sample against all).
 
 Data: ../shared/benchmarks/nhs-fft/dev.csv (3,161 human-coded NHS Friends and Family Test
 comments). Both methods get the same embeddings (tfidf-svd unless --embedder says otherwise),
@@ -31,6 +34,8 @@ DATA = ROOT / ".." / "shared" / "benchmarks" / "nhs-fft" / "dev.csv"
 sys.path.insert(0, str(ROOT))
 REPEATS = int(next((a.split("=")[1] for a in sys.argv if a.startswith("--repeats=")), 3))
 EMBEDDER = next((a.split("=")[1] for a in sys.argv if a.startswith("--embedder=")), "tfidf-svd")
+OVERRIDES = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--set=")]
+METHODS = ("ours",) if "--ours-only" in sys.argv else ("ours", "stock")
 
 
 def _load():
@@ -41,23 +46,29 @@ def _load():
     return frame["comment"].tolist(), frame["themes"].str.split("|").str[0].tolist()
 
 
-def _settings():
+def _settings(overrides: list[str]):
+    import yaml
+
     from pipeline.config.models import Settings, ThemesConfig, load_pipeline
 
     pipeline = load_pipeline(ROOT / "config" / "pipeline.yaml")
-    discover = pipeline.discover.model_copy(update={"unit": "comments"})
+    updates = {"unit": "comments", "embedder": EMBEDDER}
+    for item in overrides:
+        key, value = item.split("=", 1)
+        updates[key] = yaml.safe_load(value)
+    discover = pipeline.discover.model_copy(update=updates)
     return Settings(pipeline=pipeline.model_copy(update={"discover": discover}),
                     themes=ThemesConfig(themes=[]))
 
 
-def child(method: str, folder: Path) -> None:
+def child(method: str, folder: Path, overrides: list[str]) -> None:
     """Run one method on the saved embeddings; print labels, seconds and peak memory."""
     import numpy as np
 
     started = time.perf_counter()
     texts = json.loads((folder / "texts.json").read_text())
     vectors = np.load(folder / "vectors.npy")
-    settings = _settings()
+    settings = _settings(overrides)
     if method == "ours":
         # the whole discover stage (embedding included, so it is timed against us), with
         # the codebook's themes removed: no tags, an empty theme list, comments as units
@@ -146,9 +157,10 @@ def main() -> None:
         (folder / "texts.json").write_text(json.dumps(texts))
         runs: dict[str, list[dict]] = {"ours": [], "stock": []}
         for _ in range(REPEATS):  # alternate, so both see the same machine load
-            for method in ("ours", "stock"):
+            for method in METHODS:
                 started = time.perf_counter()
-                done = subprocess.run([sys.executable, __file__, "--child", method, str(folder)],
+                done = subprocess.run([sys.executable, __file__, "--child", method, str(folder),
+                                       *[f"--set={item}" for item in OVERRIDES]],
                                       capture_output=True, text=True, check=True,
                                       env={"HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT),
                                            "PATH": "/usr/bin:/bin"})
@@ -158,11 +170,12 @@ def main() -> None:
                 runs[method].append(found)
     print(f"{len(texts)} comments, {len(set(truth))} human classes (first label), "
           f"{EMBEDDER} embeddings; medians of {REPEATS} runs each, "
+          f"ours with {OVERRIDES or 'the shipped settings'}, "
           "[min-max] where runs differ\n")
     print("| method | clusters | NMI | purity | unassigned | fit s | process s | peak MB |")
     print("|---|---|---|---|---|---|---|---|")
     results = []
-    for method in ("ours", "stock"):
+    for method in METHODS:
         found = runs[method]
         row = {key: statistics.median(r[key] for r in found)
                for key in ("clusters", "nmi", "purity", "unassigned", "seconds",
@@ -173,13 +186,15 @@ def main() -> None:
               f"{_spread(found, 'nmi', '{:.3f}')} | {_spread(found, 'purity', '{:.3f}')} | "
               f"{_spread(found, 'unassigned', '{:.1%}')} | {_spread(found, 'seconds', '{:.1f}')} | "
               f"{_spread(found, 'process_seconds', '{:.1f}')} | {row['peak_mb']:.0f} |")
+    if len(results) < 2:
+        return
     ours, stock = results
     print(f"\nspeed-up (fit): {stock['seconds'] / ours['seconds']:.1f}x; "
           f"(whole process): {stock['process_seconds'] / ours['process_seconds']:.1f}x")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        child(sys.argv[2], Path(sys.argv[3]))
+    if len(sys.argv) >= 4 and sys.argv[1] == "--child":
+        child(sys.argv[2], Path(sys.argv[3]), OVERRIDES)
     else:
         main()

@@ -114,7 +114,8 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                      "outlier_share": _outlier_share(clusters),
                      "unexplained_comments": len(tables["unexplained"]),
                      "unit": settings.pipeline.discover.unit,
-                     "embedder": settings.pipeline.discover.embedder},
+                     "embedder": settings.pipeline.discover.embedder,
+                     **cluster_spread(clusters, settings.pipeline.discover.fit_sample_size)},
         "tag": {"semantic": settings.pipeline.tag.semantic,
                 "embedder": settings.pipeline.tag.embedder,
                 "classifier": settings.tag_model.info.get("labels") if settings.tag_model else None},
@@ -243,6 +244,21 @@ def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings
     write_csv(out / CATALOG["unexplained"], tables["unexplained"])
     write_csv(out / CATALOG["scores"], tables["score_summary"])
     write_csv(out / CATALOG["theme_scores"], tables["theme_scores"])
+
+
+def cluster_spread(clusters: pd.DataFrame, fit_sample_size: int) -> dict:
+    """How the documents spread over the clusters (a collapse into a few giant clusters shows
+    here): documents clustered, how many the topic model was fitted on (the rest were
+    assigned to the nearest topic), and the smallest, median and largest cluster sizes with
+    the largest cluster's share of the documents."""
+    real = clusters.loc[clusters["cluster_id"] >= 0, "n_sentences"].astype(int) \
+        if len(clusters) else pd.Series(dtype=int)
+    total = int(clusters["n_sentences"].sum()) if len(clusters) else 0
+    sizes = {"min": int(real.min()), "median": float(real.median()), "max": int(real.max()),
+             "largest_share": round(float(real.max()) / total, 4)} if len(real) else \
+        {"min": 0, "median": 0.0, "max": 0, "largest_share": 0.0}
+    return {"documents": total, "fitted_on": min(total, fit_sample_size),
+            "cluster_sizes": sizes}
 
 
 def _outlier_share(clusters: pd.DataFrame) -> float:

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from pipeline.config.models import Settings, ThemesConfig, load_pipeline
-from pipeline.discovery import clustering
-from pipeline.discovery.labels import cluster_terms, label_of
+from pipeline.discovery import clustering, topic_model
+from pipeline.discovery.labels import cluster_stats, label_of, terms_of_lemmas
+from pipeline.discovery.sampling import stratified_sample
 from pipeline.embed import embedders
 from pipeline.io.readers import read_table
 from pipeline.runner import call_stage
@@ -60,18 +61,36 @@ def test_reduce_outliers_respects_the_threshold():
     assert labels.tolist() == [0, 0, 1, 1, -1, -1]  # input untouched
 
 
+def cluster_words(texts: list[str], labels: np.ndarray, max_df: float = 0.9,
+                  diversity: float = 0.3) -> dict[int, list[str]]:
+    """BERTopic's words for clusters given by hand (tfidf-svd vectors; no UMAP, no HDBSCAN)."""
+    from bertopic.dimensionality import BaseDimensionalityReduction
+
+    lemmas = [embedders.lemma_tokens(text) for text in texts]
+    lemma_texts = [" ".join(words) for words in lemmas]
+    embedder = embedders.TfidfSvdEmbedder(dims=5, seed=0).fit(texts)
+    model = topic_model.TopicModel(
+        embedder, BaseDimensionalityReduction(), topic_model.Clusterer(lambda _: labels), 8,
+        diversity, topic_model.common_words(lemmas, max_df))
+    model.fit(lemma_texts, embedder.transform(texts))
+    return model.describe(lemma_texts, labels)
+
+
 def test_labels_are_readable():
     texts = ["Papers arrive late again.", "Late papers, again and again.",
              "Agenda papers arrive the night before.", "The minister should attend.",
              "A minister attended once.", "Ministers attend rarely."] * 2
     labels = np.array([0, 0, 0, 1, 1, 1] * 2)
-    terms = cluster_terms(texts, labels, top_n=8, max_df=0.9)
-    label = label_of(terms[0].keywords, "x")
+    words = cluster_words(texts, labels)
+    label = label_of(words[0], "x")
     shown = [part.strip() for part in label.split(",")]
-    words = [w for part in shown for w in part.split()]
-    assert any(w.startswith("paper") for w in words) and len(words) == len(set(words))  # no "papers, papers arrive"
-    assert not {"again", "the"} & set(words)  # stop words out
-    assert terms[0].coverage == 1.0
+    found = [w for part in shown for w in part.split()]
+    assert any(w.startswith("paper") for w in found) and len(found) == len(set(found))
+    assert not {"again", "the"} & set(found)  # stop words out
+    assert any(w.startswith("minister") for w in words[1][:2])
+    stats = cluster_stats([terms_of_lemmas(embedders.lemma_tokens(t)) for t in texts], labels,
+                          words)
+    assert stats[0].coverage == 1.0 and stats[1].specificity == 1.0
 
 
 def test_label_of_lets_a_bigram_absorb_its_words():
@@ -79,10 +98,13 @@ def test_label_of_lets_a_bigram_absorb_its_words():
     assert label_of([], "cluster 3") == "cluster 3"
 
 
-def test_generic_words_never_label_a_cluster():
-    texts = ["good good great", "really good year", "great year overall"] * 3
-    terms = cluster_terms(texts, np.zeros(len(texts), dtype=int), 8, 0.9)
-    assert terms[0].keywords == []
+def test_generic_and_common_words_never_label_a_cluster():
+    texts = ["good good great", "really good year", "great year overall",
+             "forum papers late", "forum papers again", "forum agenda late"] * 3
+    labels = np.array([0, 0, 0, 1, 1, 1] * 3)
+    words = cluster_words(texts, labels, max_df=0.4)
+    assert words[0] == []  # only judging words
+    assert words[1] and not any("forum" in w for w in words[1])  # in more than 40% of texts
 
 
 CFG = load_pipeline().discover  # the packaged defaults
@@ -212,7 +234,121 @@ def test_fuzzy_graph_matches_umaps_own():
 
 
 def test_reordered_bigrams_are_one_keyword():
-    texts = ["long wait again", "wait long for the bus", "a long wait", "long wait here"] * 2
-    terms = cluster_terms(texts, np.zeros(len(texts), dtype=int), 8, 0.99)
-    sets = [frozenset(k.split()) for k in terms[0].keywords]
-    assert len(sets) == len(set(sets))
+    assert topic_model.dedupe(["long wait", "wait long", "wait wait", "bus"]) == ["long wait",
+                                                                                 "bus"]
+
+
+def test_sample_is_bounded_seeded_and_stratified():
+    strata = ["a"] * 700 + ["b"] * 290 + ["c"] * 10
+    first = stratified_sample(strata, 100, seed=3)
+    assert len(first) == 100 and len(set(first.tolist())) == 100
+    assert np.array_equal(first, np.sort(first))
+    picked = [strata[i] for i in first]
+    assert (picked.count("a"), picked.count("b"), picked.count("c")) == (70, 29, 1)
+    assert np.array_equal(first, stratified_sample(strata, 100, seed=3))  # same seed, same rows
+    assert not np.array_equal(first, stratified_sample(strata, 100, seed=4))
+    assert stratified_sample(strata, 5000, seed=3).tolist() == list(range(1000))  # all when small
+
+
+def test_sample_keeps_every_small_stratum_while_it_can():
+    strata = ["big"] * 995 + ["x", "y", "z", "w", "v"]
+    picked = {strata[i] for i in stratified_sample(strata, 10, seed=0)}
+    assert picked == {"big", "x", "y", "z", "w", "v"}
+
+
+def test_unsampled_documents_join_the_nearest_topic():
+    from bertopic.dimensionality import BaseDimensionalityReduction
+
+    vectors, truth = blobs(30, 3, seed=5)
+    sample = stratified_sample(["all"] * len(vectors), 30, seed=1)
+    model = topic_model.TopicModel(
+        None, BaseDimensionalityReduction(),
+        topic_model.Clusterer(lambda v: clustering.cluster_small(v, None, 2)), 8, 0.0,
+        frozenset())
+    model.fit([f"word{t}" for t in truth[sample]], vectors[sample])
+    rest = np.setdiff1d(np.arange(len(vectors)), sample)
+    assigned = model.assign(vectors[rest], min_similarity=0.0, batch_size=7)  # several batches
+    assert same_partition(np.concatenate([model.labels_, assigned]),
+                          np.concatenate([truth[sample], truth[rest]]))
+    far = model.assign(np.eye(20)[:1], 0.99, batch_size=7)
+    assert far.tolist() == [clustering.OUTLIER]  # nothing close enough stays an outlier
+    with pytest.raises(RuntimeError, match="not fitted"):
+        topic_model.TopicModel(None, None, None, 8, 0.0, frozenset()).assign(vectors, 0.0, 10)
+
+
+def fft_like_tables(n_per: int = 40):
+    """Sentences of three groups and two questions about three plain topics."""
+    topics = [["Parking charges for the car park at {} are high.",
+               "The car park at {} has no parking spaces.",
+               "Parking at {} costs too much, the car park is full."],
+              ["Staff at {} were kind, caring nurses.", "Kind caring staff and nurses in {}.",
+               "The nurses and staff in {} were kind."],
+              ["Long wait at {}, waiting hours to be seen.", "Waited hours at {}; the wait was long.",
+               "The waiting time at {} was long, hours of wait."]]
+    places = ["the ward", "outpatients", "the clinic", "A&E", "radiology", "the hospital",
+              "maternity", "the day unit", "pharmacy", "reception", "the eye unit", "x-ray",
+              "the blood clinic", "physio"]
+    rows = []
+    for i in range(n_per * 3):
+        topic = topics[i % 3]
+        text = topic[(i // 3) % 3].format(places[(i // 9) % len(places)])
+        rows.append({"sentence_id": f"s{i}", "comment_id": f"c{i}", "respondent_id": f"r{i}",
+                     "group": ["trust a", "trust b", "trust c"][i % 3 if i % 2 else 0],
+                     "question": ["why", "improve"][i % 2], "sentence_index": 1, "start": 0,
+                     "end": len(text), "text": text})
+    from pipeline.stages.schemas import COMMENT_THEMES, TAGS, empty
+
+    return pd.DataFrame(rows), empty(TAGS), empty(COMMENT_THEMES)
+
+
+def sampled_settings(settings, **updates):
+    cfg = settings.pipeline.discover.model_copy(update={"embedder": "tfidf-svd", **updates})
+    return Settings(pipeline=settings.pipeline.model_copy(update={"discover": cfg}),
+                    themes=ThemesConfig(themes=[]))
+
+
+def test_discovery_fitted_on_a_sample_assigns_every_document(settings):
+    sentences, tags, themes = fft_like_tables()
+    local = sampled_settings(settings, fit_sample_size=45, assign_batch_size=16,
+                             label_max_df=0.5)
+    produced = discover.discover(sentences, tags, themes, local)
+    assigned = produced["sentence_clusters"]
+    assert set(assigned["sentence_id"]) == set(sentences["sentence_id"])  # every one accounted for
+    clusters = produced["clusters"]
+    assert clusters["n_sentences"].sum() == len(sentences)
+    unassigned = clusters.loc[clusters["cluster_id"] < 0, "n_sentences"].sum()
+    assert unassigned / len(sentences) < 0.1
+    # documents fitted and documents assigned end in the same topics: a topic's sentences
+    # share its words
+    words = {row.cluster_id: row.keywords for row in clusters.itertuples()}
+    topic_of = {"parking": "parking", "staff": "staff", "wait": "wait"}
+    for key, stem in topic_of.items():
+        members = assigned.merge(sentences, on=["sentence_id", "comment_id"])
+        found = members[members["text"].str.lower().str.contains(key)]["cluster_id"]
+        main = found.mode().iloc[0]
+        assert (found == main).mean() > 0.8 and stem in words[main]
+
+
+def test_same_seed_same_clusters_other_seed_other_sample(settings):
+    sentences, tags, themes = fft_like_tables()
+    local = sampled_settings(settings, fit_sample_size=45)
+    first = discover.discover(sentences, tags, themes, local)
+    again = discover.discover(sentences, tags, themes, local)
+    pd.testing.assert_frame_equal(first["clusters"], again["clusters"])
+    pd.testing.assert_frame_equal(first["sentence_clusters"], again["sentence_clusters"])
+    docs = discover.documents(sentences, "sentences")
+    cfg = local.pipeline.discover
+    assert not np.array_equal(discover.fit_sample(docs, cfg, 1), discover.fit_sample(docs, cfg, 2))
+    picked = docs.iloc[discover.fit_sample(docs, cfg, 1)]
+    assert len(picked) == 45 and picked.groupby(["group", "question"]).size().min() >= 1
+
+
+def test_manifest_reports_cluster_sizes():
+    from pipeline.run_folder import cluster_spread
+
+    clusters = pd.DataFrame({"cluster_id": [-1, 0, 1, 2], "n_sentences": [5, 50, 30, 15]})
+    spread = cluster_spread(clusters, fit_sample_size=60)
+    assert spread == {"documents": 100, "fitted_on": 60,
+                      "cluster_sizes": {"min": 15, "median": 30.0, "max": 50,
+                                        "largest_share": 0.5}}
+    assert cluster_spread(clusters.iloc[:0], 60)["cluster_sizes"]["max"] == 0

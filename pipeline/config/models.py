@@ -189,11 +189,14 @@ class DiscoverSettings(_Strict):
     n_clusters: int | Literal["auto"]
     min_cluster_size: int | Literal["auto"]
     umap_epochs: int = Field(ge=10)
+    fit_sample_size: int = Field(ge=10)
+    assign_batch_size: int = Field(ge=1)
     seed_weight: float = Field(ge=0.0)
     outlier_min_similarity: float = Field(ge=-1.0, le=1.0)
     merge_min_similarity: float = Field(ge=-1.0, le=1.0)
     top_words: int = Field(ge=1)
     label_max_df: float = Field(gt=0.0, le=1.0)
+    label_diversity: float = Field(ge=0.0, le=1.0)
     map_min_overlap: float = Field(ge=0.0, le=1.0)
     map_min_similarity: float = Field(ge=-1.0, le=1.0)
     map_min_combined: float = Field(ge=0.0, le=2.0)

@@ -156,7 +156,10 @@ def _exact_knn(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, Non
         block = unit[start:start + 2048] @ unit.T
         rows = np.arange(len(block))
         block[rows, rows + start] = 2.0  # self first
-        order = np.argsort(-block, axis=1, kind="stable")[:, :k]
+        # the k best of each row (argpartition: linear, not a full sort), then sorted
+        best = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        ranked = np.argsort(-np.take_along_axis(block, best, axis=1), axis=1, kind="stable")
+        order = np.take_along_axis(best, ranked, axis=1)
         indices[start:start + len(block)] = order
         chosen = np.take_along_axis(block, order, axis=1)
         chosen[:, 0] = 1.0

@@ -1,30 +1,19 @@
-"""Readable cluster labels: class-based TF-IDF over lemmas, unigrams and bigrams.
+"""Cluster words as people read them: coverage of a cluster's words, labels, spellings.
 
-Stop words and redaction placeholders are removed by ``lemma_tokens``; words found in
-more than ``max_df`` of all documents ("forum", "year") say nothing about one cluster and
-are left out; a bigram replaces the words it is made of, so a label reads
-"late papers, agenda" and never "papers / late papers / late".
+The words themselves come from BERTopic (c-TF-IDF + MMR, see ``topic_model``); this module
+measures how well they cover their cluster (coherence, specificity: the candidate rules),
+writes lemmas back in the respondents' own spelling and joins the top words into a label
+where a bigram replaces the words it is made of ("late papers, agenda", never
+"papers, late papers, late").
 """
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
-
-from pipeline.embed.embedders import lemma_tokens
-
-# Words that judge or hedge rather than name a topic: never a cluster's label or keyword.
-GENERIC_WORDS = frozenset("""
-    good great excellent fine bad poor hard difficult easy real really like likes liked think
-    year's decent clear
-    thought feel felt need needs needed want wanted make makes made way ways thing things lot
-    lots year years overall generally general just better best worse right wrong sure
-    score scores scored scoring survey statement statements reflect reflects mixed
-    thanks thank people time times bit little new old keen hope know say said
-    use used work works worked working welcome able does doing did
-    """.split())  # noqa: SIM905 - a word list reads best as words
-
 
 COVERAGE_TERMS = 4  # coherence: share of a cluster's documents with one of its top 4 terms
 
@@ -38,65 +27,33 @@ class ClusterTerms:
     specificity: float  # share of all documents with the top keyword that are in this cluster
 
 
-def cluster_terms(texts: list[str], labels: np.ndarray, top_n: int = 8,
-                  max_df: float = 0.08) -> dict[int, ClusterTerms]:
-    """cluster id -> top terms; outliers (``-1``) get none."""
-    from sklearn.feature_extraction.text import CountVectorizer
+def terms_of_lemmas(words: list[str]) -> set[str]:
+    """Unigrams and bigrams of a document's lemmas, as cluster keywords are written."""
+    return set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
 
-    ids = sorted(set(labels.tolist()) - {-1})
-    if not ids or not texts:
-        return {}
-    vectorizer = CountVectorizer(tokenizer=lemma_tokens, token_pattern=None, lowercase=False,
-                                 ngram_range=(1, 2), binary=True)
-    try:
-        matrix = vectorizer.fit_transform(texts).tocsc()
-    except ValueError:  # nothing but stop words
-        return {c: ClusterTerms([], 0.0, 0.0) for c in ids}
-    vocabulary = vectorizer.get_feature_names_out()
-    doc_freq = np.asarray(matrix.sum(axis=0)).ravel()
-    # generic words are the common ones, but never drop a word when the round is tiny
-    common = {str(term) for term, freq in zip(vocabulary, doc_freq, strict=True)
-              if freq > max(5, max_df * len(texts)) and " " not in term}
-    # a bigram with a common word ("value forum", "think forum") or led by a judging word
-    # ("welcome joint", "felt like") is no topic either; "joint work" is
-    generic = np.array([any(w in common for w in term.split())
-                        or term.split()[0] in GENERIC_WORDS for term in vocabulary])
-    per_cluster = np.vstack([np.asarray(matrix[labels == c].sum(axis=0)).ravel() for c in ids])
-    sizes = np.array([(labels == c).sum() for c in ids], dtype=float)
-    term_freq = per_cluster / per_cluster.sum(axis=1, keepdims=True).clip(min=1)
-    idf = np.log(1 + sizes.mean() / per_cluster.sum(axis=0).clip(min=1))
-    scores = term_freq * idf
-    scores[:, generic] = 0.0
+
+def cluster_stats(doc_terms: list[set[str]], labels: np.ndarray,
+                  keywords: dict[int, list[str]]) -> dict[int, ClusterTerms]:
+    """cluster id -> its keywords with coverage (share of its documents using one of its top
+    ``COVERAGE_TERMS`` words) and specificity (share of the documents using its top word that
+    are in it)."""
+    tops = {c: set(words[:COVERAGE_TERMS]) for c, words in keywords.items()}
+    firsts = {words[0] for words in keywords.values() if words}
+    doc_freq = Counter(t for terms in doc_terms for t in terms & firsts)
+    covered, in_cluster, sizes = Counter(), Counter(), Counter()
+    for cluster, terms in zip(labels.tolist(), doc_terms, strict=True):
+        if cluster not in keywords:
+            continue
+        sizes[cluster] += 1
+        covered[cluster] += bool(tops[cluster] & terms)
+        in_cluster[cluster] += bool(keywords[cluster]) and keywords[cluster][0] in terms
     found = {}
-    rows = matrix.tocsr()
-    for position, cluster in enumerate(ids):
-        usable = per_cluster[position] >= min(2, sizes[position])
-        if not (usable & (scores[position] > 0)).any():  # tiny cluster: words used once will do
-            usable = per_cluster[position] >= 1
-        ranked = [i for i in np.argsort(-scores[position], kind="stable")
-                  if scores[position, i] > 0 and usable[i]]
-        keywords = _dedupe([str(vocabulary[i]) for i in ranked[: top_n * 3]], top_n)
-        index = {str(vocabulary[i]): i for i in ranked[: top_n * 3]}
-        top_columns = [index[k] for k in keywords[:COVERAGE_TERMS]]
-        members = rows[labels == cluster]
-        coverage = (float((members[:, top_columns].sum(axis=1) > 0).mean())
-                    if top_columns else 0.0)
-        specificity = (float(per_cluster[position, top_columns[0]] / doc_freq[top_columns[0]])
-                       if top_columns else 0.0)
-        found[cluster] = ClusterTerms(keywords, round(coverage, 4), round(specificity, 4))
+    for cluster, words in keywords.items():
+        coverage = covered[cluster] / sizes[cluster] if words and sizes[cluster] else 0.0
+        specificity = in_cluster[cluster] / doc_freq[words[0]] if words and \
+            doc_freq[words[0]] else 0.0
+        found[cluster] = ClusterTerms(words, round(coverage, 4), round(specificity, 4))
     return found
-
-
-def _dedupe(ranked: list[str], top_n: int) -> list[str]:
-    """Keep the best terms, dropping bigrams of one repeated word ("think think") and
-    reorderings of a term already kept ("wait long" after "long wait")."""
-    chosen, seen = [], set()
-    for term in ranked:
-        words = frozenset(term.split())
-        if len(words) == len(term.split()) and words not in seen:
-            chosen.append(term)
-            seen.add(words)
-    return chosen[:top_n]
 
 
 def surface_forms(texts: list[str]) -> dict[str, str]:
@@ -120,13 +77,14 @@ def as_written(term: str, surface: dict[str, str]) -> str:
 
 
 def label_of(keywords: list[str], fallback: str, size: int = 3) -> str:
-    """'papers arrive, late, night': a bigram replaces its own words, never both shown."""
+    """'papers arrive, late, night': a bigram replaces its own words, and no word is shown
+    twice ("agenda papers" after "papers arrive" is left out)."""
     shown: list[str] = []
     for term in keywords:
         words = term.split()
-        if any(term in kept.split() for kept in shown):
-            continue
         inside = [kept for kept in shown if kept in words]
+        if {w for kept in shown if kept not in inside for w in kept.split()} & set(words):
+            continue
         if inside:
             shown[shown.index(inside[0])] = term
             shown = [kept for kept in shown if kept not in inside[1:]]

@@ -1,20 +1,42 @@
-"""BERTopic as the discovery engine, with every sub-model ours.
+"""BERTopic as the discovery engine: fitted once on a sample, its topics kept and described.
 
-BERTopic runs reduce -> cluster -> c-TF-IDF. We pass it precomputed embeddings and an
-embedder (its default would download a model), our reducer as ``umap_model`` (identity for
-small rounds; the seeded kNN + UMAP layout of ``clustering`` for large ones), our clusterer
-as ``hdbscan_model`` (Ward with a silhouette-chosen count, or HDBSCAN) and a lemma
-vectoriser for its topic words. BERTopic is imported lazily: it costs ~10 s.
+BERTopic runs reduce -> cluster -> c-TF-IDF -> representation. We pass it precomputed
+embeddings and an embedder (its default would download a model), our reducer as
+``umap_model`` (identity for small rounds; the seeded kNN + UMAP layout of ``clustering``
+for large ones), our clusterer as ``hdbscan_model`` (Ward with a silhouette-chosen count, or
+HDBSCAN), a vectoriser over lemmas that leaves out words too common or too vague to name a
+topic, and ``MaximalMarginalRelevance`` as its representation model, so a cluster's words
+are its c-TF-IDF words made diverse ("late papers, agenda", not "papers, paper, late papers").
+
+``TopicModel`` keeps the fitted BERTopic: it is fitted on a bounded sample of the round,
+the rest is assigned in batches to the nearest topic embedding (BERTopic's own
+``topic_embeddings_``, the mean of each topic's document embeddings), and after outlier
+reduction and merging the final assignment is written back with ``update_topics`` so the
+words describe every member. BERTopic is imported lazily: it costs ~10 s.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.preprocessing import normalize
 
 from pipeline.discovery import clustering
-from pipeline.embed.embedders import lemma_tokens
+
+# Words that judge or hedge rather than name a topic: never a cluster's label or keyword.
+GENERIC_WORDS = frozenset("""
+    good great excellent fine bad poor hard difficult easy real really like likes liked think
+    year's decent clear
+    thought feel felt need needs needed want wanted make makes made way ways thing things lot
+    lots year years overall generally general just better best worse right wrong sure
+    score scores scored scoring survey statement statements reflect reflects mixed
+    thanks thank people time times bit little new old keen hope know say said
+    use used work works worked working welcome able does doing did
+    """.split())  # noqa: SIM905 - a word list reads best as words
 
 
 class Layout:
@@ -51,34 +73,185 @@ class Clusterer:
         return self
 
 
-class _Embedder:
-    """Lets our fitted embedder stand where BERTopic expects a scikit-learn pipeline."""
+class _Embedder(BaseEstimator):
+    """Lets our fitted embedder stand where BERTopic expects a scikit-learn pipeline
+    (BERTopic embeds candidate words with it for ``MaximalMarginalRelevance``)."""
 
     def __init__(self, embedder) -> None:
         self.embedder = embedder
+        self.fitted_ = True  # our embedder comes fitted; BERTopic checks for a fitted pipeline
+
+    def fit(self, texts, y=None) -> _Embedder:
+        return self
 
     def transform(self, texts):
         return self.embedder.transform(list(texts))
 
 
-def fit_topics(texts: list[str], vectors: np.ndarray, embedder, reducer, clusterer,
-               top_words: int) -> tuple[np.ndarray, dict[int, list[str]]]:
-    """Fit BERTopic on precomputed ``vectors``; -> one topic per text (-1 = outlier) and
-    each topic's c-TF-IDF words."""
-    from bertopic import BERTopic
-    from bertopic.backend._sklearn import SklearnEmbedder
-    from bertopic.vectorizers import ClassTfidfTransformer
-    from sklearn.feature_extraction.text import CountVectorizer
+class TermAnalyzer:
+    """CountVectorizer analyzer over space-joined lemmas: unigrams and bigrams, without words
+    found in more than ``max_df`` of the round's documents ("forum", "staff" say nothing about
+    one cluster), bigrams holding such a word, and judging or hedging words (``GENERIC_WORDS``)
+    alone or leading a bigram ("welcome joint" goes, "joint work" stays)."""
 
-    vectorizer = CountVectorizer(tokenizer=lemma_tokens, token_pattern=None, lowercase=False,
-                                 ngram_range=(1, 2), min_df=1)
-    model = BERTopic(
-        embedding_model=SklearnEmbedder(_Embedder(embedder)), umap_model=reducer,
-        hdbscan_model=clusterer, vectorizer_model=vectorizer,
-        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-        top_n_words=top_words, calculate_probabilities=False, verbose=False,
-    )
-    topics, _ = model.fit_transform(texts, embeddings=vectors)
-    words = {int(topic): [w for w, _ in (model.get_topic(topic) or []) if w]
-             for topic in sorted(set(topics))}
-    return np.asarray(topics, dtype=int), words
+    def __init__(self, common: frozenset[str]) -> None:
+        self.common = common
+
+    def __call__(self, doc: str) -> list[str]:
+        words = doc.split()
+        terms = [w for w in words if w not in self.common and w not in GENERIC_WORDS]
+        terms += [f"{a} {b}" for a, b in itertools.pairwise(words)
+                  if a not in GENERIC_WORDS and a not in self.common and b not in self.common]
+        return terms
+
+
+def common_words(lemma_docs: list[list[str]], max_df: float) -> frozenset[str]:
+    """Words in more than ``max_df`` of the documents (and more than 5 of them: a tiny round
+    keeps its words)."""
+    freq = Counter(w for words in lemma_docs for w in set(words))
+    limit = max(5, max_df * len(lemma_docs))
+    return frozenset(w for w, n in freq.items() if n > limit)
+
+
+def repeated_words_ctfidf():
+    """BERTopic's ``ClassTfidfTransformer`` (with ``reduce_frequent_words``) that only scores
+    words a topic uses at least twice, unless it has none: a word or bigram said once is
+    chance, not a topic (tiny clusters keep their words)."""
+    from bertopic.vectorizers import ClassTfidfTransformer
+    from scipy import sparse
+
+    class RepeatedWordsTfidf(ClassTfidfTransformer):
+        def transform(self, X):
+            counts = sparse.csr_matrix(X, dtype=np.float64, copy=True)
+            for row in range(counts.shape[0]):
+                values = counts.data[counts.indptr[row]:counts.indptr[row + 1]]
+                if (values >= 2).any():
+                    values[values < 2] = 0.0
+            counts.eliminate_zeros()
+            return super().transform(counts)
+
+    return RepeatedWordsTfidf(reduce_frequent_words=True)
+
+
+class TopicModel:
+    """A BERTopic model fitted once on ``fit`` documents; ``assign`` places any others.
+
+    Fitted state: ``model_`` (the BERTopic), ``labels_`` (one topic per fitted document,
+    numbered 0.. by size, ``-1`` = outlier) and ``topic_vectors_`` (topic id -> unit-length
+    topic embedding).
+    """
+
+    def __init__(self, embedder, reducer, clusterer, top_words: int, diversity: float,
+                 common: frozenset[str]) -> None:
+        self.embedder = embedder
+        self.reducer = reducer
+        self.clusterer = clusterer
+        self.top_words = top_words
+        self.diversity = diversity
+        self.common = common
+
+    def _vectorizer(self):
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        return CountVectorizer(analyzer=TermAnalyzer(self.common))
+
+    def _representation(self):
+        """BERTopic's MMR over each topic's best ``2 * top_words`` c-TF-IDF words (BERTopic
+        hands it 30; every candidate is embedded, which costs with MiniLM)."""
+        from bertopic.representation import MaximalMarginalRelevance
+
+        candidates = 2 * self.top_words
+
+        class FewerCandidates(MaximalMarginalRelevance):
+            def extract_topics(self, topic_model, documents, c_tf_idf, topics):
+                return super().extract_topics(topic_model, documents, c_tf_idf,
+                                              {t: w[:candidates] for t, w in topics.items()})
+
+        return FewerCandidates(diversity=self.diversity, top_n_words=self.top_words)
+
+    def fit(self, lemma_texts: list[str], vectors: np.ndarray) -> TopicModel:
+        """Fit on space-joined lemmas and their (precomputed) vectors."""
+        from bertopic import BERTopic
+        from bertopic.backend._sklearn import SklearnEmbedder
+        from bertopic.vectorizers import ClassTfidfTransformer
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        self.model_ = BERTopic(
+            embedding_model=SklearnEmbedder(_Embedder(self.embedder)), umap_model=self.reducer,
+            # the fit's own words are replaced by ``describe`` over the final assignment:
+            # plain lemma unigrams are enough here and never leave the vocabulary empty
+            hdbscan_model=self.clusterer, vectorizer_model=CountVectorizer(analyzer=str.split),
+            ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+            representation_model=None, top_n_words=self.top_words,
+            calculate_probabilities=False, verbose=False,
+        )
+        topics, _ = self.model_.fit_transform(lemma_texts, embeddings=vectors)
+        self.labels_ = clustering.renumber(np.asarray(topics, dtype=int))
+        self.topic_vectors_ = self._topic_vectors(vectors, self.labels_)
+        return self
+
+    def _topic_vectors(self, vectors: np.ndarray, labels: np.ndarray) -> dict[int, np.ndarray]:
+        return clustering.centroids_of(vectors, labels)
+
+    def set_labels(self, vectors: np.ndarray, labels: np.ndarray) -> TopicModel:
+        """Replace the fitted documents' topics (after outlier reduction) and their vectors."""
+        self.labels_ = np.asarray(labels, dtype=int)
+        self.topic_vectors_ = self._topic_vectors(vectors, self.labels_)
+        return self
+
+    def assign(self, vectors: np.ndarray, min_similarity: float, batch_size: int) -> np.ndarray:
+        """Nearest topic embedding for each row (``-1`` below ``min_similarity``), in batches
+        of ``batch_size`` rows so memory stays bounded on large rounds."""
+        if not hasattr(self, "topic_vectors_"):
+            raise RuntimeError("TopicModel is not fitted yet; call fit(texts, vectors) first")
+        out = np.full(len(vectors), clustering.OUTLIER, dtype=int)
+        if not self.topic_vectors_ or not len(vectors):
+            return out
+        ids = np.array(sorted(self.topic_vectors_))
+        centres = np.vstack([self.topic_vectors_[c] for c in ids])
+        for start in range(0, len(vectors), batch_size):
+            block = normalize(vectors[start:start + batch_size]) @ centres.T
+            best = block.argmax(axis=1)
+            keep = block[np.arange(len(block)), best] >= min_similarity
+            out[start:start + len(block)] = np.where(keep, ids[best], clustering.OUTLIER)
+        return out
+
+    def describe(self, lemma_texts: list[str], labels: np.ndarray,
+                 diverse: bool = True) -> dict[int, list[str]]:
+        """Topic words of each cluster in ``labels`` (over all of ``lemma_texts``): BERTopic's
+        c-TF-IDF over the final assignment, made diverse by MMR when ``diverse``."""
+        if not hasattr(self, "model_"):
+            raise RuntimeError("TopicModel is not fitted yet; call fit(texts, vectors) first")
+        import logging
+
+        ids = sorted(set(labels.tolist()) - {clustering.OUTLIER})
+        if not ids:
+            return {}
+        bertopic_log = logging.getLogger("BERTopic")
+        level = bertopic_log.level
+        bertopic_log.setLevel(logging.ERROR)  # its warning about custom topic lists
+        try:
+            self.model_.update_topics(
+                lemma_texts, topics=[int(t) for t in labels],
+                top_n_words=self.top_words, vectorizer_model=self._vectorizer(),
+                ctfidf_model=repeated_words_ctfidf(),
+                representation_model=self._representation() if diverse and self.diversity
+                else None)
+        except ValueError:  # nothing left to count: every word is a stop or common word
+            return {c: [] for c in ids}
+        finally:
+            bertopic_log.setLevel(level)
+        return {c: dedupe([w for w, score in (self.model_.get_topic(c) or []) if w and score > 0])
+                for c in ids}
+
+
+def dedupe(terms: list[str]) -> list[str]:
+    """Drop bigrams of one repeated word ("think think") and reorderings of a term already
+    kept ("wait long" after "long wait")."""
+    chosen, seen = [], set()
+    for term in terms:
+        words = frozenset(term.split())
+        if len(words) == len(term.split()) and words not in seen:
+            chosen.append(term)
+            seen.add(words)
+    return chosen

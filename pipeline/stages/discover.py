@@ -15,9 +15,9 @@ size and recorded in the ``method`` column. Each cluster ends as one ``status``:
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -26,11 +26,14 @@ from pipeline.config.models import DiscoverSettings, Settings, ThemesConfig, slu
 from pipeline.discovery import clustering, topic_model
 from pipeline.discovery.labels import (
     COVERAGE_TERMS,
+    ClusterTerms,
     as_written,
-    cluster_terms,
+    cluster_stats,
     label_of,
     surface_forms,
+    terms_of_lemmas,
 )
+from pipeline.discovery.sampling import stratified_sample
 from pipeline.embed.embedders import lemma_tokens, make_embedder
 from pipeline.stages.schemas import (
     CLUSTERS,
@@ -67,8 +70,8 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     docs = documents(sentences, cfg.unit)
     # a round whose answers have hardly a word ("42", "3/5") has nothing to cluster on;
     # otherwise word-less answers ("No", "N/A") stay in and cluster together
-    with_words = sum(bool(lemma_tokens(text)) for text in docs["text"])
-    if not cfg.enabled or with_words < MIN_DOCS:
+    lemmas = [lemma_tokens(text) for text in docs["text"]] if cfg.enabled else []
+    if not cfg.enabled or sum(bool(words) for words in lemmas) < MIN_DOCS:
         reason = "disabled" if not cfg.enabled else f"fewer than {MIN_DOCS} documents with words"
         log.info("discover: skipped (%s)", reason)
         return {"sentence_clusters": empty(SENTENCE_CLUSTERS).astype({"cluster_id": int,
@@ -76,6 +79,7 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
                 "clusters": empty(CLUSTERS)}
 
     texts = docs["text"].tolist()
+    vectors_given = vectors is not None
     embedder = make_embedder(cfg.embedder, cfg.embedding_dims, settings.pipeline.seed,
                              settings.pipeline.tag.static_model_dir)
     if vectors is None:
@@ -85,18 +89,27 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     theme_vectors = theme_centroids(embedder, settings.themes)
     doc_themes = doc_theme_sets(docs, tags, comment_themes, cfg.unit)
     seeded = seed_vectors(vectors, doc_themes, theme_vectors, cfg.seed_weight)
-    labels, method = cluster_documents(texts, seeded, embedder, cfg, settings.pipeline.seed)
-    labels = clustering.reduce_outliers(seeded, labels, cfg.outlier_min_similarity)
-    labels = merge_shared_topics(texts, vectors, labels, doc_themes,
+    lemma_texts = [" ".join(words) for words in lemmas]
+    doc_terms = [terms_of_lemmas(words) for words in lemmas]
+    fitted, sample, labels, method = cluster_documents(
+        docs, lemma_texts, seeded, embedder, cfg, settings.pipeline.seed,
+        topic_model.common_words(lemmas, cfg.label_max_df))
+    if vectors_given and not settings.themes.themes and cfg.label_diversity > 0:
+        embedder.fit([texts[i] for i in sample])  # MMR embeds candidate words with it
+    labels = merge_shared_topics(fitted, lemma_texts, vectors, labels, doc_themes,
                                  docs["respondent_id"].to_numpy(), cfg)
+    fitted.set_labels(seeded, labels)  # the kept model: final topics and their embeddings
+    terms = cluster_stats(doc_terms, labels, fitted.describe(lemma_texts, labels))
     docs = docs.assign(cluster_id=labels)
 
-    clusters = describe(docs, vectors, doc_themes, theme_vectors, cfg, settings.themes)
+    clusters = describe(docs, vectors, doc_themes, theme_vectors, cfg, settings.themes, terms,
+                        doc_terms)
     keywords = {row.cluster_id: set(str(row.keywords).split("|")[:COVERAGE_TERMS]) - {""}
                 for row in clusters.itertuples(index=False)}
-    docs = docs.assign(on_topic=[bool(keywords.get(c) and keywords[c] & terms_of(text))
-                                 for c, text in zip(labels.tolist(), texts, strict=True)])
-    surface = surface_forms(texts)  # labels and keywords in the respondents' own words
+    docs = docs.assign(on_topic=[bool(keywords.get(c) and keywords[c] & found)
+                                 for c, found in zip(labels.tolist(), doc_terms, strict=True)])
+    # labels and keywords in the respondents' own words (as the fitted sample spells them)
+    surface = surface_forms([texts[i] for i in sample])
     written = [[as_written(k, surface) for k in str(words).split("|") if k]
                for words in clusters["keywords"]]
     clusters = clusters.assign(
@@ -122,10 +135,11 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
 def documents(sentences: pd.DataFrame, unit: str) -> pd.DataFrame:
     """What is clustered: sentences, or whole comments (sentences joined)."""
     if unit == "sentences":
-        columns = ["sentence_id", "comment_id", "respondent_id", "text"]
+        columns = ["sentence_id", "comment_id", "respondent_id", "group", "question", "text"]
         return sentences[columns].reset_index(drop=True)
     grouped = sentences.groupby("comment_id", sort=False).agg(
-        respondent_id=("respondent_id", "first"), text=("text", " ".join)).reset_index()
+        respondent_id=("respondent_id", "first"), group=("group", "first"),
+        question=("question", "first"), text=("text", " ".join)).reset_index()
     return grouped.assign(sentence_id=grouped["comment_id"])
 
 
@@ -135,12 +149,23 @@ def choose_method(cfg: DiscoverSettings, n_docs: int) -> str:
     return "small" if n_docs <= cfg.small_round_max_docs else "large"
 
 
-def cluster_documents(texts: list[str], vectors: np.ndarray, embedder, cfg: DiscoverSettings,
-                      seed: int) -> tuple[np.ndarray, str]:
-    """One cluster number per document (``-1`` = outlier) and the path taken, fitted by
-    BERTopic with our reducer and clusterer (see ``topic_model``)."""
-    method = choose_method(cfg, len(vectors))
-    size = (clustering.auto_min_cluster_size(len(vectors), method)
+def fit_sample(docs: pd.DataFrame, cfg: DiscoverSettings, seed: int) -> np.ndarray:
+    """Positions of the documents BERTopic is fitted on: at most ``fit_sample_size``, drawn
+    with ``seed`` in proportion to each group and question."""
+    strata = docs["group"].astype(str) + "\x1f" + docs["question"].astype(str)
+    return stratified_sample(strata, cfg.fit_sample_size, seed)
+
+
+def cluster_documents(docs: pd.DataFrame, lemma_texts: list[str], vectors: np.ndarray, embedder,
+                      cfg: DiscoverSettings, seed: int, common: frozenset[str]
+                      ) -> tuple[topic_model.TopicModel, np.ndarray, np.ndarray, str]:
+    """Fit BERTopic (our reducer and clusterer, see ``topic_model``) once on a stratified
+    sample, reduce the sample's outliers, then assign every other document to the nearest
+    topic embedding in batches. -> the fitted model, the sample's positions, one cluster per
+    document (``-1`` = outlier, numbered 0.. by size) and the path taken."""
+    sample = fit_sample(docs, cfg, seed)
+    method = choose_method(cfg, len(sample))
+    size = (clustering.auto_min_cluster_size(len(sample), method)
             if cfg.min_cluster_size == "auto" else int(cfg.min_cluster_size))
     if method == "small":
         from bertopic.dimensionality import BaseDimensionalityReduction
@@ -150,33 +175,44 @@ def cluster_documents(texts: list[str], vectors: np.ndarray, embedder, cfg: Disc
         clusterer = topic_model.Clusterer(
             lambda reduced: clustering.cluster_small(reduced, count, size))
     else:
-        neighbors, dims = clustering.layout_shape(len(vectors))
+        neighbors, dims = clustering.layout_shape(len(sample))
         reducer = topic_model.Layout(neighbors, dims, seed, cfg.umap_epochs)
         clusterer = clustering.make_hdbscan(size)
-    topics, _ = topic_model.fit_topics(texts, vectors, embedder, reducer, clusterer,
-                                       cfg.top_words)
-    return clustering.renumber(topics), method
+    fitted = topic_model.TopicModel(embedder, reducer, clusterer, cfg.top_words,
+                                    cfg.label_diversity, common)
+    sampled = vectors[sample]
+    fitted.fit([lemma_texts[i] for i in sample], sampled)
+    fitted.set_labels(sampled, clustering.reduce_outliers(sampled, fitted.labels_,
+                                                          cfg.outlier_min_similarity))
+    labels = np.full(len(vectors), clustering.OUTLIER, dtype=int)
+    labels[sample] = fitted.labels_
+    rest = np.setdiff1d(np.arange(len(vectors)), sample)
+    if len(rest):
+        labels[rest] = fitted.assign(vectors[rest], cfg.outlier_min_similarity,
+                                     cfg.assign_batch_size)
+    return fitted, sample, clustering.renumber(labels), method
 
 
-def merge_shared_topics(texts: list[str], vectors: np.ndarray, labels: np.ndarray,
+def merge_shared_topics(fitted: topic_model.TopicModel, lemma_texts: list[str],
+                        vectors: np.ndarray, labels: np.ndarray,
                         doc_themes: list[set[str]], respondents: np.ndarray,
                         cfg: DiscoverSettings) -> np.ndarray:
-    """Merge clusters of mostly untagged documents that share one of their top two keywords
-    when their centroids are alike (``merge_min_similarity``) or one is a fragment too small
-    to stand as a candidate: "late, papers" and "read, papers" are one topic split in two;
-    "staff, rude" and "staff, friendly" are not."""
-    terms = cluster_terms(texts, labels, cfg.top_words, cfg.label_max_df)
+    """Merge clusters of mostly untagged documents that share one of their top two c-TF-IDF
+    words when their centroids are alike (``merge_min_similarity``) or one is a fragment too
+    small to stand as a candidate: "late, papers" and "read, papers" are one topic split in
+    two; "staff, rude" and "staff, friendly" are not."""
+    words = fitted.describe(lemma_texts, labels, diverse=False)
     centroids = clustering.centroids_of(vectors, labels)
     tagged = np.array([bool(found) for found in doc_themes])
-    untagged = [c for c in sorted(terms) if tagged[labels == c].mean()
-                <= cfg.candidate_max_tagged_share and terms[c].keywords]
+    untagged = [c for c in sorted(words) if tagged[labels == c].mean()
+                <= cfg.candidate_max_tagged_share and words[c]]
     fragment = {c: len(set(respondents[labels == c])) < cfg.candidate_min_respondents
                 for c in untagged}
     target = {c: c for c in untagged}
     for position, first in enumerate(untagged):
         for second in untagged[position + 1:]:
             if target[second] == second and target[first] == first and \
-                    set(terms[first].keywords[:2]) & set(terms[second].keywords[:2]) and \
+                    set(words[first][:2]) & set(words[second][:2]) and \
                     (fragment[first] or fragment[second] or
                      float(centroids[first] @ centroids[second]) >= cfg.merge_min_similarity):
                 target[second] = first
@@ -229,10 +265,12 @@ def seed_vectors(vectors: np.ndarray, doc_themes: list[set[str]],
 
 def describe(docs: pd.DataFrame, vectors: np.ndarray, doc_themes: list[set[str]],
              theme_vectors: dict[str, np.ndarray], cfg: DiscoverSettings,
-             themes: ThemesConfig) -> pd.DataFrame:
-    """One row per cluster with its label, counts, mapping and the reason for its status."""
+             themes: ThemesConfig, terms: dict[int, ClusterTerms],
+             doc_terms: list[set[str]]) -> pd.DataFrame:
+    """One row per cluster with its label, counts, mapping and the reason for its status;
+    ``terms``: each cluster's words (from BERTopic) and their coverage; ``doc_terms``: each
+    document's lemma unigrams and bigrams."""
     labels = docs["cluster_id"].to_numpy()
-    terms = cluster_terms(docs["text"].tolist(), labels, cfg.top_words, cfg.label_max_df)
     centroids = clustering.centroids_of(vectors, labels)
     rows, used_ids = [], set(themes.ids)
     for cluster_id in sorted(set(labels.tolist())):
@@ -251,10 +289,10 @@ def describe(docs: pd.DataFrame, vectors: np.ndarray, doc_themes: list[set[str]]
         n_respondents = int(member_docs["respondent_id"].nunique())
         coherence = found.coverage if found else 0.0
         if status == "":
-            asks = [classify(text) == ASK for text in member_docs["text"]]
+            texts = member_docs["text"]
             status, reason = candidate_status(
                 n_respondents, coherence, found.specificity if found else 0.0, tagged_share,
-                float(np.mean(asks)), cfg)
+                lambda texts=texts: float(np.mean([classify(t) == ASK for t in texts])), cfg)
             if status == "candidate":
                 words = dict.fromkeys(label_of(keywords, "", 2).replace(",", " ").split())
                 theme_id = _unique_id(slugify("_".join(words)) or f"topic_{cluster_id}",
@@ -268,8 +306,9 @@ def describe(docs: pd.DataFrame, vectors: np.ndarray, doc_themes: list[set[str]]
             "overlap": round(overlap, 4), "similarity": round(similarity, 4),
             "coherence": round(coherence, 4), "tagged_share": round(tagged_share, 4),
             "reason": reason,
-            "examples": "\n".join(representatives(member_docs["text"].tolist(), vectors[members],
-                                                  cfg.candidate_examples, keywords[:4])),
+            "examples": "\n".join(representatives(
+                member_docs["text"].tolist(), vectors[members], cfg.candidate_examples,
+                keywords[:4], [doc_terms[row] for row in members])),
         })
     return pd.DataFrame(rows, columns=[c for c in CLUSTERS if c != "method"])
 
@@ -303,10 +342,12 @@ def map_cluster(cluster_id: int, counts: dict[str, int], size: int, centroid,
 
 
 def candidate_status(n_respondents: int, coherence: float, specificity: float,
-                     tagged_share: float, ask_share: float, cfg: DiscoverSettings
-                     ) -> tuple[str, str]:
+                     tagged_share: float, ask_share: float | Callable[[], float],
+                     cfg: DiscoverSettings) -> tuple[str, str]:
     """A cluster no theme explains is a candidate only if it is a real, shared topic that
-    respondents want something done about (general praise and filler are not)."""
+    respondents want something done about (general praise and filler are not).
+    ``ask_share`` may be a function: the stance of every member is then only worked out
+    for a cluster that passes the other rules."""
     if n_respondents < cfg.candidate_min_respondents:
         return "unexplained", (f"only {n_respondents} respondent(s); a candidate needs "
                                f"{cfg.candidate_min_respondents}")
@@ -320,6 +361,8 @@ def candidate_status(n_respondents: int, coherence: float, specificity: float,
     if tagged_share > cfg.candidate_max_tagged_share:
         return "unexplained", (f"{tagged_share:.0%} already tagged with themes but no single "
                                "theme dominates")
+    if callable(ask_share):
+        ask_share = ask_share()
     if ask_share < cfg.candidate_min_ask_share:
         return "unexplained", (f"general remarks: {ask_share:.0%} of it asks for change or "
                                f"criticises (a candidate needs {cfg.candidate_min_ask_share:.0%})")
@@ -327,13 +370,17 @@ def candidate_status(n_respondents: int, coherence: float, specificity: float,
 
 
 def representatives(texts: list[str], vectors: np.ndarray, count: int,
-                    keywords: list[str] | tuple[str, ...] = ()) -> list[str]:
-    """Distinct member texts nearest the cluster centre, those using a top keyword first."""
+                    keywords: list[str] | tuple[str, ...] = (),
+                    terms: list[set[str]] | None = None) -> list[str]:
+    """Distinct member texts nearest the cluster centre, those using a top keyword first;
+    ``terms``: each text's lemma unigrams and bigrams, when already worked out."""
     if not texts:
         return []
     centre = vectors.mean(axis=0)
     wanted = set(keywords)
-    on_topic = [0 if wanted & terms_of(text) else 1 for text in texts]
+    if terms is None:
+        terms = [terms_of_lemmas(lemma_tokens(text)) for text in texts]
+    on_topic = [0 if wanted & found else 1 for found in terms]
     order = np.lexsort((-(vectors @ centre), on_topic))
     chosen: list[str] = []
     for position in order:
@@ -343,12 +390,6 @@ def representatives(texts: list[str], vectors: np.ndarray, count: int,
         if len(chosen) >= count:
             break
     return chosen
-
-
-def terms_of(text: str) -> set[str]:
-    """Lemma unigrams and bigrams of ``text``, as cluster keywords are written."""
-    words = lemma_tokens(text)
-    return set(words) | {f"{a} {b}" for a, b in itertools.pairwise(words)}
 
 
 def _written_ids(clusters: pd.DataFrame, written: list[list[str]]) -> list[str]:
