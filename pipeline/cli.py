@@ -438,7 +438,7 @@ def train_command(
     text_column: Annotated[str | None, TEXT_OPTION] = None,
     labels_column: Annotated[str | None, LABELS_OPTION] = None,
     embedder: Annotated[str, typer.Option(
-        "--embedder", help="Features besides TF-IDF: minilm, minilm-static or none.")] = "minilm",
+        "--embedder", help="Features besides TF-IDF: minilm, minilm-onnx, minilm-static or none.")] = "minilm",
     folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
     theme_examples: Annotated[bool, typer.Option(
         "--theme-examples/--no-theme-examples",

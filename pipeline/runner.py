@@ -100,7 +100,7 @@ def load_settings(config_path: str | Path | None = None,
 
 def _embedders(settings: Settings) -> list:
     """The pretrained embedders this run will use (their vectors are cached on disk)."""
-    from pipeline.embed.pretrained import pretrained_embedder
+    from pipeline.embed.pretrained import embedder_for_settings
 
     cfg = settings.pipeline.tag
     names = []
@@ -108,7 +108,7 @@ def _embedders(settings: Settings) -> list:
         names.append(cfg.embedder)
     if cfg.classifier and settings.tag_model is not None:
         names.append(settings.tag_model.features.spec.embedder)
-    return [pretrained_embedder(n, cfg.static_model_dir) for n in dict.fromkeys(names) if n]
+    return [embedder_for_settings(n, cfg) for n in dict.fromkeys(names) if n]
 
 
 @contextmanager
