@@ -25,6 +25,7 @@ BENCHMARKS = {
     "pipeline": ("bench_pipeline.py", ["--sizes", "1000"], [], False),
     "tagging": ("bench_tagging.py", ["--quick"], [], True),
     "discovery": ("bench_discovery.py", ["--repeats=1"], [], True),
+    "embed": ("bench_embed.py", ["--quick", "--repeats=1"], [], True),
 }
 
 

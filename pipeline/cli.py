@@ -190,6 +190,9 @@ def _summary(result) -> None:
     typer.echo(f"Drafted {drafted} recommendations; discovery: {found['method']} round, "
                f"{found.get('clusters', 0)} clusters, {found.get('candidates', 0)} candidate "
                f"theme(s), {found.get('outlier_share', 0.0):.1%} left as outliers.")
+    by_size = result.manifest.get("tag", {}).get("embedder_by_size")
+    if by_size:
+        typer.echo(f"Embedder: {by_size}.")
     resume = result.manifest.get("resume", {})
     if resume.get("requested"):
         notes = "; ".join(f"{stage} {note}" for stage, note in resume["stages"].items())

@@ -199,3 +199,42 @@ def test_embedders_follow_scikit_learn_conventions(tmp_path: Path) -> None:
     assert copy.get_params() == embedder.get_params() and copy.cache_ == {}
     assert pretrained.MiniLMEmbedder().fit(["x"]).get_params() == {"max_entries": None}
     assert not (tmp_path / "m").exists()  # constructing and cloning build nothing
+
+
+def _with(settings, section: str, **update):
+    part = getattr(settings.pipeline, section).model_copy(update=update)
+    return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(
+        update={section: part})})
+
+
+def test_onnx_is_chosen_by_round_size_only_when_opted_in(settings) -> None:
+    assert settings.pipeline.tag.onnx_from_rows is None  # opt-in: off by default
+    assert pretrained.for_round_size(settings, 10**6) == (settings, None)
+    opted = _with(settings, "tag", embedder="minilm", onnx_from_rows=10)
+    opted = _with(opted, "discover", embedder="minilm")
+    assert pretrained.for_round_size(opted, 9) == (opted, None)
+    chosen, note = pretrained.for_round_size(opted, 10)
+    assert chosen.pipeline.tag.embedder == chosen.pipeline.discover.embedder == "minilm-onnx"
+    assert note == ("10 input rows >= tag.onnx_from_rows (10): tag.embedder and "
+                    "discover.embedder minilm -> minilm-onnx")
+    static = _with(opted, "discover", embedder="tfidf-svd")
+    chosen, note = pretrained.for_round_size(static, 10)
+    assert chosen.pipeline.discover.embedder == "tfidf-svd" and "discover" not in note
+
+
+def test_the_manifest_says_when_the_round_size_chose_the_embedder() -> None:
+    import pandas as pd
+
+    from pipeline import load_settings, run_frame
+
+    base = load_settings(None, None, text_columns=["comment"])
+    # semantic off and tf-idf discovery: the switch is recorded without building a model
+    opted = _with(_with(base, "tag", embedder="minilm", semantic=False, onnx_from_rows=3),
+                  "discover", embedder="tfidf-svd")
+    frame = pd.DataFrame({"comment": ["Parking is dear.", "Staff were kind.", "Food was cold."]})
+    result = run_frame(frame, text_columns=["comment"], settings=opted)
+    assert result.manifest["tag"]["embedder"] == "minilm-onnx"
+    assert result.manifest["tag"]["embedder_by_size"].startswith("3 input rows >= ")
+    fewer = run_frame(frame.head(2), text_columns=["comment"], settings=opted)
+    assert fewer.manifest["tag"]["embedder"] == "minilm"
+    assert fewer.manifest["tag"]["embedder_by_size"] is None

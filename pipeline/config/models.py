@@ -177,6 +177,7 @@ class TagSettings(_Strict):
     onnx_model_dir: str
     embedding_cache: str | None
     memory_cache_entries: int | None = Field(ge=1)
+    onnx_from_rows: int | None = Field(ge=1)
     classifier: bool
     semantic_with_classifier: bool
 

@@ -308,6 +308,22 @@ def embedder_for_settings(name: str, tag_settings) -> CachedEmbedder:
                                max_entries=tag_settings.memory_cache_entries)
 
 
+def for_round_size(settings, rows: int):
+    """(settings, note): with ``tag.onnx_from_rows`` set and a round of at least that many
+    input rows, ``minilm`` becomes ``minilm-onnx`` for tagging and discovery; the note says so
+    (None when nothing changed)."""
+    pipeline = settings.pipeline
+    limit = pipeline.tag.onnx_from_rows
+    swap = {"tag": pipeline.tag.embedder == "minilm", "discover": pipeline.discover.embedder == "minilm"}
+    if limit is None or rows < limit or not any(swap.values()):
+        return settings, None
+    update = {section: getattr(pipeline, section).model_copy(update={"embedder": "minilm-onnx"})
+              for section, changed in swap.items() if changed}
+    note = (f"{rows} input rows >= tag.onnx_from_rows ({limit}): "
+            f"{' and '.join(f'{s}.embedder' for s, c in swap.items() if c)} minilm -> minilm-onnx")
+    return settings.model_copy(update={"pipeline": pipeline.model_copy(update=update)}), note
+
+
 def forget_embedders() -> None:
     """Drop the shared embedders (their models and in-memory caches)."""
     _shared_minilm.cache_clear()
