@@ -28,6 +28,7 @@ BENCHMARKS = {
     "scale": ("bench_scale.py", ["--sizes", "300"], ["--sizes", "10000", "100000"], True),
     "compare": ("bench_compare.py", ["--size", "2000", "--embedder", "tfidf-svd"], [], True),
     "review": ("bench_review.py", ["data/runs/sample"], ["data/runs/sample"], False),
+    "embed": ("bench_embed.py", ["--quick", "--repeats=1"], [], True),
 }
 
 

@@ -203,6 +203,9 @@ def _summary(result) -> None:
     typer.echo(f"Drafted {drafted} recommendations; discovery: {found['method']} round, "
                f"{found.get('clusters', 0)} clusters, {found.get('candidates', 0)} candidate "
                f"theme(s), {found.get('outlier_share', 0.0):.1%} left as outliers.")
+    by_size = result.manifest.get("tag", {}).get("embedder_by_size")
+    if by_size:
+        typer.echo(f"Embedder: {by_size}.")
     resume = result.manifest.get("resume", {})
     if resume.get("requested"):
         notes = "; ".join(f"{stage} {note}" for stage, note in resume["stages"].items())
@@ -560,7 +563,7 @@ def train_command(
     text_column: Annotated[str | None, TEXT_OPTION] = None,
     labels_column: Annotated[str | None, LABELS_OPTION] = None,
     embedder: Annotated[str, typer.Option(
-        "--embedder", help="Features besides TF-IDF: minilm, minilm-static or none.")] = "minilm",
+        "--embedder", help="Features besides TF-IDF: minilm, minilm-onnx, minilm-static or none.")] = "minilm",
     folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
     theme_examples: Annotated[bool, typer.Option(
         "--theme-examples/--no-theme-examples",

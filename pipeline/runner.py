@@ -120,7 +120,7 @@ def load_settings(config_path: str | Path | None = None,
 
 def _embedders(settings: Settings) -> list:
     """The pretrained embedders this run will use (their vectors are cached on disk)."""
-    from pipeline.embed.pretrained import pretrained_embedder
+    from pipeline.embed.pretrained import embedder_for_settings
 
     cfg = settings.pipeline.tag
     names = []
@@ -128,7 +128,7 @@ def _embedders(settings: Settings) -> list:
         names.append(cfg.embedder)
     if cfg.classifier and settings.tag_model is not None:
         names.append(settings.tag_model.features.spec.embedder)
-    return [pretrained_embedder(n, cfg.static_model_dir) for n in dict.fromkeys(names) if n]
+    return [embedder_for_settings(n, cfg) for n in dict.fromkeys(names) if n]
 
 
 @contextmanager
@@ -250,6 +250,9 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
     ``--overwrite`` run that is swapped in when complete)."""
     started = time.perf_counter()
     raw, input_records = _read_inputs(inputs, settings)
+    from pipeline.embed.pretrained import for_round_size
+
+    settings, embedder_note = for_round_size(settings, len(raw))
     keys = run_keys([r["sha256"] for r in input_records], settings)
     cache = StageCache(out / CATALOG["artifacts"], keys, resume=resume)
     try:
@@ -265,6 +268,7 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
         out, settings, tables, timings, counts, input_records, keys, cache, len(raw),
         started=started, resume=resume, keep_raw=keep_raw, config_path=config_path,
         themes_path=themes_path, engine=engine.record if engine is not None else None)
+    manifest["tag"]["embedder_by_size"] = embedder_note
     try:
         write_text(out / CATALOG["manifest"],
                    json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
@@ -341,9 +345,13 @@ def run_frame(frame: pd.DataFrame, *, text_columns: Sequence[str],
     digest = sha256_bytes(raw.to_csv(index=False).encode("utf-8"))
     records = [{"path": None, "sha256": digest, "rows": len(raw), "encoding": None,
                 "delimiter": None, "sheet": None, "header_row": None}]
+    from pipeline.embed.pretrained import for_round_size
+
+    settings, embedder_note = for_round_size(settings, len(raw))
     keys = run_keys([digest], settings)
     tables, timings, counts = run_stages({"raw": raw}, settings)
     manifest = build_manifest(None, settings, tables, timings, counts, records, keys, None,
                               len(raw), started=started, resume=False, keep_raw=False,
                               config_path=config, themes_path=themes or settings.pipeline.themes)
+    manifest["tag"]["embedder_by_size"] = embedder_note
     return RunResult(out_dir=None, manifest=manifest, tables=tables)

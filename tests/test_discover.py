@@ -187,7 +187,7 @@ def test_any_embedder_can_be_used(settings, monkeypatch):
                 rows.append(row / (np.linalg.norm(row) or 1))
             return np.array(rows)
 
-    monkeypatch.setattr(discover, "make_embedder", lambda *args: Hashing())
+    monkeypatch.setattr(discover, "make_embedder", lambda *args, **kwargs: Hashing())
     tables, local = tiny_tables(settings)
     clusters = call_stage(discover, tables, local)["clusters"]
     assert len(clusters) >= 2 and clusters["n_sentences"].sum() == len(tables["sentences"])

@@ -18,9 +18,9 @@ import numpy as np
 from pipeline.codebook import coded, evaluate
 from pipeline.config.models import Settings
 from pipeline.embed.pretrained import (
+    embedder_for_settings,
     embedding_cache_dir,
     load_cache,
-    pretrained_embedder,
     save_cache,
     use_cache_secret,
 )
@@ -30,7 +30,7 @@ from pipeline.tagging.finetune import FinetuneSpec
 
 log = logging.getLogger(__name__)
 
-FEATURE_EMBEDDERS = ("minilm", "minilm-static", "none")
+FEATURE_EMBEDDERS = ("minilm", "minilm-onnx", "minilm-static", "none")
 
 
 def theme_examples(settings: Settings) -> learned.Extra:
@@ -78,7 +78,7 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
     if spec.embedder:
         use_cache_secret(settings.secret)
         cache_dir = embedding_cache_dir(settings, "coded")  # apart from survey runs' vectors
-        model = pretrained_embedder(spec.embedder, settings.pipeline.tag.static_model_dir)
+        model = embedder_for_settings(spec.embedder, settings.pipeline.tag)
         load_cache(model, cache_dir)
         embeddings = model.transform(comments.texts)
         if extra is not None:

@@ -169,12 +169,15 @@ class TagSettings(_Strict):
     patterns: bool
     use_proposed_keywords: bool
     semantic: bool
-    embedder: Literal["tfidf-svd", "minilm", "minilm-static"]
+    embedder: Literal["tfidf-svd", "minilm", "minilm-onnx", "minilm-static"]
     embedding_dims: int = Field(ge=2)
     semantic_threshold: float = Field(ge=-1.0, le=1.0)
     semantic_top_k: int = Field(ge=0)
     static_model_dir: str
+    onnx_model_dir: str
     embedding_cache: str | None
+    memory_cache_entries: int | None = Field(ge=1)
+    onnx_from_rows: int | None = Field(ge=1)
     classifier: bool
     semantic_with_classifier: bool
 
@@ -182,7 +185,7 @@ class TagSettings(_Strict):
 class DiscoverSettings(_Strict):
     enabled: bool
     unit: Literal["sentences", "comments"]
-    embedder: Literal["tfidf-svd", "minilm", "minilm-static"]
+    embedder: Literal["tfidf-svd", "minilm", "minilm-onnx", "minilm-static"]
     embedding_dims: int = Field(ge=2)
     method: Literal["auto", "small", "large"]
     small_round_max_docs: int = Field(ge=10)

@@ -18,7 +18,7 @@ from typing import Any
 PROJECT_CONFIG = Path("config") / "pipeline.yaml"
 # Settings that name a path: (section, key), resolved against the config file's folder.
 PATH_SETTINGS = (("clean", "redact", "names_file"), ("clean", "redact", "secret_file"),
-                 ("tag", "static_model_dir"),
+                 ("tag", "static_model_dir"), ("tag", "onnx_model_dir"),
                  ("tag", "embedding_cache"), ("output", "runs_dir"), ("themes",))
 # Where derived models go when there is no project (they hold no survey data).
 USER_MODELS = Path.home() / ".cache" / "comment-theming"
@@ -90,7 +90,7 @@ def resolve_paths(data: dict, config_dir: Path | None) -> dict:
             holder[key] = os.path.normpath(config_dir / str(value))
         elif path == ("themes",):
             holder[key] = str(default_path("themes.yaml"))
-        elif path == ("tag", "static_model_dir"):
+        elif path in (("tag", "static_model_dir"), ("tag", "onnx_model_dir")):
             holder[key] = str(USER_MODELS / Path(str(value)).name)
         else:
             holder[key] = None

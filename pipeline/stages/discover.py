@@ -80,8 +80,10 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
 
     texts = docs["text"].tolist()
     vectors_given = vectors is not None
+    tag_cfg = settings.pipeline.tag
     embedder = make_embedder(cfg.embedder, cfg.embedding_dims, settings.pipeline.seed,
-                             settings.pipeline.tag.static_model_dir)
+                             tag_cfg.static_model_dir, onnx_dir=tag_cfg.onnx_model_dir,
+                             max_entries=tag_cfg.memory_cache_entries)
     if vectors is None:
         vectors = embedder.fit_transform(texts)
     elif settings.themes.themes:

@@ -39,7 +39,7 @@ WORD_PARAMS = {"analyzer": "word", "ngram_range": (1, 2), "sublinear_tf": True, 
                "lowercase": True, "strip_accents": "unicode"}
 CHAR_PARAMS = {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True, "min_df": 2,
                "lowercase": True, "strip_accents": "unicode", "max_features": 60000}
-EMBEDDING_DIMS = {"minilm": 384, "minilm-static": 256}
+EMBEDDING_DIMS = {"minilm": 384, "minilm-onnx": 384, "minilm-static": 256}
 UNTRAINED = -25.0  # intercept of a theme with no coded comments: its score is ~0
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 # Out-of-fold F1-best thresholds are noisy for rare themes; pulling them halfway back to the
@@ -216,13 +216,17 @@ class TagModel:
         weight = self.finetuned.spec.weight
         return weight * self.finetuned.proba(texts) + (1 - weight) * linear
 
-    def embed(self, texts: list[str], static_dir: str | None = None) -> np.ndarray | None:
-        """The embedder features of ``texts`` (None when the model uses TF-IDF only)."""
+    def embed(self, texts: list[str], tag_settings=None) -> np.ndarray | None:
+        """The embedder features of ``texts`` (None when the model uses TF-IDF only), with the
+        model folders and cache bound of ``tag_settings`` (``TagSettings``) when given."""
         if not self.features.spec.embedder:
             return None
-        from pipeline.embed.pretrained import pretrained_embedder
+        from pipeline.embed.pretrained import embedder_for_settings, pretrained_embedder
 
-        return pretrained_embedder(self.features.spec.embedder, static_dir).transform(texts)
+        name = self.features.spec.embedder
+        embedder = (pretrained_embedder(name) if tag_settings is None
+                    else embedder_for_settings(name, tag_settings))
+        return embedder.transform(texts)
 
     def check_themes(self, theme_ids: list[str], where: str) -> None:
         unknown = [t for t in self.theme_ids if t not in theme_ids]
@@ -238,9 +242,9 @@ class TagModel:
         by_comment = sentences.groupby("comment_id", sort=False)
         comment_texts = [" ".join(map(str, by_comment.get_group(c)["text"])) for c in order]
         sentence_texts = [str(t) for t in sentences["text"]]
-        static_dir = settings.pipeline.tag.static_model_dir
-        comment_proba = self.proba_of(comment_texts, self.embed(comment_texts, static_dir))
-        sentence_proba = self.proba_of(sentence_texts, self.embed(sentence_texts, static_dir))
+        tag_cfg = settings.pipeline.tag
+        comment_proba = self.proba_of(comment_texts, self.embed(comment_texts, tag_cfg))
+        sentence_proba = self.proba_of(sentence_texts, self.embed(sentence_texts, tag_cfg))
         positions = by_comment.indices
         records = []
         comment_tagged = self.tagged(comment_proba)

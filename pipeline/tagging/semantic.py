@@ -23,7 +23,8 @@ def theme_texts(theme: Theme) -> list[str]:
 
 def embedder_for(cfg: TagSettings, seed: int):
     """The configured embedder (a fresh ``tfidf-svd`` or the shared pretrained one)."""
-    return make_embedder(cfg.embedder, cfg.embedding_dims, seed, cfg.static_model_dir)
+    return make_embedder(cfg.embedder, cfg.embedding_dims, seed, cfg.static_model_dir,
+                         onnx_dir=cfg.onnx_model_dir, max_entries=cfg.memory_cache_entries)
 
 
 def semantic_scores(texts: list[str], themes: ThemesConfig, embedder) -> np.ndarray:

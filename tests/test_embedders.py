@@ -1,0 +1,240 @@
+"""Pretrained embedders (issue 14 item 2, issue 9 leftovers): ``minilm-onnx`` agrees with
+sentence-transformers MiniLM and refuses a damaged model file, vectors are reused from the
+cache, the Hugging Face offline switches do not leak into the process, and the in-memory
+caches are bounded (least recently used dropped first).
+
+The ONNX model is built once per test session in a temporary folder (about 30 s on 2 cores);
+those tests skip only when onnxruntime is not installed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from pipeline.config.models import load_pipeline
+from pipeline.embed import pretrained
+from pipeline.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+SENTENCES = [
+    "The nurse was kind and explained everything to me.",
+    "We waited four hours in A&E and nobody told us why.",
+    "Parking at the hospital is far too expensive.",
+    "The doctor listened and did not rush me.",
+    "Food on the ward was cold.",
+    "Communication between departments was poor.",
+]
+
+
+@pytest.fixture(scope="session")
+def onnx_dir(tmp_path_factory) -> Path:
+    pytest.importorskip("onnxruntime", reason="minilm-onnx needs onnxruntime (not installed)")
+    from pipeline.embed import onnx_minilm
+
+    return onnx_minilm.build(tmp_path_factory.mktemp("models") / "minilm-onnx")
+
+
+@pytest.fixture()
+def no_secret():
+    pretrained.use_cache_secret(None)
+    yield
+    pretrained.use_cache_secret(None)
+
+
+class Counting(pretrained.CachedEmbedder):
+    """Records what it is asked to embed."""
+
+    name = "counting"
+    dims = 2
+
+    def __init__(self, max_entries: int | None = None) -> None:
+        super().__init__(max_entries)
+        self.calls: list[list[str]] = []
+
+    def _encode(self, texts):
+        self.calls.append(list(texts))
+        return np.array([[len(t), 1.0] for t in texts])
+
+
+def test_onnx_vectors_agree_with_sentence_transformers(onnx_dir: Path, no_secret) -> None:
+    from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+    fast = OnnxMiniLMEmbedder(onnx_dir).transform(SENTENCES)
+    reference = pretrained.MiniLMEmbedder().transform(SENTENCES)
+    cosines = (fast * reference).sum(axis=1)
+    assert fast.shape == (len(SENTENCES), 384)
+    assert np.allclose(np.linalg.norm(fast, axis=1), 1.0)
+    assert cosines.min() > 0.99, cosines
+    # padded beside longer texts, a short text keeps its vector (a mask the export lost would
+    # put it near 0.65); activations are quantised per batch, so not to the last decimal
+    alone = OnnxMiniLMEmbedder(onnx_dir).transform([SENTENCES[4]])
+    assert float(alone[0] @ fast[4]) > 0.99
+
+
+def test_onnx_folder_holds_the_model_its_tokenizer_and_their_sums(onnx_dir: Path) -> None:
+    from pipeline.embed import onnx_minilm
+
+    sums = onnx_minilm.read_sums(onnx_dir)
+    assert set(sums) == {"model.onnx", "tokenizer.json", "build.json"}
+    assert not [p.name for p in onnx_dir.parent.iterdir() if p.name.startswith(".")]
+    onnx_minilm.verify(onnx_dir)  # a good folder passes
+
+
+def test_a_damaged_onnx_model_is_refused_with_the_fix(onnx_dir: Path, tmp_path: Path) -> None:
+    from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+    damaged = tmp_path / "minilm-onnx"
+    shutil.copytree(onnx_dir, damaged)
+    model = damaged / "model.onnx"
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    model.write_bytes(bytes(data))
+    with pytest.raises(ConfigError) as caught:
+        OnnxMiniLMEmbedder(damaged).transform(["Hello."])
+    assert caught.value.code == "C031"
+    assert str(model) in caught.value.message
+    assert f"delete the folder {damaged}" in caught.value.message
+    (damaged / "model.sha256").unlink()
+    with pytest.raises(ConfigError) as caught:
+        OnnxMiniLMEmbedder(damaged).transform(["Hello."])
+    assert caught.value.code == "C031" and "not a minilm-onnx model folder" in caught.value.message
+
+
+def test_the_build_check_refuses_a_model_that_disagrees(onnx_dir: Path) -> None:
+    from pipeline.embed import onnx_minilm
+
+    tokenizer = onnx_minilm._tokenizer(onnx_dir, 256)
+    unrelated = np.random.default_rng(0).normal(size=(len(onnx_minilm.PROBES), 384))
+    with pytest.raises(ConfigError) as caught:
+        onnx_minilm._check(onnx_dir / "model.onnx", tokenizer, unrelated, 0.999, "exported")
+    assert caught.value.code == "C030" and "nothing was written" in caught.value.message
+
+
+def test_onnx_vectors_are_reused_from_the_keyed_cache(onnx_dir: Path, tmp_path: Path,
+                                                     monkeypatch) -> None:
+    from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+    pretrained.use_cache_secret(b"s" * 32)
+    try:
+        first = OnnxMiniLMEmbedder(onnx_dir)
+        vectors = first.transform(SENTENCES[:3])
+        path = pretrained.save_cache(first, tmp_path)
+        assert path == tmp_path / "minilm-onnx.npz"
+        second = OnnxMiniLMEmbedder(onnx_dir)
+        assert pretrained.load_cache(second, tmp_path) == 3
+
+        def no_model(texts):
+            raise AssertionError(f"embedded again: {texts}")
+
+        monkeypatch.setattr(second, "_encode", no_model)
+        assert np.allclose(second.transform(SENTENCES[:3]), vectors)
+    finally:
+        pretrained.use_cache_secret(None)
+
+
+def test_loading_models_leaves_the_offline_switches_as_they_were(onnx_dir: Path,
+                                                                 monkeypatch) -> None:
+    from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "0")
+    pretrained.MiniLMEmbedder().transform(["Loaded offline."])
+    OnnxMiniLMEmbedder(onnx_dir).transform(["Loaded offline."])
+    assert "HF_HUB_OFFLINE" not in os.environ
+    assert os.environ["TRANSFORMERS_OFFLINE"] == "0"
+    with pretrained.offline_hub():
+        assert os.environ["HF_HUB_OFFLINE"] == os.environ["TRANSFORMERS_OFFLINE"] == "1"
+    assert "HF_HUB_OFFLINE" not in os.environ and os.environ["TRANSFORMERS_OFFLINE"] == "0"
+
+
+def test_memory_cache_keeps_the_most_recently_used_vectors(no_secret) -> None:
+    embedder = Counting(max_entries=2)
+    embedder.transform(["a", "bb"])
+    embedder.transform(["a"])          # a is now the most recently used
+    embedder.transform(["ccc"])        # over the bound: bb goes
+    assert list(embedder.cache_) == [pretrained.text_key("a"), pretrained.text_key("ccc")]
+    embedder.transform(["bb"])
+    assert embedder.calls == [["a", "bb"], ["ccc"], ["bb"]]
+    # a batch larger than the bound still comes back whole and in order
+    vectors = embedder.transform(["dddd", "e", "ff", "dddd"])
+    assert vectors[:, 0].tolist() == pytest.approx(
+        [4 / np.hypot(4, 1), 1 / np.hypot(1, 1), 2 / np.hypot(2, 1), 4 / np.hypot(4, 1)])
+    assert len(embedder.cache_) == 2
+    restored = Counting(max_entries=3)
+    restored.add_to_cache(np.array([f"k{i}" for i in range(5)]), np.ones((5, 2)))
+    assert list(restored.cache_) == ["k2", "k3", "k4"]
+
+
+def test_memory_cache_bound_comes_from_the_config(tmp_path: Path) -> None:
+    config = tmp_path / "pipeline.yaml"
+    config.write_text("version: 1\ninput:\n  text_columns:\n    - {column: c, question: c}\n"
+                      "tag:\n  memory_cache_entries: 3\n  onnx_model_dir: models/onnx\n",
+                      encoding="utf-8")
+    tag = load_pipeline(config).tag
+    assert tag.memory_cache_entries == 3
+    assert Path(tag.onnx_model_dir) == tmp_path / "models" / "onnx"
+    shipped = load_pipeline(ROOT / "config" / "pipeline.yaml").tag
+    assert shipped.memory_cache_entries == 100000
+    assert Path(shipped.onnx_model_dir) == ROOT / "models" / "minilm-onnx"
+    try:
+        embedder = pretrained.embedder_for_settings("minilm-onnx", tag)
+        assert embedder.max_entries == 3 and embedder.onnx_dir == tag.onnx_model_dir
+        assert pretrained.embedder_for_settings("minilm-onnx", tag) is embedder  # shared
+        assert not (tmp_path / "models").exists()  # nothing is built before the first use
+    finally:
+        pretrained.forget_embedders()
+
+
+def test_embedders_follow_scikit_learn_conventions(tmp_path: Path) -> None:
+    from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+    embedder = OnnxMiniLMEmbedder(tmp_path / "m", max_entries=5)
+    assert embedder.get_params() == {"onnx_dir": tmp_path / "m", "max_entries": 5}
+    copy = clone(embedder)
+    assert copy.get_params() == embedder.get_params() and copy.cache_ == {}
+    assert pretrained.MiniLMEmbedder().fit(["x"]).get_params() == {"max_entries": None}
+    assert not (tmp_path / "m").exists()  # constructing and cloning build nothing
+
+
+def _with(settings, section: str, **update):
+    part = getattr(settings.pipeline, section).model_copy(update=update)
+    return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(
+        update={section: part})})
+
+
+def test_onnx_is_chosen_by_round_size_only_when_opted_in(settings) -> None:
+    assert settings.pipeline.tag.onnx_from_rows is None  # opt-in: off by default
+    assert pretrained.for_round_size(settings, 10**6) == (settings, None)
+    opted = _with(settings, "tag", embedder="minilm", onnx_from_rows=10)
+    opted = _with(opted, "discover", embedder="minilm")
+    assert pretrained.for_round_size(opted, 9) == (opted, None)
+    chosen, note = pretrained.for_round_size(opted, 10)
+    assert chosen.pipeline.tag.embedder == chosen.pipeline.discover.embedder == "minilm-onnx"
+    assert note == ("10 input rows >= tag.onnx_from_rows (10): tag.embedder and "
+                    "discover.embedder minilm -> minilm-onnx")
+    static = _with(opted, "discover", embedder="tfidf-svd")
+    chosen, note = pretrained.for_round_size(static, 10)
+    assert chosen.pipeline.discover.embedder == "tfidf-svd" and "discover" not in note
+
+
+def test_the_manifest_says_when_the_round_size_chose_the_embedder() -> None:
+    import pandas as pd
+
+    from pipeline import load_settings, run_frame
+
+    base = load_settings(None, None, text_columns=["comment"])
+    # semantic off and tf-idf discovery: the switch is recorded without building a model
+    opted = _with(_with(base, "tag", embedder="minilm", semantic=False, onnx_from_rows=3),
+                  "discover", embedder="tfidf-svd")
+    frame = pd.DataFrame({"comment": ["Parking is dear.", "Staff were kind.", "Food was cold."]})
+    result = run_frame(frame, text_columns=["comment"], settings=opted)
+    assert result.manifest["tag"]["embedder"] == "minilm-onnx"
+    assert result.manifest["tag"]["embedder_by_size"].startswith("3 input rows >= ")
+    fewer = run_frame(frame.head(2), text_columns=["comment"], settings=opted)
+    assert fewer.manifest["tag"]["embedder"] == "minilm"
+    assert fewer.manifest["tag"]["embedder_by_size"] is None
