@@ -106,8 +106,13 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
 
     clusters = describe(docs, vectors, doc_themes, theme_vectors, cfg, settings.themes, terms,
                         doc_terms)
-    keywords = {row.cluster_id: set(str(row.keywords).split("|")[:COVERAGE_TERMS]) - {""}
-                for row in clusters.itertuples(index=False)}
+    # a document is on topic when it shares a term with the cluster's first keywords, or a
+    # word of one: BERTopic's words are often pairs ("travel london"), and an answer about
+    # travelling to London that says it differently is still on that topic
+    keywords = {}
+    for row in clusters.itertuples(index=False):
+        top = set(str(row.keywords).split("|")[:COVERAGE_TERMS]) - {""}
+        keywords[row.cluster_id] = top | {word for term in top for word in term.split()}
     docs = docs.assign(on_topic=[bool(keywords.get(c) and keywords[c] & found)
                                  for c, found in zip(labels.tolist(), doc_terms, strict=True)])
     # labels and keywords in the respondents' own words (as the fitted sample spells them)
