@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -64,9 +65,10 @@ def compare_rounds(rounds: list[Round], *, exact_below: float, candidate_similar
     output; ``embed`` turns candidate texts into vectors (None: candidates are not matched);
     ``config_notes`` describes how the theme config changed between two rounds."""
     names = [redact(r.name) for r in rounds]
+    if len(set(names)) < len(names):  # folders of the same name: number them in order
+        names = [f"{i}. {name}" for i, name in enumerate(names, start=1)]
     themes, groups, candidates, statements, links, notes = [], [], [], [], [], []
-    for (a, name_a), (b, name_b) in zip(zip(rounds, names, strict=True),
-                                        list(zip(rounds, names, strict=True))[1:], strict=False):
+    for (a, name_a), (b, name_b) in pairwise(zip(rounds, names, strict=True)):
         pair = {"from_round": name_a, "to_round": name_b}
         themes.append(_theme_rows(a, b, pair, exact_below, redact))
         groups.append(_group_rows(a, b, pair, exact_below, redact, notes))
