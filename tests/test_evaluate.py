@@ -108,6 +108,8 @@ def test_eval_cli_json_matches_the_hand_computed_example(keyword_only):
     food = next(r for r in report["per_theme"] if r["theme_id"] == "food")
     assert food["false_positives"] == ["The food hall was closed."]
     assert food["false_negatives"] == ["Lunch was cold."]
+    assert food["false_positive_why"] == ["keyword 1.00"]
+    assert food["false_negative_why"] == ["no keyword or pattern"]
 
 
 def test_eval_cli_text_report(keyword_only):
@@ -116,7 +118,9 @@ def test_eval_cli_text_report(keyword_only):
         "--config", str(keyword_only / "pipeline.yaml")])
     assert result.exit_code == 0, result.output
     assert "parking" in result.stdout and "0.67" in result.stdout
-    assert "false negative: Nowhere to leave the car." in result.stdout
+    # each example names the layer and score that tagged it, or what fell short
+    assert "false negative [no keyword or pattern]: Nowhere to leave the car." in result.stdout
+    assert "false positive [keyword 1.00]: The food hall was closed." in result.stdout
 
 
 def test_unknown_theme_ids_are_a_clear_error(keyword_only):

@@ -98,33 +98,96 @@ def sentences_of(texts: list[str], settings: Settings) -> pd.DataFrame:
 
 def predict(texts: list[str], settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """Tag ``texts`` with the tag stage; return (tagged, best score) matrices comments x themes."""
+    predicted, confidence, _ = tag_coded(texts, settings)
+    return predicted, confidence
+
+
+def tag_coded(texts: list[str], settings: Settings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(tagged, best score, why) matrices comments x themes; ``why`` says which layers tagged
+    the comment and with what score, e.g. ``keyword 1.00`` or ``semantic 0.47, runner-up
+    food by 0.03``."""
     from pipeline.stages import tag
 
     sentences = sentences_of(texts, settings)
-    comment_themes = tag.tag(sentences, settings)["comment_themes"]
+    tags = tag.tag(sentences, settings)["tags"]
     theme_ids = settings.themes.ids
-    predicted = np.zeros((len(texts), len(theme_ids)), dtype=bool)
-    confidence = np.zeros((len(texts), len(theme_ids)))
+    shape = (len(texts), len(theme_ids))
+    predicted = np.zeros(shape, dtype=bool)
+    confidence = np.zeros(shape)
+    why = np.full(shape, "", dtype=object)
     column = {t: j for j, t in enumerate(theme_ids)}
-    for comment_id, theme_id, value in zip(comment_themes["comment_id"],
-                                           comment_themes["theme_id"], comment_themes["score"],
-                                           strict=True):
-        row = int(str(comment_id)[1:]) - 1
-        predicted[row, column[theme_id]] = True
-        confidence[row, column[theme_id]] = float(value)
-    return predicted, confidence
+    best = tags.sort_values("score", ascending=False, kind="stable").drop_duplicates(
+        ["comment_id", "theme_id", "method"])
+    for hit in best.itertuples(index=False):
+        row, j = int(str(hit.comment_id)[1:]) - 1, column[hit.theme_id]
+        predicted[row, j] = True
+        confidence[row, j] = max(confidence[row, j], float(hit.score))
+        said = f"{hit.method} {hit.score:.2f}"
+        if hit.runner_up:
+            said += f", runner-up {hit.runner_up} by {hit.margin:.2f}"
+        why[row, j] = f"{why[row, j]}; {said}" if why[row, j] else said
+    return predicted, confidence, why
+
+
+def best_per_comment(sentences: pd.DataFrame, scores: np.ndarray, n_comments: int) -> np.ndarray:
+    """Sentence x theme ``scores`` -> comment x theme: each comment's best sentence score
+    (-inf for a comment without sentences); comments are ``c1``, ``c2``, ... as in
+    ``sentences_of``."""
+    best = np.full((n_comments, scores.shape[1]), -np.inf)
+    if len(sentences):
+        rows = sentences["comment_id"].str[1:].astype(int).to_numpy() - 1
+        np.maximum.at(best, rows, scores)
+    return best
+
+
+def near_misses(texts: list[str], settings: Settings) -> np.ndarray:
+    """Comments x themes: what the scoring layer gave each comment for each theme and the
+    bar it missed (``semantic 0.31 < 0.40``, ``classifier 0.22 < 0.45``; ``no keyword or
+    pattern`` when no scoring layer covers the theme)."""
+    from pipeline.tagging.semantic import embedder_for, semantic_scores, thresholds
+
+    theme_ids = settings.themes.ids
+    cfg = settings.pipeline.tag
+    missed = np.full((len(texts), len(theme_ids)), "no keyword or pattern", dtype=object)
+    if not texts:
+        return missed
+    model = settings.tag_model if cfg.classifier else None
+    learned = model.trained_themes if model is not None else set()
+    if cfg.semantic and not learned.issuperset(theme_ids):
+        sentences = sentences_of(texts, settings)
+        best = best_per_comment(sentences, semantic_scores(
+            [str(t) for t in sentences["text"]], settings.themes,
+            embedder_for(cfg, settings.pipeline.seed)), len(texts))
+        limits = thresholds(settings.themes, cfg.semantic_threshold)
+        for j, theme_id in enumerate(theme_ids):
+            if theme_id in learned and not cfg.semantic_with_classifier:
+                continue
+            missed[:, j] = [f"semantic {v:.2f} < {limits[j]:.2f}" if np.isfinite(v)
+                            else "no sentence" for v in best[:, j]]
+    if model is not None:
+        proba = model.proba_of(texts, model.embed(texts, cfg.static_model_dir))
+        for k, theme_id in enumerate(model.theme_ids):
+            if theme_id in learned and theme_id in theme_ids:
+                j = theme_ids.index(theme_id)
+                missed[:, j] = [f"classifier {v:.2f} < {model.thresholds[k]:.2f}"
+                                for v in proba[:, k]]
+    return missed
 
 
 def evaluate_coded(coded: CodedComments, settings: Settings, *, examples: int = 3,
                    n_bootstrap: int = 1000, min_support: int = 5) -> dict:
-    """Tag ``coded`` and compare with its labels: the dict ``theming eval --json`` prints."""
+    """Tag ``coded`` and compare with its labels: the dict ``theming eval --json`` prints;
+    each theme's worst examples carry the layer and score that tagged or missed them."""
     theme_ids = settings.themes.ids
-    predicted, confidence = predict(coded.texts, settings)
+    predicted, confidence, why = tag_coded(coded.texts, settings)
     truth = coded.truth(theme_ids)
     scores = evaluate.score(truth, predicted, theme_ids, n_bootstrap=n_bootstrap,
                             seed=settings.pipeline.seed, min_support=min_support)
     result = {"labels": coded.path, **scores.to_dict()}
-    worst = evaluate.worst_examples(coded.texts, truth, predicted, confidence, theme_ids, examples)
+    missed = near_misses(coded.texts, settings) if examples > 0 and (truth & ~predicted).any() \
+        else None
+    worst = evaluate.worst_examples(coded.texts, truth, predicted, confidence, theme_ids, examples,
+                                    why=why, why_missed=missed)
     for row in result["per_theme"]:
         row.update(worst[row["theme_id"]])
     return result
@@ -145,10 +208,7 @@ def calibrate(coded: CodedComments, settings: Settings, grid: np.ndarray | None 
     scores = keep_top_k(semantic_scores([str(t) for t in sentences["text"]], settings.themes,
                                         embedder_for(cfg, settings.pipeline.seed)),
                         cfg.semantic_top_k)
-    best = np.full((len(coded.texts), len(theme_ids)), -np.inf)
-    if len(sentences):
-        rows = sentences["comment_id"].str[1:].astype(int).to_numpy() - 1
-        np.maximum.at(best, rows, scores)
+    best = best_per_comment(sentences, scores, len(coded.texts))
     truth = coded.truth(theme_ids)
     grid = np.round(np.arange(0.05, 0.951, 0.025), 3) if grid is None else grid
     chosen = {}

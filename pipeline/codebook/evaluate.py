@@ -145,9 +145,14 @@ def indicator(label_sets: Sequence[set[str]], theme_ids: Sequence[str]) -> np.nd
 
 
 def worst_examples(texts: Sequence[str], truth: np.ndarray, predicted: np.ndarray,
-                   confidence: np.ndarray, theme_ids: Sequence[str], n: int = 3) -> dict[str, dict]:
+                   confidence: np.ndarray, theme_ids: Sequence[str], n: int = 3,
+                   why: np.ndarray | None = None,
+                   why_missed: np.ndarray | None = None) -> dict[str, dict]:
     """Per theme: the ``n`` most confident false positives and the ``n`` least confident
-    false negatives (the comments the config is furthest from), as text."""
+    false negatives (the comments the config is furthest from), as text. ``why`` and
+    ``why_missed`` (comments x themes, text such as ``semantic 0.47``): what tagged each
+    comment and what fell short, given beside the examples as ``false_positive_why`` and
+    ``false_negative_why``."""
     examples: dict[str, dict] = {}
     for j, theme_id in enumerate(theme_ids):
         fp_rows = np.flatnonzero(predicted[:, j] & ~truth[:, j])
@@ -156,6 +161,10 @@ def worst_examples(texts: Sequence[str], truth: np.ndarray, predicted: np.ndarra
         fn_rows = fn_rows[np.argsort(confidence[fn_rows, j], kind="stable")][:n]
         examples[theme_id] = {"false_positives": [str(texts[i]) for i in fp_rows],
                               "false_negatives": [str(texts[i]) for i in fn_rows]}
+        if why is not None:
+            examples[theme_id]["false_positive_why"] = [str(why[i, j]) for i in fp_rows]
+        if why_missed is not None:
+            examples[theme_id]["false_negative_why"] = [str(why_missed[i, j]) for i in fn_rows]
     return examples
 
 
@@ -180,8 +189,12 @@ def render(result: dict, examples: bool = True) -> str:
             if not row.get("false_positives") and not row.get("false_negatives"):
                 continue
             lines += ["", f"{row['theme_id']}:"]
-            lines += [f"  false positive: {_short(t)}" for t in row.get("false_positives", [])]
-            lines += [f"  false negative: {_short(t)}" for t in row.get("false_negatives", [])]
+            for kind, key, why_key in (("false positive", "false_positives", "false_positive_why"),
+                                       ("false negative", "false_negatives", "false_negative_why")):
+                texts = row.get(key, [])
+                whys = row.get(why_key) or [""] * len(texts)
+                lines += [f"  {kind}{f' [{w}]' if w else ''}: {_short(t)}"
+                          for t, w in zip(texts, whys, strict=True)]
     return "\n".join(lines)
 
 

@@ -5,9 +5,11 @@ token patterns), ``semantic`` (cosine similarity to the theme's label, descripti
 examples, see ``pipeline.tagging.semantic``) and ``classifier`` (a model trained with ``theming
 train``, per comment, see ``pipeline.tagging.learned``). A theme's ``exclude`` phrases veto its
 keyword, pattern and semantic hits in the same sentence. Every hit keeps its method, score
-and evidence span; hits roll up per comment. Semantic and classifier hits cover the whole
-sentence (start 0, end = sentence length); a classifier hit names the comment's sentence the
-model scores highest for that theme.
+and evidence: the matched words (keyword, pattern), the theme text the sentence was nearest
+(semantic) or the sentence the model scores highest (classifier); semantic and classifier
+hits also name the runner-up theme and the margin over it. Hits roll up per comment.
+Semantic and classifier hits cover the whole sentence (start 0, end = sentence length); a
+classifier hit names the comment's sentence the model scores highest for that theme.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ import pandas as pd
 
 from pipeline.config.models import Settings, ThemesConfig
 from pipeline.stages.schemas import COMMENT_THEMES, SENTENCES, TAGS, empty
-from pipeline.tagging.semantic import embedder_for, keep_top_k, semantic_scores, thresholds
+from pipeline.tagging.semantic import (
+    embedder_for,
+    keep_top_k,
+    runner_up,
+    semantic_match,
+    thresholds,
+)
 from pipeline.text.nlp import get_nlp, lemma_doc, lemmatise, match_in_windows
 
 log = logging.getLogger(__name__)
@@ -66,7 +74,7 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 
 def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     """``sentences`` -> ``tags`` (one row per hit: comment_id, sentence_id, theme_id, method,
-    score, evidence, start, end) and ``comment_themes`` (one row per comment and theme)."""
+    score, evidence, start, end, runner_up, margin) and ``comment_themes`` (one row per comment and theme)."""
     from spacy.util import filter_spans
 
     started = time.perf_counter()
@@ -98,7 +106,7 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
             # overlapping matches of one theme and layer collapse to the longest span
             for span in sorted(filter_spans(spans), key=lambda sp: sp.start):
                 records.append((comment_id, sentence_id, theme_id, method, 1.0, span.text,
-                                span.start_char, span.end_char))
+                                span.start_char, span.end_char, "", np.nan))
     classifier = settings.tag_model if cfg.classifier else None
     learned = (classifier.trained_themes if classifier is not None
                and not cfg.semantic_with_classifier else set())
@@ -111,7 +119,7 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     tags = tags.assign(_order=tags["theme_id"].map(order)).sort_values(
         ["comment_id", "sentence_id", "_order", "start", "method"], kind="stable"
     ).drop(columns="_order").reset_index(drop=True)
-    tags = tags.astype({"score": float, "start": int, "end": int})
+    tags = tags.astype({"score": float, "start": int, "end": int, "margin": float})
     comment_themes = roll_up(tags, order)
     log.info("tag: %d sentences -> %d hits, %d comment-theme pairs (%.2fs)", len(sentences),
              len(tags), len(comment_themes), time.perf_counter() - started)
@@ -126,8 +134,10 @@ def semantic_records(sentences: pd.DataFrame, settings: Settings, vetoes: list[s
     texts = [str(t) for t in sentences["text"]]
     embedder = embedder_for(cfg, settings.pipeline.seed)
     theme_ids = settings.themes.ids
-    scores = semantic_scores(texts, settings.themes, embedder)
+    match = semantic_match(texts, settings.themes, embedder)
+    scores = match.scores
     scores[:, [j for j, theme_id in enumerate(theme_ids) if theme_id in skip]] = -np.inf
+    others, margins = runner_up(scores)
     scores = keep_top_k(scores, cfg.semantic_top_k)
     limits = thresholds(settings.themes, cfg.semantic_threshold)
     records = []
@@ -135,9 +145,12 @@ def semantic_records(sentences: pd.DataFrame, settings: Settings, vetoes: list[s
         theme_id = theme_ids[column]
         if theme_id in vetoes[row]:
             continue
+        margin = margins[row, column]
+        second = theme_ids[others[row, column]] if np.isfinite(margin) else ""
         records.append((sentences["comment_id"].iat[row], sentences["sentence_id"].iat[row],
-                        theme_id, "semantic", round(float(scores[row, column]), 6), texts[row],
-                        0, len(texts[row])))
+                        theme_id, "semantic", round(float(scores[row, column]), 6),
+                        match.nearest_text(row, column), 0, len(texts[row]), second,
+                        round(float(margin), 6) if second else np.nan))
     return records
 
 

@@ -233,7 +233,8 @@ class TagModel:
 
     def tag_records(self, sentences, settings) -> list[tuple]:
         """``classifier`` hits per comment, each pointing at the comment's sentence the
-        model scores highest for that theme."""
+        model scores highest for that theme, with the comment's runner-up theme (the best
+        other theme's score) and the margin over it."""
         order = list(dict.fromkeys(sentences["comment_id"]))
         by_comment = sentences.groupby("comment_id", sort=False)
         comment_texts = [" ".join(map(str, by_comment.get_group(c)["text"])) for c in order]
@@ -244,6 +245,9 @@ class TagModel:
         positions = by_comment.indices
         records = []
         comment_tagged = self.tagged(comment_proba)
+        from pipeline.tagging.semantic import runner_up
+
+        others, margins = runner_up(comment_proba)
         for row, comment_id in enumerate(order):
             for j in np.flatnonzero(comment_tagged[row]):
                 theme_id = self.theme_ids[j]
@@ -252,9 +256,12 @@ class TagModel:
                 members = positions[comment_id]
                 best = int(members[np.argmax(sentence_proba[members, j])])
                 text = sentence_texts[best]
+                margin = margins[row, j]
+                second = self.theme_ids[others[row, j]] if np.isfinite(margin) else ""
                 records.append((comment_id, sentences["sentence_id"].iat[best], theme_id,
                                 "classifier", round(float(comment_proba[row, j]), 6), text, 0,
-                                len(text)))
+                                len(text), second,
+                                round(float(margin), 6) if second else np.nan))
         return records
 
 
