@@ -45,6 +45,10 @@ CONFIG_OPTION = typer.Option("--config", help="Pipeline config (analysts) [defau
                              show_default=False)
 THEMES_OPTION = typer.Option("--themes", help="Theme config (reviewers) [default: the 'themes:' "
                                               "file pipeline.yaml names].", show_default=False)
+QUESTION_OPTION = typer.Option("--question-column", help="Column naming each comment's "
+                                                         "question (as runs name it): the "
+                                                         "learned layer reads it.",
+                               show_default=False)
 LABELS_OPTION = typer.Option("--labels-column", help="Column with theme ids joined by '|' "
                                                      "(found by itself when named themes or "
                                                      "labels).",
@@ -286,21 +290,28 @@ def quotes_command(
 @themes_app.command("check")
 def themes_check(
     file: Annotated[Path, typer.Argument(help="themes.yaml to check.", show_default=False)],
+    config: Annotated[Path | None, CONFIG_OPTION] = None,
 ) -> None:
-    """Check a theme config and list every problem with its line.
+    """Check a theme config and list every problem with its line; warn about keywords made
+    only of everyday words (tag.everyday_words in pipeline.yaml), which never tag alone.
 
     Example: theming themes check config/themes.yaml
     """
-    from pipeline.config.models import load_themes
+    from pipeline.config.models import everyday_keywords, load_pipeline, load_themes
 
     try:
         themes = load_themes(file)
+        settings = load_pipeline(_project_config(config))
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
     count = len(themes.themes)
     typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
                f"({', '.join(themes.ids)})")
+    for theme_id, keyword in everyday_keywords(themes, settings.tag.everyday_words):
+        typer.echo(f"Warning: theme '{theme_id}' keyword '{keyword}' is made only of everyday "
+                   "words (tag.everyday_words): it tags a sentence only beside another hit "
+                   "for the theme; write a more specific phrase or add examples", err=True)
 
 
 @themes_app.command("import")
@@ -387,6 +398,7 @@ def eval_command(
     model: Annotated[Path | None, MODEL_OPTION] = None,
     text_column: Annotated[str | None, TEXT_OPTION] = None,
     labels_column: Annotated[str | None, LABELS_OPTION] = None,
+    question_column: Annotated[str | None, QUESTION_OPTION] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     examples: Annotated[int, typer.Option("--examples", help="Worst false positives and "
                                                              "negatives shown per theme.")] = 3,
@@ -409,7 +421,8 @@ def eval_command(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = _coded_settings(config, themes, model)
-        comments = coded_module.read_coded(labels, settings.themes.ids, text_column, labels_column)
+        comments = coded_module.read_coded(labels, settings.themes.ids, text_column, labels_column,
+                                           question_column)
         if calibrate:
             chosen = coded_module.calibrate(comments, settings)
             write_text(calibrate, coded_module.with_thresholds(
@@ -437,6 +450,7 @@ def train_command(
     config: Annotated[Path | None, CONFIG_OPTION] = None,
     text_column: Annotated[str | None, TEXT_OPTION] = None,
     labels_column: Annotated[str | None, LABELS_OPTION] = None,
+    question_column: Annotated[str | None, QUESTION_OPTION] = None,
     embedder: Annotated[str, typer.Option(
         "--embedder", help="Features besides TF-IDF: minilm, minilm-static or none.")] = "minilm",
     folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
@@ -463,7 +477,8 @@ def train_command(
                                 labels_column=labels_column, embedder=embedder, folds=folds,
                                 use_examples=theme_examples,
                                 finetune=FinetuneSpec(epochs=epochs) if finetune else None,
-                                progress=lambda message: typer.echo(message, err=True))
+                                progress=lambda message: typer.echo(message, err=True),
+                                question_column=question_column)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return

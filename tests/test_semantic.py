@@ -31,7 +31,8 @@ TEXTS = ["The car park was full and there were no parking spaces.",
 
 def settings_with(settings: Settings, themes: ThemesConfig = THEMES, **tag_options) -> Settings:
     options = {"keywords": False, "patterns": False, "semantic": True, "embedder": "tfidf-svd",
-               "semantic_threshold": 0.3, "semantic_top_k": 1, **tag_options}
+               "semantic_threshold": 0.3, "semantic_top_k": 1, "no_theme": [], "semantic_margin": 0.0,
+               **tag_options}
     tag_cfg = settings.pipeline.tag.model_copy(update=options)
     return settings.model_copy(update={
         "themes": themes, "pipeline": settings.pipeline.model_copy(update={"tag": tag_cfg})})
@@ -186,3 +187,29 @@ def test_eval_gives_semantic_score_runner_up_and_shortfall(settings):
                         food["false_positive_why"][0])
     assert food["false_negatives"] == [TEXTS[2]]
     assert re.fullmatch(r"semantic -?0\.\d\d < 0\.30", food["false_negative_why"][0])
+
+
+def test_no_theme_sentences_and_not_examples_must_be_beaten(settings):
+    base = tag.tag(sentences_of(TEXTS, settings_with(settings)), settings_with(settings))["tags"]
+    assert "c1" in set(base["comment_id"])
+    # a sentence that is itself a no-theme sentence gets no theme
+    local = settings_with(settings, no_theme=[TEXTS[0]])
+    tags = tag.tag(sentences_of(TEXTS, local), local)["tags"]
+    assert "c1" not in set(tags["comment_id"]) and "c2" in set(tags["comment_id"])
+    # the same through the theme's not_examples: only that theme loses the sentence
+    themes = THEMES.model_copy(update={"themes": [
+        THEMES.themes[0].model_copy(update={"not_examples": [TEXTS[0]]}),
+        THEMES.themes[1]]})
+    local = settings_with(settings, themes)
+    tags = tag.tag(sentences_of(TEXTS, local), local)["tags"]
+    assert "c1" not in set(tags["comment_id"]) and "c2" in set(tags["comment_id"])
+
+
+def test_semantic_margin_over_the_runner_up(settings):
+    local = settings_with(settings)
+    tags = tag.tag(sentences_of(TEXTS, local), local)["tags"]
+    smallest = float(tags["margin"].min())
+    strict = settings_with(settings, semantic_margin=round(smallest + 1e-3, 4))
+    kept = tag.tag(sentences_of(TEXTS, strict), strict)["tags"]
+    assert len(kept) == len(tags) - int((tags["margin"] <= smallest + 1e-3).sum()) < len(tags)
+    assert (kept["margin"] >= smallest + 1e-3).all()

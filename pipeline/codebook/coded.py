@@ -35,6 +35,7 @@ class CodedComments:
     texts: list[str]
     labels: list[set[str]]
     path: str = ""
+    questions: list[str] | None = None  # with --question-column: each comment's question
 
     def truth(self, theme_ids: list[str]) -> np.ndarray:
         return evaluate.indicator(self.labels, theme_ids)
@@ -56,8 +57,10 @@ def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], p
 
 
 def read_coded(path: str | Path, theme_ids: list[str], text_column: str | None = None,
-               labels_column: str | None = None) -> CodedComments:
-    """Read a coded file; every label must be a known theme id (D020 names the unknown ones)."""
+               labels_column: str | None = None,
+               question_column: str | None = None) -> CodedComments:
+    """Read a coded file; every label must be a known theme id (D020 names the unknown ones).
+    ``question_column``: the column naming each comment's question (as the run names it)."""
     frame = read_table(path).frame
     columns = [c for c in frame.columns if not c.startswith("_")]
     text_col = _pick(columns, text_column, TEXT_COLUMNS, str(path), "comment text",
@@ -76,12 +79,19 @@ def read_coded(path: str | Path, theme_ids: list[str], text_column: str | None =
                            for label, row in sorted(unknown.items(), key=lambda kv: kv[1]))
         raise DataError(f"{path}: column '{labels_col}' has theme ids the themes file does not "
                         f"define: {listed}; fix the labels or add those themes", code="D020")
-    return CodedComments(texts=[str(t) for t in frame[text_col]], labels=labels, path=str(path))
+    questions = None
+    if question_column:
+        column = _pick(columns, question_column, (), str(path), "question", "--question-column")
+        questions = [str(q) for q in frame[column]]
+    return CodedComments(texts=[str(t) for t in frame[text_col]], labels=labels, path=str(path),
+                         questions=questions)
 
 
-def sentences_of(texts: list[str], settings: Settings) -> pd.DataFrame:
+def sentences_of(texts: list[str], settings: Settings,
+                 questions: list[str] | None = None) -> pd.DataFrame:
     """The ``sentences`` table the clean stage would make (normalised, split; comment ids
-    ``c1``, ``c2``, ... in file order; no redaction and no dropping)."""
+    ``c1``, ``c2``, ... in file order; ``question`` from ``questions``, else "coded"; no
+    redaction and no dropping)."""
     model = settings.pipeline.nlp.model
     fix = settings.pipeline.clean.fix_mojibake
     cleaned = [normalise(t, fix) for t in texts]
@@ -90,8 +100,9 @@ def sentences_of(texts: list[str], settings: Settings) -> pd.DataFrame:
     for number, (text, found) in enumerate(zip(cleaned, spans, strict=True), start=1):
         comment_id = f"c{number}"
         for index, (start, end) in enumerate(found, start=1):
-            records.append((f"{comment_id}#{index}", comment_id, comment_id, "", "coded", index,
-                            start, end, text[start:end]))
+            records.append((f"{comment_id}#{index}", comment_id, comment_id, "",
+                            questions[number - 1] if questions else "coded", index, start, end,
+                            text[start:end]))
     frame = pd.DataFrame.from_records(records, columns=list(SENTENCES))
     return frame.astype({c: object for c in SENTENCES if c not in ("sentence_index", "start", "end")})
 
@@ -102,13 +113,14 @@ def predict(texts: list[str], settings: Settings) -> tuple[np.ndarray, np.ndarra
     return predicted, confidence
 
 
-def tag_coded(texts: list[str], settings: Settings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def tag_coded(texts: list[str], settings: Settings, questions: list[str] | None = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(tagged, best score, why) matrices comments x themes; ``why`` says which layers tagged
     the comment and with what score, e.g. ``keyword 1.00`` or ``semantic 0.47, runner-up
     food by 0.03``."""
     from pipeline.stages import tag
 
-    sentences = sentences_of(texts, settings)
+    sentences = sentences_of(texts, settings, questions)
     tags = tag.tag(sentences, settings)["tags"]
     theme_ids = settings.themes.ids
     shape = (len(texts), len(theme_ids))
@@ -140,7 +152,8 @@ def best_per_comment(sentences: pd.DataFrame, scores: np.ndarray, n_comments: in
     return best
 
 
-def near_misses(texts: list[str], settings: Settings) -> np.ndarray:
+def near_misses(texts: list[str], settings: Settings,
+                questions: list[str] | None = None) -> np.ndarray:
     """Comments x themes: what the scoring layer gave each comment for each theme and the
     bar it missed (``semantic 0.31 < 0.40``, ``classifier 0.22 < 0.45``; ``no keyword or
     pattern`` when no scoring layer covers the theme)."""
@@ -165,7 +178,10 @@ def near_misses(texts: list[str], settings: Settings) -> np.ndarray:
             missed[:, j] = [f"semantic {v:.2f} < {limits[j]:.2f}" if np.isfinite(v)
                             else "no sentence" for v in best[:, j]]
     if model is not None:
-        proba = model.proba_of(texts, model.embed(texts, cfg.static_model_dir))
+        from pipeline.tagging.learned import asked
+
+        proba = model.proba_of(asked(texts, questions if model.info.get("question_column")
+                                     else None), model.embed(texts, cfg.static_model_dir))
         for k, theme_id in enumerate(model.theme_ids):
             if theme_id in learned and theme_id in theme_ids:
                 j = theme_ids.index(theme_id)
@@ -179,12 +195,12 @@ def evaluate_coded(coded: CodedComments, settings: Settings, *, examples: int = 
     """Tag ``coded`` and compare with its labels: the dict ``theming eval --json`` prints;
     each theme's worst examples carry the layer and score that tagged or missed them."""
     theme_ids = settings.themes.ids
-    predicted, confidence, why = tag_coded(coded.texts, settings)
+    predicted, confidence, why = tag_coded(coded.texts, settings, coded.questions)
     truth = coded.truth(theme_ids)
     scores = evaluate.score(truth, predicted, theme_ids, n_bootstrap=n_bootstrap,
                             seed=settings.pipeline.seed, min_support=min_support)
     result = {"labels": coded.path, **scores.to_dict()}
-    missed = near_misses(coded.texts, settings) if examples > 0 and (truth & ~predicted).any() \
+    missed = near_misses(coded.texts, settings, coded.questions) if examples > 0 and (truth & ~predicted).any() \
         else None
     worst = evaluate.worst_examples(coded.texts, truth, predicted, confidence, theme_ids, examples,
                                     why=why, why_missed=missed)
