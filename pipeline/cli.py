@@ -45,6 +45,10 @@ CONFIG_OPTION = typer.Option("--config", help="Pipeline config (analysts) [defau
                              show_default=False)
 THEMES_OPTION = typer.Option("--themes", help="Theme config (reviewers) [default: the 'themes:' "
                                               "file pipeline.yaml names].", show_default=False)
+QUESTION_OPTION = typer.Option("--question-column", help="Column naming each comment's "
+                                                         "question (as runs name it): the "
+                                                         "learned layer reads it.",
+                               show_default=False)
 LABELS_OPTION = typer.Option("--labels-column", help="Column with theme ids joined by '|' "
                                                      "(found by itself when named themes or "
                                                      "labels).",
@@ -342,21 +346,27 @@ def themes_check(
                                                          "as JSON.")] = False,
     config: Annotated[Path | None, CONFIG_OPTION] = None,
 ) -> None:
-    """Check a theme config and list every problem with its line; with --against, also the
-    theme-set rules on real comments (errors exit 1, warnings 0).
+    """Check a theme config and list every problem with its line; warn about keywords made
+    only of everyday words (tag.everyday_words in pipeline.yaml), which never tag alone; with
+    --against, also the theme-set rules on real comments (errors exit 1, warnings 0).
 
     Example: theming themes check config/themes.yaml --against data/runs/sample
     """
-    from pipeline.config.models import load_themes
+    from pipeline.config.models import everyday_keywords, load_pipeline, load_themes
 
     try:
         themes = load_themes(file)
+        settings = load_pipeline(_project_config(config))
         if against is not None:
             findings, n = _theme_findings(themes, file, against, config)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
     count = len(themes.themes)
+    for theme_id, keyword in everyday_keywords(themes, settings.tag.everyday_words):
+        typer.echo(f"Warning: theme '{theme_id}' keyword '{keyword}' is made only of everyday "
+                   "words (tag.everyday_words): it tags a sentence only beside another hit "
+                   "for the theme; write a more specific phrase or add examples", err=True)
     if against is None:
         typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
                    f"({', '.join(themes.ids)})")
@@ -393,7 +403,8 @@ def _theme_findings(themes, file: Path, against: Path, config: Path | None):
 
     def embed(texts_: list[str]):
         return make_embedder(tag_cfg.embedder, tag_cfg.embedding_dims, pipeline_cfg.seed,
-                             tag_cfg.static_model_dir).fit_transform(texts_)
+                             tag_cfg.static_model_dir, onnx_dir=tag_cfg.onnx_model_dir,
+                             max_entries=tag_cfg.memory_cache_entries).fit_transform(texts_)
 
     findings = check_themes(themes, texts, settings, lambda t: redactor(str(t))[0], embed)
     return findings, len(texts)
@@ -512,6 +523,7 @@ def eval_command(
     model: Annotated[Path | None, MODEL_OPTION] = None,
     text_column: Annotated[str | None, TEXT_OPTION] = None,
     labels_column: Annotated[str | None, LABELS_OPTION] = None,
+    question_column: Annotated[str | None, QUESTION_OPTION] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     examples: Annotated[int, typer.Option("--examples", help="Worst false positives and "
                                                              "negatives shown per theme.")] = 3,
@@ -534,7 +546,8 @@ def eval_command(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = _coded_settings(config, themes, model)
-        comments = coded_module.read_coded(labels, settings.themes.ids, text_column, labels_column)
+        comments = coded_module.read_coded(labels, settings.themes.ids, text_column, labels_column,
+                                           question_column)
         if calibrate:
             chosen = coded_module.calibrate(comments, settings)
             write_text(calibrate, coded_module.with_thresholds(
@@ -562,6 +575,7 @@ def train_command(
     config: Annotated[Path | None, CONFIG_OPTION] = None,
     text_column: Annotated[str | None, TEXT_OPTION] = None,
     labels_column: Annotated[str | None, LABELS_OPTION] = None,
+    question_column: Annotated[str | None, QUESTION_OPTION] = None,
     embedder: Annotated[str, typer.Option(
         "--embedder", help="Features besides TF-IDF: minilm, minilm-onnx, minilm-static or none.")] = "minilm",
     folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
@@ -588,7 +602,8 @@ def train_command(
                                 labels_column=labels_column, embedder=embedder, folds=folds,
                                 use_examples=theme_examples,
                                 finetune=FinetuneSpec(epochs=epochs) if finetune else None,
-                                progress=lambda message: typer.echo(message, err=True))
+                                progress=lambda message: typer.echo(message, err=True),
+                                question_column=question_column)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return

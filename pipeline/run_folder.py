@@ -32,6 +32,7 @@ VERSIONED = ("comment-theming", "pandas", "numpy", "scikit-learn", "spacy", "spa
 # The catalogue: every named output and where it lives inside a run folder.
 CATALOG = {
     "answers": "comment_themes.csv",
+    "tags": "tags.csv",
     "quotes_csv": "quotes.csv",
     "quotes_xlsx": "quotes.xlsx",
     "theme_comments": "theme_comments.csv",
@@ -214,6 +215,7 @@ def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings
                    keep_raw: bool = False) -> None:
     """Every output through writers (atomic, formula-safe); raw text only when asked."""
     write_csv(out / CATALOG["answers"], tables["answers"])
+    write_csv(out / CATALOG["tags"], tables["tag_evidence"])
     raw_file = out / CATALOG["raw_comments"]
     if keep_raw:
         write_csv(raw_file, tables["ingest.comments"])

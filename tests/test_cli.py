@@ -54,7 +54,9 @@ def test_every_input_answer_appears_once(sample_run):
     assert (answers.loc[answers["dropped_reason"] != "", "themes"] == "").all()
 
 
-def test_each_shipped_theme_tags_the_comments_written_for_it(sample_run):
+def test_regression_sample_answer_key_recall_and_precision(sample_run):
+    """A regression check, not evidence: the shipped keywords, examples and thresholds were
+    refined on this answer key (real-data figures: tests/test_real_data.py, BENCHMARKS.md)."""
     answers = read_csv(sample_run / "comment_themes.csv")
     key = read_csv(SAMPLE / "answer_key.csv")
     merged = key.merge(answers[answers["dropped_reason"] == ""],
@@ -66,7 +68,10 @@ def test_each_shipped_theme_tags_the_comments_written_for_it(sample_run):
         recall = (gold & found).sum() / gold.sum()
         precision = (gold & found).sum() / max(found.sum(), 1)
         assert gold.sum() >= 10
-        assert recall >= 0.85 and precision >= 0.85, (theme, recall, precision)
+        # recall 0.80 (was 0.85): issue 15 took the bare keyword "update" out of
+        # communications (an everyday word that tags nothing alone), so five sample comments
+        # about "updates" now depend on the semantic layer (communications recall 0.83)
+        assert recall >= 0.80 and precision >= 0.85, (theme, recall, precision)
 
 
 def test_planted_off_theme_topic_becomes_a_candidate_theme(sample_run):

@@ -108,6 +108,8 @@ def test_eval_cli_json_matches_the_hand_computed_example(keyword_only):
     food = next(r for r in report["per_theme"] if r["theme_id"] == "food")
     assert food["false_positives"] == ["The food hall was closed."]
     assert food["false_negatives"] == ["Lunch was cold."]
+    assert food["false_positive_why"] == ["keyword 1.00"]
+    assert food["false_negative_why"] == ["no keyword or pattern"]
 
 
 def test_eval_cli_text_report(keyword_only):
@@ -116,7 +118,9 @@ def test_eval_cli_text_report(keyword_only):
         "--config", str(keyword_only / "pipeline.yaml")])
     assert result.exit_code == 0, result.output
     assert "parking" in result.stdout and "0.67" in result.stdout
-    assert "false negative: Nowhere to leave the car." in result.stdout
+    # each example names the layer and score that tagged it, or what fell short
+    assert "false negative [no keyword or pattern]: Nowhere to leave the car." in result.stdout
+    assert "false positive [keyword 1.00]: The food hall was closed." in result.stdout
 
 
 def test_unknown_theme_ids_are_a_clear_error(keyword_only):
@@ -128,3 +132,24 @@ def test_unknown_theme_ids_are_a_clear_error(keyword_only):
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error [D020]: {coded}: column 'themes' has theme ids")
     assert "'noise' (row 2)" in result.stderr
+
+
+def test_samples_f1_alpha_and_their_intervals():
+    truth = np.array([[1, 0], [1, 1], [0, 0], [0, 1]], dtype=bool)
+    tagged = np.array([[1, 0], [1, 0], [0, 0], [1, 0]], dtype=bool)
+    # per comment: 1, 2/3, 1 (both empty), 0
+    assert evaluate.samples_f1(truth, tagged) == pytest.approx((1 + 2 / 3 + 1 + 0) / 4)
+    # 8 decisions, N = 16 values: ones = 4 coded + 3 tagged = 7, zeros = 9, 3 disagreements
+    assert evaluate.krippendorff_alpha(truth, tagged) == pytest.approx(1 - 15 * 3 / (9 * 7))
+    assert evaluate.krippendorff_alpha(truth, truth) == 1.0
+    scores = evaluate.score(truth, tagged, ["a", "b"], min_support=1, n_bootstrap=200)
+    result = scores.to_dict()
+    assert result["samples_f1"] == pytest.approx((1 + 2 / 3 + 1) / 4)
+    assert result["alpha"] == pytest.approx(1 - 15 * 3 / 63)
+    kappas = [evaluate.cohen_kappa(truth[:, j], tagged[:, j]) for j in range(2)]
+    assert result["kappa"] == pytest.approx(np.mean(kappas))
+    for key in ("samples_f1", "kappa", "alpha"):
+        low, high = result[f"{key}_ci95"]
+        assert low <= high and low <= result[key] + 1e-9 and high >= result[key] - 1e-9
+    assert [row["alpha"] for row in result["per_theme"]] == pytest.approx(
+        [evaluate.krippendorff_alpha(truth[:, j], tagged[:, j]) for j in range(2)])

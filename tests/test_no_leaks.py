@@ -76,3 +76,32 @@ def test_planted_personal_data_reaches_no_file(tmp_path: Path) -> None:
     assert not answers[0]["respondent_id"].startswith("id-unkeyed-")
     assert answers[5]["respondent_id"].startswith("id-")
     assert "[EMAIL]" in {a["group"] for a in answers}
+
+
+def test_planted_personal_data_reaches_no_tag_evidence(tmp_path: Path) -> None:
+    """tags.csv quotes sentences and matched words: themes that tag every planted sentence
+    (keywords and the semantic layer) leave no personal data in it."""
+    export = tmp_path / "r.csv"
+    export.write_text(csv_text([["id", "team", "comment"], *ROWS]), encoding="utf-8")
+    themes = tmp_path / "themes.yaml"
+    themes.write_text(
+        "version: 1\nthemes:\n"
+        "  - id: people\n    label: People and contact\n"
+        "    keywords: [replied, kind, chaired, number, case, read]\n"
+        "    examples: [Someone called us back about the case.]\n"
+        "  - id: papers\n    label: Meeting papers\n    keywords: [papers]\n", encoding="utf-8")
+    config = write_config(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "tag:\n", "tag:\n  embedder: tfidf-svd\n  semantic_threshold: 0.0\n"), encoding="utf-8")
+    new_secret(tmp_path / ".theming-secret")
+    out = tmp_path / "run"
+    outcome = run_cli([export], config, out, "--themes", str(themes))  # the last --themes wins
+    assert outcome.exit_code == 0, outcome.stderr
+    tags = pd.read_csv(out / "tags.csv", keep_default_na=False)
+    answers = outcome.answers()
+    assert set(tags["comment_id"]) == {a["comment_id"] for a in answers}  # every comment tagged
+    assert {"keyword", "semantic"} <= set(tags["layer"])
+    text = file_text(out / "tags.csv")
+    for needle in NEEDLES:
+        assert needle not in text, needle
+    assert "[NAME]" in text and "[PHONE]" in text

@@ -26,7 +26,7 @@ def test_outputs_identical_across_runs(two_runs):
     assert names == sorted(p.name for p in second.iterdir() if p.is_file())
     for expected in ("recommendations.md", "recommendations.docx", "report.html", "quotes.xlsx",
                      "candidate_themes.yaml", "unexplained.csv", "scores.csv",
-                     "theme_scores.csv"):
+                     "theme_scores.csv", "tags.csv"):
         assert expected in names
     for name in names:
         if name == "manifest.json":
@@ -80,6 +80,45 @@ def test_every_quote_is_verbatim_redacted_text(two_runs):
     quotes = pd.read_csv(two_runs[0] / "quotes.csv", keep_default_na=False)
     for quote in quotes.itertuples(index=False):
         assert quote.quote in texts[quote.comment_id]
+
+
+def test_every_theme_is_backed_by_a_row_of_tags_csv(two_runs):
+    answers = pd.read_csv(two_runs[0] / "comment_themes.csv", keep_default_na=False)
+    tags = pd.read_csv(two_runs[0] / "tags.csv", keep_default_na=False)
+    assert list(tags.columns) == ["comment_id", "sentence_index", "sentence", "theme", "layer",
+                                  "score", "evidence", "runner_up", "margin"]
+    given = {(row.comment_id, theme) for row in answers.itertuples(index=False)
+             for theme in row.themes.split("|") if theme}
+    backed = set(zip(tags["comment_id"], tags["theme"], strict=True))
+    assert given and given == backed
+    # the layers column names, per theme, exactly the layers of its rows in tags.csv
+    pairs = {(row.comment_id, pair) for row in answers.itertuples(index=False)
+             for pair in row.layers.split("|") if pair}
+    assert pairs == {(c, f"{t}:{layer}") for c, t, layer in
+                     zip(tags["comment_id"], tags["theme"], tags["layer"], strict=True)}
+    texts = answers.set_index("comment_id")["text"]
+    for row in tags.itertuples(index=False):
+        assert row.sentence in texts[row.comment_id] and row.sentence_index >= 1
+        if row.layer in ("keyword", "pattern"):
+            assert row.score == 1.0 and row.evidence.lower() in row.sentence.lower()
+            assert row.runner_up == "" and row.margin == ""
+        if row.layer == "semantic":  # evidence: the theme text it was nearest
+            assert row.runner_up and row.runner_up != row.theme and float(row.margin) >= 0
+    assert {"keyword", "semantic"} <= set(tags["layer"])
+
+
+def test_quotes_say_which_layer_put_them_there(two_runs):
+    quotes = pd.read_csv(two_runs[0] / "quotes.csv", keep_default_na=False)
+    tags = pd.read_csv(two_runs[0] / "tags.csv", keep_default_na=False)
+    layers = tags.groupby(["comment_id", "theme"])["layer"].agg(lambda s: "|".join(sorted(set(s))))
+    themed = quotes[quotes["layer"] != "discovery"]
+    assert len(themed)
+    for quote in themed.itertuples(index=False):
+        assert quote.layer == layers[(quote.comment_id, quote.theme)]
+    markdown = (two_runs[0] / "recommendations.md").read_text(encoding="utf-8")
+    first = themed.iloc[0]
+    assert f", tagged by {first.layer.replace('|', ' + ')})" in markdown
+    assert markdown.count(", tagged by ") >= len(themed[themed["stance"] == "ask"])
 
 
 def test_unexplained_comments_are_listed(two_runs):

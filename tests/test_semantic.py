@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,8 @@ TEXTS = ["The car park was full and there were no parking spaces.",
 
 def settings_with(settings: Settings, themes: ThemesConfig = THEMES, **tag_options) -> Settings:
     options = {"keywords": False, "patterns": False, "semantic": True, "embedder": "tfidf-svd",
-               "semantic_threshold": 0.3, "semantic_top_k": 1, **tag_options}
+               "semantic_threshold": 0.3, "semantic_top_k": 1, "no_theme": [], "semantic_margin": 0.0,
+               **tag_options}
     tag_cfg = settings.pipeline.tag.model_copy(update=options)
     return settings.model_copy(update={
         "themes": themes, "pipeline": settings.pipeline.model_copy(update={"tag": tag_cfg})})
@@ -48,7 +50,7 @@ def test_keep_top_k():
     assert np.array_equal(keep_top_k(scores, 0), scores)
 
 
-def test_tfidf_semantic_hits_record_method_score_and_sentence(settings):
+def test_tfidf_semantic_hits_record_method_score_nearest_text_and_runner_up(settings):
     local = settings_with(settings)
     tags = tag.tag(sentences_of(TEXTS, local), local)["tags"]
     assert set(tags["method"]) == {"semantic"}
@@ -58,7 +60,23 @@ def test_tfidf_semantic_hits_record_method_score_and_sentence(settings):
     assert "c4" not in by_comment            # 'food bank' vetoes the food theme
     first = tags.iloc[0]
     assert 0.3 <= first["score"] <= 1.0 and first["start"] == 0
-    assert first["end"] == len(TEXTS[0]) and first["evidence"] == TEXTS[0]
+    assert first["end"] == len(TEXTS[0])
+    # evidence: the parking text the sentence was nearest; the other theme is the runner-up
+    assert first["evidence"] in theme_texts(THEMES.themes[0])
+    sentences = sentences_of(TEXTS, local)["text"].tolist()
+    scores = semantic_scores(sentences, THEMES, tag.embedder_for(local.pipeline.tag, 42))
+    assert first["runner_up"] == "food"
+    assert first["margin"] == pytest.approx(scores[0, 0] - scores[0, 1], abs=1e-4) and \
+        first["margin"] > 0
+
+
+def test_runner_up_is_the_best_other_theme():
+    from pipeline.tagging.semantic import runner_up
+
+    other, margin = runner_up(np.array([[0.2, 0.9, 0.5], [0.7, -np.inf, 0.6]]))
+    assert other.tolist() == [[1, 2, 1], [2, 0, 0]]
+    assert margin[0].tolist() == pytest.approx([-0.7, 0.4, -0.4])
+    assert margin[1, 0] == pytest.approx(0.1) and np.isnan(margin[1, 1])
 
 
 def test_theme_threshold_overrides_the_default(settings):
@@ -154,3 +172,44 @@ def test_calibrate_writes_per_theme_thresholds(tmp_path):
     calibrated = load_themes(out)
     assert all(t.threshold is not None for t in calibrated.themes)
     assert json.loads(result.stdout)["micro_f1"] == pytest.approx(1.0)  # chosen on these rows
+
+
+def test_eval_gives_semantic_score_runner_up_and_shortfall(settings):
+    from pipeline.codebook.coded import CodedComments, evaluate_coded
+
+    local = settings_with(settings)
+    coded = CodedComments(texts=TEXTS, labels=[{"parking"}, set(), {"food"}, set()])
+    result = evaluate_coded(coded, local, n_bootstrap=0, min_support=1)
+    food = next(r for r in result["per_theme"] if r["theme_id"] == "food")
+    # c2 was tagged food by the semantic layer against its label; c3 fell short of 0.30
+    assert food["false_positives"] == [TEXTS[1]]
+    assert re.fullmatch(r"semantic 0\.\d\d, runner-up parking by 0\.\d\d",
+                        food["false_positive_why"][0])
+    assert food["false_negatives"] == [TEXTS[2]]
+    assert re.fullmatch(r"semantic -?0\.\d\d < 0\.30", food["false_negative_why"][0])
+
+
+def test_no_theme_sentences_and_not_examples_must_be_beaten(settings):
+    base = tag.tag(sentences_of(TEXTS, settings_with(settings)), settings_with(settings))["tags"]
+    assert "c1" in set(base["comment_id"])
+    # a sentence that is itself a no-theme sentence gets no theme
+    local = settings_with(settings, no_theme=[TEXTS[0]])
+    tags = tag.tag(sentences_of(TEXTS, local), local)["tags"]
+    assert "c1" not in set(tags["comment_id"]) and "c2" in set(tags["comment_id"])
+    # the same through the theme's not_examples: only that theme loses the sentence
+    themes = THEMES.model_copy(update={"themes": [
+        THEMES.themes[0].model_copy(update={"not_examples": [TEXTS[0]]}),
+        THEMES.themes[1]]})
+    local = settings_with(settings, themes)
+    tags = tag.tag(sentences_of(TEXTS, local), local)["tags"]
+    assert "c1" not in set(tags["comment_id"]) and "c2" in set(tags["comment_id"])
+
+
+def test_semantic_margin_over_the_runner_up(settings):
+    local = settings_with(settings)
+    tags = tag.tag(sentences_of(TEXTS, local), local)["tags"]
+    smallest = float(tags["margin"].min())
+    strict = settings_with(settings, semantic_margin=round(smallest + 1e-3, 4))
+    kept = tag.tag(sentences_of(TEXTS, strict), strict)["tags"]
+    assert len(kept) == len(tags) - int((tags["margin"] <= smallest + 1e-3).sum()) < len(tags)
+    assert (kept["margin"] >= smallest + 1e-3).all()

@@ -76,3 +76,34 @@ def test_shipped_themes_tag_paraphrases(settings):
     assert found == {"c0": {"early_engagement"}, "c1": {"employer_representation"},
                      "c2": {"ics_growth"}, "c3": {"communications"},
                      "c4": {"ministerial_presence"}}
+
+
+def test_everyday_keywords_tag_only_beside_another_hit(small):
+    themes = ThemesConfig.model_validate({"themes": [
+        {"id": "news", "label": "News", "keywords": ["updated", "newsletter"]},
+    ]})
+    local = small.model_copy(update={"themes": themes})
+    out = tag(sentences("I was updated on the new rota.", "The newsletter was updated weekly."),
+              local)["tags"]
+    # "updated" alone is an everyday word (tag.everyday_words): c0 gets nothing; in c1 the
+    # newsletter hit backs it up, and both keyword rows stay as evidence
+    assert sorted(zip(out["comment_id"], out["evidence"], strict=True)) == [
+        ("c1", "newsletter"), ("c1", "updated")]
+    every = local.pipeline.tag.model_copy(update={"everyday_words": []})
+    plain = local.model_copy(update={"pipeline": local.pipeline.model_copy(update={"tag": every})})
+    assert "c0" in set(tag(sentences("I was updated on the new rota."), plain)["tags"]["comment_id"])
+
+
+def test_config_check_warns_about_everyday_keywords(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    themes = tmp_path / "themes.yaml"
+    themes.write_text("version: 1\nthemes:\n  - id: news\n    label: News\n"
+                      "    keywords: [Better, newsletter, updates]\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["themes", "check", str(themes)])
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warned) == 2
+    assert "keyword 'Better'" in warned[0] and "keyword 'updates'" in warned[1]

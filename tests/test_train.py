@@ -241,7 +241,8 @@ def test_semantic_layer_leaves_the_models_themes_to_it(project):
     assert model.trained_themes == {"parking", "food"}
     settings = runner.load_settings(project / "pipeline.yaml", project / "themes.yaml")
     every_hit = {"semantic": True, "embedder": "tfidf-svd", "semantic_threshold": -1.0,
-                 "semantic_top_k": 0}  # every sentence x theme is a semantic hit
+                 "semantic_top_k": 0, "semantic_margin": 0.0,
+                 "no_theme": []}  # every sentence x theme is a semantic hit
     sentences = sentences_of(["Sadly, the car park was full.", "The ward was loud."], settings)
 
     def semantic_themes(**options):
@@ -253,3 +254,47 @@ def test_semantic_layer_leaves_the_models_themes_to_it(project):
 
     assert semantic_themes() == {"noise"}
     assert semantic_themes(semantic_with_classifier=True) == {"parking", "food", "noise"}
+
+
+def test_question_column_lets_the_model_read_the_question(project):
+    from pipeline import runner
+
+    short = ["No.", "No", "Nope.", "None.", "Nothing.", "no!"]
+    lines = ["text,codes,question"] + [f'"{text}",{labels},why' for text, labels in coded_rows()]
+    lines += [f'"{text}",parking,parking_problems' for text in short]  # "No" = no parking space
+    lines += [f'"{text}",,why' for text in short]                      # "No" = nothing to say
+    (project / "coded.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = project / "models" / "asked"
+    result = CliRunner().invoke(app, [
+        "train", str(project / "coded.csv"), "--themes", str(project / "themes.yaml"),
+        "--config", str(project / "pipeline.yaml"), "--out", str(out), "--labels-column", "codes",
+        "--question-column", "question", "--embedder", "none", "--folds", "3"])
+    assert result.exit_code == 0, result.output
+    assert learned.load_model(out).info["question_column"] == "question"
+    settings = runner.load_settings(project / "pipeline.yaml", project / "themes.yaml",
+                                    model_dir=out)
+    sentences = sentences_of(["No.", "No."], settings, ["parking_problems", "why"])
+    tags = tag.tag(sentences, settings)["tags"]
+    assert list(zip(tags["comment_id"], tags["theme_id"], strict=True)) == [("c1", "parking")]
+    evaluated = CliRunner().invoke(app, [
+        "eval", str(project / "coded.csv"), "--themes", str(project / "themes.yaml"),
+        "--config", str(project / "pipeline.yaml"), "--labels-column", "codes",
+        "--question-column", "question", "--model", str(out), "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    parking = json.loads(evaluated.stdout)["per_theme"][0]
+    assert parking["recall"] == 1.0 and parking["precision"] == 1.0  # its own training data
+
+
+def test_not_examples_train_as_comments_with_no_theme(project):
+    from pipeline import runner
+    from pipeline.codebook import training
+
+    themes = yaml.safe_load((project / "themes.yaml").read_text(encoding="utf-8"))
+    themes["themes"][0]["examples"] = ["No spaces left"]
+    themes["themes"][0]["not_examples"] = ["The forum is great", "No spaces left"]
+    (project / "themes.yaml").write_text(yaml.safe_dump(themes), encoding="utf-8")
+    settings = runner.load_settings(project / "pipeline.yaml", project / "themes.yaml")
+    extra = training.theme_examples(settings)
+    # a sentence that is also an example keeps its theme; the other trains with none
+    assert extra.texts == ["No spaces left", "The forum is great"]
+    assert extra.truth.tolist() == [[True, False, False], [False, False, False]]

@@ -35,6 +35,7 @@ class CodedComments:
     texts: list[str]
     labels: list[set[str]]
     path: str = ""
+    questions: list[str] | None = None  # with --question-column: each comment's question
 
     def truth(self, theme_ids: list[str]) -> np.ndarray:
         return evaluate.indicator(self.labels, theme_ids)
@@ -56,8 +57,10 @@ def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], p
 
 
 def read_coded(path: str | Path, theme_ids: list[str], text_column: str | None = None,
-               labels_column: str | None = None) -> CodedComments:
-    """Read a coded file; every label must be a known theme id (D020 names the unknown ones)."""
+               labels_column: str | None = None,
+               question_column: str | None = None) -> CodedComments:
+    """Read a coded file; every label must be a known theme id (D020 names the unknown ones).
+    ``question_column``: the column naming each comment's question (as the run names it)."""
     frame = read_table(path).frame
     columns = [c for c in frame.columns if not c.startswith("_")]
     text_col = _pick(columns, text_column, TEXT_COLUMNS, str(path), "comment text",
@@ -76,12 +79,19 @@ def read_coded(path: str | Path, theme_ids: list[str], text_column: str | None =
                            for label, row in sorted(unknown.items(), key=lambda kv: kv[1]))
         raise DataError(f"{path}: column '{labels_col}' has theme ids the themes file does not "
                         f"define: {listed}; fix the labels or add those themes", code="D020")
-    return CodedComments(texts=[str(t) for t in frame[text_col]], labels=labels, path=str(path))
+    questions = None
+    if question_column:
+        column = _pick(columns, question_column, (), str(path), "question", "--question-column")
+        questions = [str(q) for q in frame[column]]
+    return CodedComments(texts=[str(t) for t in frame[text_col]], labels=labels, path=str(path),
+                         questions=questions)
 
 
-def sentences_of(texts: list[str], settings: Settings) -> pd.DataFrame:
+def sentences_of(texts: list[str], settings: Settings,
+                 questions: list[str] | None = None) -> pd.DataFrame:
     """The ``sentences`` table the clean stage would make (normalised, split; comment ids
-    ``c1``, ``c2``, ... in file order; no redaction and no dropping)."""
+    ``c1``, ``c2``, ... in file order; ``question`` from ``questions``, else "coded"; no
+    redaction and no dropping)."""
     model = settings.pipeline.nlp.model
     fix = settings.pipeline.clean.fix_mojibake
     cleaned = [normalise(t, fix) for t in texts]
@@ -90,41 +100,110 @@ def sentences_of(texts: list[str], settings: Settings) -> pd.DataFrame:
     for number, (text, found) in enumerate(zip(cleaned, spans, strict=True), start=1):
         comment_id = f"c{number}"
         for index, (start, end) in enumerate(found, start=1):
-            records.append((f"{comment_id}#{index}", comment_id, comment_id, "", "coded", index,
-                            start, end, text[start:end]))
+            records.append((f"{comment_id}#{index}", comment_id, comment_id, "",
+                            questions[number - 1] if questions else "coded", index, start, end,
+                            text[start:end]))
     frame = pd.DataFrame.from_records(records, columns=list(SENTENCES))
     return frame.astype({c: object for c in SENTENCES if c not in ("sentence_index", "start", "end")})
 
 
 def predict(texts: list[str], settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """Tag ``texts`` with the tag stage; return (tagged, best score) matrices comments x themes."""
+    predicted, confidence, _ = tag_coded(texts, settings)
+    return predicted, confidence
+
+
+def tag_coded(texts: list[str], settings: Settings, questions: list[str] | None = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(tagged, best score, why) matrices comments x themes; ``why`` says which layers tagged
+    the comment and with what score, e.g. ``keyword 1.00`` or ``semantic 0.47, runner-up
+    food by 0.03``."""
     from pipeline.stages import tag
 
-    sentences = sentences_of(texts, settings)
-    comment_themes = tag.tag(sentences, settings)["comment_themes"]
+    sentences = sentences_of(texts, settings, questions)
+    tags = tag.tag(sentences, settings)["tags"]
     theme_ids = settings.themes.ids
-    predicted = np.zeros((len(texts), len(theme_ids)), dtype=bool)
-    confidence = np.zeros((len(texts), len(theme_ids)))
+    shape = (len(texts), len(theme_ids))
+    predicted = np.zeros(shape, dtype=bool)
+    confidence = np.zeros(shape)
+    why = np.full(shape, "", dtype=object)
     column = {t: j for j, t in enumerate(theme_ids)}
-    for comment_id, theme_id, value in zip(comment_themes["comment_id"],
-                                           comment_themes["theme_id"], comment_themes["score"],
-                                           strict=True):
-        row = int(str(comment_id)[1:]) - 1
-        predicted[row, column[theme_id]] = True
-        confidence[row, column[theme_id]] = float(value)
-    return predicted, confidence
+    best = tags.sort_values("score", ascending=False, kind="stable").drop_duplicates(
+        ["comment_id", "theme_id", "method"])
+    for hit in best.itertuples(index=False):
+        row, j = int(str(hit.comment_id)[1:]) - 1, column[hit.theme_id]
+        predicted[row, j] = True
+        confidence[row, j] = max(confidence[row, j], float(hit.score))
+        said = f"{hit.method} {hit.score:.2f}"
+        if hit.runner_up:
+            said += f", runner-up {hit.runner_up} by {hit.margin:.2f}"
+        why[row, j] = f"{why[row, j]}; {said}" if why[row, j] else said
+    return predicted, confidence, why
+
+
+def best_per_comment(sentences: pd.DataFrame, scores: np.ndarray, n_comments: int) -> np.ndarray:
+    """Sentence x theme ``scores`` -> comment x theme: each comment's best sentence score
+    (-inf for a comment without sentences); comments are ``c1``, ``c2``, ... as in
+    ``sentences_of``."""
+    best = np.full((n_comments, scores.shape[1]), -np.inf)
+    if len(sentences):
+        rows = sentences["comment_id"].str[1:].astype(int).to_numpy() - 1
+        np.maximum.at(best, rows, scores)
+    return best
+
+
+def near_misses(texts: list[str], settings: Settings,
+                questions: list[str] | None = None) -> np.ndarray:
+    """Comments x themes: what the scoring layer gave each comment for each theme and the
+    bar it missed (``semantic 0.31 < 0.40``, ``classifier 0.22 < 0.45``; ``no keyword or
+    pattern`` when no scoring layer covers the theme)."""
+    from pipeline.tagging.semantic import embedder_for, semantic_scores, thresholds
+
+    theme_ids = settings.themes.ids
+    cfg = settings.pipeline.tag
+    missed = np.full((len(texts), len(theme_ids)), "no keyword or pattern", dtype=object)
+    if not texts:
+        return missed
+    model = settings.tag_model if cfg.classifier else None
+    learned = model.trained_themes if model is not None else set()
+    if cfg.semantic and not learned.issuperset(theme_ids):
+        sentences = sentences_of(texts, settings)
+        best = best_per_comment(sentences, semantic_scores(
+            [str(t) for t in sentences["text"]], settings.themes,
+            embedder_for(cfg, settings.pipeline.seed)), len(texts))
+        limits = thresholds(settings.themes, cfg.semantic_threshold)
+        for j, theme_id in enumerate(theme_ids):
+            if theme_id in learned and not cfg.semantic_with_classifier:
+                continue
+            missed[:, j] = [f"semantic {v:.2f} < {limits[j]:.2f}" if np.isfinite(v)
+                            else "no sentence" for v in best[:, j]]
+    if model is not None:
+        from pipeline.tagging.learned import asked
+
+        proba = model.proba_of(asked(texts, questions if model.info.get("question_column")
+                                     else None), model.embed(texts, cfg))
+        for k, theme_id in enumerate(model.theme_ids):
+            if theme_id in learned and theme_id in theme_ids:
+                j = theme_ids.index(theme_id)
+                missed[:, j] = [f"classifier {v:.2f} < {model.thresholds[k]:.2f}"
+                                for v in proba[:, k]]
+    return missed
 
 
 def evaluate_coded(coded: CodedComments, settings: Settings, *, examples: int = 3,
                    n_bootstrap: int = 1000, min_support: int = 5) -> dict:
-    """Tag ``coded`` and compare with its labels: the dict ``theming eval --json`` prints."""
+    """Tag ``coded`` and compare with its labels: the dict ``theming eval --json`` prints;
+    each theme's worst examples carry the layer and score that tagged or missed them."""
     theme_ids = settings.themes.ids
-    predicted, confidence = predict(coded.texts, settings)
+    predicted, confidence, why = tag_coded(coded.texts, settings, coded.questions)
     truth = coded.truth(theme_ids)
     scores = evaluate.score(truth, predicted, theme_ids, n_bootstrap=n_bootstrap,
                             seed=settings.pipeline.seed, min_support=min_support)
     result = {"labels": coded.path, **scores.to_dict()}
-    worst = evaluate.worst_examples(coded.texts, truth, predicted, confidence, theme_ids, examples)
+    missed = near_misses(coded.texts, settings, coded.questions) if examples > 0 and (truth & ~predicted).any() \
+        else None
+    worst = evaluate.worst_examples(coded.texts, truth, predicted, confidence, theme_ids, examples,
+                                    why=why, why_missed=missed)
     for row in result["per_theme"]:
         row.update(worst[row["theme_id"]])
     return result
@@ -145,10 +224,7 @@ def calibrate(coded: CodedComments, settings: Settings, grid: np.ndarray | None 
     scores = keep_top_k(semantic_scores([str(t) for t in sentences["text"]], settings.themes,
                                         embedder_for(cfg, settings.pipeline.seed)),
                         cfg.semantic_top_k)
-    best = np.full((len(coded.texts), len(theme_ids)), -np.inf)
-    if len(sentences):
-        rows = sentences["comment_id"].str[1:].astype(int).to_numpy() - 1
-        np.maximum.at(best, rows, scores)
+    best = best_per_comment(sentences, scores, len(coded.texts))
     truth = coded.truth(theme_ids)
     grid = np.round(np.arange(0.05, 0.951, 0.025), 3) if grid is None else grid
     chosen = {}

@@ -35,13 +35,18 @@ FEATURE_EMBEDDERS = ("minilm", "minilm-onnx", "minilm-static", "none")
 
 def theme_examples(settings: Settings) -> learned.Extra:
     """Each theme's ``examples`` in the theme config as comments coded with that theme
-    (an example listed under two themes is coded with both)."""
+    (an example listed under two themes is coded with both), and each ``not_examples``
+    sentence as a negative: a comment coded with none of the themes unless it is also
+    another theme's example."""
     ids = settings.themes.ids
     coded_as: dict[str, set[int]] = {}
     for j, theme in enumerate(settings.themes.themes):
         for example in theme.examples:
             if example.strip():
                 coded_as.setdefault(example.strip(), set()).add(j)
+    for theme in settings.themes.themes:
+        for negative in theme.not_examples:
+            coded_as.setdefault(negative.strip(), set())
     truth = np.zeros((len(coded_as), len(ids)), dtype=bool)
     for row, columns in enumerate(coded_as.values()):
         truth[row, sorted(columns)] = True
@@ -51,11 +56,13 @@ def theme_examples(settings: Settings) -> learned.Extra:
 def train(labels: str | Path, settings: Settings, out: str | Path, *, text_column: str | None = None,
           labels_column: str | None = None, embedder: str = "minilm", folds: int = 5,
           use_examples: bool = True, finetune: FinetuneSpec | None = None,
-          progress: Callable[[str], None] | None = None) -> str:
+          progress: Callable[[str], None] | None = None,
+          question_column: str | None = None) -> str:
     """Cross-validate, fit on everything, save to ``out``; return the report to print.
     With ``use_examples`` the theme config's examples train too (never scored); with
     ``finetune`` settings a fine-tuned MiniLM is blended in (``progress`` hears of each
-    epoch)."""
+    epoch). With ``question_column`` the model also reads each comment's question (a marker
+    word in its TF-IDF features; the run gives it the comment's question)."""
     if embedder not in FEATURE_EMBEDDERS:
         raise ConfigError(f"--embedder '{embedder}' is not one of {', '.join(FEATURE_EMBEDDERS)}",
                           code="C005")
@@ -64,7 +71,8 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
                           "pass --folds 2 or more", code="C024")
     started = time.perf_counter()
     theme_ids = settings.themes.ids
-    comments = coded.read_coded(labels, theme_ids, text_column, labels_column)
+    comments = coded.read_coded(labels, theme_ids, text_column, labels_column, question_column)
+    texts = learned.asked(comments.texts, comments.questions)
     truth = comments.truth(theme_ids)
     if len(comments.texts) < 2 * folds:
         raise ConfigError(f"{labels}: {len(comments.texts)} coded comments are too few for "
@@ -85,17 +93,18 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
             extra.embeddings = model.transform(extra.texts)
         save_cache(model, cache_dir)
     seed = settings.pipeline.seed
-    proba, tagged = learned.out_of_fold(comments.texts, truth, spec, seed, folds, embeddings,
+    proba, tagged = learned.out_of_fold(texts, truth, spec, seed, folds, embeddings,
                                       extra, inner_folds=3, finetune=finetune,
                                       progress=progress)
     scores = evaluate.score(truth, tagged, theme_ids, seed=seed)
     if progress and finetune is not None:
         progress("fitting the final model on every comment")
-    final = learned.fit_model(comments.texts, truth, spec, seed, embeddings, inner_folds=0,
+    final = learned.fit_model(texts, truth, spec, seed, embeddings, inner_folds=0,
                             theme_ids=theme_ids, extra=extra, finetune=finetune,
                             progress=progress)
     final.thresholds = learned.best_thresholds(truth, proba)
     final.info = {"labels": str(labels), "n_comments": len(comments.texts), "folds": folds,
+                  "question_column": question_column,
                   "theme_examples": 0 if extra is None else len(extra.texts),
                   "cv": {k: v for k, v in scores.to_dict().items() if k != "per_theme"},
                   "cv_per_theme": scores.per_theme.to_dict(orient="records")}

@@ -50,6 +50,7 @@ class Theme(_Strict):
     patterns: list[list[dict[str, Any]]] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     examples: list[str] = Field(default_factory=list)
+    not_examples: list[str] = Field(default_factory=list)
     recommendation: Recommendation | None = None
     min_support: int | float = 2
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -72,7 +73,7 @@ class Theme(_Strict):
             return int(self.min_support)
         return max(1, math.ceil(self.min_support * respondents))
 
-    @field_validator("keywords", "exclude", "examples", "proposed_keywords")
+    @field_validator("keywords", "exclude", "examples", "not_examples", "proposed_keywords")
     @classmethod
     def _no_blank_entries(cls, values: list[str]) -> list[str]:
         for index, value in enumerate(values):
@@ -173,6 +174,9 @@ class TagSettings(_Strict):
     embedding_dims: int = Field(ge=2)
     semantic_threshold: float = Field(ge=-1.0, le=1.0)
     semantic_top_k: int = Field(ge=0)
+    semantic_margin: float = Field(ge=0.0, le=2.0)
+    no_theme: list[str]
+    everyday_words: list[str]
     static_model_dir: str
     onnx_model_dir: str
     embedding_cache: str | None
@@ -592,3 +596,13 @@ def with_overrides(
 def slugify(text: str) -> str:
     """Lower-case slug for ids: 'Early engagement!' -> 'early_engagement'."""
     return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
+
+
+def everyday_keywords(themes: ThemesConfig, everyday_words: list[str]) -> list[tuple[str, str]]:
+    """(theme id, keyword) for every keyword made only of ``everyday_words`` (compared on
+    lookup lemmas): such a keyword never tags a sentence alone."""
+    from pipeline.text.nlp import lemma
+
+    everyday = {lemma(w) for phrase in everyday_words for w in phrase.split()}
+    return [(theme.id, keyword) for theme in themes.themes for keyword in theme.keywords
+            if all(lemma(word.strip(".,;:!?")) in everyday for word in keyword.split())]

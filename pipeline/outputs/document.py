@@ -22,9 +22,11 @@ class Quote:
     text: str
     group: str
     comment_id: str
+    layer: str = ""  # the tagging layers that put the quote under its theme ("keyword|semantic")
 
     def citation(self) -> str:
-        return f"{self.group}, {self.comment_id}"
+        tagged = f", tagged by {self.layer.replace('|', ' + ')}" if self.layer else ""
+        return f"{self.group}, {self.comment_id}{tagged}"
 
 
 @dataclass
@@ -83,7 +85,7 @@ def build_document(title: str, recommendations: pd.DataFrame, quotes: pd.DataFra
             if target is None:  # only asks stand under asks; nothing else is quoted there
                 continue
             target.append(Quote(" ".join(str(quote.quote).split()), str(quote.group),
-                                str(quote.comment_id)))
+                                str(quote.comment_id), str(getattr(quote, "layer", "") or "")))
         {"drafted": drafted, "praised": praised}.get(rec.status, rest).append(item)
     for number, item in enumerate(drafted + praised, start=1):
         item.number = number

@@ -60,7 +60,8 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
               ) -> dict[str, pd.DataFrame]:
     """-> ``recommendations`` (rank, key, kind, label, owner, action, text, status, counts,
     n_asking, n_praising, support_by_group as JSON, evidence_line) and ``quotes`` (key,
-    label, quote_rank, quote, stance, comment_id, respondent_id, group, question)."""
+    label, quote_rank, quote, stance, layer (the layers that tagged the quoted comment, or
+    ``discovery``), comment_id, respondent_id, group, question)."""
     started = time.perf_counter()
     if respondents is None:
         respondents = comments[["respondent_id", "group"]].drop_duplicates("respondent_id")
@@ -84,9 +85,9 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
         asking, praising = _stance_counts(carrying, stances)
         methods = comment_themes.loc[comment_themes["theme_id"] == theme.id,
                                      ["comment_id", "methods"]]
+        layer_of = dict(zip(methods["comment_id"], methods["methods"], strict=True))
         tagged_rows.append(_tagged(theme.id, theme.label, support, carrying, comment_stance,
-                                   dict(zip(methods["comment_id"], methods["methods"],
-                                            strict=True))))
+                                   layer_of))
         rec = theme.recommendation
         status = theme_status(n, asking, praising, theme.support_needed(total), small,
                               rec is not None)
@@ -96,7 +97,8 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
         rows.append(_row(order, theme.id, "theme", theme.label, owner, action, text, status,
                          support, group_totals, total, asking, praising, note))
         if status in ("drafted", "praised", "no_recommendation_configured"):
-            picked = picker.pick(theme.id, theme.label, carrying)
+            picked = [{**q, "layer": layer_of.get(q["comment_id"], "")}
+                      for q in picker.pick(theme.id, theme.label, carrying)]
             quote_rows += picked
             rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
             asks_quoted = sum(q["stance"] == ASK for q in picked)
@@ -132,7 +134,8 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
         rows.append(_row(order, cluster.theme_id, "candidate", label, "", "", text, status,
                          support, group_totals, total, asking, praising))
         if status != "too_little_evidence":
-            quote_rows += picker.pick(cluster.theme_id, label, carrying)
+            quote_rows += [{**q, "layer": "discovery"}
+                           for q in picker.pick(cluster.theme_id, label, carrying)]
             rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
 
     recommendations = _ranked(rows)

@@ -1,8 +1,9 @@
 """Stage ``report``: the tables and texts a report author reads. Pure; ``writers`` saves them.
 
 Outputs: ``answers`` (-> comment_themes.csv, one row per input answer), ``quote_table``
-(-> quotes.csv / quotes.xlsx), ``unexplained`` (-> unexplained.csv), score tables
-(-> scores.csv, theme_scores.csv). ``pipeline.outputs`` renders every file from these tables.
+(-> quotes.csv / quotes.xlsx), ``tag_evidence`` (-> tags.csv, one row per tag: the layer,
+score and evidence behind every theme in comment_themes.csv), ``unexplained``
+(-> unexplained.csv), score tables (-> scores.csv, theme_scores.csv). ``pipeline.outputs`` renders every file from these tables.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pipeline.stages.schemas import (
     RECOMMENDATIONS,
     RESPONDENTS,
     SENTENCE_CLUSTERS,
+    SENTENCES,
+    TAGS,
 )
 
 NAME = "report"
@@ -33,14 +36,18 @@ REQUIRES = {
     "comments": CLEAN_COMMENTS, "dropped": DROPPED, "comment_themes": COMMENT_THEMES,
     "clusters": CLUSTERS, "sentence_clusters": SENTENCE_CLUSTERS,
     "recommendations": RECOMMENDATIONS, "quotes": QUOTES, "respondents": RESPONDENTS,
+    "tags": TAGS, "sentences": SENTENCES,
 }
 ANSWERS = ("comment_id", "respondent_id", "group", "question", "source", "row", "text", "themes",
-           "candidate_themes", "dropped_reason")
-QUOTE_TABLE = ("theme", "label", "quote_rank", "quote", "stance", "comment_id", "respondent_id",
-               "group", "question")
+           "layers", "candidate_themes", "dropped_reason")
+QUOTE_TABLE = ("theme", "label", "quote_rank", "quote", "stance", "layer", "comment_id",
+               "respondent_id", "group", "question")
+TAG_EVIDENCE = ("comment_id", "sentence_index", "sentence", "theme", "layer", "score", "evidence",
+                "runner_up", "margin")
 UNEXPLAINED = ("comment_id", "respondent_id", "group", "question", "text", "reason")
-PRODUCES = {"answers": ANSWERS, "quote_table": QUOTE_TABLE, "unexplained": UNEXPLAINED,
-            "score_summary": SCORE_SUMMARY, "theme_scores": THEME_SCORES}
+PRODUCES = {"answers": ANSWERS, "quote_table": QUOTE_TABLE, "tag_evidence": TAG_EVIDENCE,
+            "unexplained": UNEXPLAINED, "score_summary": SCORE_SUMMARY,
+            "theme_scores": THEME_SCORES}
 
 
 def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
@@ -48,8 +55,10 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 
 
 def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
-    """-> ``answers`` (every input answer once: kept with its themes, or dropped with a
-    reason), ``quote_table`` (theme, label, quote_rank, quote, stance, comment_id, ...),
+    """-> ``answers`` (every input answer once: kept with its themes and the layers behind
+    them as ``theme:layer`` pairs, or dropped with a reason), ``quote_table`` (theme, label,
+    quote_rank, quote, stance, layer, comment_id, ...), ``tag_evidence`` (see
+    ``tag_evidence``),
     ``unexplained`` (kept comments no theme or candidate explains, with the reason),
     ``score_summary`` and ``theme_scores`` (see ``pipeline.drafting.scores``)."""
     comments, dropped = tables["comments"], tables["dropped"]
@@ -57,6 +66,10 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
     themes = (tables["comment_themes"].assign(_o=tables["comment_themes"]["theme_id"].map(order))
               .sort_values(["comment_id", "_o"], kind="stable")
               .groupby("comment_id", sort=False)["theme_id"].agg("|".join))
+    evidence = tag_evidence(tables["tags"], tables["sentences"], order)
+    layers = (evidence.drop_duplicates(["comment_id", "theme", "layer"])
+              .assign(pair=lambda t: t["theme"] + ":" + t["layer"])
+              .groupby("comment_id", sort=False)["pair"].agg("|".join))
     clusters = tables["clusters"]
     candidate_ids = clusters.loc[clusters["status"] == "candidate", ["cluster_id", "theme_id"]] \
         if len(clusters) else pd.DataFrame(columns=["cluster_id", "theme_id"])
@@ -66,10 +79,11 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
                   .agg(lambda s: "|".join(dict.fromkeys(s))))
     kept = comments.assign(
         themes=comments["comment_id"].map(themes).fillna(""),
+        layers=comments["comment_id"].map(layers).fillna(""),
         candidate_themes=comments["comment_id"].map(candidates).fillna(""),
         dropped_reason="",
     )
-    gone = dropped.assign(themes="", candidate_themes="", dropped_reason=dropped["drop_reason"])
+    gone = dropped.assign(themes="", layers="", candidate_themes="", dropped_reason=dropped["drop_reason"])
     answers = pd.concat([kept[list(ANSWERS)], gone[list(ANSWERS)]], ignore_index=True)
     questions = {t.question: i for i, t in enumerate(settings.pipeline.input.text_columns)}
     answers = (answers.assign(_q=answers["question"].map(questions).fillna(len(questions)))
@@ -81,12 +95,38 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
                             settings.pipeline.input.score_names)
     return {
         "answers": answers.astype({"row": int}), "quote_table": quote_table,
+        "tag_evidence": evidence,
         "unexplained": unexplained(kept, tables["sentence_clusters"], clusters),
         "score_summary": score_summary(respondents, statements),
         "theme_scores": (theme_scores(respondents, statements, tables["comment_themes"],
                                       comments, settings.themes.ids)
                          if len(respondents) else pd.DataFrame(columns=list(THEME_SCORES))),
     }
+
+
+LAYER_ORDER = {"keyword": 0, "pattern": 1, "semantic": 2, "classifier": 3}
+
+
+def tag_evidence(tags: pd.DataFrame, sentences: pd.DataFrame,
+                 order: dict[str, int]) -> pd.DataFrame:
+    """One row per tag (-> tags.csv): comment_id, sentence_index and sentence (its redacted
+    text), theme, layer, score, evidence (matched words, the theme text a semantic hit was
+    nearest, the sentence a classifier scored highest), runner_up and margin (semantic and
+    classifier tags; empty for keyword and pattern). Ordered by comment, theme, sentence."""
+    if tags.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c in ("score", "margin") else object)
+                             for c in TAG_EVIDENCE})
+    where = sentences.set_index("sentence_id")[["sentence_index", "text"]]
+    joined = tags.join(where, on="sentence_id")
+    table = pd.DataFrame({
+        "comment_id": joined["comment_id"], "sentence_index": joined["sentence_index"],
+        "sentence": joined["text"], "theme": joined["theme_id"], "layer": joined["method"],
+        "score": joined["score"].astype(float), "evidence": joined["evidence"],
+        "runner_up": joined["runner_up"].fillna(""), "margin": joined["margin"].astype(float),
+    })
+    keys = table.assign(_t=table["theme"].map(order), _l=table["layer"].map(LAYER_ORDER))
+    keys = keys.sort_values(["comment_id", "_t", "sentence_index", "_l"], kind="stable")
+    return table.loc[keys.index, list(TAG_EVIDENCE)].reset_index(drop=True)
 
 
 def unexplained(kept: pd.DataFrame, sentence_clusters: pd.DataFrame,

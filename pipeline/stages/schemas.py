@@ -23,7 +23,8 @@ SENTENCES = (
 DROPPED = ("comment_id", "respondent_id", "group", "question", "text", "source", "row",
            "drop_reason")
 # tag
-TAGS = ("comment_id", "sentence_id", "theme_id", "method", "score", "evidence", "start", "end")
+TAGS = ("comment_id", "sentence_id", "theme_id", "method", "score", "evidence", "start", "end",
+        "runner_up", "margin")
 COMMENT_THEMES = ("comment_id", "theme_id", "score", "methods", "n_sentences", "evidence")
 # discover
 SENTENCE_CLUSTERS = ("sentence_id", "comment_id", "cluster_id", "on_topic")
@@ -34,8 +35,8 @@ CLUSTERS = ("cluster_id", "label", "keywords", "n_sentences", "n_comments", "n_r
 RECOMMENDATIONS = ("rank", "key", "kind", "label", "owner", "action", "text", "status",
                    "n_respondents", "n_respondents_total", "n_asking", "n_praising",
                    "support_by_group", "evidence_line", "note", "ask_phrases")
-QUOTES = ("key", "label", "quote_rank", "quote", "stance", "comment_id", "respondent_id", "group",
-          "question")
+QUOTES = ("key", "label", "quote_rank", "quote", "stance", "layer", "comment_id", "respondent_id",
+          "group", "question")
 THEME_COMMENTS = ("theme", "label", "comment_id", "respondent_id", "group", "question", "stance",
                   "layer", "text")  # plus one column per configured score
 

@@ -4,10 +4,14 @@ Layers: ``keyword`` (theme keywords matched on lookup lemmas), ``pattern`` (spaC
 token patterns), ``semantic`` (cosine similarity to the theme's label, description and
 examples, see ``pipeline.tagging.semantic``) and ``classifier`` (a model trained with ``theming
 train``, per comment, see ``pipeline.tagging.learned``). A theme's ``exclude`` phrases veto its
-keyword, pattern and semantic hits in the same sentence. Every hit keeps its method, score
-and evidence span; hits roll up per comment. Semantic and classifier hits cover the whole
-sentence (start 0, end = sentence length); a classifier hit names the comment's sentence the
-model scores highest for that theme.
+keyword, pattern and semantic hits in the same sentence. A keyword made only of
+``tag.everyday_words`` ("updated", "better") tags only beside another hit for its theme in
+the same sentence. Every hit keeps its method, score
+and evidence: the matched words (keyword, pattern), the theme text the sentence was nearest
+(semantic) or the sentence the model scores highest (classifier); semantic and classifier
+hits also name the runner-up theme and the margin over it. Hits roll up per comment.
+Semantic and classifier hits cover the whole sentence (start 0, end = sentence length); a
+classifier hit names the comment's sentence the model scores highest for that theme.
 """
 
 from __future__ import annotations
@@ -21,8 +25,14 @@ import pandas as pd
 
 from pipeline.config.models import Settings, ThemesConfig
 from pipeline.stages.schemas import COMMENT_THEMES, SENTENCES, TAGS, empty
-from pipeline.tagging.semantic import embedder_for, keep_top_k, semantic_scores, thresholds
-from pipeline.text.nlp import get_nlp, lemma_doc, lemmatise, match_in_windows
+from pipeline.tagging.semantic import (
+    embedder_for,
+    keep_top_k,
+    runner_up,
+    semantic_match,
+    thresholds,
+)
+from pipeline.text.nlp import get_nlp, lemma, lemma_doc, lemmatise, match_in_windows
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +76,7 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 
 def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     """``sentences`` -> ``tags`` (one row per hit: comment_id, sentence_id, theme_id, method,
-    score, evidence, start, end) and ``comment_themes`` (one row per comment and theme)."""
+    score, evidence, start, end, runner_up, margin) and ``comment_themes`` (one row per comment and theme)."""
     from spacy.util import filter_spans
 
     started = time.perf_counter()
@@ -77,6 +87,8 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     records = []
     nlp = get_nlp(model)
     vetoes: list[set[str]] = []
+    everyday = {lemma(w) for phrase in cfg.everyday_words for w in phrase.split()}
+    weak: set[int] = set()  # records of keywords made only of everyday words
     for sentence_id, comment_id, text in zip(sentences["sentence_id"], sentences["comment_id"],
                                              sentences["text"], strict=True):
         doc = nlp.make_doc(str(text))
@@ -97,8 +109,10 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
         for (theme_id, method), spans in by_layer.items():
             # overlapping matches of one theme and layer collapse to the longest span
             for span in sorted(filter_spans(spans), key=lambda sp: sp.start):
+                if method == "keyword" and all(t.lemma_ in everyday or t.is_punct for t in span):
+                    weak.add(len(records))
                 records.append((comment_id, sentence_id, theme_id, method, 1.0, span.text,
-                                span.start_char, span.end_char))
+                                span.start_char, span.end_char, "", np.nan))
     classifier = settings.tag_model if cfg.classifier else None
     learned = (classifier.trained_themes if classifier is not None
                and not cfg.semantic_with_classifier else set())
@@ -106,6 +120,7 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
         records += semantic_records(sentences, settings, vetoes, skip=learned)
     if classifier is not None and len(sentences):
         records += classifier.tag_records(sentences, settings)
+    records = without_lone_everyday(records, weak)
     tags = pd.DataFrame.from_records(records, columns=list(TAGS)) if records else empty(TAGS)
     order = {theme_id: i for i, theme_id in enumerate(matchers.theme_ids)}
     tags = sort_tags(tags, order)
@@ -115,26 +130,44 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     return {"tags": tags, "comment_themes": comment_themes}
 
 
+def without_lone_everyday(records: list[tuple], weak: set[int]) -> list[tuple]:
+    """``records`` without the ``weak`` ones (keywords made only of ``tag.everyday_words``)
+    that no other hit for the same theme in the same sentence backs up."""
+    if not weak:
+        return records
+    backed = {(r[1], r[2]) for i, r in enumerate(records) if i not in weak}
+    return [r for i, r in enumerate(records) if i not in weak or (r[1], r[2]) in backed]
+
+
 def semantic_records(sentences: pd.DataFrame, settings: Settings, vetoes: list[set[str]],
                      skip: set[str] | frozenset[str] = frozenset()) -> list[tuple]:
-    """``semantic`` hits: sentence x theme pairs whose cosine score reaches the threshold
-    (themes in ``skip`` are left to the classifier and never hit)."""
+    """``semantic`` hits: sentence x theme pairs whose cosine score reaches the threshold,
+    beats the no-theme sentences and the theme's not_examples, and leads the runner-up theme
+    by ``tag.semantic_margin`` (themes in ``skip`` are left to the classifier, never hit)."""
     cfg = settings.pipeline.tag
     texts = [str(t) for t in sentences["text"]]
     embedder = embedder_for(cfg, settings.pipeline.seed)
     theme_ids = settings.themes.ids
-    scores = semantic_scores(texts, settings.themes, embedder)
+    match = semantic_match(texts, settings.themes, embedder, cfg.no_theme)
+    scores = match.scores
     scores[:, [j for j, theme_id in enumerate(theme_ids) if theme_id in skip]] = -np.inf
+    others, margins = runner_up(scores)
     scores = keep_top_k(scores, cfg.semantic_top_k)
     limits = thresholds(settings.themes, cfg.semantic_threshold)
+    hits = (scores >= limits) & (scores > match.against)
+    if cfg.semantic_margin > 0:  # then only a sentence's best theme can lead the others
+        hits &= ~(np.nan_to_num(margins, nan=np.inf) < cfg.semantic_margin)
     records = []
-    for row, column in zip(*np.nonzero(scores >= limits), strict=True):
+    for row, column in zip(*np.nonzero(hits), strict=True):
         theme_id = theme_ids[column]
         if theme_id in vetoes[row]:
             continue
+        margin = margins[row, column]
+        second = theme_ids[others[row, column]] if np.isfinite(margin) else ""
         records.append((sentences["comment_id"].iat[row], sentences["sentence_id"].iat[row],
-                        theme_id, "semantic", round(float(scores[row, column]), 6), texts[row],
-                        0, len(texts[row])))
+                        theme_id, "semantic", round(float(scores[row, column]), 6),
+                        match.nearest_text(row, column), 0, len(texts[row]), second,
+                        round(float(margin), 6) if second else np.nan))
     return records
 
 
@@ -162,7 +195,7 @@ def sort_tags(tags: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
     tags = tags.assign(_order=tags["theme_id"].map(order)).sort_values(
         ["comment_id", "sentence_id", "_order", "start", "method"], kind="stable"
     ).drop(columns="_order").reset_index(drop=True)
-    return tags.astype({"score": float, "start": int, "end": int})
+    return tags.astype({"score": float, "start": int, "end": int, "margin": float})
 
 
 def sort_comment_themes(rolled: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:

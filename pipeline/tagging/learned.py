@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,20 @@ class FeatureSpec:
 def folded(text: str) -> str:
     """``text`` lower-cased with its white space collapsed: what counts as 'identical'."""
     return " ".join(text.lower().split())
+
+
+def question_marker(question: str) -> str:
+    """A word that stands for the question in the TF-IDF features: ``qq`` + its letters and
+    digits ("FFT Why?" -> ``qqfftwhy``), so a model can learn that "No" means one thing after
+    "why did you give these scores" and another after "any other comments"."""
+    return "qq" + re.sub(r"[^a-z0-9]", "", question.lower())[:40]
+
+
+def asked(texts: list[str], questions: list[str] | None) -> list[str]:
+    """``texts`` each preceded by its question's marker (unchanged without questions)."""
+    if questions is None:
+        return list(texts)
+    return [f"{question_marker(q)} {t}" if q else t for t, q in zip(texts, questions, strict=True)]
 
 
 def text_groups(texts: list[str]) -> np.ndarray:
@@ -236,18 +251,29 @@ class TagModel:
                               "trained with or train again", code="C022")
 
     def tag_records(self, sentences, settings) -> list[tuple]:
-        """``classifier`` hits per comment, each pointing at the comment's sentence the
-        model scores highest for that theme."""
+        """``classifier`` hits per comment (a model trained with ``--question-column`` also
+        reads each comment's question), each pointing at the comment's sentence the
+        model scores highest for that theme, with the comment's runner-up theme (the best
+        other theme's score) and the margin over it."""
         order = list(dict.fromkeys(sentences["comment_id"]))
         by_comment = sentences.groupby("comment_id", sort=False)
         comment_texts = [" ".join(map(str, by_comment.get_group(c)["text"])) for c in order]
         sentence_texts = [str(t) for t in sentences["text"]]
         tag_cfg = settings.pipeline.tag
-        comment_proba = self.proba_of(comment_texts, self.embed(comment_texts, tag_cfg))
-        sentence_proba = self.proba_of(sentence_texts, self.embed(sentence_texts, tag_cfg))
+        uses_question = bool(self.info.get("question_column"))
+        questions = ([str(by_comment.get_group(c)["question"].iat[0]) for c in order]
+                     if uses_question else None)
+        comment_proba = self.proba_of(asked(comment_texts, questions),
+                                      self.embed(comment_texts, tag_cfg))
+        sentence_proba = self.proba_of(
+            asked(sentence_texts, [str(q) for q in sentences["question"]] if uses_question
+                  else None), self.embed(sentence_texts, tag_cfg))
         positions = by_comment.indices
         records = []
         comment_tagged = self.tagged(comment_proba)
+        from pipeline.tagging.semantic import runner_up
+
+        others, margins = runner_up(comment_proba)
         for row, comment_id in enumerate(order):
             for j in np.flatnonzero(comment_tagged[row]):
                 theme_id = self.theme_ids[j]
@@ -256,9 +282,12 @@ class TagModel:
                 members = positions[comment_id]
                 best = int(members[np.argmax(sentence_proba[members, j])])
                 text = sentence_texts[best]
+                margin = margins[row, j]
+                second = self.theme_ids[others[row, j]] if np.isfinite(margin) else ""
                 records.append((comment_id, sentences["sentence_id"].iat[best], theme_id,
                                 "classifier", round(float(comment_proba[row, j]), 6), text, 0,
-                                len(text)))
+                                len(text), second,
+                                round(float(margin), 6) if second else np.nan))
         return records
 
 

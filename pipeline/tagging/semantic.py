@@ -6,9 +6,17 @@ blend scored micro F1 0.507 on NHS FFT zero-shot, against 0.424 for the closest 
 and 0.478 for the centroid alone). A score at or above the theme's
 ``threshold`` (or ``tag.semantic_threshold`` when the theme sets none) is a ``semantic`` hit,
 if the theme is among the sentence's ``tag.semantic_top_k`` best-scoring themes.
+A hit must also beat what the sentence is nearer to instead: the ``tag.no_theme`` sentences
+(general thanks, praise of the forum as a whole, filler) and the theme's ``not_examples``
+(sentences a reviewer says must not get it), scored the same way; and lead the sentence's
+runner-up theme by ``tag.semantic_margin``. Every hit keeps its evidence: the theme text the
+sentence was nearest, the runner-up theme and the margin over it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -27,32 +35,93 @@ def embedder_for(cfg: TagSettings, seed: int):
                          onnx_dir=cfg.onnx_model_dir, max_entries=cfg.memory_cache_entries)
 
 
-def semantic_scores(texts: list[str], themes: ThemesConfig, embedder) -> np.ndarray:
+@dataclass
+class SemanticMatch:
+    """``scores``: texts x themes; ``nearest``: texts x themes, the index (into
+    ``theme_texts[j]``) of the theme text each text was closest to; ``against``: texts x
+    themes, the score of what the text must beat for the theme: the closer of the ``no
+    theme`` sentences and the theme's ``not_examples`` (-inf when there are none)."""
+
+    scores: np.ndarray
+    nearest: np.ndarray
+    theme_texts: list[list[str]]
+    against: np.ndarray
+
+    def nearest_text(self, row: int, column: int) -> str:
+        texts = self.theme_texts[column]
+        return texts[int(self.nearest[row, column])] if texts else ""
+
+
+def _blend(text_vectors: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Per text: the mean of its best cosine with ``group`` and its cosine with their
+    centroid (-inf for an empty group)."""
+    if not len(group):
+        return np.full(len(text_vectors), -np.inf)
+    centroid = group.mean(axis=0)
+    norm = np.linalg.norm(centroid)
+    to_centroid = text_vectors @ (centroid / norm) if norm > 0 else np.zeros(len(text_vectors))
+    return 0.5 * (text_vectors @ group.T).max(axis=1) + 0.5 * to_centroid
+
+
+def semantic_match(texts: list[str], themes: ThemesConfig, embedder,
+                   no_theme: Sequence[str] = ()) -> SemanticMatch:
     """Score of every text (rows) for every theme (columns), in ``[-1, 1]``: the mean of its
-    best cosine with the theme's texts and its cosine with their centroid.
+    best cosine with the theme's texts and its cosine with their centroid; which of the
+    theme's texts was the closest; and the same score against the ``no_theme`` sentences and
+    each theme's ``not_examples`` (what a hit must beat).
 
     ``tfidf-svd`` is fitted here on the theme texts plus ``texts``: deterministic for a
     given round, and the vocabulary covers both sides of the comparison.
     """
     per_theme = [theme_texts(theme) for theme in themes.themes]
+    negatives = [list(theme.not_examples) for theme in themes.themes]
     flat = [t for group in per_theme for t in group]
+    extra = list(no_theme) + [t for group in negatives for t in group]
+    shape = (len(texts), len(per_theme))
     if not texts or not flat:
-        return np.zeros((len(texts), len(per_theme)))
+        return SemanticMatch(np.zeros(shape), np.zeros(shape, dtype=int), per_theme,
+                             np.full(shape, -np.inf))
     if isinstance(embedder, TfidfSvdEmbedder):
-        embedder.fit(flat + list(texts))
-    theme_vectors = embedder.transform(flat)
+        embedder.fit(flat + extra + list(texts))
+    theme_vectors = embedder.transform(flat + extra)
     text_vectors = embedder.transform(list(texts))
-    similarity = text_vectors @ theme_vectors.T
-    scores = np.empty((len(texts), len(per_theme)))
+    scores = np.empty(shape)
+    nearest = np.zeros(shape, dtype=int)
     start = 0
     for j, group in enumerate(per_theme):
-        block = slice(start, start + len(group))
-        centroid = theme_vectors[block].mean(axis=0)
-        norm = np.linalg.norm(centroid)
-        to_centroid = text_vectors @ (centroid / norm) if norm > 0 else np.zeros(len(texts))
-        scores[:, j] = 0.5 * similarity[:, block].max(axis=1) + 0.5 * to_centroid
+        block = theme_vectors[start:start + len(group)]
+        scores[:, j] = _blend(text_vectors, block)
+        nearest[:, j] = (text_vectors @ block.T).argmax(axis=1)
         start += len(group)
-    return scores
+    nothing = _blend(text_vectors, theme_vectors[start:start + len(no_theme)])
+    start += len(no_theme)
+    against = np.empty(shape)
+    for j, group in enumerate(negatives):
+        against[:, j] = np.maximum(nothing, _blend(text_vectors,
+                                                   theme_vectors[start:start + len(group)]))
+        start += len(group)
+    return SemanticMatch(scores, nearest, per_theme, against)
+
+
+def semantic_scores(texts: list[str], themes: ThemesConfig, embedder) -> np.ndarray:
+    """Only the scores of ``semantic_match``."""
+    return semantic_match(texts, themes, embedder).scores
+
+
+def runner_up(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row and column: the best other column and the score's margin over it
+    (``-inf`` columns never count; margin NaN when there is no other column)."""
+    n_rows, n_columns = scores.shape
+    if n_columns < 2 or not n_rows:
+        return np.zeros(scores.shape, dtype=int), np.full(scores.shape, np.nan)
+    order = np.argsort(-scores, axis=1, kind="stable")
+    first, second = order[:, 0], order[:, 1]
+    rows = np.arange(n_rows)
+    other = np.where(np.arange(n_columns)[None, :] == first[:, None], second[:, None],
+                     first[:, None])
+    margin = scores - scores[rows[:, None], other]
+    margin = np.where(np.isfinite(margin), margin, np.nan)
+    return other, margin
 
 
 def keep_top_k(scores: np.ndarray, k: int) -> np.ndarray:
