@@ -189,6 +189,26 @@ def test_edit_preview_shows_gains_and_losses_and_save_keeps_a_backup(run_dir: Pa
     assert backups[0].name in client.get(saved.headers["location"]).text
 
 
+def test_not_examples_are_edited_and_saved_apart_from_exclude_phrases(run_dir: Path) -> None:
+    from pipeline.config.models import load_themes
+
+    client, token = client_for(run_dir)
+    themes_file = run_dir.parent / "themes.yaml"
+    theme = load_themes(themes_file).by_id()["communications"]
+    form = client.get("/theme/communications/edit").text
+    assert 'name="not_examples"' in form and 'name="exclude"' in form
+    fields = {"csrf_token": token, "keywords": "\n".join(theme.keywords),
+              "examples": "\n".join(theme.examples),
+              "not_examples": "Thanks for all the updates this year.",
+              "exclude": "\n".join(theme.exclude), "action": "save"}
+    saved = client.post("/theme/communications/edit", data=fields, follow_redirects=False)
+    assert saved.status_code == 303
+    edited = load_themes(themes_file).by_id()["communications"]
+    assert edited.not_examples == ["Thanks for all the updates this year."]
+    assert edited.exclude == theme.exclude and edited.keywords == theme.keywords
+    assert "Thanks for all the updates this year." in client.get(saved.headers["location"]).text
+
+
 def test_an_invalid_edit_is_refused_with_its_line_and_nothing_is_written(run_dir: Path) -> None:
     client, token = client_for(run_dir)
     themes_file = run_dir.parent / "themes.yaml"
@@ -200,7 +220,8 @@ def test_an_invalid_edit_is_refused_with_its_line_and_nothing_is_written(run_dir
                            encoding="utf-8")
     broken = client.post("/theme/communications/edit", data={**fields, "action": "save"})
     assert broken.status_code == 422
-    assert "Error [C003]" in broken.text and "line 19: unknown key" in broken.text
+    line = themes_file.read_text(encoding="utf-8").splitlines().index("unknown_key: 1") + 1
+    assert "Error [C003]" in broken.text and f"line {line}: unknown key" in broken.text
     assert "unknown_key" in themes_file.read_text(encoding="utf-8")
     assert not list(themes_file.parent.glob("themes.yaml.*.bak"))
     assert client.get("/theme/communications/edit").status_code == 422
@@ -328,14 +349,16 @@ def test_review_serves_on_the_port_it_is_given(run_dir: Path) -> None:
         thread.join(10)
 
 
-def test_tags_csv_is_read_when_the_run_has_one(run_dir: Path) -> None:
+def test_tags_come_from_the_artifact_beside_the_runs_tags_csv(run_dir: Path) -> None:
     import pandas as pd
 
-    tags = pd.read_parquet(run_dir / "artifacts" / "tag.tags.parquet")
-    tags = tags[tags["theme_id"] == "communications"].assign(runner_up="early_engagement")
-    tags.assign(evidence="FROM TAGS CSV").to_csv(run_dir / "tags.csv", index=False)
+    assert (run_dir / "tags.csv").is_file()  # the run's table for people, without offsets
+    path = run_dir / "artifacts" / "tag.tags.parquet"
+    tags = pd.read_parquet(path)
+    assert {"runner_up", "margin"} <= set(tags.columns)
+    mine = tags["theme_id"] == "communications"
+    tags.loc[mine, "evidence"] = "FROM THE ARTIFACT"
+    tags.to_parquet(path)
     client, _ = client_for(run_dir)
-    page = client.get("/theme/communications").text
-    assert "<span>FROM TAGS CSV</span>" in page
-    assert 'data-theme="early_engagement">' in client.get("/").text
+    assert "<span>FROM THE ARTIFACT</span>" in client.get("/theme/communications").text
     assert "keyword 4" in client.get("/").text.split('data-theme="communications"')[1]

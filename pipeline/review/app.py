@@ -32,7 +32,14 @@ from pipeline.errors import ConfigProblems, DataError, ThemingError
 from pipeline.review import decisions as decisions_module
 from pipeline.review import views
 from pipeline.review.export import coded_table
-from pipeline.review.retag import Retagger, check_yaml, edited_yaml, lines_of, save_themes
+from pipeline.review.retag import (
+    EDITABLE,
+    Retagger,
+    check_yaml,
+    edited_yaml,
+    lines_of,
+    save_themes,
+)
 from pipeline.review.run_data import RunData
 
 STATIC = {"review.css": "text/css", "review.js": "text/javascript"}
@@ -146,15 +153,15 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
         except ConfigProblems as broken:  # the file on disk is broken: say so, keep the form
             if fields is None:
                 return page(request, "edit.html", status=422, theme_id=theme_id, label=theme_id,
-                            fields={"keywords": [], "examples": [], "exclude": []},
+                            fields={"keywords": [], "examples": [], "not_examples": [],
+                                    "exclude": []},
                             preview=None, texts={}, problems=_problem_text(broken), saved="",
                             themes_file=run.themes_path.name)
             themes = None
         if themes is not None and theme_id not in themes.ids:
             raise HTTPException(404, f"theme '{theme_id}' is not in {run.themes_path.name}")
         theme = themes.by_id()[theme_id] if themes is not None else None
-        fields = fields or {name: list(getattr(theme, name)) for name in ("keywords", "examples",
-                                                                          "exclude")}
+        fields = fields or {name: list(getattr(theme, name)) for name in EDITABLE}
         texts = run.kept.set_index("comment_id")["text"]
         shown = {} if preview is None else {
             c: str(texts.get(c, "")) for c in [*preview.gained, *preview.lost]}
@@ -167,9 +174,10 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
     def edit_form(request: Request, theme_id: str, saved: str = "") -> HTMLResponse:
         return edit_page(request, theme_id, saved=saved)
 
-    def edited(theme_id: str, keywords: str, examples: str, exclude: str) -> tuple[dict, str]:
+    def edited(theme_id: str, keywords: str, examples: str, not_examples: str,
+               exclude: str) -> tuple[dict, str]:
         fields = {"keywords": lines_of(keywords), "examples": lines_of(examples),
-                  "exclude": lines_of(exclude)}
+                  "not_examples": lines_of(not_examples), "exclude": lines_of(exclude)}
         try:
             return fields, edited_yaml(run.themes_path, theme_id, fields)
         except DataError as error:
@@ -177,14 +185,15 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
 
     @app.post("/theme/{theme_id}/edit")
     def try_edit(request: Request, theme_id: str, csrf_token: str = Form(""),
-                 keywords: str = Form(""), examples: str = Form(""), exclude: str = Form(""),
+                 keywords: str = Form(""), examples: str = Form(""),
+                 not_examples: str = Form(""), exclude: str = Form(""),
                  action: str = Form("preview")) -> Response:
         """``action`` preview: re-tag with the edit and show what it gains and loses; save:
         check, back up and write the themes file."""
         check_token(csrf_token)
         if action not in ("preview", "save"):
             raise HTTPException(400, "action must be preview or save")
-        fields, text = edited(theme_id, keywords, examples, exclude)
+        fields, text = edited(theme_id, keywords, examples, not_examples, exclude)
         try:
             if action == "save":
                 backup = save_themes(run.themes_path, text)

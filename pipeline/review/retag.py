@@ -3,7 +3,8 @@
 Nothing is re-run but the tag stage's own functions (``pipeline.stages.tag.tag`` and the
 semantic layer's scorer) over the run's saved sentences (``artifacts/clean.sentences.parquet``),
 so a preview takes the time of tagging alone. An edit changes one theme's keywords, examples or
-exclude phrases (the theme's not-examples: a sentence holding one is never tagged with it).
+not-examples (sentences that must not get the theme: a semantic hit has to score above
+them) and exclude phrases (a sentence holding one is never tagged with it).
 Saving renders the whole themes file with the edit, checks it with the same checks as
 ``theming themes check`` (``load_themes``), keeps the old file as ``<name>.<time>.bak`` beside
 it and writes the new one atomically. Saving rewrites the file with PyYAML, which keeps the
@@ -27,7 +28,7 @@ from pipeline.config.models import Settings, ThemesConfig, load_themes
 from pipeline.errors import ConfigProblems, DataError
 from pipeline.review.run_data import RunData
 
-EDITABLE = ("keywords", "examples", "exclude")
+EDITABLE = ("keywords", "examples", "not_examples", "exclude")
 _LOCK = threading.Lock()
 
 
@@ -37,7 +38,8 @@ def lines_of(text: str) -> list[str]:
 
 
 def edited_yaml(themes_path: Path, theme_id: str, fields: dict[str, list[str]]) -> str:
-    """The themes file's text with ``fields`` (keywords, examples, exclude) of ``theme_id``
+    """The themes file's text with ``fields`` (keywords, examples, not_examples, exclude) of
+    ``theme_id``
     replaced; the file's opening comment block is kept."""
     text = themes_path.read_text(encoding="utf-8-sig")
     data = yaml.safe_load(text)

@@ -1,8 +1,8 @@
 """A finished run folder, read for review: comments, sentences, tags, stances, themes.
 
 Everything here is read from files ``theming run`` wrote; nothing is re-run. The tags come from
-``tags.csv`` when the run has one (it may carry runner-up columns), else from the tag stage's
-artifact ``artifacts/tag.tags.parquet``; sentence text, offsets and groups come from
+the tag stage's artifact ``artifacts/tag.tags.parquet`` (tags.csv is its view for people,
+without character offsets); sentence text, offsets and groups come from
 ``artifacts/clean.sentences.parquet``. All text in those files passed the clean stage's
 redaction, so nothing shown or exported from here carries personal data the run removed.
 """
@@ -22,12 +22,11 @@ from pipeline.stages.schemas import SENTENCES, TAGS
 
 MANIFEST = "manifest.json"
 ANSWERS = "comment_themes.csv"
-TAGS_CSV = "tags.csv"
 TAGS_ARTIFACT = Path("artifacts") / "tag.tags.parquet"
 SENTENCES_ARTIFACT = Path("artifacts") / "clean.sentences.parquet"
 THEME_COMMENTS = "theme_comments.csv"
 CLUSTERS = "clusters.csv"
-REQUIRED = (MANIFEST, ANSWERS, str(SENTENCES_ARTIFACT))
+REQUIRED = (MANIFEST, ANSWERS, str(SENTENCES_ARTIFACT), str(TAGS_ARTIFACT))
 
 
 def check_run_folder(folder: str | Path) -> Path:
@@ -38,8 +37,6 @@ def check_run_folder(folder: str | Path) -> Path:
         raise DataError(f"{path}: no such folder; give the run folder 'theming run' wrote, e.g. "
                         "data/runs/sample", code="D080")
     missing = [name for name in REQUIRED if not (path / name).is_file()]
-    if not (path / TAGS_CSV).is_file() and not (path / TAGS_ARTIFACT).is_file():
-        missing.append(f"{TAGS_CSV} or {TAGS_ARTIFACT}")
     if missing:
         raise DataError(f"{path}: not a finished run folder (missing {', '.join(missing)}); give "
                         "the folder a completed 'theming run' wrote, or finish it with "
@@ -124,11 +121,9 @@ class RunData:
     @cached_property
     def tags(self) -> pd.DataFrame:
         """One row per hit (comment_id, sentence_id, theme_id, method, score, evidence, start,
-        end, plus any runner-up columns tags.csv carries)."""
-        if (self.folder / TAGS_CSV).is_file():
-            frame = _read_csv(self.folder / TAGS_CSV)
-        else:
-            frame = _plain(pd.read_parquet(self.folder / TAGS_ARTIFACT))
+        end, and runner_up/margin in runs that record them), from the tag stage's artifact:
+        tags.csv is the same table for people, without the offsets the highlighting needs."""
+        frame = _plain(pd.read_parquet(self.folder / TAGS_ARTIFACT))
         missing = [c for c in TAGS if c not in frame.columns]
         if missing:
             raise DataError(f"{self.folder}: the run's tags lack the columns {missing}; re-run "
