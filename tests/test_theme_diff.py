@@ -33,6 +33,7 @@ themes:
     label: Papers on time
     keywords: [papers, agenda pack]
     exclude: [toilet paper]
+    not_examples: [Thanks for the papers.]
     min_support: 3
     threshold: 0.5
     recommendation: {owner: the secretariat, action: send papers a week ahead}
@@ -61,10 +62,11 @@ def test_every_change_word_for_word(tmp_path: Path) -> None:
         "papers: keyword added: agenda pack",
         "papers: keyword removed: agenda",
         "papers: example removed: Papers come late.",
+        "papers: not-example added: Thanks for the papers.",
         "papers: exclude phrase added: toilet paper",
         "ministers: theme added: Ministers attending",
         "parking: theme removed: Car parking",
-        f"{old} -> {new}: 10 changes",
+        f"{old} -> {new}: 11 changes",
     ]
 
 
@@ -98,7 +100,7 @@ def test_compare_note_lists_changes_only_from_unchanged_files(tmp_path: Path) ->
     sha = {p: sha256_bytes(load_themes(p).model_dump_json().encode()) for p in (old, new)}
     lines = diff_recorded(fake_round("r1", old, sha[old]), fake_round("r2", new, sha[new]))
     assert lines[0] == "papers: label changed: 'Meeting papers' -> 'Papers on time'"
-    assert len(lines) == 10
+    assert len(lines) == 11
     edited = diff_recorded(fake_round("r1", old, "another hash"), fake_round("r2", new, sha[new]))
     assert edited == [("the theme file r1 used is gone or has been edited since: run 'theming "
                       "themes diff OLD.yaml NEW.yaml' on copies of both to see what changed")]

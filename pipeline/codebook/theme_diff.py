@@ -2,7 +2,7 @@
 
 One row per change (theme, change, detail), in the new file's theme order: themes added or
 removed; label, description, recommendation, min_support or threshold changed; keywords,
-examples, exclude phrases or patterns added or removed. Used by ``theming compare`` for its
+examples, not-examples, exclude phrases or patterns added or removed. Used by ``theming compare`` for its
 "theme config changed between rounds" note.
 """
 
@@ -17,7 +17,8 @@ from pipeline.config.models import Theme, ThemesConfig
 
 DIFF = ("theme", "change", "detail")
 SCALARS = ("label", "description", "min_support", "threshold")
-LISTS = ("keywords", "examples", "exclude", "patterns")
+LISTS = ("keywords", "examples", "not_examples", "exclude", "patterns")
+SINGULAR = {"not_examples": "not-example", "exclude": "exclude phrase"}
 
 
 def _as_text(value: object) -> str:
@@ -38,7 +39,7 @@ def _theme_changes(old: Theme, new: Theme) -> list[tuple[str, str]]:
     for name in LISTS:
         before = [_as_text(v) for v in getattr(old, name)]
         after = [_as_text(v) for v in getattr(new, name)]
-        singular = name[:-1] if name != "exclude" else "exclude phrase"
+        singular = SINGULAR.get(name, name[:-1])
         changes += [(f"{singular} added", v) for v in after if v not in before]
         changes += [(f"{singular} removed", v) for v in before if v not in after]
     return changes
