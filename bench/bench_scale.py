@@ -82,6 +82,12 @@ def main() -> int:
     parser.add_argument("--engines", nargs="+", default=["local", "dask"],
                         choices=["local", "dask"])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--embedder", default=None,
+                        help="tag.embedder and discover.embedder for these runs (default: the "
+                             "packaged default)")
+    parser.add_argument("--stock", action="store_true",
+                        help="also time stock BERTopic (MiniLM embeddings, default UMAP and "
+                             "HDBSCAN) on the same comments, in a process of its own")
     args = parser.parse_args()
     if not FFT.is_file():
         print(f"skipped: {FFT} is absent (real comments to build rounds from)")
@@ -94,7 +100,9 @@ def main() -> int:
         (work / "config").mkdir()
         (work / "config" / "pipeline.yaml").write_text(
             "version: 1\ninput:\n  id_column: id\n  group_column: trust\n  text_columns:\n"
-            "    - {column: comment, question: comment}\noutput:\n  xlsx: false\n",
+            "    - {column: comment, question: comment}\noutput:\n  xlsx: false\n"
+            + (f"tag:\n  embedder: {args.embedder}\n  onnx_model_dir: {ROOT / 'models' / 'minilm-onnx'}"
+               f"\ndiscover:\n  embedder: {args.embedder}\n" if args.embedder else ""),
             encoding="utf-8")
         for size in args.sizes:
             export = work / f"round_{size}.csv"
@@ -115,10 +123,34 @@ def main() -> int:
                 stages = " | ".join(f"{timings.get(s, float('nan')):.1f}" for s in
                                     ("ingest", "clean", "tag", "discover", "recommend", "report"))
                 print(f"| {size:,} | {engine}{' x' + str(args.workers) if engine == 'dask' else ''}"
+                      f"{' ' + args.embedder if args.embedder else ''}"
                       f" | {wall:.1f} | {stages} | {size / wall:.0f} | {largest:,.0f} "
                       f"| {total:,.0f} |", flush=True)
+            if args.stock:
+                code, wall, largest, total = watch(
+                    [sys.executable, str(Path(__file__)), "--stock-only", str(export)], work)
+                print(f"| {size:,} | stock BERTopic | {wall:.1f} | | | | | | | {size / wall:.0f} "
+                      f"| {largest:,.0f} | {total:,.0f} |" if not code else
+                      f"| {size:,} | stock BERTopic | failed (exit {code}) |", flush=True)
     return 0
 
 
+def stock(export: Path) -> None:
+    """What a user would run instead: BERTopic() on the comments with MiniLM embeddings."""
+    from bertopic import BERTopic
+    from sentence_transformers import SentenceTransformer
+
+    from pipeline.embed.pretrained import minilm_dir, offline_hub
+
+    texts = pd.read_csv(export, dtype=str, keep_default_na=False)["comment"].tolist()
+    with offline_hub():
+        model = SentenceTransformer(str(minilm_dir()), device="cpu")
+    BERTopic(embedding_model=model).fit_transform(texts)
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--stock-only":
+        sys.path.insert(0, str(ROOT))
+        stock(Path(sys.argv[2]))
+        sys.exit(0)
     sys.exit(main())

@@ -659,6 +659,10 @@ def review_command(
                             "'export RUN -o FILE'", code="D083")
         import getpass
 
+        from pipeline.extras import require
+
+        for module in ("fastapi", "uvicorn"):
+            require(module, "theming review")
         from pipeline.review.server import serve
 
         serve(target, port=port, host=host, open_browser=not no_browser,

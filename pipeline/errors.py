@@ -104,6 +104,7 @@ CATALOGUE: dict[str, str] = {
     "C022": "a trained tagger folder is missing, unreadable or was trained on other themes",
     "C023": "too few coded comments to train or cross-validate",
     "C024": "fewer than 2 cross-validation folds were asked for",
+    "C025": "an optional part of the package (an extra) is needed but not installed",
     "C030": "the ONNX MiniLM (minilm-onnx) cannot be built or loaded, or fails its agreement check",
     "C031": "a file of the ONNX MiniLM folder is missing or fails its SHA-256 check",
     "D001": "an input file cannot be found or read",

@@ -125,3 +125,23 @@ def test_cli_starts_a_local_cluster_and_prints_the_dashboard(tmp_path: Path) -> 
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["engine"]["scheduler"] == "LocalCluster"
     assert manifest["accounting"]["answers_in"] == manifest["accounting"]["answers_out"]
+
+
+def test_without_the_dask_extra_the_run_names_it(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # as if not installed
+    result = CliRunner().invoke(app, [
+        "run", str(SAMPLE / "tiny_round.csv"), "--config", str(CONFIG), "--out",
+        str(tmp_path / "run"), "--quiet", "--text-column", "comment", "--id-column", "id",
+        "--group-column", "team", "--engine", "dask"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error [C025]: --engine dask needs the optional package 'dask', which is not installed: "
+        "pip install 'comment-theming[dask]'")
+
+
+def test_without_the_review_extra_review_names_it(sample_run: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "fastapi", None)
+    result = CliRunner().invoke(app, ["review", str(sample_run), "--no-browser"])
+    assert result.exit_code == 1
+    assert "Error [C025]: theming review needs the optional package 'fastapi'" in result.output
+    assert "pip install 'comment-theming[review]'" in result.output

@@ -61,13 +61,9 @@ PROBES = (
 
 
 def _need_runtime(what: str):
-    try:
-        import onnxruntime
-    except ImportError:
-        raise ConfigError(f"embedder 'minilm-onnx' needs onnxruntime to {what}: pip install "
-                          "onnxruntime onnx (both are dependencies of comment-theming), or use "
-                          "embedder: minilm", code="C030") from None
-    return onnxruntime
+    from pipeline.extras import require
+
+    return require("onnxruntime", f"embedder 'minilm-onnx' (to {what})")
 
 
 def read_sums(model_dir: Path) -> dict[str, str]:

@@ -103,7 +103,10 @@ class DaskEngine:
         self.record: dict = {}
 
     def __enter__(self) -> Self:
-        from dask.distributed import Client, LocalCluster
+        from pipeline.extras import require
+
+        distributed = require("dask.distributed", "--engine dask")
+        Client, LocalCluster = distributed.Client, distributed.LocalCluster  # noqa: N806
 
         if self.cfg.scheduler:
             try:
