@@ -106,7 +106,7 @@ class DaskEngine:
         from pipeline.extras import require
 
         distributed = require("dask.distributed", "--engine dask")
-        Client, LocalCluster = distributed.Client, distributed.LocalCluster  # noqa: N806
+        Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
         if self.cfg.scheduler:
             try:
