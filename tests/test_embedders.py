@@ -208,8 +208,10 @@ def _with(settings, section: str, **update):
 
 
 def test_onnx_is_chosen_by_round_size_only_when_opted_in(settings) -> None:
-    assert settings.pipeline.tag.onnx_from_rows is None  # opt-in: off by default
-    assert pretrained.for_round_size(settings, 10**6) == (settings, None)
+    assert settings.pipeline.tag.onnx_from_rows == 5000  # large rounds only, by default
+    assert pretrained.for_round_size(settings, 4999) == (settings, None)
+    never = _with(settings, "tag", onnx_from_rows=None)
+    assert pretrained.for_round_size(never, 10**6) == (never, None)
     opted = _with(settings, "tag", embedder="minilm", onnx_from_rows=10)
     opted = _with(opted, "discover", embedder="minilm")
     assert pretrained.for_round_size(opted, 9) == (opted, None)
@@ -220,6 +222,19 @@ def test_onnx_is_chosen_by_round_size_only_when_opted_in(settings) -> None:
     static = _with(opted, "discover", embedder="tfidf-svd")
     chosen, note = pretrained.for_round_size(static, 10)
     assert chosen.pipeline.discover.embedder == "tfidf-svd" and "discover" not in note
+
+
+def test_without_onnxruntime_the_round_keeps_minilm_and_says_so(settings, monkeypatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    opted = _with(settings, "tag", embedder="minilm", onnx_from_rows=10)
+    kept, note = pretrained.for_round_size(opted, 10)
+    assert kept.pipeline.tag.embedder == "minilm"
+    assert note == ("10 input rows >= tag.onnx_from_rows (10), but onnxruntime is not installed "
+                    "(pip install 'comment-theming[onnx]'): kept minilm")
 
 
 def test_the_manifest_says_when_the_round_size_chose_the_embedder() -> None:

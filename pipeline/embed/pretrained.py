@@ -317,6 +317,11 @@ def for_round_size(settings, rows: int):
     swap = {"tag": pipeline.tag.embedder == "minilm", "discover": pipeline.discover.embedder == "minilm"}
     if limit is None or rows < limit or not any(swap.values()):
         return settings, None
+    import importlib.util
+
+    if importlib.util.find_spec("onnxruntime") is None:  # the onnx extra is not installed
+        return settings, (f"{rows} input rows >= tag.onnx_from_rows ({limit}), but onnxruntime "
+                          "is not installed (pip install 'comment-theming[onnx]'): kept minilm")
     update = {section: getattr(pipeline, section).model_copy(update={"embedder": "minilm-onnx"})
               for section, changed in swap.items() if changed}
     note = (f"{rows} input rows >= tag.onnx_from_rows ({limit}): "

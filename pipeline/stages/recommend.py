@@ -257,8 +257,11 @@ class _QuotePicker:
         texts = sentences["text"].astype(str).tolist()
         self.vectors: dict[str, np.ndarray] = {}
         if len(texts) >= 2:
+            tag_cfg = settings.pipeline.tag  # the model folders and cache bound the run uses
             embedder = make_embedder(discover_cfg.embedder, discover_cfg.embedding_dims,
-                                     settings.pipeline.seed)
+                                     settings.pipeline.seed, tag_cfg.static_model_dir,
+                                     onnx_dir=tag_cfg.onnx_model_dir,
+                                     max_entries=tag_cfg.memory_cache_entries)
             matrix = embedder.fit_transform(texts)
             self.vectors = dict(zip(sentences["sentence_id"], matrix, strict=True))
             self.embedder = embedder
