@@ -87,6 +87,9 @@ def test_train_cli_reports_cv_scores_and_saves_a_safe_model(project):
     proba = model.proba_of(["Sadly, the car park was full.", "Today, the meals were cold."])
     assert proba[0, 0] > model.thresholds[0] and proba[1, 1] > model.thresholds[1]
     assert proba[:, 2].max() < 0.01                     # 'noise' was never coded
+    texts = ["Sadly, the car park was full.", "Today, the meals were cold."]
+    np.testing.assert_array_equal(model.predict_proba(texts), proba)  # scikit-learn names
+    assert model.predict(texts).tolist() == [[True, False, False], [False, True, False]]
 
     from pipeline import runner
 
@@ -298,3 +301,16 @@ def test_not_examples_train_as_comments_with_no_theme(project):
     # a sentence that is also an example keeps its theme; the other trains with none
     assert extra.texts == ["No spaces left", "The forum is great"]
     assert extra.truth.tolist() == [[True, False, False], [False, False, False]]
+
+
+def test_features_follow_the_scikit_learn_contract():
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    features = learned.Features(learned.FeatureSpec(embedder=None))
+    with pytest.raises(NotFittedError):
+        features.transform(["The car park was full."])
+    assert clone(features).get_params() == features.get_params() == {"spec": features.spec}
+    texts = ["The car park was full.", "The meals were cold.", "Noise at night kept me up."]
+    matrix = features.fit_transform(texts)
+    assert matrix.shape[0] == 3 and (matrix != features.transform(texts)).nnz == 0

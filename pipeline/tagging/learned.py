@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
 
 from pipeline.errors import ConfigError
 
@@ -109,8 +111,12 @@ class Extra:
                 None if embeddings is None else np.vstack([embeddings, self.embeddings]))
 
 
-class Features:
-    """Fitted TF-IDF vectorizers + embedder name: texts -> one sparse feature matrix."""
+class Features(TransformerMixin, BaseEstimator):
+    """Fitted TF-IDF vectorizers + embedder name: texts -> one sparse feature matrix.
+
+    A scikit-learn transformer: ``get_params``/``set_params``, ``fit_transform``, and
+    ``NotFittedError`` from ``transform`` before ``fit``.
+    """
 
     def __init__(self, spec: FeatureSpec) -> None:
         self.spec = spec
@@ -121,6 +127,7 @@ class Features:
         return self
 
     def transform(self, texts: list[str], embeddings: np.ndarray | None = None) -> sparse.csr_matrix:
+        check_is_fitted(self, ["word_", "char_"])
         blocks = [self.word_.transform(texts), self.char_.transform(texts)]
         if self.spec.embedder:
             if embeddings is None:
@@ -230,6 +237,14 @@ class TagModel:
             return linear
         weight = self.finetuned.spec.weight
         return weight * self.finetuned.proba(texts) + (1 - weight) * linear
+
+    def predict_proba(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """scikit-learn's name for ``proba_of``: one column per theme in ``theme_ids``."""
+        return self.proba_of(texts, embeddings)
+
+    def predict(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Boolean tags (texts x themes), thresholds applied as in a run."""
+        return self.tagged(self.proba_of(texts, embeddings))
 
     def embed(self, texts: list[str], tag_settings=None) -> np.ndarray | None:
         """The embedder features of ``texts`` (None when the model uses TF-IDF only), with the
