@@ -22,12 +22,12 @@ ROWS = [
     ["943.476.5919", "LS2 7UE", "My NI number is QQ 123 456 C and NHS 943 476-5919."],
     ["QQ 123 456 C", "Team \u202eevil\u202c", "Ask dr patel or DR KOWALSKI about the Sa\u00adrah Whitfield case."],
     ["07700\n900124", "Union side", "Dr de la Cruz and Dr Ahmed Khan Siddiqui chaired."],
-    ["LS1 4AP", "Union side", "Papers arrive too late to read before the meeting."],
+    ["LS1 4AP", "Union side", "Papers arrive too late; ring dr quill about them."],
 ]
 NEEDLES = ["jo.bloggs", "jo_bloggs", "sarah.whitfield", "Whitfield", "whitfield", "Łukasz", "Nowak",
            "john@example.com", "john_example", "Zoë", "Ólafsdóttir", "900123", "900124",
            "900125", "7UE", "4AP", "QQ 123", "QQ123", "4765919", "476-5919", "476 5919",
-           "patel", "KOWALSKI", "Cruz", "Siddiqui", "\u202e", "\u00ad"]
+           "patel", "KOWALSKI", "Cruz", "Siddiqui", "quill", "\u202e", "\u00ad"]
 
 
 def file_text(path: Path) -> str:

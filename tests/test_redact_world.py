@@ -17,6 +17,8 @@ REDACT = Redactor(names=("Sarah Whitfield",))
     ("Nurse Zoë Ólafsdóttir was kind.", "Nurse [NAME] was kind."),
     ("ask dr patel about it", "ask dr [NAME] about it"),
     ("DR KOWALSKI SAID NO", "DR [NAME] SAID NO"),
+    ("Ring dr quill on Monday", "Ring dr [NAME] on Monday"),  # surnames that are words
+    ("ask mr smith or mrs brown", "ask mr [NAME] or mrs [NAME]"),
     ("Thanks to Dr\nMcGregor.", "Thanks to Dr\n[NAME]."),
     ("Dr de la Cruz agreed", "Dr [NAME] agreed"),
     ("Dr Ahmed Khan Siddiqui agreed", "Dr [NAME] agreed"),
@@ -39,6 +41,7 @@ def test_redacts_real_world_forms(text, expected):
 
 @pytest.mark.parametrize("text", [
     "the dr said no and the nurse told us",
+    "the dr rang back and the mr was kind",
     "I saw the Dr. The wait was long.",
     "Sister Trusts and Nurse Staffing matter.",
     "Dr Who is a programme.",

@@ -71,6 +71,16 @@ def _english_word(word: str) -> bool:
     return word in _lemma_table() or word in _lemmas()
 
 
+def _inflected(word: str) -> bool:
+    """True for an inflected English form ('said', 'rang', 'was': its lookup lemma differs).
+    After a lower-case 'dr' such a word goes on the sentence ('the dr said'); a base form may
+    be a surname that is also a word ('dr quill', 'mr smith', 'mrs brown') and is redacted."""
+    from pipeline.text.nlp import _lemma_table
+
+    lemma = _lemma_table().get(word)
+    return lemma is not None and lemma != word
+
+
 def _name_word(word: str, honorific: bool, first: bool, style: str | None) -> str | None:
     """The style of ``word`` as a name word ('cap', 'upper', 'lower'), or None."""
     if _ordinary(word):
@@ -81,7 +91,7 @@ def _name_word(word: str, honorific: bool, first: bool, style: str | None) -> st
         return "upper"
     if UPPER.fullmatch(word) and style == "upper" and not _english_word(word.lower()):
         return "upper"  # a shouted sentence goes on after the name: "DR KOWALSKI SAID"
-    if LOWER.fullmatch(word) and honorific and first and not _english_word(word):
+    if LOWER.fullmatch(word) and honorific and first and not _inflected(word):
         return "lower"
     return None
 
