@@ -47,18 +47,12 @@ def _load():
 
 
 def _settings(overrides: list[str]):
-    import yaml
+    from bench_discovery_scale import with_discover
 
-    from pipeline.config.models import Settings, ThemesConfig, load_pipeline
+    from pipeline.config.models import load_pipeline
 
     pipeline = load_pipeline(ROOT / "config" / "pipeline.yaml")
-    updates = {"unit": "comments", "embedder": EMBEDDER}
-    for item in overrides:
-        key, value = item.split("=", 1)
-        updates[key] = yaml.safe_load(value)
-    discover = pipeline.discover.model_copy(update=updates)
-    return Settings(pipeline=pipeline.model_copy(update={"discover": discover}),
-                    themes=ThemesConfig(themes=[]))
+    return with_discover(pipeline, {"unit": "comments", "embedder": EMBEDDER}, overrides)
 
 
 def child(method: str, folder: Path, overrides: list[str]) -> None:

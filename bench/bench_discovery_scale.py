@@ -54,19 +54,27 @@ def fft_round(n_comments: int, seed: int = 11) -> pd.DataFrame:
     return out.assign(_source="fft_round.csv", _row=range(2, len(out) + 2))
 
 
-def settings_for(embedder: str, overrides: list[str]):
+def with_discover(pipeline, updates: dict, overrides: list[str]):
+    """Settings with ``discover`` updated by ``updates`` and ``KEY=VALUE`` overrides (values
+    read as YAML) and no themes: discovery alone (shared with bench_discovery.py)."""
     import yaml
 
-    from pipeline.config.models import Settings, ThemesConfig, load_pipeline, with_overrides
+    from pipeline.config.models import Settings, ThemesConfig
 
-    pipeline = with_overrides(load_pipeline(), ["comment"], "id", "trust")
-    updates = {"embedder": embedder}
+    updates = dict(updates)
     for item in overrides:
         key, value = item.split("=", 1)
         updates[key] = yaml.safe_load(value)
     discover = pipeline.discover.model_copy(update=updates)
     return Settings(pipeline=pipeline.model_copy(update={"discover": discover}),
                     themes=ThemesConfig(themes=[]))
+
+
+def settings_for(embedder: str, overrides: list[str]):
+    from pipeline.config.models import load_pipeline, with_overrides
+
+    pipeline = with_overrides(load_pipeline(), ["comment"], "id", "trust")
+    return with_discover(pipeline, {"embedder": embedder}, overrides)
 
 
 def main() -> None:

@@ -1,8 +1,8 @@
 """Whole runs at growing sizes, local engine against ``--engine dask`` (issue 14).
 
 Rounds are built from the real NHS FFT comments in ../shared/benchmarks/nhs-fft/dev.csv:
-each synthetic comment joins one to three sentences drawn from different real comments, and
-only distinct texts are kept, so the embedding cache cannot hide the cost (and no cache is
+each synthetic comment joins one to three sentences drawn from different real comments
+(``bench_discovery_scale.fft_round``), and only distinct texts are kept, so the embedding cache cannot hide the cost (and no cache is
 used: the temporary project has no secret). Each run is a separate ``theming run`` process;
 peak memory is polled over its whole process tree (the Dask workers included).
 
@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -31,25 +29,14 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 FFT = ROOT.parent / "shared" / "benchmarks" / "nhs-fft" / "dev.csv"
 THEMING = Path(sys.executable).with_name("theming")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def build_round(size: int, seed: int = 11) -> pd.DataFrame:
-    """``size`` distinct comments recombined from real FFT sentences, one per respondent."""
-    dev = pd.read_csv(FFT, dtype=str, keep_default_na=False)
-    pool = [(s.strip(), g) for text, g in zip(dev["comment"], dev["group"], strict=True)
-            for s in SENTENCE_END.split(text) if len(s.split()) >= 3]
-    rng = random.Random(seed)
-    seen: set[str] = set()
-    rows = []
-    while len(rows) < size:
-        picked = rng.sample(pool, rng.randint(1, 3))
-        text = " ".join(s for s, _ in picked)
-        if text in seen:
-            continue
-        seen.add(text)
-        rows.append({"id": f"S{len(rows):07d}", "trust": picked[0][1], "comment": text})
-    return pd.DataFrame(rows)
+def build_round(size: int) -> pd.DataFrame:
+    """``size`` distinct comments recombined from real FFT sentences (bench_discovery_scale's
+    round, one comment per respondent), as an export: id, trust, question, comment."""
+    from bench_discovery_scale import fft_round
+
+    return fft_round(size).drop(columns=["_source", "_row"])
 
 
 def watch(command: list[str], cwd: Path) -> tuple[int, float, float, float]:
