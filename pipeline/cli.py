@@ -352,13 +352,15 @@ def themes_check(
 
     Example: theming themes check config/themes.yaml --against data/runs/sample
     """
-    from pipeline.config.models import everyday_keywords, load_pipeline, load_themes
+    from pipeline.config.models import everyday_keywords, load_themes
 
     try:
+        from pipeline.runner import load_pipeline_settings
+
         themes = load_themes(file)
-        settings = load_pipeline(_project_config(config))
+        settings = load_pipeline_settings(_project_config(config))
         if against is not None:
-            findings, n = _theme_findings(themes, file, against, config)
+            findings, n = _theme_findings(themes, against, settings)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
@@ -387,15 +389,13 @@ def themes_check(
         raise typer.Exit(1)
 
 
-def _theme_findings(themes, file: Path, against: Path, config: Path | None):
+def _theme_findings(themes, against: Path, pipeline_cfg):
     """The theme-set findings for ``themes`` on the comments in ``against``, and their count."""
-    from pipeline import runner
     from pipeline.codebook.theme_check import check_themes, comments_against
     from pipeline.config.models import Settings
     from pipeline.embed.embedders import make_embedder
     from pipeline.text.redact import redactor_from_settings
 
-    pipeline_cfg = runner.load_pipeline_settings(_project_config(config))
     settings = Settings(pipeline=pipeline_cfg, themes=themes)
     texts = comments_against(against, themes.ids)
     redactor = redactor_from_settings(pipeline_cfg.clean.redact)
