@@ -34,16 +34,29 @@ sys.path.insert(0, str(ROOT))
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def fft_round(n_comments: int, seed: int = 11) -> pd.DataFrame:
-    """``n_comments`` distinct comments recombined from FFT dev sentences (see the docstring)."""
+def fft_round(n_comments: int, seed: int = 11, distinct_sentences: bool = False) -> pd.DataFrame:
+    """``n_comments`` distinct comments recombined from FFT dev sentences (see the docstring).
+
+    ``distinct_sentences``: every sentence is new as well (the first words of one real
+    sentence joined to the last words of another, cut near their middles, and never made
+    twice), so a tag stage that embeds sentences meets no repeated text either: FFT dev has
+    only about 4,800 sentences, and whole sentences drawn from them repeat within a large
+    round, which lets the in-memory embedding cache hide most of the embedding cost."""
     frame = pd.read_csv(DATA, dtype=str, keep_default_na=False)
     pieces = [(s.strip(), row.group, row.question) for row in frame.itertuples(index=False)
               for s in SENTENCE_END.split(row.comment) if len(s.split()) >= 2]
     rng = random.Random(seed)
     made: set[str] = set()
+    said: set[str] = set()
     rows = []
     while len(rows) < n_comments:
         picked = rng.sample(pieces, rng.randint(1, 3))
+        if distinct_sentences:
+            sentences = [_spliced(first[0], rng.choice(pieces)[0]) for first in picked]
+            if len(set(sentences)) < len(sentences) or said & set(sentences):
+                continue
+            said.update(sentences)
+            picked = [(s, *p[1:]) for s, p in zip(sentences, picked, strict=True)]
         text = " ".join(p[0] for p in picked)
         if text in made:
             continue
@@ -52,6 +65,12 @@ def fft_round(n_comments: int, seed: int = 11) -> pd.DataFrame:
                      "question": picked[0][2], "comment": text})
     out = pd.DataFrame(rows)
     return out.assign(_source="fft_round.csv", _row=range(2, len(out) + 2))
+
+
+def _spliced(first: str, second: str) -> str:
+    """The first half of ``first`` (by words) followed by the second half of ``second``."""
+    head, tail = first.split(), second.split()
+    return " ".join(head[:max(1, len(head) // 2)] + tail[len(tail) // 2:])
 
 
 def with_discover(pipeline, updates: dict, overrides: list[str]):

@@ -33,10 +33,11 @@ THEMING = Path(sys.executable).with_name("theming")
 
 def build_round(size: int) -> pd.DataFrame:
     """``size`` distinct comments recombined from real FFT sentences (bench_discovery_scale's
-    round, one comment per respondent), as an export: id, trust, question, comment."""
+    round, one comment per respondent, with every sentence new too), as an export: id, trust,
+    question, comment."""
     from bench_discovery_scale import fft_round
 
-    return fft_round(size).drop(columns=["_source", "_row"])
+    return fft_round(size, distinct_sentences=True).drop(columns=["_source", "_row"])
 
 
 def watch(command: list[str], cwd: Path) -> tuple[int, float, float, float]:

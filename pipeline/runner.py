@@ -181,7 +181,8 @@ def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
     With a ``cache``, a stage whose saved artifacts are still valid is loaded, not rerun,
     and every computed stage is saved as soon as it finishes. With an ``engine``
     (``pipeline.engine.dask_engine.DaskEngine``), clean and tag run on its cluster together
-    (their time is booked to clean; the manifest's ``engine`` gives the split).
+    (their time is booked to clean; the manifest's ``engine`` gives the split), and discovery
+    places the documents beyond its describing sample there too.
     """
     timings: dict[str, float] = {}
     counts: dict[str, dict[str, int]] = {}
@@ -199,7 +200,9 @@ def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
             if cache:
                 cache.save(stage.NAME, produced)
         if produced is None:
-            produced = call_stage(stage, tables, settings)
+            options = ({"assign_rest": engine.assign}
+                       if engine is not None and stage.NAME == "discover" else {})
+            produced = call_stage(stage, tables, settings, **options)
             if cache:
                 cache.save(stage.NAME, produced)
         timings[stage.NAME] = round(time.perf_counter() - started, 3)

@@ -145,3 +145,28 @@ def test_without_the_review_extra_review_names_it(sample_run: Path, monkeypatch)
     assert result.exit_code == 1
     assert "Error [C025]: theming review needs the optional package 'fastapi'" in result.output
     assert "pip install 'comment-theming[review]'" in result.output
+
+
+def _bounded(settings, size: int):
+    cfg = settings.pipeline.discover.model_copy(update={"describe_sample_size": size})
+    return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(
+        update={"discover": cfg})})
+
+
+def test_discovery_places_the_rest_on_the_workers_as_the_local_engine_does(
+        scheduler: str, tmp_path: Path) -> None:
+    local = run([SAMPLE / "survey_round.csv"], _bounded(load_settings(CONFIG), 120),
+                tmp_path / "local")
+    notes: list[str] = []
+    remote = run([SAMPLE / "survey_round.csv"],
+                 _bounded(load_settings(CONFIG, scheduler=scheduler), 120), tmp_path / "dask",
+                 announce=notes.append)
+    clusters = pd.read_csv(tmp_path / "local" / "clusters.csv")
+    assert clusters["n_sentences"].sum() > 120  # more than the describing sample was placed
+    for name in SAME:
+        assert (tmp_path / "dask" / name).read_bytes() == \
+            (tmp_path / "local" / name).read_bytes(), name
+    engine = remote.manifest["engine"]
+    assert engine["discover_partitions"] >= 2
+    assert any(n.startswith("discover: placed ") for n in notes)
+    assert local.manifest["accounting"] == remote.manifest["accounting"]

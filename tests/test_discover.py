@@ -352,3 +352,62 @@ def test_manifest_reports_cluster_sizes():
                       "cluster_sizes": {"min": 15, "median": 30.0, "max": 50,
                                         "largest_share": 0.5}}
     assert cluster_spread(clusters.iloc[:0], 60)["cluster_sizes"]["max"] == 0
+
+
+def test_a_round_beyond_the_describing_sample_is_placed_and_counted_whole(settings):
+    sentences, tags, themes = fft_like_tables(60)
+    whole = discover.discover(sentences, tags, themes,
+                              sampled_settings(settings, fit_sample_size=60, label_max_df=0.5))
+    bounded = sampled_settings(settings, fit_sample_size=60, describe_sample_size=90,
+                               assign_batch_size=7, label_max_df=0.5)
+    calls = []
+
+    def placed_here(docs, lookup, assigner):
+        calls.append(len(docs))
+        return discover.assign_documents(docs, lookup, assigner)
+
+    produced = discover.discover(sentences, tags, themes, bounded, assign_rest=placed_here)
+    assert calls == [len(sentences) - 90]  # the rest, once, through the plug-in placer
+    assigned, clusters = produced["sentence_clusters"], produced["clusters"]
+    assert list(assigned["sentence_id"]) == list(sentences["sentence_id"])  # all, in order
+    # the counts are made over every sentence, not the sample
+    recount = assigned.merge(sentences, on=["sentence_id", "comment_id"]).groupby(
+        "cluster_id").agg(n=("text", "size"), r=("respondent_id", "nunique"))
+    by_id = clusters.set_index("cluster_id")
+    assert by_id["n_sentences"].sum() == len(sentences)
+    for cluster_id, row in recount.iterrows():
+        assert by_id.loc[cluster_id, "n_sentences"] == row["n"]
+        assert by_id.loc[cluster_id, "n_respondents"] == row["r"]
+    # placing the rest mixes no topics: each cluster is (almost) one of the three topics
+    members = assigned.merge(sentences, on=["sentence_id", "comment_id"])
+    topic = members["text"].str.lower().str.extract("(park|staff|wait)")[0]
+    placed = members[members["cluster_id"] >= 0]
+    purity = topic[placed.index].groupby(placed["cluster_id"]).agg(
+        lambda found: found.value_counts(normalize=True).iloc[0])
+    assert len(purity) >= 3 and (purity >= 0.9).all()
+    assert (members["cluster_id"] < 0).mean() < 0.1
+    # a bound at or above the round's size changes nothing
+    same = discover.discover(sentences, tags, themes, sampled_settings(
+        settings, fit_sample_size=60, describe_sample_size=len(sentences), label_max_df=0.5))
+    pd.testing.assert_frame_equal(same["clusters"], whole["clusters"])
+    pd.testing.assert_frame_equal(same["sentence_clusters"], whole["sentence_clusters"])
+
+
+def test_placing_in_batches_equals_placing_at_once(settings):
+    sentences, tags, themes = fft_like_tables(40)
+    bounded = sampled_settings(settings, fit_sample_size=50, describe_sample_size=60,
+                               label_max_df=0.5)
+    captured = {}
+
+    def keep(docs, lookup, assigner):
+        captured["args"] = (docs, lookup, assigner)
+        return discover.assign_documents(docs, lookup, assigner)
+
+    discover.discover(sentences, tags, themes, bounded, assign_rest=keep)
+    docs, lookup, assigner = captured["args"]
+    from dataclasses import replace
+
+    at_once = discover.assign_documents(docs, lookup, replace(assigner, batch_size=10**6))
+    in_threes = discover.assign_documents(docs, lookup, replace(assigner, batch_size=3))
+    assert np.array_equal(at_once[0], in_threes[0]) and np.array_equal(at_once[1], in_threes[1])
+    assert at_once[1].any()  # on_topic is worked out for placed documents too

@@ -210,7 +210,7 @@ def _with(settings, section: str, **update):
 def test_onnx_is_chosen_by_round_size_only_when_opted_in(settings) -> None:
     assert settings.pipeline.tag.onnx_from_rows == 5000  # large rounds only, by default
     assert pretrained.for_round_size(settings, 4999) == (settings, None)
-    never = _with(settings, "tag", onnx_from_rows=None)
+    never = _with(settings, "tag", onnx_from_rows=None, static_from_rows=None)
     assert pretrained.for_round_size(never, 10**6) == (never, None)
     opted = _with(settings, "tag", embedder="minilm", onnx_from_rows=10)
     opted = _with(opted, "discover", embedder="minilm")
@@ -222,6 +222,25 @@ def test_onnx_is_chosen_by_round_size_only_when_opted_in(settings) -> None:
     static = _with(opted, "discover", embedder="tfidf-svd")
     chosen, note = pretrained.for_round_size(static, 10)
     assert chosen.pipeline.discover.embedder == "tfidf-svd" and "discover" not in note
+
+
+def test_very_large_rounds_switch_to_the_static_embedder(settings) -> None:
+    assert settings.pipeline.tag.static_from_rows == 100000  # very large rounds only
+    both = _with(_with(settings, "tag", embedder="minilm", onnx_from_rows=10,
+                       static_from_rows=100), "discover", embedder="minilm")
+    chosen, note = pretrained.for_round_size(both, 99)
+    assert chosen.pipeline.tag.embedder == "minilm-onnx"  # the onnx rule below the static one
+    chosen, note = pretrained.for_round_size(both, 100)
+    assert chosen.pipeline.tag.embedder == chosen.pipeline.discover.embedder == "minilm-static"
+    assert note == ("100 input rows >= tag.static_from_rows (100): tag.embedder and "
+                    "discover.embedder minilm -> minilm-static")
+    mixed = _with(both, "discover", embedder="minilm-onnx")
+    chosen, note = pretrained.for_round_size(mixed, 100)
+    assert chosen.pipeline.discover.embedder == "minilm-static"
+    assert note.endswith("tag.embedder minilm -> minilm-static; "
+                         "discover.embedder minilm-onnx -> minilm-static")
+    kept = _with(both, "tag", static_from_rows=None)
+    assert pretrained.for_round_size(kept, 10**6)[0].pipeline.tag.embedder == "minilm-onnx"
 
 
 def test_without_onnxruntime_the_round_keeps_minilm_and_says_so(settings, monkeypatch) -> None:

@@ -182,6 +182,7 @@ class TagSettings(_Strict):
     embedding_cache: str | None
     memory_cache_entries: int | None = Field(ge=1)
     onnx_from_rows: int | None = Field(ge=1)
+    static_from_rows: int | None = Field(default=None, ge=1)
     classifier: bool
     semantic_with_classifier: bool
 
@@ -197,6 +198,7 @@ class DiscoverSettings(_Strict):
     min_cluster_size: int | Literal["auto"]
     umap_epochs: int = Field(ge=10)
     fit_sample_size: int = Field(ge=10)
+    describe_sample_size: int | None = Field(default=None, ge=10)
     assign_batch_size: int = Field(ge=1)
     seed_weight: float = Field(ge=0.0)
     outlier_min_similarity: float = Field(ge=-1.0, le=1.0)

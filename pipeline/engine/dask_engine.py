@@ -5,7 +5,10 @@ and every sentence is tagged on its own, so a round can be cut into partitions o
 each partition cleaned and tagged on a worker, and the pieces put back in the order the local
 engine gives (the tests compare the two byte for byte). Ingest (cheap; it numbers the answers
 and pseudonymises ids) and discover, recommend and report (they need the whole round) run in
-the client process. ``dask.distributed`` does the scheduling, the transfers and the worker
+the client process, except that discovery of a round larger than its describing sample
+(``discover.describe_sample_size``) sends the other documents back to the workers to be
+embedded and placed among the clusters (``DaskEngine.assign``), on the worker that tagged
+them when it is still there, so the client never holds their vectors. ``dask.distributed`` does the scheduling, the transfers and the worker
 processes; this module only cuts, ships and reassembles.
 
 Models are loaded once per worker process: the embedders are cached per process
@@ -71,6 +74,15 @@ def run_partition(comments: pd.DataFrame, settings) -> tuple[dict, dict[str, flo
     return produced, seconds
 
 
+def place_partition(docs: pd.DataFrame, lookup: dict, assigner, secret) -> tuple:
+    """Discovery's placing of one partition of documents (on a worker)."""
+    from pipeline.embed.pretrained import use_cache_secret
+    from pipeline.stages.discover import assign_documents
+
+    use_cache_secret(secret)
+    return assign_documents(docs, lookup, assigner)
+
+
 def reassemble(pieces: list[dict], comments: pd.DataFrame, settings) -> dict[str, dict]:
     """The partitions' tables joined in the local engine's order."""
     position = {cid: i for i, cid in enumerate(comments["comment_id"])}
@@ -101,6 +113,9 @@ class DaskEngine:
         self.client = None
         self.cluster = None
         self.record: dict = {}
+        self._homes: dict[str, list[str]] = {}
+        self._secret = None
+        self._count = 0
 
     def __enter__(self) -> Self:
         from pipeline.extras import require
@@ -139,10 +154,12 @@ class DaskEngine:
         from dask.distributed import as_completed
 
         check_settings(settings)
+        self._secret = settings.secret
         started = time.perf_counter()
         workers = max(1, self.record.get("workers", 1))
         count = max(workers, math.ceil(len(comments) / self.cfg.partition_rows))
         parts = split(comments, count)
+        self._count = count
         if not parts:  # no answers: nothing to ship
             return run_partition(comments, settings)[0]
         shared = self.client.scatter(settings, broadcast=True)
@@ -156,7 +173,51 @@ class DaskEngine:
             self.announce(f"clean+tag: partition {done}/{len(parts)} done, "
                           f"{elapsed:.0f} s elapsed, about {eta:.0f} s to go")
         pieces = [produced for produced, _ in self.client.gather(futures)]
+        # where each respondent's sentences were embedded: discovery places them there
+        holders = self.client.who_has(futures)
+        self._homes = {}
+        for part, future in zip(parts, futures, strict=True):
+            home = list(holders.get(future.key, ()))
+            for respondent in part["respondent_id"].astype(str).unique():
+                self._homes[respondent] = home
         self.record |= {"partitions": len(parts), "partition_rows": self.cfg.partition_rows,
                         "worker_seconds": {k: round(v, 3) for k, v in seconds.items()},
                         "wall_seconds": round(time.perf_counter() - started, 3)}
         return reassemble(pieces, comments, settings)
+
+    def assign(self, docs: pd.DataFrame, lookup: dict, assigner) -> tuple:
+        """Discovery's ``assign_rest`` on the cluster: ``docs`` cut by respondent as clean and
+        tag cut them, each piece placed on the worker that tagged it (whose embedding cache
+        holds its vectors; any worker when that one is gone); -> (cluster ids, on_topic) in
+        ``docs``' order."""
+        import numpy as np
+        from dask.distributed import as_completed
+
+        started = time.perf_counter()
+        workers = max(1, self.record.get("workers", 1))
+        # the cut clean and tag used, so each piece has one home
+        count = self._count or max(workers, math.ceil(len(docs) / self.cfg.partition_rows))
+        keys = docs["respondent_id"].astype(str).map(lambda r: partition_of(r, count)).to_numpy()
+        positions = [np.flatnonzero(keys == k) for k in range(count) if (keys == k).any()]
+        shared = self.client.scatter(assigner, broadcast=True)
+        futures = []
+        for where in positions:
+            part = docs.iloc[where].reset_index(drop=True)
+            wanted = {k: lookup[k] for k in (part["sentence_id"] if assigner.unit == "sentences"
+                                             else part["comment_id"]) if k in lookup}
+            home = self._homes.get(str(part["respondent_id"].iloc[0]), [])
+            futures.append(self.client.submit(place_partition, part, wanted, shared,
+                                              self._secret, workers=home or None,
+                                              allow_other_workers=True, pure=False))
+        for done, _ in enumerate(as_completed(futures), start=1):
+            elapsed = time.perf_counter() - started
+            self.announce(f"discover: placed {done}/{len(futures)} partitions, "
+                          f"{elapsed:.0f} s elapsed, about "
+                          f"{elapsed / done * (len(futures) - done):.0f} s to go")
+        labels = np.zeros(len(docs), dtype=int)
+        on_topic = np.zeros(len(docs), dtype=bool)
+        for where, (placed, flags) in zip(positions, self.client.gather(futures), strict=True):
+            labels[where] = placed
+            on_topic[where] = flags
+        self.record["discover_partitions"] = len(futures)
+        return labels, on_topic

@@ -18,9 +18,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from sklearn.preprocessing import normalize
 
 from pipeline.config.models import DiscoverSettings, Settings, ThemesConfig, slugify
 from pipeline.discovery import clustering, topic_model
@@ -35,6 +37,7 @@ from pipeline.discovery.labels import (
 )
 from pipeline.discovery.sampling import stratified_sample
 from pipeline.embed.embedders import lemma_tokens, make_embedder
+from pipeline.embed.pretrained import CachedEmbedder
 from pipeline.stages.schemas import (
     CLUSTERS,
     COMMENT_THEMES,
@@ -53,30 +56,89 @@ PRODUCES = {"sentence_clusters": SENTENCE_CLUSTERS, "clusters": CLUSTERS}
 MIN_DOCS = 3
 
 
-def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
-    return discover(tables["sentences"], tables["tags"], tables["comment_themes"], settings)
+def run(tables: dict[str, pd.DataFrame], settings: Settings,
+        assign_rest: Callable | None = None) -> dict[str, pd.DataFrame]:
+    return discover(tables["sentences"], tables["tags"], tables["comment_themes"], settings,
+                    assign_rest=assign_rest)
 
 
 def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
-             settings: Settings, vectors: np.ndarray | None = None) -> dict[str, pd.DataFrame]:
+             settings: Settings, vectors: np.ndarray | None = None,
+             assign_rest: Callable[[pd.DataFrame, list[set[str]], Assigner], tuple] | None = None,
+             ) -> dict[str, pd.DataFrame]:
     """-> ``sentence_clusters`` (sentence_id, comment_id, cluster_id, on_topic: the document
     uses one of its cluster's top keywords) and ``clusters``
     (cluster_id, label, keywords (as respondents wrote them), counts, status, theme_id,
     overlap, similarity, coherence, tagged_share, reason, examples, method).
     ``vectors``: precomputed embeddings of the documents (e.g. from a cache), made by the
-    configured embedder."""
+    configured embedder.
+
+    A round of more than ``discover.describe_sample_size`` documents is discovered on a
+    seeded, stratified sample of that many (fit, merge, words, statuses and examples); every
+    other document then joins its nearest final topic in batches (``assign_rest``, e.g. per
+    partition on a Dask cluster; by default here) and the counts are made over all of them,
+    so no more than the sample's and one batch's vectors are ever held."""
     started = time.perf_counter()
     cfg = settings.pipeline.discover
     docs = documents(sentences, cfg.unit)
+    bound = cfg.describe_sample_size
+    if not cfg.enabled or bound is None or len(docs) <= bound:
+        docs, clusters = _discover(docs, tags, comment_themes, settings, vectors)[:2]
+    else:
+        working = fit_sample(docs, cfg, settings.pipeline.seed, bound)
+        rest = np.setdiff1d(np.arange(len(docs)), working)
+        found, clusters, assigner = _discover(
+            docs.iloc[working].reset_index(drop=True), tags, comment_themes, settings,
+            None if vectors is None else vectors[working])
+        others = docs.iloc[rest].reset_index(drop=True)
+        if found is not None:
+            lookup = theme_lookup(tags, comment_themes, cfg.unit)
+            if vectors is not None:
+                assigner = replace(assigner, vectors=vectors[rest])
+            labels, on_topic = (assign_rest or assign_documents)(others, lookup, assigner)
+            others = others.assign(cluster_id=labels, on_topic=on_topic)
+            docs = pd.concat([found, others]).iloc[np.argsort(np.concatenate([working, rest]),
+                                                              kind="stable")]
+            docs = docs.reset_index(drop=True)
+            clusters = recount(clusters, docs, lookup, cfg.unit)
+        else:
+            docs = None
+        log.info("discover: %d documents described on a sample of %d, the rest assigned",
+                 len(docs), len(working))
+    if docs is None:
+        return {"sentence_clusters": empty(SENTENCE_CLUSTERS).astype({"cluster_id": int,
+                                                                      "on_topic": bool}),
+                "clusters": empty(CLUSTERS)}
+    assignment = sentences[["sentence_id", "comment_id"]].merge(
+        docs[["comment_id", "cluster_id", "on_topic"]
+             + (["sentence_id"] if cfg.unit == "sentences" else [])],
+        on=["sentence_id", "comment_id"] if cfg.unit == "sentences" else ["comment_id"],
+        how="inner",
+    )[list(SENTENCE_CLUSTERS)].astype({"cluster_id": int, "on_topic": bool})
+    assignment = assignment.reset_index(drop=True)
+    labels = docs["cluster_id"].to_numpy()
+    left = float((labels == clustering.OUTLIER).mean())
+    log.info("discover: %d documents -> %d clusters (%s), %.1f%% left as outliers (%.2fs)",
+             len(docs), int((clusters["cluster_id"] >= 0).sum()),
+             clusters["method"].iloc[0] if len(clusters) else "-", 100 * left,
+             time.perf_counter() - started)
+    return {"sentence_clusters": assignment, "clusters": clusters}
+
+
+def _discover(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
+              settings: Settings, vectors: np.ndarray | None
+              ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, Assigner | None]:
+    """Discovery over ``docs``: (docs with ``cluster_id`` and ``on_topic``, the clusters
+    table, an ``Assigner`` that places other documents among these clusters); (None, None,
+    None) when there is nothing to cluster."""
+    cfg = settings.pipeline.discover
     # a round whose answers have hardly a word ("42", "3/5") has nothing to cluster on;
     # otherwise word-less answers ("No", "N/A") stay in and cluster together
     lemmas = [lemma_tokens(text) for text in docs["text"]] if cfg.enabled else []
     if not cfg.enabled or sum(bool(words) for words in lemmas) < MIN_DOCS:
         reason = "disabled" if not cfg.enabled else f"fewer than {MIN_DOCS} documents with words"
         log.info("discover: skipped (%s)", reason)
-        return {"sentence_clusters": empty(SENTENCE_CLUSTERS).astype({"cluster_id": int,
-                                                                      "on_topic": bool}),
-                "clusters": empty(CLUSTERS)}
+        return None, None, None
 
     texts = docs["text"].tolist()
     vectors_given = vectors is not None
@@ -124,19 +186,16 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
                                                                strict=True)],
         keywords=["|".join(words) for words in written],
         theme_id=_written_ids(clusters, written))
-    assignment = sentences[["sentence_id", "comment_id"]].merge(
-        docs[["comment_id", "cluster_id", "on_topic"]
-             + (["sentence_id"] if cfg.unit == "sentences" else [])],
-        on=["sentence_id", "comment_id"] if cfg.unit == "sentences" else ["comment_id"],
-        how="inner",
-    )[list(SENTENCE_CLUSTERS)].astype({"cluster_id": int, "on_topic": bool})
-    assignment = assignment.reset_index(drop=True)
     clusters = clusters.assign(method=method)[list(CLUSTERS)]
-    left = float((labels == clustering.OUTLIER).mean())
-    log.info("discover: %d documents -> %d clusters (%s), %.1f%% left as outliers (%.2fs)",
-             len(texts), int((clusters["cluster_id"] >= 0).sum()), method, 100 * left,
-             time.perf_counter() - started)
-    return {"sentence_clusters": assignment, "clusters": clusters}
+    assigner = Assigner(
+        topics=dict(fitted.topic_vectors_), themes=theme_vectors, keywords=keywords,
+        seed_weight=cfg.seed_weight, min_similarity=cfg.outlier_min_similarity,
+        batch_size=cfg.assign_batch_size,
+        embedder=None if isinstance(embedder, CachedEmbedder) else embedder,
+        embedder_args=(cfg.embedder, cfg.embedding_dims, settings.pipeline.seed,
+                       tag_cfg.static_model_dir, tag_cfg.onnx_model_dir,
+                       tag_cfg.memory_cache_entries), unit=cfg.unit)
+    return docs, clusters, assigner
 
 
 def documents(sentences: pd.DataFrame, unit: str) -> pd.DataFrame:
@@ -156,11 +215,12 @@ def choose_method(cfg: DiscoverSettings, n_docs: int) -> str:
     return "small" if n_docs <= cfg.small_round_max_docs else "large"
 
 
-def fit_sample(docs: pd.DataFrame, cfg: DiscoverSettings, seed: int) -> np.ndarray:
-    """Positions of the documents BERTopic is fitted on: at most ``fit_sample_size``, drawn
-    with ``seed`` in proportion to each group and question."""
+def fit_sample(docs: pd.DataFrame, cfg: DiscoverSettings, seed: int,
+               size: int | None = None) -> np.ndarray:
+    """Positions of the documents BERTopic is fitted on: at most ``size`` (default
+    ``fit_sample_size``), drawn with ``seed`` in proportion to each group and question."""
     strata = docs["group"].astype(str) + "\x1f" + docs["question"].astype(str)
-    return stratified_sample(strata, cfg.fit_sample_size, seed)
+    return stratified_sample(strata, cfg.fit_sample_size if size is None else size, seed)
 
 
 def cluster_documents(docs: pd.DataFrame, lemma_texts: list[str], vectors: np.ndarray, embedder,
@@ -243,17 +303,119 @@ def theme_centroids(embedder, themes: ThemesConfig) -> dict[str, np.ndarray]:
     return found
 
 
+def theme_lookup(tags: pd.DataFrame, comment_themes: pd.DataFrame,
+                 unit: str) -> dict[str, set[str]]:
+    """Document key (``sentence_id`` or ``comment_id``, by ``unit``) -> the themes the tag
+    stage gave it; documents without a theme are not in it."""
+    if unit == "sentences":
+        return tags.groupby("sentence_id")["theme_id"].agg(set).to_dict() if len(tags) else {}
+    return (comment_themes.groupby("comment_id")["theme_id"].agg(set).to_dict()
+            if len(comment_themes) else {})
+
+
+def doc_keys(docs: pd.DataFrame, unit: str) -> pd.Series:
+    return docs["sentence_id"] if unit == "sentences" else docs["comment_id"]
+
+
 def doc_theme_sets(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
                    unit: str) -> list[set[str]]:
     """The themes the tag stage gave each document."""
-    if unit == "sentences":
-        lookup = tags.groupby("sentence_id")["theme_id"].agg(set).to_dict() if len(tags) else {}
-        keys = docs["sentence_id"]
-    else:
-        lookup = (comment_themes.groupby("comment_id")["theme_id"].agg(set).to_dict()
-                  if len(comment_themes) else {})
-        keys = docs["comment_id"]
-    return [set(lookup.get(key, set())) for key in keys]
+    lookup = theme_lookup(tags, comment_themes, unit)
+    return [set(lookup.get(key, set())) for key in doc_keys(docs, unit)]
+
+
+@dataclass(frozen=True)
+class Assigner:
+    """What places a document among clusters already found: the final topic embeddings, the
+    theme centroids its tags pull it towards, each cluster's keywords (for ``on_topic``), and
+    how to embed it. Small and picklable, so it can travel to Dask workers, which rebuild a
+    pretrained embedder from ``embedder_args`` (a fitted ``tfidf-svd`` travels as
+    ``embedder``). ``vectors``: precomputed vectors of the documents, in their order."""
+
+    topics: dict[int, np.ndarray]
+    themes: dict[str, np.ndarray]
+    keywords: dict[int, set[str]]
+    seed_weight: float
+    min_similarity: float
+    batch_size: int
+    embedder: object | None
+    embedder_args: tuple
+    unit: str = "sentences"
+    vectors: np.ndarray | None = None
+
+    def make_embedder(self):
+        if self.embedder is not None:
+            return self.embedder
+        name, dims, seed, static_dir, onnx_dir, entries = self.embedder_args
+        return make_embedder(name, dims, seed, static_dir, onnx_dir=onnx_dir,
+                             max_entries=entries)
+
+    def place(self, texts: list[str], doc_themes: list[set[str]],
+              vectors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(cluster per document, -1 below ``min_similarity``; on_topic per document)."""
+        if not len(texts):
+            return np.zeros(0, dtype=int), np.zeros(0, dtype=bool)
+        if vectors is None:
+            vectors = self.make_embedder().transform(texts)
+        seeded = normalize(seed_vectors(np.asarray(vectors, dtype=float), doc_themes,
+                                        self.themes, self.seed_weight))
+        labels = np.full(len(texts), clustering.OUTLIER, dtype=int)
+        if self.topics:
+            ids = np.array(sorted(self.topics))
+            similarity = seeded @ np.vstack([self.topics[c] for c in ids]).T
+            best = similarity.argmax(axis=1)
+            keep = similarity[np.arange(len(texts)), best] >= self.min_similarity
+            labels = np.where(keep, ids[best], clustering.OUTLIER)
+        on_topic = np.array([bool(self.keywords.get(c) and
+                                  self.keywords[c] & terms_of_lemmas(lemma_tokens(text)))
+                             for c, text in zip(labels.tolist(), texts, strict=True)], dtype=bool)
+        return labels, on_topic
+
+
+def assign_documents(docs: pd.DataFrame, lookup: dict[str, set[str]],
+                     assigner: Assigner) -> tuple[np.ndarray, np.ndarray]:
+    """Place ``docs`` with ``assigner`` in batches of ``assigner.batch_size`` (in this
+    process); -> (cluster ids, on_topic flags) in ``docs``' order."""
+    labels, on_topic = [], []
+    keys = doc_keys(docs, assigner.unit).tolist()
+    texts = docs["text"].tolist()
+    for start in range(0, len(texts), assigner.batch_size):
+        stop = start + assigner.batch_size
+        given = None if assigner.vectors is None else assigner.vectors[start:stop]
+        placed = assigner.place(texts[start:stop],
+                                [lookup.get(k, set()) for k in keys[start:stop]], given)
+        labels.append(placed[0])
+        on_topic.append(placed[1])
+    if not labels:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=bool)
+    return np.concatenate(labels), np.concatenate(on_topic)
+
+
+def recount(clusters: pd.DataFrame, docs: pd.DataFrame, lookup: dict[str, set[str]],
+            unit: str) -> pd.DataFrame:
+    """The clusters table with its counts (sentences, comments, respondents, tagged share)
+    made over every document in ``docs``; a row for the outliers when only documents
+    assigned after the sample are left out."""
+    tagged = doc_keys(docs, unit).map(lambda key: key in lookup).to_numpy()
+    counted = docs.assign(_tagged=tagged).groupby("cluster_id").agg(
+        n_sentences=("text", "size"), n_comments=("comment_id", "nunique"),
+        n_respondents=("respondent_id", "nunique"), tagged_share=("_tagged", "mean"))
+    if clustering.OUTLIER in counted.index and \
+            not (clusters["cluster_id"] == clustering.OUTLIER).any():
+        status, theme_id, overlap, similarity, reason = map_cluster(
+            clustering.OUTLIER, {}, 0, None, {}, None, [])
+        outliers = {"cluster_id": clustering.OUTLIER, "label": "outliers", "keywords": "",
+                    "status": status, "theme_id": theme_id, "overlap": overlap,
+                    "similarity": similarity, "coherence": 0.0, "tagged_share": 0.0,
+                    "reason": reason, "examples": "", "method": clusters["method"].iloc[0]}
+        clusters = pd.concat([pd.DataFrame([outliers]), clusters], ignore_index=True)
+    counts = counted.reindex(clusters["cluster_id"]).reset_index(drop=True)
+    return clusters.assign(
+        n_sentences=counts["n_sentences"].fillna(0).astype(int).to_numpy(),
+        n_comments=counts["n_comments"].fillna(0).astype(int).to_numpy(),
+        n_respondents=counts["n_respondents"].fillna(0).astype(int).to_numpy(),
+        tagged_share=counts["tagged_share"].fillna(0.0).round(4).to_numpy(),
+    )[list(CLUSTERS)]
 
 
 def seed_vectors(vectors: np.ndarray, doc_themes: list[set[str]],

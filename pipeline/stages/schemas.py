@@ -72,9 +72,11 @@ def empty(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
 
 
-def call_stage(stage, tables: Mapping[str, pd.DataFrame], settings) -> dict[str, pd.DataFrame]:
-    """Run one stage, checking its REQUIRES on the way in and its PRODUCES on the way out."""
+def call_stage(stage, tables: Mapping[str, pd.DataFrame], settings,
+               **options) -> dict[str, pd.DataFrame]:
+    """Run one stage, checking its REQUIRES on the way in and its PRODUCES on the way out;
+    ``options`` go to the stage's ``run`` (e.g. discover's ``assign_rest``)."""
     check_columns(stage.NAME, tables, stage.REQUIRES, produced=False)
-    produced = stage.run(tables, settings)
+    produced = stage.run(tables, settings, **options)
     check_columns(stage.NAME, produced, stage.PRODUCES, produced=True)
     return produced
