@@ -89,8 +89,11 @@ def main() -> int:
         (work / "config" / "pipeline.yaml").write_text(
             "version: 1\ninput:\n  id_column: id\n  group_column: trust\n  text_columns:\n"
             "    - {column: comment, question: comment}\noutput:\n  xlsx: false\n"
-            + (f"tag:\n  embedder: {args.embedder}\n  onnx_model_dir: {ROOT / 'models' / 'minilm-onnx'}"
-               f"\ndiscover:\n  embedder: {args.embedder}\n" if args.embedder else ""),
+            # the models built once (as in a project that has run before); vectors stay cold
+            f"tag:\n  onnx_model_dir: {ROOT / 'models' / 'minilm-onnx'}\n"
+            f"  static_model_dir: {ROOT / 'models' / 'minilm-static'}\n"
+            + (f"  embedder: {args.embedder}\ndiscover:\n  embedder: {args.embedder}\n"
+               if args.embedder else ""),
             encoding="utf-8")
         for size in args.sizes:
             export = work / f"round_{size}.csv"

@@ -181,16 +181,35 @@ def _progress(quiet: bool):
             yield None
             return
         from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
-        with Progress(TextColumn("{task.description:<12}"), BarColumn(), TimeElapsedColumn(),
+        from pipeline.progress import listening
+
+        with Progress(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), TimeRemainingColumn(),
                       console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("starting", total=None)
+            rows = progress.add_task("", total=None, visible=False)
 
             def advance(stage: str, number: int, total: int) -> None:
                 progress.update(task, description=stage, total=total, completed=number - 1)
+                progress.reset(rows, description="", total=None, visible=False)
 
-            yield advance
+            def rows_done(what: str, done: int, total: int) -> None:
+                shown = next(t for t in progress.tasks if t.id == rows)
+                if shown.description != what:  # a new step: its own clock and time left
+                    progress.reset(rows, description=what, total=total, visible=True)
+                progress.update(rows, completed=done, total=total, refresh=True)
+
+            with listening(rows_done):
+                yield advance
             progress.update(task, completed=progress.tasks[0].total or 0)
 
     return bar()

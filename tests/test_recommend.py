@@ -174,3 +174,31 @@ def test_min_support_as_a_share_of_the_round():
     theme = Theme(id="t", label="T", min_support=0.05)
     assert [theme.support_needed(n) for n in (0, 18, 20, 21, 144)] == [1, 1, 1, 2, 8]
     assert Theme(id="t", label="T", min_support=3).support_needed(144) == 3
+
+
+def test_a_theme_carried_by_many_sentences_is_quoted_from_a_bounded_pool(
+        sample_result, monkeypatch):
+    from pipeline import load_settings
+    from pipeline.embed.pretrained import CachedEmbedder
+    from pipeline.stages import recommend
+
+    tables = dict(sample_result.tables)
+    settings = load_settings(ROOT / "config" / "pipeline.yaml")
+    needed = {name: tables[name] for name in recommend.REQUIRES}
+    whole = recommend.run(needed, settings)
+    embedded: list[int] = []
+    real = CachedEmbedder.transform
+
+    def counting(self, texts):
+        embedded.append(len(texts))
+        return real(self, texts)
+
+    monkeypatch.setattr(CachedEmbedder, "transform", counting)
+    monkeypatch.setattr(recommend._QuotePicker, "POOL", 6)
+    pooled = recommend.run(needed, settings)
+    # never more than a pool of sentences embedded at once (and never the whole round)
+    assert embedded and max(embedded) <= 6
+    quotes = pooled["quotes"]
+    carried = whole["quotes"]["key"].unique()
+    assert set(quotes["key"]) == set(carried)  # every theme still quoted
+    assert quotes["quote"].map(lambda q: any(q in t for t in tables["comments"]["text"])).all()

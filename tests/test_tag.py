@@ -107,3 +107,23 @@ def test_config_check_warns_about_everyday_keywords(tmp_path):
     warned = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
     assert len(warned) == 2
     assert "keyword 'Better'" in warned[0] and "keyword 'updates'" in warned[1]
+
+
+def test_semantic_hits_are_the_same_in_blocks(monkeypatch):
+    """A large round is scored in blocks of sentences (bounded memory): same hits."""
+    from pipeline.runner import load_settings
+    from pipeline.stages import tag as tag_stage
+    from tests.conftest import ROOT as root
+
+    settings = load_settings(root / "config" / "pipeline.yaml")
+    texts = ["Papers arrive far too late to read.", "We want the minister to attend.",
+             "Employers should have a seat at the table.", "The lunch was nice.",
+             "Tell us earlier what is planned.", "Growth of the ICS is a worry."] * 3
+    sentences = pd.DataFrame({
+        "sentence_id": [f"s{i}" for i in range(len(texts))],
+        "comment_id": [f"c{i}" for i in range(len(texts))], "text": texts})
+    vetoes = [set() for _ in texts]
+    whole = tag_stage.semantic_records(sentences, settings, vetoes)
+    monkeypatch.setattr(tag_stage, "SEMANTIC_BLOCK", 4)
+    assert tag_stage.semantic_records(sentences, settings, vetoes) == whole
+    assert whole  # the check compares real hits

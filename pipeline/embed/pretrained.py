@@ -128,6 +128,7 @@ class CachedEmbedder(TransformerMixin, BaseEstimator):
 
     name = "pretrained"
     batch_size = 64
+    chunk_size = 4096  # texts encoded between two progress reports
 
     def __init__(self, max_entries: int | None = None) -> None:
         self.max_entries = max_entries
@@ -158,7 +159,7 @@ class CachedEmbedder(TransformerMixin, BaseEstimator):
             first_text = {}
             for key, text in zip(keys, texts, strict=True):
                 first_text.setdefault(key, text)
-            vectors = np.asarray(self._encode([first_text[k] for k in missing]))
+            vectors = self._encode_in_chunks([first_text[k] for k in missing])
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             vectors = (vectors / np.where(norms > 0, norms, 1.0)).astype(np.float32)
             new = dict(zip(missing, vectors, strict=True))
@@ -172,6 +173,19 @@ class CachedEmbedder(TransformerMixin, BaseEstimator):
 
     def fit_transform(self, texts: list[str], y=None) -> np.ndarray:
         return self.transform(texts)
+
+    def _encode_in_chunks(self, texts: list[str]) -> np.ndarray:
+        """``_encode`` ``chunk_size`` texts at a time, reporting rows done (``progress``)."""
+        from pipeline import progress
+
+        if len(texts) <= self.chunk_size:
+            return np.asarray(self._encode(texts))
+        parts = []
+        for start in range(0, len(texts), self.chunk_size):
+            parts.append(np.asarray(self._encode(texts[start:start + self.chunk_size])))
+            progress.rows(f"{self.name}: embedding", min(start + self.chunk_size, len(texts)),
+                          len(texts))
+        return np.vstack(parts)
 
     def cache_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(keys, vectors) of the cache, for the runner to save."""

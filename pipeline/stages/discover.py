@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import normalize
 
+from pipeline import progress
 from pipeline.config.models import DiscoverSettings, Settings, ThemesConfig, slugify
 from pipeline.discovery import clustering, topic_model
 from pipeline.discovery.labels import (
@@ -386,6 +387,7 @@ def assign_documents(docs: pd.DataFrame, lookup: dict[str, set[str]],
                                 [lookup.get(k, set()) for k in keys[start:stop]], given)
         labels.append(placed[0])
         on_topic.append(placed[1])
+        progress.rows("discover: placing", min(stop, len(texts)), len(texts))
     if not labels:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=bool)
     return np.concatenate(labels), np.concatenate(on_topic)

@@ -21,6 +21,7 @@ from pipeline.drafting import quotes as quote_rules
 from pipeline.drafting.names import phrase_name
 from pipeline.drafting.scores import answering
 from pipeline.embed.embedders import make_embedder
+from pipeline.embed.pretrained import CachedEmbedder
 from pipeline.stages.schemas import (
     CLEAN_COMMENTS,
     CLUSTERS,
@@ -246,29 +247,58 @@ def _row(order, key, kind, label, owner, action, text, status, support, group_to
 
 
 class _QuotePicker:
-    """Embeds sentences once and picks each theme's quotes: asks first, then praise."""
+    """Picks each theme's quotes (asks first, then praise) by closeness to the theme's centre.
+
+    With a pretrained embedder, vectors are made only for the sentences that carry the theme
+    or cluster at hand (the run's embedder mostly has them cached from tagging), and at most
+    ``POOL`` of those, drawn with the run's seed, when more carry it: a round of a million
+    answers never holds every sentence's vector. ``tfidf-svd`` is fitted on every sentence
+    first, as its vocabulary must cover the round."""
+
+    POOL = 20000
 
     def __init__(self, sentences: pd.DataFrame, comments: pd.DataFrame,
                  stances: dict[str, str], settings: Settings) -> None:
         self.cfg = settings.pipeline.recommend
+        self.seed = settings.pipeline.seed
         self.comments = comments
         self.stances = stances
         discover_cfg = settings.pipeline.discover
         texts = sentences["text"].astype(str).tolist()
         self.vectors: dict[str, np.ndarray] = {}
-        if len(texts) >= 2:
+        self.enabled = len(texts) >= 2
+        if self.enabled:
             tag_cfg = settings.pipeline.tag  # the model folders and cache bound the run uses
-            embedder = make_embedder(discover_cfg.embedder, discover_cfg.embedding_dims,
-                                     settings.pipeline.seed, tag_cfg.static_model_dir,
-                                     onnx_dir=tag_cfg.onnx_model_dir,
-                                     max_entries=tag_cfg.memory_cache_entries)
-            matrix = embedder.fit_transform(texts)
-            self.vectors = dict(zip(sentences["sentence_id"], matrix, strict=True))
-            self.embedder = embedder
+            self.embedder = make_embedder(discover_cfg.embedder, discover_cfg.embedding_dims,
+                                          settings.pipeline.seed, tag_cfg.static_model_dir,
+                                          onnx_dir=tag_cfg.onnx_model_dir,
+                                          max_entries=tag_cfg.memory_cache_entries)
+            self.lazy = isinstance(self.embedder, CachedEmbedder)
+            if self.lazy:
+                self.text_of = pd.Series(texts, index=sentences["sentence_id"].to_numpy())
+            else:
+                matrix = self.embedder.fit_transform(texts)
+                self.vectors = dict(zip(sentences["sentence_id"], matrix, strict=True))
+
+    def _pool(self, carrying: pd.DataFrame) -> pd.DataFrame:
+        """``carrying``, or a seeded draw of ``POOL`` of its rows (in their order) when larger;
+        the sentences' vectors at hand."""
+        if len(carrying) > self.POOL:
+            carrying = carrying.sample(self.POOL, random_state=self.seed).sort_index()
+        if self.enabled and self.lazy:
+            wanted = [s for s in dict.fromkeys(carrying["sentence_id"]) if s not in self.vectors]
+            if len(self.vectors) + len(wanted) > 2 * self.POOL:
+                self.vectors = {}  # the last theme's vectors are not needed again
+                wanted = list(dict.fromkeys(carrying["sentence_id"]))
+            if wanted:
+                matrix = self.embedder.transform(self.text_of.loc[wanted].astype(str).tolist())
+                self.vectors.update(zip(wanted, matrix, strict=True))
+        return carrying
 
     def pick(self, key: str, label: str, carrying: pd.DataFrame) -> list[dict]:
         if carrying.empty:
             return []
+        carrying = self._pool(carrying)
         centre = self._centre(carrying["sentence_id"])
         scores = {sid: float(self.vectors[sid] @ centre) if sid in self.vectors else 0.0
                   for sid in carrying["sentence_id"]}
@@ -291,6 +321,8 @@ class _QuotePicker:
         asks = carrying[carrying["sentence_id"].map(self.stances) == ASK]
         if asks.empty or self.cfg.ask_phrases == 0:
             return []
+        carrying = self._pool(carrying)
+        asks = carrying[carrying["sentence_id"].map(self.stances) == ASK]
         centre = self._centre(carrying["sentence_id"])
         closeness = [float(self.vectors[sid] @ centre) if sid in self.vectors and len(centre)
                      else 0.0 for sid in asks["sentence_id"]]

@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from pipeline import progress
 from pipeline.config.models import Settings, ThemesConfig
+from pipeline.embed.pretrained import CachedEmbedder
 from pipeline.stages.schemas import COMMENT_THEMES, SENTENCES, TAGS, empty
 from pipeline.tagging.semantic import (
     embedder_for,
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 NAME = "tag"
 REQUIRES = {"sentences": SENTENCES}
 PRODUCES = {"tags": TAGS, "comment_themes": COMMENT_THEMES}
+SEMANTIC_BLOCK = 4096  # sentences scored at once by a pretrained embedder (bounds memory)
 
 
 @dataclass
@@ -144,9 +147,24 @@ def semantic_records(sentences: pd.DataFrame, settings: Settings, vetoes: list[s
     """``semantic`` hits: sentence x theme pairs whose cosine score reaches the threshold,
     beats the no-theme sentences and the theme's not_examples, and leads the runner-up theme
     by ``tag.semantic_margin`` (themes in ``skip`` are left to the classifier, never hit)."""
+    embedder = embedder_for(settings.pipeline.tag, settings.pipeline.seed)
+    if not isinstance(embedder, CachedEmbedder) or len(sentences) <= SEMANTIC_BLOCK:
+        return _semantic_block(sentences, settings, vetoes, skip, embedder)
+    # a pretrained embedder scores each sentence on its own: blocks give the same hits and
+    # hold only a block's vectors (tf-idf is fitted on the whole round, so it is not cut)
+    records = []
+    for start in range(0, len(sentences), SEMANTIC_BLOCK):
+        stop = min(start + SEMANTIC_BLOCK, len(sentences))
+        records += _semantic_block(sentences.iloc[start:stop], settings, vetoes[start:stop],
+                                   skip, embedder)
+        progress.rows("tag: semantic layer", stop, len(sentences))
+    return records
+
+
+def _semantic_block(sentences: pd.DataFrame, settings: Settings, vetoes: list[set[str]],
+                    skip: set[str] | frozenset[str], embedder) -> list[tuple]:
     cfg = settings.pipeline.tag
     texts = [str(t) for t in sentences["text"]]
-    embedder = embedder_for(cfg, settings.pipeline.seed)
     theme_ids = settings.themes.ids
     match = semantic_match(texts, settings.themes, embedder, cfg.no_theme)
     scores = match.scores
