@@ -48,22 +48,36 @@ def candidates_for(carrying: pd.DataFrame, comments: pd.DataFrame, stances: dict
     sentence_index, start, end) of the given ``stance`` only, so a quote under the asks holds
     no praise and no neutral remark. ``scores`` rank sentences (closeness to the centre);
     sentences that are not next to each other are quoted by the best one alone."""
-    by_comment = comments.set_index("comment_id")
     kinds = carrying["sentence_id"].map(stances).fillna("neutral")
+    chosen = carrying[kinds == stance]
+    if chosen.empty:
+        return []
+    # plain dicts and lists, not a pandas group per comment: a theme of a large round is
+    # carried by hundreds of thousands of comments
+    wanted = comments[comments["comment_id"].isin(set(chosen["comment_id"]))]
+    about = {c: (str(t), str(r), str(g), str(q)) for c, t, r, g, q in zip(
+        wanted["comment_id"], wanted["text"], wanted["respondent_id"], wanted["group"],
+        wanted["question"], strict=True)}
+    groups: dict[str, list[tuple[str, int, tuple[int, int]]]] = {}
+    for sentence_id, comment_id, index, start, end in zip(
+            chosen["sentence_id"], chosen["comment_id"], chosen["sentence_index"].astype(int),
+            chosen["start"].astype(int), chosen["end"].astype(int), strict=True):
+        groups.setdefault(comment_id, []).append((sentence_id, int(index), (int(start), int(end))))
     found = []
-    for comment_id, group in carrying[kinds == stance].groupby("comment_id", sort=True):
-        row = by_comment.loc[comment_id]
-        spans = list(zip(group["start"].astype(int), group["end"].astype(int), strict=True))
-        ranked = sorted(zip(group["sentence_id"], spans, strict=True),
+    for comment_id in sorted(groups):
+        group = groups[comment_id]
+        text, respondent_id, group_name, question = about[comment_id]
+        spans = [span for _, _, span in group]
+        ranked = sorted(((sentence_id, span) for sentence_id, _, span in group),
                         key=lambda item: (-scores.get(item[0], 0.0), item[0]))
-        order = sorted(group["sentence_index"].astype(int))
+        order = sorted(index for _, index, _ in group)
         if order[-1] - order[0] != len(order) - 1:  # something else lies between them
             spans = [ranked[0][1]]
-        quote = trim(str(row["text"]), spans, ranked[0][1], max_words)
+        quote = trim(text, spans, ranked[0][1], max_words)
         if not quote or len(quote.split()) < MIN_QUOTE_WORDS:
             continue
-        found.append(QuoteCandidate(str(comment_id), str(row["respondent_id"]), str(row["group"]),
-                                    str(row["question"]), quote, stance))
+        found.append(QuoteCandidate(str(comment_id), respondent_id, group_name, question, quote,
+                                    stance))
     return found
 
 

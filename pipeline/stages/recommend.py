@@ -70,11 +70,9 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
     group_totals = counted.groupby("group")["respondent_id"].nunique().to_dict()
     total = int(counted["respondent_id"].nunique())
     # stance off: every sentence counts as an ask (no split into asks and praise)
-    stances = {sid: (classify(text) if settings.pipeline.recommend.stance else ASK)
-               for sid, text in zip(sentences["sentence_id"], sentences["text"], strict=True)}
+    stances = _Stances(sentences, settings.pipeline.recommend.stance)
     picker = _QuotePicker(sentences, comments, stances, settings)
     rows, quote_rows, tagged_rows = [], [], []
-    comment_stance = _comment_stances(sentences, stances)
 
     small = total < settings.pipeline.recommend.small_round
     for order, theme in enumerate(settings.themes.themes):
@@ -87,7 +85,7 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
         methods = comment_themes.loc[comment_themes["theme_id"] == theme.id,
                                      ["comment_id", "methods"]]
         layer_of = dict(zip(methods["comment_id"], methods["methods"], strict=True))
-        tagged_rows.append(_tagged(theme.id, theme.label, support, carrying, comment_stance,
+        tagged_rows.append(_tagged(theme.id, theme.label, support, carrying, stances,
                                    layer_of))
         rec = theme.recommendation
         status = theme_status(n, asking, praising, theme.support_needed(total), small,
@@ -127,7 +125,7 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
                              carrying["respondent_id"].astype(str).tolist(), keywords)
                  or str(cluster.label))
         people = f"{n} respondent{'s' if n != 1 else ''}"
-        tagged_rows.append(_tagged(cluster.theme_id, label, support, carrying, comment_stance,
+        tagged_rows.append(_tagged(cluster.theme_id, label, support, carrying, stances,
                                    {}))
         text = (f"[Owner to be agreed] to review what {people} raised about "
                 f"“{label}”, a topic no current theme covers, and agree a response."
@@ -152,20 +150,33 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
             "theme_comments": theme_comments}
 
 
-def _comment_stances(sentences: pd.DataFrame, stances: dict[str, str]) -> pd.DataFrame:
-    """sentence_id, comment_id and stance of every sentence."""
-    return sentences[["sentence_id", "comment_id"]].assign(
-        stance=sentences["sentence_id"].map(stances))
+class _Stances(dict):
+    """Sentence id -> stance (ask, praise, neutral), worked out the first time a sentence
+    is asked about: only sentences that carry a theme or a candidate are ever classified.
+    With ``recommend.stance`` off every sentence counts as an ask."""
+
+    def __init__(self, sentences: pd.DataFrame, on: bool) -> None:
+        super().__init__()
+        self.texts = pd.Series(sentences["text"].to_numpy(),
+                               index=sentences["sentence_id"].to_numpy())
+        self.on = on
+
+    def __missing__(self, sentence_id: str) -> str:
+        value = classify(str(self.texts[sentence_id])) if self.on else ASK
+        self[sentence_id] = value
+        return value
 
 
 def _tagged(key: str, label: str, support: pd.DataFrame, carrying: pd.DataFrame,
-            comment_stance: pd.DataFrame, methods: dict[str, str]) -> pd.DataFrame:
+            stances: dict[str, str], methods: dict[str, str]) -> pd.DataFrame:
     """Every comment carrying a theme (``theme_comments``): its stance on the theme (ask if
     one carrying sentence asks, else praise if one praises, else neutral), the layers that
     tagged it (``discovery`` for a candidate theme) and its whole redacted text."""
-    kinds = comment_stance[comment_stance["sentence_id"].isin(carrying["sentence_id"])]
-    by_comment = kinds.groupby("comment_id")["stance"].agg(
-        lambda s: ASK if (s == ASK).any() else PRAISE if (s == PRAISE).any() else "neutral")
+    kinds = carrying["sentence_id"].map(stances)
+    asks = kinds.eq(ASK).groupby(carrying["comment_id"]).any()
+    praise = kinds.eq(PRAISE).groupby(carrying["comment_id"]).any()
+    by_comment = pd.Series(np.where(asks, ASK, np.where(praise.reindex(asks.index), PRAISE,
+                                                        "neutral")), index=asks.index)
     ordered = support.sort_values(["source", "row", "comment_id"], kind="stable")
     return pd.DataFrame({
         "theme": key, "label": label, "comment_id": ordered["comment_id"].tolist(),

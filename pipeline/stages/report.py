@@ -135,22 +135,26 @@ def unexplained(kept: pd.DataFrame, sentence_clusters: pd.DataFrame,
     left = kept[(kept["themes"] == "") & (kept["candidate_themes"] == "")]
     why = {}
     if len(clusters):
-        described = clusters.set_index("cluster_id")
-        for comment_id, group in sentence_clusters.groupby("comment_id", sort=False):
+        described = {int(row.cluster_id): (str(row.status), str(row.label), str(row.reason))
+                     for row in clusters.itertuples(index=False)}
+        # only the comments left over, through plain dicts: a large round has a million
+        wanted = sentence_clusters[sentence_clusters["comment_id"].isin(set(left["comment_id"]))]
+        seen: dict[str, dict[tuple[int, bool], None]] = {}
+        for comment_id, cluster_id, on_topic in zip(wanted["comment_id"], wanted["cluster_id"],
+                                                    wanted["on_topic"], strict=True):
+            seen.setdefault(comment_id, {})[(int(cluster_id), bool(on_topic))] = None
+        for comment_id, pairs in seen.items():
             reasons = []
-            for cluster_id, on_topic in dict.fromkeys(zip(group["cluster_id"],
-                                                          group["on_topic"], strict=True)):
-                if cluster_id not in described.index:
+            for cluster_id, on_topic in pairs:
+                if cluster_id not in described:
                     continue
-                cluster = described.loc[cluster_id]
+                status, label, why_so = described[cluster_id]
                 if cluster_id < 0:
                     reasons.append("outlier: like no cluster")
-                elif cluster["status"] == "candidate" and not on_topic:
-                    reasons.append(f"near candidate '{cluster['label']}' but uses none of its "
-                                   "keywords")
+                elif status == "candidate" and not on_topic:
+                    reasons.append(f"near candidate '{label}' but uses none of its keywords")
                 else:
-                    reasons.append(f"cluster '{cluster['label']}' ({cluster['status']}): "
-                                   f"{cluster['reason']}")
+                    reasons.append(f"cluster '{label}' ({status}): {why_so}")
             why[comment_id] = "; ".join(reasons)
     reason = left["comment_id"].map(why).fillna("not clustered (discovery skipped)")
     return left.assign(reason=reason)[list(UNEXPLAINED)].reset_index(drop=True)
