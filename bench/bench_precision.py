@@ -9,6 +9,8 @@ Data: ../shared/benchmarks/nhs-fft/ (codebook.csv imported as the theme config, 
 skipped politely when absent. For each rule set (no-theme sentences on or off, margin m) the
 global semantic threshold of each fold is chosen on the other four folds, so no figure is
 scored on the comments that chose it; the margin itself is chosen by the mean CV macro F1.
+A second table scores ``tag.semantic_codebook_weight`` (a classifier fitted on the theme
+texts, blended into the similarity) with the no-theme set on and the default margin.
 ANES codes carry no names, so the semantic layer cannot be measured there.
 Prints a Markdown table: micro / macro F1 (bootstrap 95% CI) and precision.
 """
@@ -37,6 +39,34 @@ from pipeline.embed.pretrained import load_cache, save_cache
 from pipeline.tagging.semantic import embedder_for, keep_top_k, runner_up, semantic_match
 
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1)
+CODEBOOK_WEIGHTS = (0.0, 0.25, 0.5, 0.75)
+
+
+def table_row(first: str, second: str, truth: np.ndarray, tagged: np.ndarray, ids: list[str],
+              seed: int, chosen: list[float]) -> str:
+    """One Markdown row: micro / macro F1 with bootstrap CIs, micro precision over themes
+    with >= 5 cases, and the range of the thresholds the folds chose."""
+    scores = evaluate.score(truth, tagged, ids, seed=seed)
+    scored = np.array(scores.per_theme["scored"], dtype=bool)
+    tp = int((truth[:, scored] & tagged[:, scored]).sum())
+    precision = tp / max(int(tagged[:, scored].sum()), 1)
+    return (f"| {first} | {second} | {scores.micro_f1:.3f} "
+            f"({scores.micro_f1_ci[0]:.3f}-{scores.micro_f1_ci[1]:.3f}) | "
+            f"{scores.macro_f1:.3f} ({scores.macro_f1_ci[0]:.3f}-"
+            f"{scores.macro_f1_ci[1]:.3f}) | {precision:.3f} | "
+            f"{min(chosen):.3f}-{max(chosen):.3f} |")
+
+
+def rule_tags(match, cfg, margin: float, use_set: bool, sentences, truth, folds) -> tuple:
+    """Comment tags under one rule set, each fold's global threshold chosen on the others."""
+    _, margins = runner_up(match.scores)
+    allowed = np.nan_to_num(margins, nan=np.inf) >= margin
+    if use_set:
+        allowed &= match.scores > match.against
+    masked = np.where(allowed, keep_top_k(match.scores, cfg.semantic_top_k), -np.inf)
+    none = np.zeros(truth.shape, dtype=bool)
+    return cv_threshold_tags(coded.best_per_comment(sentences, masked, len(truth)), none,
+                             truth, folds)
 
 
 def main() -> None:
@@ -56,35 +86,24 @@ def main() -> None:
     embedder = embedder_for(cfg, settings.pipeline.seed)
     load_cache(embedder, CACHE)
     with_set = semantic_match(texts, themes, embedder, cfg.no_theme)
+    blended = {w: semantic_match(texts, themes, embedder, cfg.no_theme, w) if w else with_set
+               for w in CODEBOOK_WEIGHTS}
     save_cache(embedder, CACHE)
-    _, margins = runner_up(with_set.scores)
-    margins = np.nan_to_num(margins, nan=np.inf)
-    top = keep_top_k(with_set.scores, cfg.semantic_top_k)
-    none = np.zeros(truth.shape, dtype=bool)
     ids, seed = themes.ids, settings.pipeline.seed
     print(f"NHS FFT dev: {len(comments.texts)} comments, {len(texts)} sentences, "
           f"{len(ids)} themes; no-theme set: {len(cfg.no_theme)} sentences\n")
-    print("| no-theme set | margin | micro F1 (95% CI) | macro F1 (95% CI) | micro precision | "
-          "thresholds |")
-    print("|---|---|---|---|---|---|")
+    header = "micro F1 (95% CI) | macro F1 (95% CI) | micro precision | thresholds |"
+    print(f"| no-theme set | margin | {header}\n|---|---|---|---|---|---|")
     for use_set in (False, True):
         for margin in MARGINS:
-            allowed = margins >= margin
-            if use_set:
-                allowed &= with_set.scores > with_set.against
-            masked = np.where(allowed, top, -np.inf)
-            tagged, chosen = cv_threshold_tags(coded.best_per_comment(sentences, masked, len(truth)),
-                                               none, truth, folds)
-            scores = evaluate.score(truth, tagged, ids, seed=seed)
-            scored = np.array(scores.per_theme["scored"], dtype=bool)
-            tp = int((truth[:, scored] & tagged[:, scored]).sum())
-            precision = tp / max(int(tagged[:, scored].sum()), 1)
-            print(f"| {'on' if use_set else 'off'} | {margin} | {scores.micro_f1:.3f} "
-                  f"({scores.micro_f1_ci[0]:.3f}-{scores.micro_f1_ci[1]:.3f}) | "
-                  f"{scores.macro_f1:.3f} ({scores.macro_f1_ci[0]:.3f}-"
-                  f"{scores.macro_f1_ci[1]:.3f}) | {precision:.3f} | "
-                  f"{min(chosen):.3f}-{max(chosen):.3f} |", flush=True)
-
+            tagged, chosen = rule_tags(with_set, cfg, margin, use_set, sentences, truth, folds)
+            print(table_row("on" if use_set else "off", str(margin), truth, tagged, ids, seed,
+                            chosen), flush=True)
+    print(f"\n| codebook weight | margin | {header}\n|---|---|---|---|---|---|")
+    for weight, match in blended.items():
+        tagged, chosen = rule_tags(match, cfg, cfg.semantic_margin, True, sentences, truth, folds)
+        print(table_row(str(weight), str(cfg.semantic_margin), truth, tagged, ids, seed, chosen),
+              flush=True)
 
 if __name__ == "__main__":
     main()

@@ -14,7 +14,12 @@ from pipeline.config.models import Settings, ThemesConfig
 from pipeline.embed import pretrained
 from pipeline.errors import ConfigError
 from pipeline.stages import tag
-from pipeline.tagging.semantic import keep_top_k, semantic_scores, theme_texts
+from pipeline.tagging.semantic import (
+    codebook_probabilities,
+    keep_top_k,
+    semantic_scores,
+    theme_texts,
+)
 
 THEMES = ThemesConfig.model_validate({"version": 1, "themes": [
     {"id": "parking", "label": "Car parking", "description": "Finding a space to park the car.",
@@ -87,13 +92,16 @@ def test_theme_threshold_overrides_the_default(settings):
     assert "parking" not in set(tags["theme_id"]) and "food" in set(tags["theme_id"])
 
 
+class Fixed(pretrained.CachedEmbedder):
+    """Texts mentioning 'park' -> (1, 0), any other text -> (0, 1)."""
+
+    name, dims = "fixed", 2
+
+    def _encode(self, texts):
+        return np.array([[1.0, 0.0] if "park" in t.lower() else [0.0, 1.0] for t in texts])
+
+
 def test_semantic_scores_blend_best_text_and_centroid(settings):
-    class Fixed(pretrained.CachedEmbedder):
-        name, dims = "fixed", 2
-
-        def _encode(self, texts):
-            return np.array([[1.0, 0.0] if "park" in t.lower() else [0.0, 1.0] for t in texts])
-
     scores = semantic_scores(["park here", "soup"], THEMES, Fixed())
     # every parking text mentions 'park', no food text does
     assert np.allclose(scores, [[1.0, 0.0], [0.0, 1.0]])
@@ -103,6 +111,29 @@ def test_semantic_scores_blend_best_text_and_centroid(settings):
     blended = 0.5 * 1.0 + 0.5 * np.sqrt(0.5)
     assert np.allclose(semantic_scores(["park here", "soup"], mixed, Fixed()),
                        [[blended, 0.0], [blended, 1.0]])
+
+
+def test_codebook_weight_blends_a_classifier_fitted_on_the_theme_texts(settings):
+    similarity = semantic_scores(["park here", "soup"], THEMES, Fixed())
+    half = semantic_scores(["park here", "soup"], THEMES, Fixed(), codebook_weight=0.5)
+    only = semantic_scores(["park here", "soup"], THEMES, Fixed(), codebook_weight=1.0)
+    assert np.allclose(only.sum(axis=1), 1.0)  # probabilities over the two themes
+    assert only[0, 0] > 0.5 > only[1, 0] and only[1, 1] > 0.5  # each text's own theme leads
+    assert np.allclose(half, 0.5 * similarity + 0.5 * only)
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0]])
+    # a theme without texts gets 0; with one theme alone there is nothing to tell apart
+    spread = codebook_probabilities(vectors, vectors, np.array([0, 2]), 3)
+    assert np.allclose(spread[:, 1], 0.0) and spread[0, 0] > spread[0, 2]
+    assert not codebook_probabilities(vectors, vectors, np.array([1, 1]), 2).any()
+
+
+def test_codebook_weight_is_off_by_default_and_changes_tags_when_on(settings):
+    assert settings.pipeline.tag.semantic_codebook_weight == 0.0
+    sentences = sentences_of(TEXTS, settings_with(settings))
+    plain = tag.tag(sentences, settings_with(settings))["tags"]
+    blended = tag.tag(sentences, settings_with(settings, semantic_codebook_weight=0.5))["tags"]
+    assert not blended.empty
+    assert not np.allclose(sorted(plain["score"]), sorted(blended["score"]))
 
 
 def test_cache_embeds_each_text_once_and_round_trips(tmp_path):

@@ -175,6 +175,7 @@ class TagSettings(_Strict):
     semantic_threshold: float = Field(ge=-1.0, le=1.0)
     semantic_top_k: int = Field(ge=0)
     semantic_margin: float = Field(ge=0.0, le=2.0)
+    semantic_codebook_weight: float = Field(ge=0.0, le=1.0)
     no_theme: list[str]
     everyday_words: list[str]
     static_model_dir: str

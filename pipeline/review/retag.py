@@ -153,7 +153,7 @@ class Retagger:
                 with embedding_cache(settings):
                     self._scores[key] = semantic_scores(
                         [str(t) for t in self.run.sentences["text"]], themes,
-                        embedder_for(cfg, settings.pipeline.seed))
+                        embedder_for(cfg, settings.pipeline.seed), cfg.semantic_codebook_weight)
         return self._scores[key]
 
     def near_misses(self, themes: ThemesConfig, theme_id: str, limit: int) -> pd.DataFrame:

@@ -166,7 +166,8 @@ def _semantic_block(sentences: pd.DataFrame, settings: Settings, vetoes: list[se
     cfg = settings.pipeline.tag
     texts = [str(t) for t in sentences["text"]]
     theme_ids = settings.themes.ids
-    match = semantic_match(texts, settings.themes, embedder, cfg.no_theme)
+    match = semantic_match(texts, settings.themes, embedder, cfg.no_theme,
+                           cfg.semantic_codebook_weight)
     scores = match.scores
     scores[:, [j for j, theme_id in enumerate(theme_ids) if theme_id in skip]] = -np.inf
     others, margins = runner_up(scores)
