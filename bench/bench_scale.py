@@ -83,11 +83,13 @@ def main() -> int:
     print("| comments | engine | wall s | ingest | clean | tag | discover | recommend | report "
           "| comments/s | peak MB (largest process) | peak MB (all processes) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    spread: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "config").mkdir()
         (work / "config" / "pipeline.yaml").write_text(
-            "version: 1\ninput:\n  id_column: id\n  group_column: trust\n  text_columns:\n"
+            "version: 1\ninput:\n  id_column: id\n  group_column: trust\n  max_rows: 2000000\n"
+            "  text_columns:\n"
             "    - {column: comment, question: comment}\noutput:\n  xlsx: false\n"
             # the models built once (as in a project that has run before); vectors stay cold
             f"tag:\n  onnx_model_dir: {ROOT / 'models' / 'minilm-onnx'}\n"
@@ -110,6 +112,16 @@ def main() -> int:
                     print(f"| {size:,} | {engine} | failed (exit {code}) |")
                     continue
                 manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+                counted = manifest["accounting"]
+                listed = len(pd.read_csv(out / "comment_themes.csv", usecols=["comment_id"]))
+                if not counted["answers_in"] == counted["answers_out"] == listed == size:
+                    print(f"| {size:,} | {engine} | answers lost: {listed} listed, {counted} |")
+                found = manifest.get("discover", {})
+                spread.append(f"{size:,} {engine}: {found.get('clusters')} clusters over "
+                              f"{found.get('documents')} sentences (fitted on "
+                              f"{found.get('fitted_on')}), sizes {found.get('cluster_sizes')}, "
+                              f"outliers {found.get('outlier_share')}, embedder "
+                              f"{found.get('embedder')}; {listed:,} answers listed")
                 timings = manifest["timings"]
                 stages = " | ".join(f"{timings.get(s, float('nan')):.1f}" for s in
                                     ("ingest", "clean", "tag", "discover", "recommend", "report"))
@@ -123,6 +135,8 @@ def main() -> int:
                 print(f"| {size:,} | stock BERTopic | {wall:.1f} | | | | | | | {size / wall:.0f} "
                       f"| {largest:,.0f} | {total:,.0f} |" if not code else
                       f"| {size:,} | stock BERTopic | failed (exit {code}) |", flush=True)
+    for line in spread:
+        print(f"- {line}")
     return 0
 
 

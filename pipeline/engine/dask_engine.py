@@ -113,7 +113,7 @@ class DaskEngine:
         self.client = None
         self.cluster = None
         self.record: dict = {}
-        self._homes: dict[str, list[str]] = {}
+        self._homes: dict[int, list[str]] = {}
         self._secret = None
         self._count = 0
 
@@ -173,13 +173,11 @@ class DaskEngine:
             self.announce(f"clean+tag: partition {done}/{len(parts)} done, "
                           f"{elapsed:.0f} s elapsed, about {eta:.0f} s to go")
         pieces = [produced for produced, _ in self.client.gather(futures)]
-        # where each respondent's sentences were embedded: discovery places them there
+        # where each partition's sentences were embedded: discovery places them there
         holders = self.client.who_has(futures)
-        self._homes = {}
-        for part, future in zip(parts, futures, strict=True):
-            home = list(holders.get(future.key, ()))
-            for respondent in part["respondent_id"].astype(str).unique():
-                self._homes[respondent] = home
+        self._homes = {partition_of(str(part["respondent_id"].iat[0]), count):
+                       list(holders.get(future.key, ()))
+                       for part, future in zip(parts, futures, strict=True)}
         self.record |= {"partitions": len(parts), "partition_rows": self.cfg.partition_rows,
                         "worker_seconds": {k: round(v, 3) for k, v in seconds.items()},
                         "wall_seconds": round(time.perf_counter() - started, 3)}
@@ -198,14 +196,15 @@ class DaskEngine:
         # the cut clean and tag used, so each piece has one home
         count = self._count or max(workers, math.ceil(len(docs) / self.cfg.partition_rows))
         keys = docs["respondent_id"].astype(str).map(lambda r: partition_of(r, count)).to_numpy()
-        positions = [np.flatnonzero(keys == k) for k in range(count) if (keys == k).any()]
+        numbers = [k for k in range(count) if (keys == k).any()]
+        positions = [np.flatnonzero(keys == k) for k in numbers]
         shared = self.client.scatter(assigner, broadcast=True)
         futures = []
-        for where in positions:
+        for number, where in zip(numbers, positions, strict=True):
             part = docs.iloc[where].reset_index(drop=True)
             wanted = {k: lookup[k] for k in (part["sentence_id"] if assigner.unit == "sentences"
                                              else part["comment_id"]) if k in lookup}
-            home = self._homes.get(str(part["respondent_id"].iloc[0]), [])
+            home = self._homes.get(number, [])
             futures.append(self.client.submit(place_partition, part, wanted, shared,
                                               self._secret, workers=home or None,
                                               allow_other_workers=True, pure=False))
