@@ -411,3 +411,18 @@ def test_placing_in_batches_equals_placing_at_once(settings):
     in_threes = discover.assign_documents(docs, lookup, replace(assigner, batch_size=3))
     assert np.array_equal(at_once[0], in_threes[0]) and np.array_equal(at_once[1], in_threes[1])
     assert at_once[1].any()  # on_topic is worked out for placed documents too
+
+
+def test_a_cap_on_cluster_size_stops_a_collapse_into_giant_clusters():
+    # two far-apart regions, each of four touching topics: excess of mass takes the regions
+    rng = np.random.default_rng(0)
+    points = np.vstack([np.array([macro + sub * 1.5, 0.0]) + rng.normal(scale=0.5, size=(100, 2))
+                        for macro in (0, 60) for sub in range(4)])
+    plain = clustering.make_hdbscan(20).fit(points).labels_
+    capped = clustering.make_hdbscan(20, 200).fit(points).labels_
+    assert sorted(np.bincount(plain[plain >= 0])) == [400, 400]
+    sizes = np.bincount(capped[capped >= 0])
+    assert len(sizes) >= 4 and sizes.max() <= 200
+    # each capped cluster lies inside one region
+    for label in set(capped.tolist()) - {-1}:
+        assert len(set((points[capped == label, 0] > 30).tolist())) == 1

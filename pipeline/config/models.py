@@ -200,6 +200,7 @@ class DiscoverSettings(_Strict):
     umap_epochs: int = Field(ge=10)
     fit_sample_size: int = Field(ge=10)
     describe_sample_size: int | None = Field(default=None, ge=10)
+    max_cluster_share: float = Field(default=0.0, ge=0.0, le=1.0)
     assign_batch_size: int = Field(ge=1)
     seed_weight: float = Field(ge=0.0)
     outlier_min_similarity: float = Field(ge=-1.0, le=1.0)

@@ -86,12 +86,16 @@ def layout_shape(n_docs: int, n_neighbors: int = 15) -> tuple[int, int]:
     return max(2, min(n_neighbors, n_docs - 1)), min(5, n_docs - 2)
 
 
-def make_hdbscan(min_size: int):
-    """The large path's HDBSCAN: clusters of at least ``min_size``, outliers ``-1``."""
+def make_hdbscan(min_size: int, max_size: int = 0):
+    """The large path's HDBSCAN: clusters of at least ``min_size``, outliers ``-1``; with
+    ``max_size``, excess of mass never selects a cluster larger than that (it takes the
+    cluster's children instead): a guard against a collapse into two or three giant clusters
+    (seen on a 1M-comment round's fit sample), 0 = no limit."""
     from hdbscan import HDBSCAN
 
     return HDBSCAN(min_cluster_size=min_size, min_samples=max(3, min_size // 2),
-                   metric="euclidean", cluster_selection_method="eom")
+                   metric="euclidean", cluster_selection_method="eom",
+                   max_cluster_size=max_size)
 
 
 def umap_layout(vectors: np.ndarray, neighbors: int, dims: int, seed: int,

@@ -245,7 +245,7 @@ def cluster_documents(docs: pd.DataFrame, lemma_texts: list[str], vectors: np.nd
     else:
         neighbors, dims = clustering.layout_shape(len(sample))
         reducer = topic_model.Layout(neighbors, dims, seed, cfg.umap_epochs)
-        clusterer = clustering.make_hdbscan(size)
+        clusterer = clustering.make_hdbscan(size, int(cfg.max_cluster_share * len(sample)))
     fitted = topic_model.TopicModel(embedder, reducer, clusterer, cfg.top_words,
                                     cfg.label_diversity, common)
     sampled = vectors[sample]
