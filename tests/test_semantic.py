@@ -244,3 +244,28 @@ def test_semantic_margin_over_the_runner_up(settings):
     kept = tag.tag(sentences_of(TEXTS, strict), strict)["tags"]
     assert len(kept) == len(tags) - int((tags["margin"] <= smallest + 1e-3).sum()) < len(tags)
     assert (kept["margin"] >= smallest + 1e-3).all()
+
+
+def test_the_codebook_classifier_is_fitted_once_for_many_blocks(monkeypatch):
+    from sklearn.linear_model import LogisticRegression
+
+    from pipeline.tagging import semantic
+
+    fits = []
+    real = LogisticRegression.fit
+
+    def counting(self, *args, **kwargs):
+        fits.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(LogisticRegression, "fit", counting)
+    rng = np.random.default_rng(3)
+    themes, labels = rng.normal(size=(6, 4)), np.array([0, 0, 1, 1, 2, 2])
+    blocks = [rng.normal(size=(5, 4)) for _ in range(3)]
+    first = [semantic.codebook_probabilities(b, themes, labels, 3) for b in blocks]
+    assert len(fits) == 1  # one fit serves every block
+    semantic._FITTED.clear()
+    again = [semantic.codebook_probabilities(b, themes, labels, 3) for b in blocks]
+    assert all(np.allclose(a, b) for a, b in zip(first, again, strict=True))
+    semantic.codebook_probabilities(blocks[0], themes[::-1].copy(), labels, 3)
+    assert len(fits) == 3  # other theme texts: fitted anew

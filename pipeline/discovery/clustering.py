@@ -86,6 +86,20 @@ def layout_shape(n_docs: int, n_neighbors: int = 15) -> tuple[int, int]:
     return max(2, min(n_neighbors, n_docs - 1)), min(5, n_docs - 2)
 
 
+def nearest_topic(vectors: np.ndarray, topics: dict[int, np.ndarray],
+                  min_similarity: float) -> np.ndarray:
+    """The id of the topic (unit-length vectors by id) each row's direction is nearest, or
+    ``OUTLIER`` when that cosine is below ``min_similarity`` (or there are no topics)."""
+    labels = np.full(len(vectors), OUTLIER, dtype=int)
+    if not topics or not len(vectors):
+        return labels
+    ids = np.array(sorted(topics))
+    similarity = normalize(vectors) @ np.vstack([topics[c] for c in ids]).T
+    best = similarity.argmax(axis=1)
+    keep = similarity[np.arange(len(vectors)), best] >= min_similarity
+    return np.where(keep, ids[best], OUTLIER)
+
+
 def make_hdbscan(min_size: int, max_size: int = 0):
     """The large path's HDBSCAN: clusters of at least ``min_size``, outliers ``-1``; with
     ``max_size``, excess of mass never selects a cluster larger than that (it takes the

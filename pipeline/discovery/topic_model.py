@@ -23,7 +23,6 @@ from collections.abc import Callable
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.preprocessing import normalize
 
 from pipeline.discovery import clustering
 
@@ -205,15 +204,10 @@ class TopicModel:
         if not hasattr(self, "topic_vectors_"):
             raise RuntimeError("TopicModel is not fitted yet; call fit(texts, vectors) first")
         out = np.full(len(vectors), clustering.OUTLIER, dtype=int)
-        if not self.topic_vectors_ or not len(vectors):
-            return out
-        ids = np.array(sorted(self.topic_vectors_))
-        centres = np.vstack([self.topic_vectors_[c] for c in ids])
         for start in range(0, len(vectors), batch_size):
-            block = normalize(vectors[start:start + batch_size]) @ centres.T
-            best = block.argmax(axis=1)
-            keep = block[np.arange(len(block)), best] >= min_similarity
-            out[start:start + len(block)] = np.where(keep, ids[best], clustering.OUTLIER)
+            block = vectors[start:start + batch_size]
+            out[start:start + len(block)] = clustering.nearest_topic(
+                block, self.topic_vectors_, min_similarity)
         return out
 
     def describe(self, lemma_texts: list[str], labels: np.ndarray,

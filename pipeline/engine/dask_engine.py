@@ -191,6 +191,8 @@ class DaskEngine:
         import numpy as np
         from dask.distributed import as_completed
 
+        from pipeline.stages.discover import doc_keys
+
         started = time.perf_counter()
         workers = max(1, self.record.get("workers", 1))
         # the cut clean and tag used, so each piece has one home
@@ -202,8 +204,7 @@ class DaskEngine:
         futures = []
         for number, where in zip(numbers, positions, strict=True):
             part = docs.iloc[where].reset_index(drop=True)
-            wanted = {k: lookup[k] for k in (part["sentence_id"] if assigner.unit == "sentences"
-                                             else part["comment_id"]) if k in lookup}
+            wanted = {k: lookup[k] for k in doc_keys(part, assigner.unit) if k in lookup}
             home = self._homes.get(number, [])
             futures.append(self.client.submit(place_partition, part, wanted, shared,
                                               self._secret, workers=home or None,

@@ -22,7 +22,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import normalize
 
 from pipeline import progress
 from pipeline.config.models import DiscoverSettings, Settings, ThemesConfig, slugify
@@ -65,7 +64,8 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings,
 
 def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
              settings: Settings, vectors: np.ndarray | None = None,
-             assign_rest: Callable[[pd.DataFrame, list[set[str]], Assigner], tuple] | None = None,
+             assign_rest: Callable[[pd.DataFrame, dict[str, set[str]], Assigner], tuple]
+             | None = None,
              ) -> dict[str, pd.DataFrame]:
     """-> ``sentence_clusters`` (sentence_id, comment_id, cluster_id, on_topic: the document
     uses one of its cluster's top keywords) and ``clusters``
@@ -102,10 +102,10 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
                                                               kind="stable")]
             docs = docs.reset_index(drop=True)
             clusters = recount(clusters, docs, lookup, cfg.unit)
+            log.info("discover: %d documents described on a sample of %d, the rest placed",
+                     len(docs), len(working))
         else:
             docs = None
-        log.info("discover: %d documents described on a sample of %d, the rest assigned",
-                 len(docs), len(working))
     if docs is None:
         return {"sentence_clusters": empty(SENTENCE_CLUSTERS).astype({"cluster_id": int,
                                                                       "on_topic": bool}),
@@ -176,8 +176,7 @@ def _discover(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFra
     for row in clusters.itertuples(index=False):
         top = set(str(row.keywords).split("|")[:COVERAGE_TERMS]) - {""}
         keywords[row.cluster_id] = top | {word for term in top for word in term.split()}
-    docs = docs.assign(on_topic=[bool(keywords.get(c) and keywords[c] & found)
-                                 for c, found in zip(labels.tolist(), doc_terms, strict=True)])
+    docs = docs.assign(on_topic=on_topic(labels, doc_terms, keywords))
     # labels and keywords in the respondents' own words (as the fitted sample spells them)
     surface = surface_forms([texts[i] for i in sample])
     written = [[as_written(k, surface) for k in str(words).split("|") if k]
@@ -325,6 +324,13 @@ def doc_theme_sets(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Da
     return [set(lookup.get(key, set())) for key in doc_keys(docs, unit)]
 
 
+def on_topic(labels: np.ndarray, doc_terms: list[set[str]],
+             keywords: dict[int, set[str]]) -> list[bool]:
+    """Per document: does it use one of its cluster's keywords (or a word of one)?"""
+    return [bool(keywords.get(c) and keywords[c] & found)
+            for c, found in zip(labels.tolist(), doc_terms, strict=True)]
+
+
 @dataclass(frozen=True)
 class Assigner:
     """What places a document among clusters already found: the final topic embeddings, the
@@ -358,19 +364,11 @@ class Assigner:
             return np.zeros(0, dtype=int), np.zeros(0, dtype=bool)
         if vectors is None:
             vectors = self.make_embedder().transform(texts)
-        seeded = normalize(seed_vectors(np.asarray(vectors, dtype=float), doc_themes,
-                                        self.themes, self.seed_weight))
-        labels = np.full(len(texts), clustering.OUTLIER, dtype=int)
-        if self.topics:
-            ids = np.array(sorted(self.topics))
-            similarity = seeded @ np.vstack([self.topics[c] for c in ids]).T
-            best = similarity.argmax(axis=1)
-            keep = similarity[np.arange(len(texts)), best] >= self.min_similarity
-            labels = np.where(keep, ids[best], clustering.OUTLIER)
-        on_topic = np.array([bool(self.keywords.get(c) and
-                                  self.keywords[c] & terms_of_lemmas(lemma_tokens(text)))
-                             for c, text in zip(labels.tolist(), texts, strict=True)], dtype=bool)
-        return labels, on_topic
+        seeded = seed_vectors(np.asarray(vectors, dtype=float), doc_themes, self.themes,
+                              self.seed_weight)
+        labels = clustering.nearest_topic(seeded, self.topics, self.min_similarity)
+        terms = [terms_of_lemmas(lemma_tokens(text)) for text in texts]
+        return labels, np.array(on_topic(labels, terms, self.keywords), dtype=bool)
 
 
 def assign_documents(docs: pd.DataFrame, lookup: dict[str, set[str]],

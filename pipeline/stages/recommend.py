@@ -329,11 +329,12 @@ class _QuotePicker:
     def phrases(self, carrying: pd.DataFrame) -> list[str]:
         """Up to ``ask_phrases`` verbatim ask phrases, most central first, one per
         respondent (see ``pipeline.text.stance.ask_phrase``)."""
-        asks = carrying[carrying["sentence_id"].map(self.stances) == ASK]
-        if asks.empty or self.cfg.ask_phrases == 0:
+        if self.cfg.ask_phrases == 0:
             return []
-        carrying = self._pool(carrying)
+        carrying = self._pool(carrying)  # the pool ``pick`` drew: the same seeded rows
         asks = carrying[carrying["sentence_id"].map(self.stances) == ASK]
+        if asks.empty:
+            return []
         centre = self._centre(carrying["sentence_id"])
         closeness = [float(self.vectors[sid] @ centre) if sid in self.vectors and len(centre)
                      else 0.0 for sid in asks["sentence_id"]]

@@ -21,6 +21,7 @@ zero-shot (codebook imported, nothing trained) w = 0.5 lifted cross-validated ma
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,14 +77,29 @@ def codebook_probabilities(text_vectors: np.ndarray, theme_vectors: np.ndarray,
     """Texts x themes: the probability of each theme under a multinomial logistic
     regression fitted on ``theme_vectors`` (the theme texts' vectors, ``labels`` their theme
     columns); 0 for a theme without texts, all 0 when fewer than two themes have texts."""
-    from sklearn.linear_model import LogisticRegression
-
     proba = np.zeros((len(text_vectors), n_themes))
     if len(set(labels.tolist())) < 2:
         return proba
-    model = LogisticRegression(C=CODEBOOK_C, max_iter=3000).fit(theme_vectors, labels)
+    model = _codebook_model(theme_vectors, labels)
     proba[:, model.classes_] = model.predict_proba(text_vectors)
     return proba
+
+
+_FITTED: dict[bytes, object] = {}
+
+
+def _codebook_model(theme_vectors: np.ndarray, labels: np.ndarray):
+    """The logistic regression for these theme vectors and labels, fitted once: the tag stage
+    scores a large round block by block with the same theme texts (only the latest is kept)."""
+    from sklearn.linear_model import LogisticRegression
+
+    key = hashlib.sha1(np.ascontiguousarray(theme_vectors).tobytes()
+                       + np.ascontiguousarray(labels).tobytes()).digest()
+    if key not in _FITTED:
+        _FITTED.clear()
+        _FITTED[key] = LogisticRegression(C=CODEBOOK_C, max_iter=3000).fit(theme_vectors,
+                                                                            labels)
+    return _FITTED[key]
 
 
 def semantic_match(texts: list[str], themes: ThemesConfig, embedder,
