@@ -76,6 +76,29 @@ def test_onnx_vectors_agree_with_sentence_transformers(onnx_dir: Path, no_secret
     assert float(alone[0] @ fast[4]) > 0.99
 
 
+def test_onnx_batches_side_by_side_give_the_vectors_of_one_at_a_time(onnx_dir: Path) -> None:
+    from pipeline.embed import onnx_minilm
+
+    session, tokenizer = onnx_minilm.load(onnx_dir)
+    texts = [f"{s} ({i})" for i, s in enumerate(SENTENCES * 6)]  # several batches of 16
+    serial = onnx_minilm.run_session(session, tokenizer, texts, batch_size=4, threads=1)
+    side_by_side = onnx_minilm.run_session(session, tokenizer, texts, batch_size=4, threads=3)
+    assert len(texts) > 3 * 4
+    assert np.array_equal(serial, side_by_side)  # same batches, each written to its own rows
+    assert not np.any(np.all(serial == 0, axis=1))  # every row filled
+
+
+def test_onnx_side_by_side_batches_follow_omp_num_threads(monkeypatch) -> None:
+    from pipeline.embed import onnx_minilm
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # what Dask sets in its worker processes
+    assert onnx_minilm.cores() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert onnx_minilm.cores() == 3
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert onnx_minilm.cores() >= 1
+
+
 def test_onnx_folder_holds_the_model_its_tokenizer_and_their_sums(onnx_dir: Path) -> None:
     from pipeline.embed import onnx_minilm
 
