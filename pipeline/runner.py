@@ -188,28 +188,47 @@ def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
     counts: dict[str, dict[str, int]] = {}
     tables = dict(tables)
     remote: dict[str, dict[str, pd.DataFrame]] = {}
-    for number, stage in enumerate(STAGES, start=1):
-        if progress:
-            progress(stage.NAME, number, len(STAGES))
-        started = time.perf_counter()
-        produced = cache.load(stage.NAME) if cache else None
-        if produced is None and engine is not None and stage.NAME in {"clean", "tag"}:
-            if not remote:
-                remote = engine.run(tables["comments"], settings)
-            produced = remote[stage.NAME]
-            if cache:
-                cache.save(stage.NAME, produced)
-        if produced is None:
-            options = ({"assign_rest": engine.assign}
-                       if engine is not None and stage.NAME == "discover" else {})
-            produced = call_stage(stage, tables, settings, **options)
-            if cache:
-                cache.save(stage.NAME, produced)
-        timings[stage.NAME] = round(time.perf_counter() - started, 3)
-        counts[stage.NAME] = {name: len(frame) for name, frame in produced.items()}
-        tables.update({f"{stage.NAME}.{name}": frame for name, frame in produced.items()})
-        tables.update(produced)
+    importing = None
+    try:
+        for number, stage in enumerate(STAGES, start=1):
+            # discovery's libraries are imported while tagging waits on ONNX Runtime or torch
+            # (locally) or on the cluster (Dask: clean and tag run there together)
+            if importing is None and stage.NAME == ("clean" if engine is not None else "tag"):
+                from pipeline.discovery.topic_model import import_in_background
+
+                importing = import_in_background()
+            _run_one(stage, number, tables, settings, progress, cache, engine, remote,
+                     timings, counts)
+    finally:
+        if importing is not None:
+            importing.join()
     return tables, timings, counts
+
+
+def _run_one(stage, number: int, tables: dict[str, pd.DataFrame], settings: Settings,
+             progress, cache: StageCache | None, engine, remote: dict,
+             timings: dict[str, float], counts: dict[str, dict[str, int]]) -> None:
+    """Run (or load from ``cache``) one stage, adding its tables, seconds and row counts."""
+    if progress:
+        progress(stage.NAME, number, len(STAGES))
+    started = time.perf_counter()
+    produced = cache.load(stage.NAME) if cache else None
+    if produced is None and engine is not None and stage.NAME in {"clean", "tag"}:
+        if not remote:
+            remote.update(engine.run(tables["comments"], settings))
+        produced = remote[stage.NAME]
+        if cache:
+            cache.save(stage.NAME, produced)
+    if produced is None:
+        options = ({"assign_rest": engine.assign}
+                   if engine is not None and stage.NAME == "discover" else {})
+        produced = call_stage(stage, tables, settings, **options)
+        if cache:
+            cache.save(stage.NAME, produced)
+    timings[stage.NAME] = round(time.perf_counter() - started, 3)
+    counts[stage.NAME] = {name: len(frame) for name, frame in produced.items()}
+    tables.update({f"{stage.NAME}.{name}": frame for name, frame in produced.items()})
+    tables.update(produced)
 
 
 def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | None = None, *,

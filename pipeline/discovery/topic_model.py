@@ -18,6 +18,8 @@ words describe every member. BERTopic is imported lazily: it costs ~10 s.
 from __future__ import annotations
 
 import itertools
+import logging
+import threading
 from collections import Counter
 from collections.abc import Callable
 
@@ -25,6 +27,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from pipeline.discovery import clustering
+
+log = logging.getLogger(__name__)
 
 # Words that judge or hedge rather than name a topic: never a cluster's label or keyword.
 GENERIC_WORDS = frozenset("""
@@ -110,6 +114,26 @@ def common_words(lemma_docs: list[list[str]], max_df: float) -> frozenset[str]:
     freq = Counter(w for words in lemma_docs for w in set(words))
     limit = max(5, max_df * len(lemma_docs))
     return frozenset(w for w, n in freq.items() if n > limit)
+
+
+def import_in_background() -> threading.Thread:
+    """Start importing BERTopic and the layout and clustering libraries it runs (several
+    seconds of a run on 2 cores) in a thread, while the caller works; ``join`` it before
+    leaving. Python's import locks make a later ``import bertopic`` wait for this one instead
+    of importing twice. The runner starts it when tagging starts: tagging spends its time in
+    ONNX Runtime or torch, which release the GIL, so the import mostly runs in their gaps."""
+
+    def load() -> None:
+        try:
+            import bertopic  # noqa: F401
+            import hdbscan  # noqa: F401
+            import umap.umap_  # noqa: F401
+        except Exception:  # discovery imports them again and reports the error there
+            log.debug("background import of BERTopic failed", exc_info=True)
+
+    thread = threading.Thread(target=load, name="import-bertopic", daemon=True)
+    thread.start()
+    return thread
 
 
 def repeated_words_ctfidf():
