@@ -94,14 +94,15 @@ def load_stage(artifacts: Path, stage: str, keys: RunKeys
             frame = pd.read_parquet(file)
         except Exception:  # noqa: BLE001 - any unreadable artifact is recomputed
             return None, f"recomputed: artifact {file.name} unreadable"
-        tables[name] = _as_objects(frame)
+        tables[name] = _as_text(frame)
     return tables, "reused"
 
 
-def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns back to ``object``, as the stages produce them."""
-    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c])]
-    return frame.astype({c: object for c in text}) if text else frame
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as the stages hold their large tables' text (``schemas.TEXT``)."""
+    from pipeline.stages.schemas import as_text
+
+    return as_text(frame, [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c])])
 
 
 class StageCache:

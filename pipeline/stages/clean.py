@@ -14,7 +14,7 @@ import unicodedata
 import pandas as pd
 
 from pipeline.config.models import Settings
-from pipeline.stages.schemas import CLEAN_COMMENTS, COMMENTS, DROPPED, SENTENCES
+from pipeline.stages.schemas import CLEAN_COMMENTS, COMMENTS, DROPPED, SENTENCES, as_text
 from pipeline.text.nlp import split_sentences
 from pipeline.text.redact import Redactor, redactor_from_settings
 
@@ -118,4 +118,4 @@ def _sentences(kept: pd.DataFrame, model: str) -> pd.DataFrame:
             records.append((f"{row.comment_id}#{index}", row.comment_id, row.respondent_id,
                             row.group, row.question, index, start, end, row.text[start:end]))
     sentences = pd.DataFrame.from_records(records, columns=list(SENTENCES))
-    return sentences.astype({c: object for c in SENTENCES if c not in ("sentence_index", "start", "end")})
+    return as_text(sentences, [c for c in SENTENCES if c not in ("sentence_index", "start", "end")])

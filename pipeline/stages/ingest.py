@@ -18,7 +18,7 @@ import pandas as pd
 from pipeline.config import scales
 from pipeline.config.models import Settings, slugify
 from pipeline.errors import DataError, did_you_mean
-from pipeline.stages.schemas import COMMENTS, RESPONDENTS
+from pipeline.stages.schemas import COMMENTS, RESPONDENTS, as_text
 from pipeline.text.pseudonyms import pseudonym
 from pipeline.text.redact import Redactor, id_redactor, redactor_from_settings
 
@@ -66,7 +66,7 @@ def ingest(raw: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     repeat = base.groupby(base).cumcount()
     comment_id = base.where(repeat == 0, base + "~" + (repeat + 1).astype(str))
     comments = comments.assign(comment_id=comment_id)[list(COMMENTS)]
-    comments = comments.astype({c: object for c in COMMENTS if c != "row"})
+    comments = as_text(comments, [c for c in COMMENTS if c != "row"])
 
     respondents = pd.DataFrame({"respondent_id": ids, "group": groups.tolist()})
     for score in cfg.score_columns:

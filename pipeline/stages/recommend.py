@@ -33,6 +33,7 @@ from pipeline.stages.schemas import (
     SENTENCES,
     TAGS,
     THEME_COMMENTS,
+    as_text,
 )
 from pipeline.text.stance import ASK, PRAISE, ask_phrase, classify
 
@@ -192,7 +193,7 @@ def _with_scores(table: pd.DataFrame, respondents: pd.DataFrame,
                  score_columns: list[str]) -> pd.DataFrame:
     """``table`` with each respondent's scores (one column per configured score column)."""
     present = [c for c in score_columns if c in respondents.columns]
-    table = table.astype({column: object for column in THEME_COMMENTS})
+    table = as_text(table, THEME_COMMENTS)
     if not present:
         return table.reset_index(drop=True)
     scores = respondents.drop_duplicates("respondent_id").set_index("respondent_id")[present]
