@@ -52,10 +52,24 @@ CATALOG = {
 RUN_FOLDER_MARKERS = ("manifest.json", "artifacts", "comment_themes.csv")
 
 
+# The tables a written run folder is made from (write_outputs, build_manifest): what a run
+# keeps once its stages are done; "ingest.comments" (the raw answers) too with --keep-raw.
+OUTPUT_TABLES = frozenset({"answers", "tag_evidence", "quote_table", "theme_comments",
+                           "recommendations", "quotes", "theme_scores", "score_summary",
+                           "clusters", "unexplained", "tags"})
+
+
+def output_tables(keep_raw: bool) -> frozenset[str]:
+    return OUTPUT_TABLES | {"ingest.comments"} if keep_raw else OUTPUT_TABLES
+
+
 @dataclass
 class RunResult:
     """What a run gives back: its folder (None for ``run_frame``, which writes nothing), the
-    manifest, and every table by name (``answers``, ``tags``, ``recommendations``, ...)."""
+    manifest, and tables by name (``answers``, ``tags``, ``recommendations``, ...):
+    ``run_frame`` gives every table of every stage; ``pipeline.run``, which writes a folder,
+    only the tables of its outputs (``OUTPUT_TABLES``): the stages' working tables are let go
+    as soon as no later stage needs them, so a large round is not held twice."""
 
     out_dir: Path | None
     manifest: dict

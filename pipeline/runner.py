@@ -10,7 +10,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from pipeline.run_folder import (
     build_manifest,
     check_out_dir,
     default_out_dir,
+    output_tables,
     write_outputs,
 )
 from pipeline.stages import clean, discover, ingest, recommend, report, tag
@@ -175,8 +176,14 @@ def _read_names_file(pipeline: PipelineConfig) -> PipelineConfig:
 def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
                progress: Callable[[str, int, int], None] | None = None,
                cache: StageCache | None = None, engine=None,
+               keep: Collection[str] | None = None,
                ) -> tuple[dict[str, pd.DataFrame], dict[str, float], dict[str, dict[str, int]]]:
-    """Run every stage on in-memory tables; return all tables, timings and row counts.
+    """Run every stage on in-memory tables; return the tables, timings and row counts.
+
+    ``keep`` None: every table is returned; else a table is let go (for memory) once no later
+    stage requires it, unless its name (plain or ``stage.name``) is in ``keep``, and the
+    caller hands ``tables`` over: the stages work in that dict itself, so what is let go
+    leaves it too.
 
     With a ``cache``, a stage whose saved artifacts are still valid is loaded, not rerun,
     and every computed stage is saved as soon as it finishes. With an ``engine``
@@ -186,7 +193,7 @@ def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
     """
     timings: dict[str, float] = {}
     counts: dict[str, dict[str, int]] = {}
-    tables = dict(tables)
+    tables = dict(tables) if keep is None else tables
     remote: dict[str, dict[str, pd.DataFrame]] = {}
     importing = None
     try:
@@ -199,10 +206,21 @@ def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
                 importing = import_in_background()
             _run_one(stage, number, tables, settings, progress, cache, engine, remote,
                      timings, counts)
+            if keep is not None:
+                _let_go(tables, STAGES[number:], keep)
     finally:
         if importing is not None:
             importing.join()
     return tables, timings, counts
+
+
+def _let_go(tables: dict[str, pd.DataFrame], later: Sequence, keep: Collection[str]) -> None:
+    """Drop every table no stage in ``later`` requires and ``keep`` does not name (by its
+    plain or its ``stage.name`` key: both keys of a table go together)."""
+    needed = {name for stage in later for name in stage.REQUIRES}
+    kept_ids = {id(frame) for name, frame in tables.items() if name in needed or name in keep}
+    for name in [n for n, frame in tables.items() if id(frame) not in kept_ids]:
+        del tables[name]
 
 
 def _run_one(stage, number: int, tables: dict[str, pd.DataFrame], settings: Settings,
@@ -272,22 +290,26 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
     ``--overwrite`` run that is swapped in when complete)."""
     started = time.perf_counter()
     raw, input_records = _read_inputs(inputs, settings)
+    raw_rows = len(raw)
     from pipeline.embed.pretrained import for_round_size
 
-    settings, embedder_note = for_round_size(settings, len(raw))
+    settings, embedder_note = for_round_size(settings, raw_rows)
     keys = run_keys([r["sha256"] for r in input_records], settings)
     cache = StageCache(out / CATALOG["artifacts"], keys, resume=resume)
     try:
         out.mkdir(parents=True, exist_ok=True)
         with embedding_cache(settings), open_engine(settings, announce) as engine:
-            tables, timings, counts = run_stages({"raw": raw}, settings, progress, cache, engine)
+            tables = {"raw": raw}
+            del raw  # handed over: let go once ingest has read it
+            tables, timings, counts = run_stages(tables, settings, progress, cache, engine,
+                                                 keep=output_tables(keep_raw))
         write_outputs(out, tables, settings, keep_raw)
     except OSError as exc:
         raise DataError(f"{exc.filename or out}: cannot write the run folder ({exc.strerror or exc}); "
                         "check free disk space and that you may write there, or choose --out",
                         code="D045") from None
     manifest = build_manifest(
-        out, settings, tables, timings, counts, input_records, keys, cache, len(raw),
+        out, settings, tables, timings, counts, input_records, keys, cache, raw_rows,
         started=started, resume=resume, keep_raw=keep_raw, config_path=config_path,
         themes_path=themes_path, engine=engine.record if engine is not None else None)
     manifest["tag"]["embedder_by_size"] = embedder_note

@@ -69,6 +69,20 @@ def sample_result(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def sample_every_table():
+    """The sample round run in memory (``run_frame``): every stage's tables (``pipeline.run``
+    returns only its outputs' tables)."""
+    from pipeline import load_settings, run_frame
+
+    settings = load_settings(ROOT / "config" / "pipeline.yaml")
+    cfg = settings.pipeline.input
+    frame = pd.read_csv(SAMPLE / "survey_round.csv", dtype=str, keep_default_na=False)
+    return run_frame(frame, text_columns=[t.column for t in cfg.text_columns],
+                     id_column=cfg.id_column, group_column=cfg.group_column,
+                     settings=settings).tables
+
+
+@pytest.fixture(scope="session")
 def sample_run(sample_result) -> Path:
     return sample_result.out_dir
 

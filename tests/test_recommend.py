@@ -73,10 +73,10 @@ def test_select_prefers_representative_then_diverse():
 
 
 @pytest.fixture(scope="module")
-def sample_tables(sample_result):
+def sample_tables(sample_every_table):
     from pipeline import load_settings
 
-    return sample_result.tables, load_settings(ROOT / "config" / "pipeline.yaml")
+    return sample_every_table, load_settings(ROOT / "config" / "pipeline.yaml")
 
 
 def test_quotes_are_verbatim_redacted_and_one_per_respondent(sample_tables):
@@ -177,12 +177,12 @@ def test_min_support_as_a_share_of_the_round():
 
 
 def test_a_theme_carried_by_many_sentences_is_quoted_from_a_bounded_pool(
-        sample_result, monkeypatch):
+        sample_every_table, monkeypatch):
     from pipeline import load_settings
     from pipeline.embed.pretrained import CachedEmbedder
     from pipeline.stages import recommend
 
-    tables = dict(sample_result.tables)
+    tables = dict(sample_every_table)
     settings = load_settings(ROOT / "config" / "pipeline.yaml")
     needed = {name: tables[name] for name in recommend.REQUIRES}
     whole = recommend.run(needed, settings)
