@@ -84,11 +84,12 @@ def place_partition(docs: pd.DataFrame, lookup: dict, assigner, secret) -> tuple
 
 
 def reassemble(pieces: list[dict], comments: pd.DataFrame, settings) -> dict[str, dict]:
-    """The partitions' tables joined in the local engine's order."""
+    """The partitions' tables joined in the local engine's order. Each table is taken out of
+    ``pieces`` as it is joined, so the pieces and the joined round are not held whole twice."""
     position = {cid: i for i, cid in enumerate(comments["comment_id"])}
 
     def joined(stage: str, name: str) -> pd.DataFrame:
-        return pd.concat([piece[stage][name] for piece in pieces], ignore_index=True)
+        return pd.concat([piece[stage].pop(name) for piece in pieces], ignore_index=True)
 
     def by_answer(frame: pd.DataFrame, *also: str) -> pd.DataFrame:
         keyed = frame.assign(_position=frame["comment_id"].map(position))
@@ -162,23 +163,32 @@ class DaskEngine:
         self._count = count
         if not parts:  # no answers: nothing to ship
             return run_partition(comments, settings)[0]
+        numbers = [partition_of(str(part["respondent_id"].iat[0]), count) for part in parts]
+        total = len(parts)
         shared = self.client.scatter(settings, broadcast=True)
-        futures = self.client.map(run_partition, parts, settings=shared, pure=False)
+        # the partitions go to the workers now; the client keeps only their futures
+        scattered = self.client.scatter(parts)
+        del parts
+        futures = self.client.map(run_partition, scattered, settings=shared, pure=False)
+        del scattered
+        slot = {future.key: i for i, future in enumerate(futures)}
+        pieces: list[dict | None] = [None] * total
         seconds = {stage.NAME: 0.0 for stage in STAGES}
         for done, future in enumerate(as_completed(futures), start=1):
-            for name, value in future.result()[1].items():
+            produced, spent = future.result()  # fetched once, then the worker lets it go
+            i = slot[future.key]
+            pieces[i] = produced
+            # where the partition's sentences were embedded: discovery places them there
+            self._homes[numbers[i]] = list(self.client.who_has([future]).get(future.key, ()))
+            futures[i] = None
+            future.release()
+            for name, value in spent.items():
                 seconds[name] += value
             elapsed = time.perf_counter() - started
-            eta = elapsed / done * (len(parts) - done)
-            self.announce(f"clean+tag: partition {done}/{len(parts)} done, "
+            eta = elapsed / done * (total - done)
+            self.announce(f"clean+tag: partition {done}/{total} done, "
                           f"{elapsed:.0f} s elapsed, about {eta:.0f} s to go")
-        pieces = [produced for produced, _ in self.client.gather(futures)]
-        # where each partition's sentences were embedded: discovery places them there
-        holders = self.client.who_has(futures)
-        self._homes = {partition_of(str(part["respondent_id"].iat[0]), count):
-                       list(holders.get(future.key, ()))
-                       for part, future in zip(parts, futures, strict=True)}
-        self.record |= {"partitions": len(parts), "partition_rows": self.cfg.partition_rows,
+        self.record |= {"partitions": total, "partition_rows": self.cfg.partition_rows,
                         "worker_seconds": {k: round(v, 3) for k, v in seconds.items()},
                         "wall_seconds": round(time.perf_counter() - started, 3)}
         return reassemble(pieces, comments, settings)
