@@ -83,6 +83,12 @@ def place_partition(docs: pd.DataFrame, lookup: dict, assigner, secret) -> tuple
     return assign_documents(docs, lookup, assigner)
 
 
+def place_partition_sent(sent: tuple, assigner, secret) -> tuple:
+    """``place_partition`` of a (documents, lookup) pair scattered to the worker."""
+    docs, lookup = sent
+    return place_partition(docs, lookup, assigner, secret)
+
+
 def reassemble(pieces: list[dict], comments: pd.DataFrame, settings) -> dict[str, dict]:
     """The partitions' tables joined in the local engine's order. Each table is taken out of
     ``pieces`` as it is joined, so the pieces and the joined round are not held whole twice."""
@@ -216,7 +222,10 @@ class DaskEngine:
             part = docs.iloc[where].reset_index(drop=True)
             wanted = {k: lookup[k] for k in doc_keys(part, assigner.unit) if k in lookup}
             home = self._homes.get(number, [])
-            futures.append(self.client.submit(place_partition, part, wanted, shared,
+            # sent now (to its home), so the client does not keep it in the task graph
+            [sent] = self.client.scatter([(part, wanted)], workers=home or None)
+            del part, wanted
+            futures.append(self.client.submit(place_partition_sent, sent, shared,
                                               self._secret, workers=home or None,
                                               allow_other_workers=True, pure=False))
         for done, _ in enumerate(as_completed(futures), start=1):

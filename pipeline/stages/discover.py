@@ -92,6 +92,7 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
             docs.iloc[working].reset_index(drop=True), tags, comment_themes, settings,
             None if vectors is None else vectors[working])
         others = docs.iloc[rest].reset_index(drop=True)
+        docs = None  # the sample and the others are all that is needed from here
         if found is not None:
             lookup = theme_lookup(tags, comment_themes, cfg.unit)
             if vectors is not None:
