@@ -13,9 +13,9 @@ padded per batch of ``BATCH_SIZE``; the graph ends in the mean pooling of senten
 (padding left out), and ``CachedEmbedder`` scales the vectors to unit length and caches them
 under keyed hashes like ``minilm``'s. Batches run side by side, one per core, each on a
 single-threaded session: on 2 cores that embedded the sentences of a round built from NHS FFT
-dev ~35% faster than one two-threaded session on batches of 64 (764-892 against 583-636
-sentences/s, 3,000 sentences, three runs each), since ONNX Runtime's intra-op threads idle on
-the small matrices of short sentences. A batch's activations are quantised together (dynamic
+dev 15-19% faster than one two-threaded session on batches of 64 (674-714 against 586-601
+sentences/s on 8,000 of its sentences; 764-892 against 583-636 on 3,000 shorter ones), since
+ONNX Runtime's intra-op threads idle on the small matrices of short sentences. A batch's activations are quantised together (dynamic
 int8), so the batch size moves vectors slightly; the F1 it keeps is in BENCHMARKS.md.
 
 Why a hand-written export wrapper: under transformers 5, BERT builds its attention mask inside
