@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from pipeline.io.dtypes import TEXT
 from pipeline.run_folder import OUTPUT_TABLES, output_tables
-from pipeline.stages.schemas import TEXT
 from tests.conftest import ROOT, SAMPLE
 
 

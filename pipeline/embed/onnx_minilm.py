@@ -15,8 +15,9 @@ under keyed hashes like ``minilm``'s. Batches run side by side, one per core, ea
 single-threaded session: on 2 cores that embedded the sentences of a round built from NHS FFT
 dev 15-19% faster than one two-threaded session on batches of 64 (674-714 against 586-601
 sentences/s on 8,000 of its sentences; 764-892 against 583-636 on 3,000 shorter ones), since
-ONNX Runtime's intra-op threads idle on the small matrices of short sentences. A batch's activations are quantised together (dynamic
-int8), so the batch size moves vectors slightly; the F1 it keeps is in BENCHMARKS.md.
+ONNX Runtime's intra-op threads idle on the small matrices of short sentences. A batch's
+activations are quantised together (dynamic int8), so the batch size moves vectors slightly;
+the F1 it keeps is in BENCHMARKS.md.
 
 Why a hand-written export wrapper: under transformers 5, BERT builds its attention mask inside
 ``forward`` with shortcuts (such as "no padding, no mask") that the tracer freezes into the
@@ -52,8 +53,8 @@ BUILD_FILE = "build.json"
 SUMS_FILE = "model.sha256"
 CHECKED_FILES = (MODEL_FILE, TOKENIZER_FILE, BUILD_FILE)
 OPSET = 17
-# Agreement the build demands with the torch vectors on the probe texts (cosine per text).
 BATCH_SIZE = 16  # texts per batch (chosen for speed; see the module docstring)
+# Agreement the build demands with the torch vectors on the probe texts (cosine per text).
 EXPORT_MIN_COSINE = 0.999   # fp32 export: only rounding may differ
 QUANTISED_MIN_COSINE = 0.95  # int8: weights are rounded; F1 is measured in bench/bench_embed.py
 PROBES = (

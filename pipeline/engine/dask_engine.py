@@ -83,12 +83,6 @@ def place_partition(docs: pd.DataFrame, lookup: dict, assigner, secret) -> tuple
     return assign_documents(docs, lookup, assigner)
 
 
-def place_partition_sent(sent: tuple, assigner, secret) -> tuple:
-    """``place_partition`` of a (documents, lookup) pair scattered to the worker."""
-    docs, lookup = sent
-    return place_partition(docs, lookup, assigner, secret)
-
-
 def reassemble(pieces: list[dict], comments: pd.DataFrame, settings) -> dict[str, dict]:
     """The partitions' tables joined in the local engine's order. Each table is taken out of
     ``pieces`` as it is joined, so the pieces and the joined round are not held whole twice."""
@@ -223,9 +217,8 @@ class DaskEngine:
             wanted = {k: lookup[k] for k in doc_keys(part, assigner.unit) if k in lookup}
             home = self._homes.get(number, [])
             # sent now (to its home), so the client does not keep it in the task graph
-            [sent] = self.client.scatter([(part, wanted)], workers=home or None)
-            del part, wanted
-            futures.append(self.client.submit(place_partition_sent, sent, shared,
+            part, wanted = self.client.scatter([part, wanted], workers=home or None)
+            futures.append(self.client.submit(place_partition, part, wanted, shared,
                                               self._secret, workers=home or None,
                                               allow_other_workers=True, pure=False))
         for done, _ in enumerate(as_completed(futures), start=1):

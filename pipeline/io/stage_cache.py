@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.io.checksums import sha256_bytes, sha256_file
+from pipeline.io.dtypes import as_text
 from pipeline.io.writers import write_parquet, write_text
 
 log = logging.getLogger(__name__)
@@ -99,9 +100,7 @@ def load_stage(artifacts: Path, stage: str, keys: RunKeys
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as the stages hold their large tables' text (``schemas.TEXT``)."""
-    from pipeline.stages.schemas import as_text
-
+    """Text columns as the stages hold their large tables' text (``dtypes.TEXT``)."""
     return as_text(frame, [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c])])
 
 

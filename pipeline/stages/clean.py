@@ -14,7 +14,8 @@ import unicodedata
 import pandas as pd
 
 from pipeline.config.models import Settings
-from pipeline.stages.schemas import CLEAN_COMMENTS, COMMENTS, DROPPED, SENTENCES, as_text
+from pipeline.io.dtypes import as_text
+from pipeline.stages.schemas import CLEAN_COMMENTS, COMMENTS, DROPPED, SENTENCES
 from pipeline.text.nlp import split_sentences
 from pipeline.text.redact import Redactor, redactor_from_settings
 

@@ -18,7 +18,8 @@ import pandas as pd
 from pipeline.config import scales
 from pipeline.config.models import Settings, slugify
 from pipeline.errors import DataError, did_you_mean
-from pipeline.stages.schemas import COMMENTS, RESPONDENTS, as_text
+from pipeline.io.dtypes import as_text
+from pipeline.stages.schemas import COMMENTS, RESPONDENTS
 from pipeline.text.pseudonyms import pseudonym
 from pipeline.text.redact import Redactor, id_redactor, redactor_from_settings
 

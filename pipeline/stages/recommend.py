@@ -22,6 +22,7 @@ from pipeline.drafting.names import phrase_name
 from pipeline.drafting.scores import answering
 from pipeline.embed.embedders import make_embedder
 from pipeline.embed.pretrained import CachedEmbedder
+from pipeline.io.dtypes import as_text
 from pipeline.stages.schemas import (
     CLEAN_COMMENTS,
     CLUSTERS,
@@ -33,7 +34,6 @@ from pipeline.stages.schemas import (
     SENTENCES,
     TAGS,
     THEME_COMMENTS,
-    as_text,
 )
 from pipeline.text.stance import ASK, PRAISE, ask_phrase, classify
 

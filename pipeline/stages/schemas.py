@@ -67,18 +67,6 @@ def check_columns(stage: str, tables: Mapping[str, pd.DataFrame],
     )
 
 
-# Text columns of the stages' tables: pandas 3's own string dtype (Arrow-backed) holds a text
-# in about a third of the memory of a Python str object (measured on a 100,000-comment round's
-# tables: 430 MB as objects, 170 MB as str), which is what bounds the process that holds a
-# large round; under pandas 2 they stay objects, as before.
-TEXT = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
-
-
-def as_text(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    """``frame`` with ``columns`` (those present) held as text (``TEXT``)."""
-    return frame.astype({c: TEXT for c in columns if c in frame.columns})
-
-
 def empty(columns: tuple[str, ...]) -> pd.DataFrame:
     """An empty table with the given columns."""
     return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
