@@ -12,12 +12,19 @@ The library in five names::
 
 Errors a user can fix are ``ThemingError`` (with ``.code`` and ``.message``). Names are
 imported on first use, so ``import pipeline`` (and ``theming --help``) stays fast.
+
+``import pipeline`` also stops thinc's and BERTopic's import-time probes for torch while no
+torch is loaded (``pipeline.probes``: ~3 s of a run); import torch first to keep them.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
 from typing import TYPE_CHECKING
+
+from pipeline import probes
+
+probes.install()
 
 __version__ = "0.1.0"
 
