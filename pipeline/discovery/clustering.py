@@ -166,8 +166,9 @@ def fuzzy_graph(indices: np.ndarray, distances: np.ndarray, iterations: int = 64
 
 
 def _exact_knn(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, None]:
-    """Exact cosine neighbours (each point first, as UMAP expects), in blocks."""
-    unit = normalize(vectors)
+    """Exact cosine neighbours (each point first, as UMAP expects), in blocks, in float32
+    (the embedders' own precision; half the time of float64 on 6,000 sentences)."""
+    unit = normalize(vectors).astype(np.float32, copy=False)
     indices = np.empty((len(unit), k), dtype=np.int64)
     distances = np.empty((len(unit), k), dtype=np.float32)
     for start in range(0, len(unit), 2048):
