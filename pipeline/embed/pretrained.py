@@ -137,6 +137,12 @@ class CachedEmbedder(TransformerMixin, BaseEstimator):
     def fit(self, texts: list[str], y=None) -> CachedEmbedder:  # pretrained: nothing to learn
         return self
 
+    def cache_stem(self) -> str | None:
+        """Name of the file its vectors are saved under (``tag.embedding_cache``); a model
+        built locally adds its own fingerprint, so vectors of an earlier build are never
+        mixed with this one's; None when there is no model yet, hence nothing saved by it."""
+        return self.name
+
     def _encode(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
 
@@ -378,8 +384,9 @@ def load_cache(embedder, cache_dir: str | Path | None) -> int:
     """Restore ``embedder``'s saved vectors from ``cache_dir``; return how many."""
     if not cache_dir or not isinstance(embedder, CachedEmbedder):
         return 0
-    path = cache_file(cache_dir, embedder.name)
-    if not path.is_file():
+    stem = embedder.cache_stem()
+    path = cache_file(cache_dir, stem) if stem else None
+    if path is None or not path.is_file():
         return 0
     try:
         with np.load(path, allow_pickle=False) as saved:
@@ -394,7 +401,10 @@ def save_cache(embedder, cache_dir: str | Path | None) -> Path | None:
     """Write ``embedder``'s vectors to ``cache_dir`` atomically (pretrained embedders only)."""
     if not cache_dir or not isinstance(embedder, CachedEmbedder) or not embedder.cache_:
         return None
-    path = cache_file(cache_dir, embedder.name)
+    stem = embedder.cache_stem()
+    if stem is None:
+        return None
+    path = cache_file(cache_dir, stem)
     path.parent.mkdir(parents=True, exist_ok=True)
     keys, vectors = embedder.cache_arrays()
     # A unique temporary name: two runs sharing the cache never write the same file.
