@@ -233,6 +233,19 @@ def test_fuzzy_graph_matches_umaps_own():
     assert abs(ours - theirs.tocsr()).max() < 1e-4
 
 
+def test_exact_neighbours_over_several_blocks_match_a_full_sort():
+    vectors = np.random.default_rng(5).normal(size=(2 * clustering.KNN_BLOCK + 37, 12))
+    indices, distances, _ = clustering._exact_knn(vectors, 8)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    similarity = unit @ unit.T
+    np.fill_diagonal(similarity, 2.0)  # each point its own first neighbour
+    expected = np.argsort(-similarity, axis=1, kind="stable")[:, :8]
+    assert np.array_equal(indices, expected)
+    assert np.allclose(distances[:, 0], 0.0)
+    found = np.take_along_axis(similarity, expected, axis=1)[:, 1:]
+    assert np.allclose(distances[:, 1:], 1.0 - found, atol=1e-5)
+
+
 def test_reordered_bigrams_are_one_keyword():
     assert topic_model.dedupe(["long wait", "wait long", "wait wait", "bus"]) == ["long wait",
                                                                                  "bus"]
