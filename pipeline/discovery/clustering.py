@@ -172,7 +172,7 @@ def _exact_knn(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, Non
     side by side on the process's cores: NumPy's product and partition release the GIL."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from pipeline.embed.onnx_minilm import cores
+    from pipeline.threads import cores
 
     unit = normalize(vectors).astype(np.float32, copy=False)
     indices = np.empty((len(unit), k), dtype=np.int64)

@@ -46,6 +46,7 @@ from pipeline.embed.pretrained import CachedEmbedder, minilm_dir, offline_hub
 from pipeline.errors import ConfigError
 from pipeline.io.checksums import sha256_file
 from pipeline.io.writers import current_umask
+from pipeline.threads import cores
 
 log = logging.getLogger(__name__)
 
@@ -154,19 +155,6 @@ def run_session(session, tokenizer, texts: list[str], batch_size: int = BATCH_SI
     return out
 
 
-def cores() -> int:
-    """Batches to run side by side: ``OMP_NUM_THREADS`` when set (Dask sets it to 1 in its
-    worker processes, which already run side by side), else the cores this process may run on
-    (its CPU affinity where the system tells it)."""
-    wanted = os.environ.get("OMP_NUM_THREADS", "")
-    if wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def _session(path: Path, threads: int = 0):
     """An inference session; ``threads`` intra-op threads (0: ONNX Runtime's choice)."""
     ort = _need_runtime("load the model")
@@ -266,9 +254,10 @@ def build(model_dir: str | Path) -> Path:
         try:
             os.replace(work, model_dir)  # fails when a built folder is there
         except OSError:
-            if recipe_of(model_dir) is None:
+            there = recipe_of(model_dir)
+            if there is None:
                 raise
-            if recipe_of(model_dir) != RECIPE:
+            if there != RECIPE:
                 _swap_in(work, model_dir)
             # else another process finished first: keep theirs
     finally:
