@@ -254,9 +254,12 @@ def _run_one(stage, number: int, tables: dict[str, pd.DataFrame], settings: Sett
         progress(stage.NAME, number, len(STAGES))
     started = time.perf_counter()
     produced = cache.load(stage.NAME) if cache else None
-    if produced is None and engine is not None and stage.NAME in {"clean", "tag"}:
-        if not remote:
-            remote.update(engine.run(tables["comments"], settings))
+    on_cluster = {"clean", "tag"} | ({"ingest"} if engine is not None and engine.holds_input
+                                     else set())
+    if produced is None and engine is not None and stage.NAME in on_cluster:
+        if not remote:  # with ingest (from the workers' blocks) or from ingest's comments
+            remote.update(engine.run(None if stage.NAME == "ingest" else tables["comments"],
+                                     settings))
         produced = remote[stage.NAME]
         if cache:
             cache.save(stage.NAME, produced)
@@ -312,20 +315,32 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
     """Every stage, written into ``out`` (the run folder, or the staging folder of an
     ``--overwrite`` run that is swapped in when complete)."""
     started = time.perf_counter()
-    raw, input_records = _read_inputs(inputs, settings)
-    raw_rows = len(raw)
-    from pipeline.embed.pretrained import for_round_size
-
-    settings, embedder_note = for_round_size(settings, raw_rows)
-    keys = run_keys([r["sha256"] for r in input_records], settings)
-    cache = StageCache(out / CATALOG["artifacts"], keys, resume=resume)
+    # --engine dask: the files are cut into blocks here (one streaming pass each) and read
+    # on the workers; what cannot be cut is read here, whole, as by the local engine
+    plans = _plan_inputs(inputs, settings)
+    raw, input_records = (None, None) if plans else _read_inputs(inputs, settings)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        with embedding_cache(settings), open_engine(settings, announce) as engine:
-            tables = {"raw": raw}
-            del raw  # handed over: let go once ingest has read it
-            tables, timings, counts = run_stages(tables, settings, progress, cache, engine,
-                                                 keep=output_tables(keep_raw))
+        with open_engine(settings, announce) as engine:
+            if plans:
+                rows = engine.read(plans, settings.pipeline.input.max_rows)
+                if rows is None:
+                    raw, input_records = _read_inputs(inputs, settings)
+                else:
+                    input_records = [_record_of(plan, n) for plan, n in zip(plans, rows, strict=True)]
+            raw_rows = len(raw) if raw is not None else sum(r["rows"] for r in input_records)
+            from pipeline.embed.pretrained import for_round_size
+
+            settings, embedder_note = for_round_size(settings, raw_rows)
+            keys = run_keys([r["sha256"] for r in input_records], settings)
+            cache = StageCache(out / CATALOG["artifacts"], keys, resume=resume)
+            out.mkdir(parents=True, exist_ok=True)
+            with embedding_cache(settings):
+                # handed over: let go once ingest has read it (an empty stand-in when the
+                # workers read the input)
+                tables = {"raw": raw if raw is not None else pd.DataFrame()}
+                del raw
+                tables, timings, counts = run_stages(tables, settings, progress, cache, engine,
+                                                     keep=output_tables(keep_raw))
         write_outputs(out, tables, settings, keep_raw)
     except OSError as exc:
         raise DataError(f"{exc.filename or out}: cannot write the run folder ({exc.strerror or exc}); "
@@ -357,6 +372,37 @@ def open_engine(settings: Settings, announce: Callable[[str], None] | None = Non
     check_settings(settings)
     with DaskEngine(settings.pipeline.engine, announce) as engine:
         yield engine
+
+
+def _plan_inputs(inputs: Sequence[str | Path], settings: Settings) -> list | None:
+    """For ``--engine dask``, every input cut into blocks the workers read
+    (``pipeline.io.blocks``), its header checked here; None for the local engine, or when a
+    file cannot be cut (then all are read here, whole, as the local engine reads them)."""
+    if settings.pipeline.engine.name != "dask" or not inputs:
+        return None
+    from pipeline.engine.dask_engine import BLOCK_BYTES
+    from pipeline.io import blocks
+
+    cfg = settings.pipeline.input
+    wanted = [t.column for t in cfg.text_columns] + [
+        c for c in (cfg.id_column, cfg.group_column) if c]
+    plans = []
+    for path in inputs:
+        plan = blocks.plan(path, encoding=cfg.encoding, wanted=wanted, delimiter=cfg.delimiter,
+                           block_bytes=BLOCK_BYTES)
+        if plan is None:
+            log.info("run: %s is read whole in this process (it cannot be cut into blocks)",
+                     path)
+            return None
+        ingest.check_input_columns(pd.DataFrame(columns=list(plan.columns)), cfg, str(path))
+        plans.append(plan)
+    return plans
+
+
+def _record_of(plan, rows: int) -> dict:
+    """The manifest's record of an input the workers read in blocks."""
+    return {"path": plan.path, "sha256": plan.sha256, "rows": rows, "encoding": plan.encoding,
+            "delimiter": plan.delimiter, "sheet": None, "header_row": plan.header_row}
 
 
 def _read_inputs(inputs: Sequence[str | Path], settings: Settings):

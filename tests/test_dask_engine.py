@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.engine import dask_engine
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, DataError
 from pipeline.runner import load_settings, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,13 +105,63 @@ def test_dask_engine_on_a_scheduler_address_matches_the_local_run(
     engine = json.loads((tmp_path / "run" / "manifest.json").read_text())["engine"]
     assert engine["name"] == "dask" and engine["workers"] == 2
     assert engine["scheduler"] == scheduler and engine["partitions"] >= 2
-    assert set(engine["worker_seconds"]) == {"clean", "tag"}
+    assert set(engine["worker_seconds"]) == {"ingest", "clean", "tag"}
+    assert engine["input_read_by"] == "workers" and engine["input_blocks"] == 1
     assert notes[0].startswith("Dask: 2 workers; dashboard ")
-    assert notes[-1].startswith(f"clean+tag: partition {engine['partitions']}/"
+    assert notes[-1].startswith(f"ingest+clean+tag: partition {engine['partitions']}/"
                                 f"{engine['partitions']} done")
     local = json.loads((sample_run / "manifest.json").read_text())
     assert local["engine"] == {"name": "local", "workers": 1}
     assert result.manifest["accounting"] == local["accounting"]
+    assert result.manifest["inputs"] == local["inputs"]
+
+
+def test_workers_read_the_input_in_blocks_as_the_local_engine_reads_it(
+        sample_run: Path, scheduler: str, tmp_path: Path, monkeypatch) -> None:
+    # blocks of 2,000 bytes: the sample's 153 rows arrive in many pieces, several files' worth
+    monkeypatch.setattr(dask_engine, "BLOCK_BYTES", 2000)
+    result = run([SAMPLE / "survey_round.csv"], load_settings(CONFIG, scheduler=scheduler),
+                 tmp_path / "run")
+    for name in SAME:
+        assert (tmp_path / "run" / name).read_bytes() == (sample_run / name).read_bytes(), name
+    engine = result.manifest["engine"]
+    assert engine["input_read_by"] == "workers" and engine["input_blocks"] >= 10
+    local = json.loads((sample_run / "manifest.json").read_text())
+    assert result.manifest["inputs"] == local["inputs"]
+    assert result.manifest["accounting"] == local["accounting"]
+
+
+def test_an_export_that_cannot_be_cut_is_read_here_and_sent(
+        scheduler: str, tmp_path: Path) -> None:
+    # an inch mark outside quotes: line ends can no longer be told from quoted line breaks
+    export = tmp_path / "round.csv"
+    export.write_text("id,team,comment\n1,A,The 5\" shelf is too high\n2,B,Fine thanks\n"
+                      "3,A,\"Two lines,\nin one answer\"\n", encoding="utf-8")
+    options = {"text_columns": ["comment"], "id_column": "id", "group_column": "team"}
+    local = run([export], load_settings(CONFIG, **options), tmp_path / "local")
+    notes: list[str] = []
+    remote = run([export], load_settings(CONFIG, scheduler=scheduler, **options),
+                 tmp_path / "dask", announce=notes.append)
+    assert remote.manifest["engine"]["input_read_by"] == "client"
+    assert remote.manifest["accounting"] == local.manifest["accounting"]
+    assert (tmp_path / "dask" / "comment_themes.csv").read_bytes() == \
+        (tmp_path / "local" / "comment_themes.csv").read_bytes()
+
+
+def test_a_bad_score_found_on_a_worker_is_the_readers_error(
+        scheduler: str, tmp_path: Path) -> None:
+    text = (SAMPLE / "survey_round.csv").read_text(encoding="utf-8").splitlines()
+    cells = text[90].split(",")
+    cells[3] = "Quite a lot"  # s1_early_engagement: not on the agreement scale
+    export = tmp_path / "round.csv"
+    export.write_text("\n".join([*text[:90], ",".join(cells), *text[91:]]) + "\n",
+                      encoding="utf-8")
+    with pytest.raises(DataError, match="D050") as caught:
+        run([export], load_settings(CONFIG, scheduler=scheduler), tmp_path / "run")
+    assert "'Quite a lot' (row 91)" in str(caught.value)
+    # nothing written but what ingest errors leave with the local engine too
+    assert not list((tmp_path / "run").glob("*.csv"))
+    assert not (tmp_path / "run" / "manifest.json").exists()
 
 
 def test_cli_starts_a_local_cluster_and_prints_the_dashboard(tmp_path: Path) -> None:

@@ -22,17 +22,21 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Self
 
 import pandas as pd
 
 from pipeline.errors import ConfigError
-from pipeline.stages import clean, tag
+from pipeline.io import blocks
+from pipeline.stages import clean, ingest, tag
 from pipeline.stages.schemas import call_stage
 
 log = logging.getLogger(__name__)
 
 STAGES = (clean, tag)
+# bytes of a CSV block a worker reads at a time (about 100,000 short answers)
+BLOCK_BYTES = 1 << 24
 
 
 def check_settings(settings) -> None:
@@ -74,6 +78,46 @@ def run_partition(comments: pd.DataFrame, settings) -> tuple[dict, dict[str, flo
     return produced, seconds
 
 
+def _meta(plan: blocks.Plan) -> pd.DataFrame:
+    """The empty frame ``dask.dataframe`` is told a block of ``plan`` reads as."""
+    return pd.DataFrame({c: pd.Series([], dtype=object)
+                         for c in [*plan.columns, "_row", "_source"]})
+
+
+def answers_of_block(raw: pd.DataFrame, settings, first_position: int,
+                     count: int) -> list[tuple[pd.DataFrame, pd.DataFrame] | None]:
+    """Ingest's row-by-row part on one block of the export (on a worker), cut by respondent
+    into ``count`` pieces (None where a partition has none of this block's respondents)."""
+    answers, respondents = ingest.answer_rows(raw, settings, first_position)
+    del raw
+    answer_keys = answers["respondent_id"].astype(str).map(lambda r: partition_of(r, count))
+    respondent_keys = respondents["respondent_id"].astype(str).map(
+        lambda r: partition_of(r, count))
+    pieces: list[tuple[pd.DataFrame, pd.DataFrame] | None] = [None] * count
+    for key in set(answer_keys.tolist()):
+        pieces[key] = (answers[answer_keys == key], respondents[respondent_keys == key])
+    return pieces
+
+
+def piece(pieces: list, key: int):
+    """One partition's piece of a block's answers (on the block's worker: only it moves)."""
+    return pieces[key]
+
+
+def run_gathered(settings, *found) -> tuple[dict, dict[str, float]]:
+    """One partition of respondents, gathered from every block: ingest's per-respondent part,
+    then clean and tag (on a worker). The ingest tables keep ``_position`` for reassembly."""
+    started = time.perf_counter()
+    found = [f for f in found if f is not None]
+    answers = pd.concat([f[0] for f in found], ignore_index=True)
+    respondents = pd.concat([f[1] for f in found], ignore_index=True)
+    ingested = ingest.number_answers(answers, respondents, keep_positions=True)
+    spent = time.perf_counter() - started
+    comments = ingested["comments"].drop(columns=["_position", "_order"])
+    produced, seconds = run_partition(comments, settings)
+    return {"ingest": ingested, **produced}, {"ingest": spent, **seconds}
+
+
 def place_partition(docs: pd.DataFrame, lookup: dict, assigner, secret) -> tuple:
     """Discovery's placing of one partition of documents (on a worker)."""
     from pipeline.embed.pretrained import use_cache_secret
@@ -83,13 +127,25 @@ def place_partition(docs: pd.DataFrame, lookup: dict, assigner, secret) -> tuple
     return assign_documents(docs, lookup, assigner)
 
 
-def reassemble(pieces: list[dict], comments: pd.DataFrame, settings) -> dict[str, dict]:
+def reassemble(pieces: list[dict], comments: pd.DataFrame | None,
+               settings) -> dict[str, dict]:
     """The partitions' tables joined in the local engine's order. Each table is taken out of
-    ``pieces`` as it is joined, so the pieces and the joined round are not held whole twice."""
-    position = {cid: i for i, cid in enumerate(comments["comment_id"])}
+    ``pieces`` as it is joined, so the pieces and the joined round are not held whole twice.
+    ``comments`` None: the partitions also ingested (they carry ``ingest`` tables, ordered
+    here by their place in the input)."""
 
     def joined(stage: str, name: str) -> pd.DataFrame:
         return pd.concat([piece[stage].pop(name) for piece in pieces], ignore_index=True)
+
+    ingested = {}
+    if comments is None:
+        comments = joined("ingest", "comments").sort_values(
+            ["_position", "_order"], kind="stable").drop(
+            columns=["_position", "_order"]).reset_index(drop=True)
+        respondents = joined("ingest", "respondents").sort_values(
+            "_position", kind="stable").drop(columns="_position").reset_index(drop=True)
+        ingested = {"ingest": {"comments": comments, "respondents": respondents}}
+    position = {cid: i for i, cid in enumerate(comments["comment_id"])}
 
     def by_answer(frame: pd.DataFrame, *also: str) -> pd.DataFrame:
         keyed = frame.assign(_position=frame["comment_id"].map(position))
@@ -102,7 +158,7 @@ def reassemble(pieces: list[dict], comments: pd.DataFrame, settings) -> dict[str
     order = tag.theme_order(settings.themes)
     tagged = {"tags": tag.sort_tags(joined("tag", "tags"), order),
               "comment_themes": tag.sort_comment_themes(joined("tag", "comment_themes"), order)}
-    return {"clean": cleaned, "tag": tagged}
+    return {**ingested, "clean": cleaned, "tag": tagged}
 
 
 class DaskEngine:
@@ -117,6 +173,12 @@ class DaskEngine:
         self._homes: dict[int, list[str]] = {}
         self._secret = None
         self._count = 0
+        self._input: tuple[list[blocks.Plan], list[list[int]]] | None = None
+
+    @property
+    def holds_input(self) -> bool:
+        """Whether ``read`` counted the input on the workers (ingest then runs there too)."""
+        return self._input is not None
 
     def __enter__(self) -> Self:
         from pipeline.extras import require
@@ -150,30 +212,131 @@ class DaskEngine:
         if self.cluster is not None:
             self.cluster.close()
 
-    def run(self, comments: pd.DataFrame, settings) -> dict[str, dict[str, pd.DataFrame]]:
-        """Clean and tag ``comments`` on the cluster; the tables in the local engine's order."""
-        from dask.distributed import as_completed
+    def read(self, plans: list[blocks.Plan], max_rows: int | None) -> list[int] | None:
+        """Count the rows of each planned input on the workers (each reads its blocks of the
+        file with ``dask.dataframe``); the rows per file, or None when the workers cannot see
+        a file or a block would read differently from the whole file (the caller then reads
+        the files here, as before). Raises the reader's errors (no rows, over max_rows)."""
+        import dask
+        import dask.dataframe as dd
 
+        reason = self._unseen(plans)
+        if reason is None:
+            counted: list[list[int]] = []
+            try:
+                with dask.config.set({"dataframe.convert-string": False}):
+                    for plan in plans:
+                        sizes = [b.rows for b in plan.blocks]
+                        unknown = [b for b in plan.blocks if b.rows is None]
+                        if unknown:
+                            frame = dd.from_map(blocks.read_block, unknown, [0] * len(unknown),
+                                                [""] * len(unknown), meta=_meta(plan),
+                                                enforce_metadata=False)
+                            found = iter(frame.map_partitions(len).compute().tolist())
+                            sizes = [n if n is not None else next(found) for n in sizes]
+                        counted.append(sizes)
+            except blocks.Unblockable as exc:
+                reason = f"a stretch reads differently from the whole file ({exc})"
+        if reason is not None:
+            self.announce(f"Dask: reading the input here and sending it to the workers: {reason}")
+            return None
+        rows = [sum(sizes) for sizes in counted]
+        for plan, total in zip(plans, rows, strict=True):
+            blocks.check_rows(plan, total, max_rows)
+        self._input = (plans, counted)
+        return rows
+
+    def _unseen(self, plans: list[blocks.Plan]) -> str | None:
+        """Why the workers cannot read the input files themselves, or None when every worker
+        sees each file at the same path with the same size."""
+        import os
+
+        def sizes(paths: list[str]) -> list[int]:
+            return [os.path.getsize(p) if os.path.isfile(p) else -1 for p in paths]
+
+        paths = [plan.path for plan in plans]
+        mine = sizes(paths)
+        for worker, theirs in self.client.run(sizes, paths).items():
+            if theirs != mine:
+                missing = next(p for p, a, b in zip(paths, mine, theirs, strict=True) if a != b)
+                return f"worker {worker} does not see {missing} as this machine does"
+        return None
+
+    def run(self, comments: pd.DataFrame | None,
+            settings) -> dict[str, dict[str, pd.DataFrame]]:
+        """Clean and tag ``comments`` on the cluster; the tables in the local engine's order.
+        ``comments`` None: ingest too, from the input ``read`` counted (on the workers)."""
         check_settings(settings)
         self._secret = settings.secret
         started = time.perf_counter()
         workers = max(1, self.record.get("workers", 1))
+        shared = self.client.scatter(settings, broadcast=True)
+        if comments is None:
+            return self._run_from_blocks(settings, shared, workers, started)
         count = max(workers, math.ceil(len(comments) / self.cfg.partition_rows))
         parts = split(comments, count)
         self._count = count
         if not parts:  # no answers: nothing to ship
             return run_partition(comments, settings)[0]
         numbers = [partition_of(str(part["respondent_id"].iat[0]), count) for part in parts]
-        total = len(parts)
-        shared = self.client.scatter(settings, broadcast=True)
         # the partitions go to the workers now; the client keeps only their futures
         scattered = self.client.scatter(parts)
         del parts
         futures = self.client.map(run_partition, scattered, settings=shared, pure=False)
         del scattered
+        pieces = self._collect(futures, numbers, started, "clean+tag")
+        self.record["input_read_by"] = "client"
+        return reassemble(pieces, comments, settings)
+
+    def _run_from_blocks(self, settings, shared, workers: int,
+                         started: float) -> dict[str, dict[str, pd.DataFrame]]:
+        """Ingest, clean and tag from the counted input: each block of each file read and
+        ingested row by row on a worker and cut by respondent; each partition of respondents
+        gathers its pieces from every block, finishes ingest and runs clean and tag."""
+        import dask
+        import dask.dataframe as dd
+
+        plans, counted = self._input
+        answers = sum(counted_rows for sizes in counted for counted_rows in sizes) * len(
+            settings.pipeline.input.text_columns)
+        count = max(workers, math.ceil(answers / self.cfg.partition_rows))
+        self._count = count
+        block_results, position = [], 0
+        with dask.config.set({"dataframe.convert-string": False}):
+            for plan, sizes in zip(plans, counted, strict=True):
+                firsts = [plan.first_row + sum(sizes[:i]) for i in range(len(sizes))]
+                name = Path(plan.path).name
+                frame = dd.from_map(blocks.read_block, plan.blocks, firsts,
+                                    [name] * len(sizes), meta=_meta(plan),
+                                    enforce_metadata=False)
+                for part, size in zip(frame.to_delayed(), sizes, strict=True):
+                    block_results.append(dask.delayed(answers_of_block, pure=False)(
+                        part, shared, position, count))
+                    position += size
+        block_futures = self.client.compute(block_results)
+        del block_results
+        numbers = list(range(count))
+        futures = []
+        for key in numbers:
+            found = [self.client.submit(piece, future, key, pure=False)
+                     for future in block_futures]
+            futures.append(self.client.submit(run_gathered, shared, *found, pure=False))
+        del block_futures
+        pieces = self._collect(futures, numbers, started, "ingest+clean+tag")
+        self.record |= {"input_read_by": "workers",
+                        "input_blocks": sum(len(plan.blocks) for plan in plans)}
+        return reassemble(pieces, None, settings)
+
+    def _collect(self, futures: list, numbers: list[int], started: float,
+                 what: str) -> list[dict]:
+        """The partitions' tables as they finish (each fetched once, then released), with
+        progress notes and the engine record."""
+        from dask.distributed import as_completed
+
+        total = len(futures)
         slot = {future.key: i for i, future in enumerate(futures)}
         pieces: list[dict | None] = [None] * total
-        seconds = {stage.NAME: 0.0 for stage in STAGES}
+        seconds: dict[str, float] = {}
         for done, future in enumerate(as_completed(futures), start=1):
             produced, spent = future.result()  # fetched once, then the worker lets it go
             i = slot[future.key]
@@ -183,15 +346,15 @@ class DaskEngine:
             futures[i] = None
             future.release()
             for name, value in spent.items():
-                seconds[name] += value
+                seconds[name] = seconds.get(name, 0.0) + value
             elapsed = time.perf_counter() - started
             eta = elapsed / done * (total - done)
-            self.announce(f"clean+tag: partition {done}/{total} done, "
+            self.announce(f"{what}: partition {done}/{total} done, "
                           f"{elapsed:.0f} s elapsed, about {eta:.0f} s to go")
         self.record |= {"partitions": total, "partition_rows": self.cfg.partition_rows,
                         "worker_seconds": {k: round(v, 3) for k, v in seconds.items()},
                         "wall_seconds": round(time.perf_counter() - started, 3)}
-        return reassemble(pieces, comments, settings)
+        return pieces
 
     def assign(self, docs: pd.DataFrame, lookup: dict, assigner) -> tuple:
         """Discovery's ``assign_rest`` on the cluster: ``docs`` cut by respondent as clean and

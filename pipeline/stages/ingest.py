@@ -39,6 +39,20 @@ def ingest(raw: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     """Raw export -> ``comments`` (comment_id, respondent_id, group, question, text, source,
     row) and ``respondents`` (respondent_id, group, one column per score)."""
     started = time.perf_counter()
+    answers, respondents = answer_rows(raw, settings)
+    tables = number_answers(answers, respondents)
+    log.info("ingest: %d rows -> %d answers (%.2fs)", len(raw), len(tables["comments"]),
+             time.perf_counter() - started)
+    return tables
+
+
+def answer_rows(raw: pd.DataFrame, settings: Settings,
+                first_position: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The part of ingest that looks at one raw row at a time, so it can run on any stretch
+    of the export (``--engine dask`` runs it per block of the file): one row per answer and
+    one per raw row's respondent, each with ``_position`` (the raw row's place in the whole
+    input, counted from ``first_position``) and the answers with ``_order`` (the text
+    column's place), which ``number_answers`` needs."""
     cfg = settings.pipeline.input
     source = raw["_source"].astype(str) if "_source" in raw else pd.Series(["input"] * len(raw))
     rows = raw["_row"].astype(int) if "_row" in raw else pd.Series(range(2, len(raw) + 2))
@@ -50,6 +64,7 @@ def ingest(raw: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     groups = (raw[cfg.group_column].map(_cell).map(label).replace("", NO_GROUP)
               if cfg.group_column else pd.Series([NO_GROUP] * len(raw), dtype=object))
     groups = groups.reset_index(drop=True)
+    positions = range(first_position, first_position + len(raw))
 
     parts = []
     for order, text_col in enumerate(cfg.text_columns):
@@ -59,24 +74,37 @@ def ingest(raw: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
             "text": _limited(raw[text_col.column].map(_cell).tolist(), rows, source,
                              text_col.column, cfg),
             "source": source.astype(str).tolist(), "row": rows.astype(int).tolist(),
-            "_position": range(len(raw)), "_order": order,
+            "_position": positions, "_order": order,
         }))
-    comments = pd.concat(parts, ignore_index=True)
-    comments = comments.sort_values(["_position", "_order"], kind="stable").reset_index(drop=True)
-    base = comments["respondent_id"].astype(str) + "." + comments["question"].astype(str)
-    repeat = base.groupby(base).cumcount()
-    comment_id = base.where(repeat == 0, base + "~" + (repeat + 1).astype(str))
-    comments = comments.assign(comment_id=comment_id)[list(COMMENTS)]
-    comments = as_text(comments, [c for c in COMMENTS if c != "row"])
+    answers = pd.concat(parts, ignore_index=True)
 
-    respondents = pd.DataFrame({"respondent_id": ids, "group": groups.tolist()})
+    respondents = pd.DataFrame({"respondent_id": ids, "group": groups.tolist(),
+                                "_position": positions})
     for score in cfg.score_columns:
         scale = settings.pipeline.scales[score.scale]
         respondents[score.column] = score_values(raw[score.column], rows, score.column,
                                                  score.scale, scale.values, source)
-    respondents = respondents.drop_duplicates("respondent_id", keep="first").reset_index(drop=True)
-    log.info("ingest: %d rows -> %d answers (%.2fs)", len(raw), len(comments),
-             time.perf_counter() - started)
+    return answers, respondents
+
+
+def number_answers(answers: pd.DataFrame, respondents: pd.DataFrame,
+                   keep_positions: bool = False) -> dict[str, pd.DataFrame]:
+    """The part of ingest that looks at a respondent's rows together: answers in input order
+    get their ``comment_id`` (a respondent answering a question twice gets ``~2``), and each
+    respondent keeps its first row. Run on all of a respondent's rows at once, it gives the
+    same ids whichever other respondents are beside them. ``keep_positions`` keeps
+    ``_position`` (and the answers' ``_order``) for putting partitions back in order."""
+    comments = answers.sort_values(["_position", "_order"], kind="stable").reset_index(drop=True)
+    base = comments["respondent_id"].astype(str) + "." + comments["question"].astype(str)
+    repeat = base.groupby(base).cumcount()
+    comment_id = base.where(repeat == 0, base + "~" + (repeat + 1).astype(str))
+    hidden = ["_position", "_order"] if keep_positions else []
+    comments = comments.assign(comment_id=comment_id)[list(COMMENTS) + hidden]
+    comments = as_text(comments, [c for c in COMMENTS if c != "row"])
+    respondents = respondents.sort_values("_position", kind="stable").drop_duplicates(
+        "respondent_id", keep="first").reset_index(drop=True)
+    if not keep_positions:
+        respondents = respondents.drop(columns="_position")
     return {"comments": comments, "respondents": respondents}
 
 
