@@ -260,7 +260,7 @@ def _run_one(stage, number: int, tables: dict[str, pd.DataFrame], settings: Sett
         if not remote:  # with ingest (from the workers' blocks) or from ingest's comments
             remote.update(engine.run(None if stage.NAME == "ingest" else tables["comments"],
                                      settings))
-        produced = remote[stage.NAME]
+        produced = remote.pop(stage.NAME)  # held here no longer than in tables
         if cache:
             cache.save(stage.NAME, produced)
     if produced is None:
@@ -317,7 +317,7 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
     started = time.perf_counter()
     # --engine dask: the files are cut into blocks here (one streaming pass each) and read
     # on the workers; what cannot be cut is read here, whole, as by the local engine
-    plans = _plan_inputs(inputs, settings)
+    plans = _plan_inputs(inputs, settings, announce)
     raw, input_records = (None, None) if plans else _read_inputs(inputs, settings)
     try:
         with open_engine(settings, announce) as engine:
@@ -374,7 +374,8 @@ def open_engine(settings: Settings, announce: Callable[[str], None] | None = Non
         yield engine
 
 
-def _plan_inputs(inputs: Sequence[str | Path], settings: Settings) -> list | None:
+def _plan_inputs(inputs: Sequence[str | Path], settings: Settings,
+                 announce: Callable[[str], None] | None = None) -> list | None:
     """For ``--engine dask``, every input cut into blocks the workers read
     (``pipeline.io.blocks``), its header checked here; None for the local engine, or when a
     file cannot be cut (then all are read here, whole, as the local engine reads them)."""
@@ -391,8 +392,10 @@ def _plan_inputs(inputs: Sequence[str | Path], settings: Settings) -> list | Non
         plan = blocks.plan(path, encoding=cfg.encoding, wanted=wanted, delimiter=cfg.delimiter,
                            block_bytes=BLOCK_BYTES)
         if plan is None:
-            log.info("run: %s is read whole in this process (it cannot be cut into blocks)",
-                     path)
+            (announce or log.info)(
+                f"Dask: reading the input here and sending it to the workers: {path} cannot be "
+                "cut into blocks safely (Excel, JSON Lines, UTF-16, a quote mark outside quotes "
+                "or a header unlike the reader's)")
             return None
         ingest.check_input_columns(pd.DataFrame(columns=list(plan.columns)), cfg, str(path))
         plans.append(plan)

@@ -131,6 +131,45 @@ def test_workers_read_the_input_in_blocks_as_the_local_engine_reads_it(
     assert result.manifest["accounting"] == local["accounting"]
 
 
+def test_two_exports_read_on_the_workers_number_rows_per_file(
+        scheduler: str, tmp_path: Path, monkeypatch) -> None:
+    export = pd.read_csv(SAMPLE / "survey_round.csv", dtype=str, keep_default_na=False)
+    first, second = tmp_path / "week1.csv", tmp_path / "week2.csv"
+    export.iloc[:80].to_csv(first, index=False)  # answers with line breaks stay quoted
+    export.iloc[80:].to_csv(second, index=False)
+    monkeypatch.setattr(dask_engine, "BLOCK_BYTES", 3000)
+    local = run([first, second], load_settings(CONFIG), tmp_path / "local")
+    remote = run([first, second], load_settings(CONFIG, scheduler=scheduler), tmp_path / "dask")
+    assert remote.manifest["engine"]["input_read_by"] == "workers"
+    assert remote.manifest["inputs"] == local.manifest["inputs"]
+    for name in SAME:
+        assert (tmp_path / "dask" / name).read_bytes() == \
+            (tmp_path / "local" / name).read_bytes(), name
+    answers = pd.read_csv(tmp_path / "dask" / "comment_themes.csv")
+    assert set(answers["source"]) == {"week1.csv", "week2.csv"}
+    assert answers.loc[answers["source"] == "week2.csv", "row"].min() == 2
+
+
+class _FarWorkers:
+    """A client whose one worker sees no file at the paths given."""
+
+    def run(self, function, paths):
+        return {"tcp://10.0.0.9:4001": [-1 for _ in paths]}
+
+
+def test_workers_that_cannot_see_the_file_get_it_from_here(tmp_path: Path) -> None:
+    from pipeline.io import blocks
+
+    notes: list[str] = []
+    engine = dask_engine.DaskEngine(load_settings(CONFIG).pipeline.engine, notes.append)
+    engine.client = _FarWorkers()
+    plan = blocks.plan(SAMPLE / "survey_round.csv", wanted=["why_scores"])
+    assert engine.read([plan], None) is None
+    assert not engine.holds_input
+    assert notes == [(f"Dask: reading the input here and sending it to the workers: worker "
+                     f"tcp://10.0.0.9:4001 does not see {plan.path} as this machine does")]
+
+
 def test_an_export_that_cannot_be_cut_is_read_here_and_sent(
         scheduler: str, tmp_path: Path) -> None:
     # an inch mark outside quotes: line ends can no longer be told from quoted line breaks
@@ -143,6 +182,7 @@ def test_an_export_that_cannot_be_cut_is_read_here_and_sent(
     remote = run([export], load_settings(CONFIG, scheduler=scheduler, **options),
                  tmp_path / "dask", announce=notes.append)
     assert remote.manifest["engine"]["input_read_by"] == "client"
+    assert any("round.csv cannot be cut into blocks safely" in n for n in notes)
     assert remote.manifest["accounting"] == local.manifest["accounting"]
     assert (tmp_path / "dask" / "comment_themes.csv").read_bytes() == \
         (tmp_path / "local" / "comment_themes.csv").read_bytes()

@@ -184,6 +184,9 @@ class DaskEngine:
         from pipeline.extras import require
 
         distributed = require("dask.distributed", "--engine dask")
+        # the scheduler and nannies of a LocalCluster live in this process: their start-up and
+        # shut-down notes (INFO) are not the user's business; warnings still show
+        logging.getLogger("distributed").setLevel(logging.WARNING)
         Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
         if self.cfg.scheduler:
