@@ -70,6 +70,17 @@ def test_windows_1252_and_semicolons(tmp_path: Path) -> None:
     assert_same_as_whole(path, 12)
 
 
+def test_whitespace_lines_and_a_named_encoding(tmp_path: Path) -> None:
+    # a line of spaces is a row to the reader (a blank line is not), wherever the cut falls
+    path = write(tmp_path, "id,comment\n1,a\n\n  \n2,b\n   \n")
+    for block_bytes in (1, 3, 100):
+        assert_same_as_whole(path, block_bytes)
+    # utf-8-sig named for a file without a byte order mark: no byte of it is skipped
+    path = write(tmp_path, HARD, "no_bom.csv")
+    assert_same_as_whole(path, 5, encoding="utf-8-sig")
+    assert blocks.plan(path, wanted=WANTED, encoding="cp037") is None  # EBCDIC: no ASCII cuts
+
+
 def test_a_stray_quote_or_utf16_is_left_to_the_whole_file_reader(tmp_path: Path) -> None:
     assert blocks.plan(write(tmp_path, 'id,comment\n1,a 5" shelf\n2,ok\n'), wanted=WANTED) is None
     assert blocks.plan(write(tmp_path, HARD, "u.csv", "utf-16"), wanted=WANTED) is None

@@ -116,7 +116,7 @@ def read_block(block: Block, first_row: int, source: str) -> pd.DataFrame:
             data = handle.read(block.end - block.start)
         text = data.decode(block.encoding or "utf-8").replace("\x00", "")
         del data
-        if not text.strip():
+        if not text:
             frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in block.columns})
         else:
             with warnings.catch_warnings():
@@ -166,7 +166,8 @@ def _plan_csv(path: Path, encoding: str, wanted: Sequence[str], delimiter: str |
     sha, chosen = _digest_and_encoding(path, candidates)
     if chosen is None:  # not the encoding asked for: the whole-file reader names the byte
         return None
-    bom = len(codecs.BOM_UTF8) if chosen == "utf-8-sig" else 0
+    bom = (len(codecs.BOM_UTF8) if chosen == "utf-8-sig" and head.startswith(codecs.BOM_UTF8)
+           else 0)
     block_encoding = "utf-8" if chosen == "utf-8-sig" else chosen
     # the header's line and the delimiter, found as the reader finds them
     head_text = head[bom:].decode(block_encoding, errors="ignore").replace("\x00", "")
@@ -208,7 +209,10 @@ def _encodings_to_try(head: bytes, encoding: str) -> tuple[str, ...]:
             name = codecs.lookup(encoding).name
         except LookupError:
             return ()
-        return () if name.startswith(("utf-16", "utf-32")) else (encoding,)
+        # the cuts look for the bytes of a line end and a quote mark: only an encoding that
+        # writes them as ASCII does (not UTF-16 or -32, not EBCDIC)
+        ascii_marks = 'a\n"'.encode(name, errors="ignore").endswith(b'a\n"')
+        return (encoding,) if ascii_marks and not name.startswith(("utf-16", "utf-32")) else ()
     if head.startswith(codecs.BOM_UTF8):
         return ("utf-8-sig",)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
