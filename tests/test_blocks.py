@@ -115,9 +115,18 @@ def test_parquet_row_groups_are_blocks(tmp_path: Path) -> None:
                           "score": [1.0, None] * 50})
     path = tmp_path / "round.parquet"
     frame.to_parquet(path, row_group_size=30)
-    plan = blocks.plan(path, wanted=WANTED, block_bytes=1)
-    assert [b.rows for b in plan.blocks] == [30, 30, 30, 10]
+    plan = blocks.plan(path, wanted=WANTED, block_bytes=1 << 30)  # all four groups in one
+    assert [(b.start, b.end, b.rows) for b in plan.blocks] == [(0, 4, 100)]
+    assert_same_as_whole(path, 1 << 30)
+    plan = blocks.plan(path, wanted=WANTED, block_bytes=1)  # every group sliced to single rows
+    assert [b.rows for b in plan.blocks] == [1] * 100
+    assert [b.skip for b in plan.blocks[28:32]] == [28, 29, 0, 1]
     assert_same_as_whole(path, 1)
+    # one large row group (pandas' default up to a million rows) is sliced among the workers
+    frame.to_parquet(path)
+    plan = blocks.plan(path, wanted=WANTED, block_bytes=300)
+    assert len(plan.blocks) > 2 and sum(b.rows for b in plan.blocks) == 100
+    assert_same_as_whole(path, 300)
 
 
 CELLS = st.text(alphabet=st.sampled_from(list('ab ,"\n\r;') + ["\u00e9"]), max_size=12)

@@ -150,6 +150,22 @@ def test_two_exports_read_on_the_workers_number_rows_per_file(
     assert answers.loc[answers["source"] == "week2.csv", "row"].min() == 2
 
 
+def test_a_parquet_export_is_read_on_the_workers_by_row_groups(
+        scheduler: str, tmp_path: Path, monkeypatch) -> None:
+    export = tmp_path / "round.parquet"
+    pd.read_csv(SAMPLE / "survey_round.csv", dtype=str, keep_default_na=False).to_parquet(
+        export, row_group_size=40)
+    monkeypatch.setattr(dask_engine, "BLOCK_BYTES", 2000)  # groups and slices of groups
+    local = run([export], load_settings(CONFIG), tmp_path / "local")
+    remote = run([export], load_settings(CONFIG, scheduler=scheduler), tmp_path / "dask")
+    assert remote.manifest["engine"]["input_read_by"] == "workers"
+    assert remote.manifest["engine"]["input_blocks"] > 4
+    assert remote.manifest["inputs"] == local.manifest["inputs"]
+    for name in SAME:
+        assert (tmp_path / "dask" / name).read_bytes() == \
+            (tmp_path / "local" / name).read_bytes(), name
+
+
 class _FarWorkers:
     """A client whose one worker sees no file at the paths given."""
 

@@ -23,6 +23,7 @@ import codecs
 import hashlib
 import io
 import itertools
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ class Unblockable(Exception):
 @dataclass(frozen=True)
 class Block:
     """One stretch of one input file: bytes ``[start, end)`` of a CSV, or row groups
-    ``[start, end)`` of a Parquet file."""
+    ``[start, end)`` of a Parquet file (or ``rows`` rows after ``skip`` of one large group)."""
 
     path: str
     kind: str  # "csv" | "parquet"
@@ -64,6 +65,7 @@ class Block:
     encoding: str | None = None
     delimiter: str | None = None
     rows: int | None = None  # known before reading (Parquet)
+    skip: int = 0  # Parquet: rows of the row group before this block (a large group is sliced)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ def read_block(block: Block, first_row: int, source: str) -> pd.DataFrame:
         import pyarrow.parquet as pq
 
         table = pq.ParquetFile(block.path).read_row_groups(range(block.start, block.end))
+        if block.skip or (block.rows is not None and block.rows < table.num_rows):
+            table = table.slice(block.skip, block.rows)
         frame = _stringify(table.to_pandas())
         frame.columns = list(block.columns)
     else:
@@ -299,11 +303,31 @@ def _plan_parquet(path: Path, block_bytes: int) -> Plan | None:
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
-    blocks, start, size = [], 0, 0
+    blocks: list[Block] = []
+    start, size = 0, 0
     for group in range(meta.num_row_groups):
-        size += meta.row_group(group).total_byte_size
-        if size >= block_bytes or group == meta.num_row_groups - 1:
-            rows = sum(meta.row_group(g).num_rows for g in range(start, group + 1))
-            blocks.append(Block(str(path), "parquet", start, group + 1, columns, rows=rows))
+        bytes_, rows = meta.row_group(group).total_byte_size, meta.row_group(group).num_rows
+        if bytes_ > block_bytes and rows > 1:
+            # one large group (pandas writes up to a million rows in one): slices of it, so the
+            # workers share it; each reads the group and keeps its slice
+            if start < group:
+                blocks.append(_groups(path, meta, start, group, columns))
+            pieces = min(rows, math.ceil(bytes_ / block_bytes))
+            step = math.ceil(rows / pieces)
+            blocks += [Block(str(path), "parquet", group, group + 1, columns,
+                             rows=min(step, rows - skip), skip=skip)
+                       for skip in range(0, rows, step)]
             start, size = group + 1, 0
+            continue
+        size += bytes_
+        if size >= block_bytes:
+            blocks.append(_groups(path, meta, start, group + 1, columns))
+            start, size = group + 1, 0
+    if start < meta.num_row_groups:
+        blocks.append(_groups(path, meta, start, meta.num_row_groups, columns))
     return Plan(str(path), tuple(blocks), digest.hexdigest(), None, None, 1, columns)
+
+
+def _groups(path: Path, meta, start: int, end: int, columns: tuple[str, ...]) -> Block:
+    rows = sum(meta.row_group(g).num_rows for g in range(start, end))
+    return Block(str(path), "parquet", start, end, columns, rows=rows)
