@@ -35,11 +35,11 @@ import pandas as pd
 from pipeline.errors import DataError
 from pipeline.io.readers import (
     SNIFF_LINES,
-    _csv_header_line,
-    _stringify,
     check_duplicate_headers,
     check_row_limit,
+    csv_header_line,
     sniff_delimiter,
+    stringify,
 )
 
 CHUNK = 1 << 24  # bytes read at a time by the planning pass
@@ -112,7 +112,7 @@ def read_block(block: Block, first_row: int, source: str) -> pd.DataFrame:
         table = pq.ParquetFile(block.path).read_row_groups(range(block.start, block.end))
         if block.skip or (block.rows is not None and block.rows < table.num_rows):
             table = table.slice(block.skip, block.rows)
-        frame = _stringify(table.to_pandas())
+        frame = stringify(table.to_pandas())
         frame.columns = list(block.columns)
     else:
         with Path(block.path).open("rb") as handle:
@@ -175,7 +175,7 @@ def _plan_csv(path: Path, encoding: str, wanted: Sequence[str], delimiter: str |
     block_encoding = "utf-8" if chosen == "utf-8-sig" else chosen
     # the header's line and the delimiter, found as the reader finds them
     head_text = head[bom:].decode(block_encoding, errors="ignore").replace("\x00", "")
-    header_line = _csv_header_line(head_text, wanted)
+    header_line = csv_header_line(head_text, wanted)
     if size > HEAD and head_text.count("\n") <= header_line + SNIFF_LINES:
         return None  # lines so long the reader would look past HEAD to find them
     header_start = _nth_line_start(head, bom, header_line)

@@ -96,7 +96,7 @@ def _read_csv(path: Path, encoding: str, tab: bool, wanted: Sequence[str] = (),
     text = text.replace("\x00", "")  # NUL bytes stop the CSV parser; clean drops control chars
     if not text.strip():
         raise DataError(f"{path}: the file is empty; export the survey again", code="D003")
-    header_line = _csv_header_line(text, wanted)
+    header_line = csv_header_line(text, wanted)
     if delimiter is None:
         delimiter = "\t" if tab else sniff_delimiter(text.split("\n", header_line)[-1])
     # parsed from UTF-8 bytes, not a StringIO (which holds 4 bytes a character: 600 MB more for
@@ -133,7 +133,7 @@ def check_row_limit(path: Path, rows: int, max_rows: int | None) -> None:
                         code="D049")
 
 
-def _csv_header_line(text: str, wanted: Sequence[str]) -> int:
+def csv_header_line(text: str, wanted: Sequence[str]) -> int:
     """0-based line of the header: the first of the top lines naming every configured
     column (a title line may sit above it); 0 when none does."""
     if not wanted:
@@ -223,7 +223,7 @@ def _read_xlsx(path: Path, sheet: str | int | None, wanted: Sequence[str],
     finally:
         workbook.close()
     width = max((len(r) for r in rows), default=0)
-    grid = _stringify(pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object))
+    grid = stringify(pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object))
     if grid.empty or not (grid != "").to_numpy().any():
         raise DataError(f"{path}: sheet '{chosen}' is empty; choose the sheet with the answers "
                         f"with --sheet (sheets: {one_of(names)})", code="D003")
@@ -316,7 +316,7 @@ def _read_jsonl(path: Path, encoding: str, max_rows: int | None = None) -> RawTa
         check_row_limit(path, len(records), max_rows)
     if not records:
         raise DataError(f"{path}: the file is empty; export the survey again", code="D003")
-    frame = _stringify(pd.DataFrame.from_records(records)).assign(_row=rows)
+    frame = stringify(pd.DataFrame.from_records(records)).assign(_row=rows)
     return RawTable(frame=frame, path=str(path), encoding=encoding_used, delimiter=None)
 
 
@@ -331,10 +331,10 @@ def _read_parquet(path: Path) -> RawTable:
     except Exception as exc:  # noqa: BLE001 - pyarrow.ArrowInvalid and friends
         raise DataError(f"{path}: not a readable Parquet file ({exc.__class__.__name__}); "
                         "export it again", code="D041") from None
-    return RawTable(frame=_stringify(frame), path=str(path), encoding=None, delimiter=None)
+    return RawTable(frame=stringify(frame), path=str(path), encoding=None, delimiter=None)
 
 
-def _stringify(frame: pd.DataFrame) -> pd.DataFrame:
+def stringify(frame: pd.DataFrame) -> pd.DataFrame:
     """Cells as strings: missing -> '', whole floats without '.0', lists and dicts as JSON."""
     def cell(value: object) -> str:
         if value is None:
