@@ -385,8 +385,7 @@ def _plan_inputs(inputs: Sequence[str | Path], settings: Settings,
     from pipeline.io import blocks
 
     cfg = settings.pipeline.input
-    wanted = [t.column for t in cfg.text_columns] + [
-        c for c in (cfg.id_column, cfg.group_column) if c]
+    wanted = _wanted_columns(cfg)
     plans = []
     for path in inputs:
         plan = blocks.plan(path, encoding=cfg.encoding, wanted=wanted, delimiter=cfg.delimiter,
@@ -402,6 +401,12 @@ def _plan_inputs(inputs: Sequence[str | Path], settings: Settings,
     return plans
 
 
+def _wanted_columns(cfg) -> list[str]:
+    """The columns the readers look for to find a header row (text, id and group)."""
+    return [t.column for t in cfg.text_columns] + [
+        c for c in (cfg.id_column, cfg.group_column) if c]
+
+
 def _record_of(plan, rows: int) -> dict:
     """The manifest's record of an input the workers read in blocks."""
     return {"path": plan.path, "sha256": plan.sha256, "rows": rows, "encoding": plan.encoding,
@@ -410,8 +415,7 @@ def _record_of(plan, rows: int) -> dict:
 
 def _read_inputs(inputs: Sequence[str | Path], settings: Settings):
     cfg = settings.pipeline.input
-    wanted = [t.column for t in cfg.text_columns] + [
-        c for c in (cfg.id_column, cfg.group_column) if c]
+    wanted = _wanted_columns(cfg)
     frames, records = [], []
     for path in inputs:
         table = read_table(path, encoding=cfg.encoding, sheet=cfg.sheet, wanted=wanted,

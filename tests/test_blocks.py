@@ -22,7 +22,7 @@ def read_in_blocks(path: Path, block_bytes: int, **options) -> pd.DataFrame:
     first, parts = plan.first_row, []
     for block in plan.blocks:
         frame = blocks.read_block(block, first, path.name)
-        assert blocks.count_rows(block) == len(frame)
+        assert block.rows in (None, len(frame))  # rows a plan knows beforehand are right
         parts.append(frame)
         first += len(frame)
     return pd.concat(parts, ignore_index=True)
@@ -93,7 +93,7 @@ def test_a_row_wider_than_the_header_is_left_to_the_whole_file_reader(tmp_path: 
         readers.read_table(path, wanted=WANTED)  # what the user sees after the fallback
     plan = blocks.plan(path, wanted=WANTED, block_bytes=1)
     with pytest.raises(blocks.Unblockable, match="bytes 18-29"):
-        [blocks.count_rows(b) for b in plan.blocks]
+        [blocks.read_block(b, 2, path.name) for b in plan.blocks]
 
 
 def test_header_problems_are_the_readers_errors(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_header_problems_are_the_readers_errors(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="D003"):
         blocks.plan(write(tmp_path, "  \n"), wanted=WANTED)
     plan = blocks.plan(write(tmp_path, "id,comment\n"), wanted=WANTED)
-    rows = sum(blocks.count_rows(b) for b in plan.blocks)
+    rows = sum(len(blocks.read_block(b, 2, "round.csv")) for b in plan.blocks)
     with pytest.raises(DataError, match="D003"):
         blocks.check_rows(plan, rows, None)
     plan = blocks.plan(write(tmp_path, "id,comment\n1,a\n2,b\n"), wanted=WANTED)

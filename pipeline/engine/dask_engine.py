@@ -18,6 +18,7 @@ Models are loaded once per worker process: the embedders are cached per process
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import math
 import time
@@ -78,10 +79,15 @@ def run_partition(comments: pd.DataFrame, settings) -> tuple[dict, dict[str, flo
     return produced, seconds
 
 
-def _meta(plan: blocks.Plan) -> pd.DataFrame:
-    """The empty frame ``dask.dataframe`` is told a block of ``plan`` reads as."""
-    return pd.DataFrame({c: pd.Series([], dtype=object)
+def _frame(plan: blocks.Plan, chosen: list[blocks.Block], firsts: list[int], source: str):
+    """A ``dask.dataframe`` of ``chosen`` blocks of ``plan``, one partition each, read by
+    ``blocks.read_block`` from the given first row numbers."""
+    import dask.dataframe as dd
+
+    meta = pd.DataFrame({c: pd.Series([], dtype=object)
                          for c in [*plan.columns, "_row", "_source"]})
+    return dd.from_map(blocks.read_block, chosen, firsts, [source] * len(chosen), meta=meta,
+                       enforce_metadata=False)
 
 
 def answers_of_block(raw: pd.DataFrame, settings, first_position: int,
@@ -90,9 +96,10 @@ def answers_of_block(raw: pd.DataFrame, settings, first_position: int,
     into ``count`` pieces (None where a partition has none of this block's respondents)."""
     answers, respondents = ingest.answer_rows(raw, settings, first_position)
     del raw
-    answer_keys = answers["respondent_id"].astype(str).map(lambda r: partition_of(r, count))
-    respondent_keys = respondents["respondent_id"].astype(str).map(
-        lambda r: partition_of(r, count))
+    ids = respondents["respondent_id"].astype(str)
+    number = {r: partition_of(r, count) for r in set(ids)}  # each id hashed once
+    answer_keys = answers["respondent_id"].astype(str).map(number)
+    respondent_keys = ids.map(number)
     pieces: list[tuple[pd.DataFrame, pd.DataFrame] | None] = [None] * count
     for key in set(answer_keys.tolist()):
         pieces[key] = (answers[answer_keys == key], respondents[respondent_keys == key])
@@ -221,7 +228,6 @@ class DaskEngine:
         a file or a block would read differently from the whole file (the caller then reads
         the files here, as before). Raises the reader's errors (no rows, over max_rows)."""
         import dask
-        import dask.dataframe as dd
 
         reason = self._unseen(plans)
         if reason is None:
@@ -232,9 +238,7 @@ class DaskEngine:
                         sizes = [b.rows for b in plan.blocks]
                         unknown = [b for b in plan.blocks if b.rows is None]
                         if unknown:
-                            frame = dd.from_map(blocks.read_block, unknown, [0] * len(unknown),
-                                                [""] * len(unknown), meta=_meta(plan),
-                                                enforce_metadata=False)
+                            frame = _frame(plan, unknown, [0] * len(unknown), "")
                             found = iter(frame.map_partitions(len).compute().tolist())
                             sizes = [n if n is not None else next(found) for n in sizes]
                         counted.append(sizes)
@@ -297,7 +301,6 @@ class DaskEngine:
         ingested row by row on a worker and cut by respondent; each partition of respondents
         gathers its pieces from every block, finishes ingest and runs clean and tag."""
         import dask
-        import dask.dataframe as dd
 
         plans, counted = self._input
         answers = sum(counted_rows for sizes in counted for counted_rows in sizes) * len(
@@ -307,11 +310,8 @@ class DaskEngine:
         block_results, position = [], 0
         with dask.config.set({"dataframe.convert-string": False}):
             for plan, sizes in zip(plans, counted, strict=True):
-                firsts = [plan.first_row + sum(sizes[:i]) for i in range(len(sizes))]
-                name = Path(plan.path).name
-                frame = dd.from_map(blocks.read_block, plan.blocks, firsts,
-                                    [name] * len(sizes), meta=_meta(plan),
-                                    enforce_metadata=False)
+                firsts = list(itertools.accumulate(sizes[:-1], initial=plan.first_row))
+                frame = _frame(plan, list(plan.blocks), firsts, Path(plan.path).name)
                 for part, size in zip(frame.to_delayed(), sizes, strict=True):
                     block_results.append(dask.delayed(answers_of_block, pure=False)(
                         part, shared, position, count))

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import DataError
+from pipeline.io.checksums import sha256_file
 from pipeline.io.readers import (
     SNIFF_LINES,
     check_duplicate_headers,
@@ -139,13 +140,6 @@ def read_block(block: Block, first_row: int, source: str) -> pd.DataFrame:
     return frame.reset_index(drop=True).fillna("")
 
 
-def count_rows(block: Block) -> int:
-    """How many rows ``read_block`` gives for ``block``."""
-    if block.rows is not None:
-        return block.rows
-    return len(read_block(block, 0, ""))
-
-
 def check_rows(plan_: Plan, rows: int, max_rows: int | None) -> None:
     """The reader's checks on a planned file once its rows are counted."""
     if rows == 0:
@@ -237,9 +231,11 @@ def _nth_line_start(head: bytes, bom: int, line: int) -> int | None:
     return position
 
 
-def _digest_and_encoding(path: Path, candidates: Sequence[str]) -> tuple[str, str | None]:
-    """(SHA-256 of the file, the first of ``candidates`` every byte decodes in, or None),
-    decoding a chunk at a time: the file is never held whole."""
+def _digest_and_encoding(path: Path,
+                         candidates: Sequence[str]) -> tuple[str | None, str | None]:
+    """(SHA-256 of the file, the first of ``candidates`` every byte decodes in), decoding a
+    chunk at a time: the file is never held whole. The digest is taken in the first
+    candidate's pass; (None, None) when no candidate decodes it."""
     digest = hashlib.sha256()
     for number, name in enumerate(candidates):
         decoder = codecs.getincrementaldecoder(name)()
@@ -250,14 +246,11 @@ def _digest_and_encoding(path: Path, candidates: Sequence[str]) -> tuple[str, st
                         digest.update(chunk)
                     decoder.decode(chunk)
                 decoder.decode(b"", final=True)
-            return digest.hexdigest(), name
         except UnicodeDecodeError:
-            if number == 0:  # the digest still wants the rest of the file
-                with path.open("rb") as handle:
-                    digest = hashlib.sha256()
-                    while chunk := handle.read(CHUNK):
-                        digest.update(chunk)
-    return digest.hexdigest(), None
+            continue
+        # a first pass that stopped at a bad byte left the digest unfinished
+        return (digest.hexdigest() if number == 0 else sha256_file(path)), name
+    return None, None
 
 
 def _cuts(path: Path, header_start: int, block_bytes: int) -> list[int] | None:
@@ -299,10 +292,6 @@ def _plan_parquet(path: Path, block_bytes: int) -> Plan | None:
                         for c in parquet.schema_arrow.empty_table().to_pandas().columns)
     except Exception:  # noqa: BLE001 - the whole-file reader names the problem
         return None
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
     blocks: list[Block] = []
     start, size = 0, 0
     for group in range(meta.num_row_groups):
@@ -325,7 +314,7 @@ def _plan_parquet(path: Path, block_bytes: int) -> Plan | None:
             start, size = group + 1, 0
     if start < meta.num_row_groups:
         blocks.append(_groups(path, meta, start, meta.num_row_groups, columns))
-    return Plan(str(path), tuple(blocks), digest.hexdigest(), None, None, 1, columns)
+    return Plan(str(path), tuple(blocks), sha256_file(path), None, None, 1, columns)
 
 
 def _groups(path: Path, meta, start: int, end: int, columns: tuple[str, ...]) -> Block:
