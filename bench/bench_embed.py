@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_tagging as bt
 
-from pipeline import runner
+from pipeline import run_settings
 from pipeline.codebook import coded, evaluate, training
 from pipeline.codebook.spreadsheet import import_codebook
 from pipeline.config.models import ThemesConfig
@@ -110,7 +110,7 @@ def main() -> None:
     if not (bt.FFT / "dev.csv").is_file():
         print(f"{bt.FFT} not found: skipping the embedding benchmark")
         return
-    base = runner.load_settings(ROOT / "config" / "pipeline.yaml", ROOT / "config" / "themes.yaml")
+    base = run_settings.load_settings(ROOT / "config" / "pipeline.yaml", ROOT / "config" / "themes.yaml")
     themes = ThemesConfig.model_validate(import_codebook(bt.FFT / "codebook.csv"))
     settings = base.model_copy(update={"themes": themes})
     comments = coded.read_coded(bt.FFT / "dev.csv", themes.ids)

@@ -31,7 +31,7 @@ CACHE = ROOT / "data" / "cache" / "embeddings"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(ROOT))
 
-from pipeline import runner
+from pipeline import run_settings
 from pipeline.codebook import coded, evaluate, training
 from pipeline.codebook.spreadsheet import import_codebook
 from pipeline.config.models import ThemesConfig, load_themes
@@ -43,7 +43,7 @@ def coded_set(name: str) -> tuple[coded.CodedComments, ThemesConfig, learned.Ext
     """The coded comments, their theme config and (NHS FFT) the codebook's examples."""
     if name == "fft":
         themes = ThemesConfig.model_validate(import_codebook(BENCHMARKS / "nhs-fft" / "codebook.csv"))
-        base = runner.load_settings(ROOT / "config" / "pipeline.yaml", ROOT / "config" / "themes.yaml")
+        base = run_settings.load_settings(ROOT / "config" / "pipeline.yaml", ROOT / "config" / "themes.yaml")
         extra = training.theme_examples(base.model_copy(update={"themes": themes}))
         return coded.read_coded(BENCHMARKS / "nhs-fft" / "dev.csv", themes.ids), themes, extra
     number = name[-1]

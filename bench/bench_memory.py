@@ -55,7 +55,7 @@ def main() -> int:
         f"tag:\n  onnx_model_dir: {ROOT / 'models' / 'minilm-onnx'}\n"
         f"  static_model_dir: {ROOT / 'models' / 'minilm-static'}\n", encoding="utf-8")
 
-    from pipeline import runner
+    from pipeline import run_settings, runner
 
     stage = ["imports"]
     peaks: dict[str, float] = {}
@@ -87,7 +87,7 @@ def main() -> int:
         return written(out, tables, *rest, **options)
 
     runner.write_outputs = measured_write
-    settings = runner.load_settings(work / "config" / "pipeline.yaml",
+    settings = run_settings.load_settings(work / "config" / "pipeline.yaml",
                                     ROOT / "config" / "themes.yaml", engine=args.engine,
                                     workers=args.workers if args.engine == "dask" else None)
     started = time.perf_counter()

@@ -23,7 +23,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.runner import STAGES, call_stage, load_settings
+from pipeline.run_settings import load_settings
+from pipeline.runner import STAGES, call_stage
 
 
 def synthetic_round(n_answers: int, seed: int = 7) -> pd.DataFrame:

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench_tagging import cv_threshold_tags, folds_of
 
-from pipeline import runner
+from pipeline import run_settings
 from pipeline.codebook import coded, evaluate
 from pipeline.codebook.spreadsheet import import_codebook
 from pipeline.config.models import ThemesConfig
@@ -74,7 +74,7 @@ def main() -> None:
         print(f"{FFT} not found: skipping")
         return
     config = ROOT / "config" / "pipeline.yaml"
-    base = runner.load_settings(config, ROOT / "config" / "themes.yaml")
+    base = run_settings.load_settings(config, ROOT / "config" / "themes.yaml")
     themes = ThemesConfig.model_validate(import_codebook(FFT / "codebook.csv"))
     settings = base.model_copy(update={"themes": themes})
     cfg = settings.pipeline.tag

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.stages.clean import clean_text
+from pipeline.text.normalise import clean_text
 from pipeline.text.redact import KINDS, Redactor
 
 LABELLED = ROOT / "bench" / "data" / "redaction_labelled.jsonl"

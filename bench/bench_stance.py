@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.stages.clean import normalise
 from pipeline.text.nlp import split_sentences
+from pipeline.text.normalise import normalise
 from pipeline.text.stance import ASK, classify
 
 FFT = ROOT / ".." / "shared" / "benchmarks" / "nhs-fft" / "dev.csv"

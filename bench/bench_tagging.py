@@ -31,11 +31,12 @@ CACHE = ROOT / "data" / "cache" / "embeddings"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(ROOT))
 
-from pipeline import runner
+from pipeline import run_settings, runner
 from pipeline.codebook import coded, evaluate, training
 from pipeline.codebook.spreadsheet import import_codebook
 from pipeline.config.models import Settings, ThemesConfig
 from pipeline.embed.pretrained import load_cache, pretrained_embedder, save_cache
+from pipeline.engine import inputs
 from pipeline.tagging import learned as learn
 from pipeline.tagging.finetune import FinetuneSpec
 from pipeline.tagging.semantic import embedder_for, keep_top_k, semantic_scores
@@ -218,8 +219,8 @@ def sample_round(settings_path: Path) -> list[str]:
 
     from pipeline.stages import clean, ingest
 
-    settings = runner.load_settings(settings_path, ROOT / "config" / "themes.yaml")
-    raw, _ = runner._read_inputs([ROOT / "data" / "sample" / "survey_round.csv"], settings)
+    settings = run_settings.load_settings(settings_path, ROOT / "config" / "themes.yaml")
+    raw, _ = inputs.read_inputs([ROOT / "data" / "sample" / "survey_round.csv"], settings)
     tables = {"raw": raw}
     tables.update(runner.call_stage(ingest, tables, settings))
     tables.update(runner.call_stage(clean, tables, settings))
@@ -282,7 +283,7 @@ def main() -> None:
     if not (FFT / "dev.csv").is_file():
         print(f"\n{FFT} not found: skipping the NHS FFT benchmark")
         return
-    base = runner.load_settings(config, ROOT / "config" / "themes.yaml")
+    base = run_settings.load_settings(config, ROOT / "config" / "themes.yaml")
     themes = ThemesConfig.model_validate(import_codebook(FFT / "codebook.csv"))
     settings = base.model_copy(update={"themes": themes})
     comments = coded.read_coded(FFT / "dev.csv", themes.ids)

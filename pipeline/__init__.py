@@ -13,8 +13,9 @@ The library in five names::
 Errors a user can fix are ``ThemingError`` (with ``.code`` and ``.message``). Names are
 imported on first use, so ``import pipeline`` (and ``theming --help``) stays fast.
 
-``import pipeline`` also stops thinc's and BERTopic's import-time probes for torch while no
-torch is loaded (``pipeline.probes``: ~3 s of a run); import torch first to keep them.
+``import pipeline`` changes nothing process-wide. The ``theming`` command also stops thinc's
+and BERTopic's import-time probes for torch (``pipeline.probes.install()``, ~3 s of a run); a
+script may call it too, before importing spaCy or BERTopic.
 """
 
 from __future__ import annotations
@@ -22,16 +23,12 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from pipeline import probes
-
-probes.install()
-
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_settings": "pipeline.runner",
+    "load_settings": "pipeline.run_settings",
     "run": "pipeline.runner",
-    "run_frame": "pipeline.runner",
+    "run_frame": "pipeline.api",
     "Settings": "pipeline.config.models",
     "RunResult": "pipeline.run_folder",
     "ThemingError": "pipeline.errors",
@@ -40,10 +37,12 @@ __all__ = ["RunResult", "Settings", "ThemingError", "__version__", "load_setting
            "run_frame"]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pipeline.api import run_frame
     from pipeline.config.models import Settings
     from pipeline.errors import ThemingError
     from pipeline.run_folder import RunResult
-    from pipeline.runner import load_settings, run, run_frame
+    from pipeline.run_settings import load_settings
+    from pipeline.runner import run
 
 
 def __getattr__(name: str):

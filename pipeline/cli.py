@@ -84,6 +84,11 @@ def main(
 ) -> None:
     """Offline survey comment theming."""
     DEBUG["on"] = debug
+    # a command-line run owns its process: skip thinc's and BERTopic's import-time torch probes
+    # (~3 s a run); the library alone never touches sys.meta_path
+    from pipeline import probes
+
+    probes.install()
 
 
 @app.command("run")
@@ -142,12 +147,12 @@ def run_command(
 
     Example: theming run data/sample/survey_round.csv --out data/runs/sample
     """
-    from pipeline import runner
+    from pipeline import run_settings, runner
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         config = _project_config(config)
-        settings = runner.load_settings(config, themes, text_columns=text_column,
+        settings = run_settings.load_settings(config, themes, text_columns=text_column,
                                         score_columns=score_column, id_column=id_column,
                                         group_column=group_column, encoding=encoding,
                                         sheet=sheet, delimiter=delimiter, model_dir=model,
@@ -156,7 +161,8 @@ def run_command(
             result = runner.run([str(p) for p in inputs], settings, out, overwrite=overwrite,
                                 resume=resume, keep_raw=keep_raw, progress=advance,
                                 themes_path=themes,
-                                announce=None if quiet else lambda m: typer.echo(m, err=True))
+                                announce=None if quiet else lambda m: typer.echo(m, err=True),
+                                release_memory=True)
     except KeyboardInterrupt:
         if DEBUG["on"]:
             raise
@@ -335,12 +341,12 @@ def compare_command(
 
     Example: theming compare data/runs/round_2025 data/runs/round_2026 --out data/compare
     """
-    from pipeline import runner
+    from pipeline import run_settings
     from pipeline.compare.run import check_folders, compare_runs, write_comparison
 
     try:
         check_folders(runs, out)
-        comparison = compare_runs(runs, runner.load_pipeline_settings(_project_config(config)))
+        comparison = compare_runs(runs, run_settings.load_pipeline_settings(_project_config(config)))
         paths = write_comparison(comparison, out)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
@@ -374,7 +380,7 @@ def themes_check(
     from pipeline.config.models import everyday_keywords, load_themes
 
     try:
-        from pipeline.runner import load_pipeline_settings
+        from pipeline.run_settings import load_pipeline_settings
 
         themes = load_themes(file)
         settings = load_pipeline_settings(_project_config(config))
@@ -529,9 +535,9 @@ def _project_config(config: Path | None) -> Path | None:
 
 
 def _coded_settings(config: Path | None, themes: Path | None, model: Path | None):
-    from pipeline import runner
+    from pipeline import run_settings
 
-    return runner.load_settings(_project_config(config), themes, model_dir=model)
+    return run_settings.load_settings(_project_config(config), themes, model_dir=model)
 
 
 @app.command("eval")
@@ -573,7 +579,7 @@ def eval_command(
                 themes or Path(settings.pipeline.themes), chosen))
             settings = _coded_settings(config, calibrate, model)
             typer.echo(f"Wrote {len(chosen)} calibrated thresholds to {calibrate}", err=True)
-        from pipeline.runner import embedding_cache
+        from pipeline.embed.cache_scope import embedding_cache
 
         with embedding_cache(settings, purpose="coded"):
             result = coded_module.evaluate_coded(comments, settings, examples=examples,

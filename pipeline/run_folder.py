@@ -147,7 +147,7 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
 def _settings_without_names(settings: Settings) -> dict:
     """The pipeline settings for the manifest; the names to redact are personal data, and
     column headers and question labels pass the redactor like every other text."""
-    from pipeline.stages.ingest import question_label
+    from pipeline.text.labels import question_label
     from pipeline.text.redact import redactor_from_settings
 
     dumped = settings.pipeline.model_dump(mode="json")

@@ -7,8 +7,9 @@ from hypothesis import example, given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
-from pipeline.stages.clean import answer_key, clean, normalise
+from pipeline.stages.clean import clean
 from pipeline.stages.ingest import ingest
+from pipeline.text.normalise import answer_key, normalise
 from pipeline.text.redact import Redactor
 
 

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.engine import dask_engine
 from pipeline.errors import ConfigError, DataError
-from pipeline.runner import load_settings, run
+from pipeline.run_settings import load_settings
+from pipeline.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pipeline.errors import DataError
 from pipeline.io.readers import read_table
 from pipeline.stages import clean, ingest
-from pipeline.stages.clean import clean_text
+from pipeline.text.normalise import clean_text
 from pipeline.text.redact import Redactor
 
 REDACTOR = Redactor(names=("Sarah Whitfield",))

@@ -28,11 +28,11 @@ def test_a_written_run_returns_its_outputs_tables_only(sample_result) -> None:
 
 
 def test_the_export_is_let_go_once_ingest_has_read_it() -> None:
-    from pipeline import runner
+    from pipeline import run_settings, runner
 
     raw = pd.read_csv(SAMPLE / "survey_round.csv", dtype=str, keep_default_na=False)
     raw = raw.assign(_row=range(2, len(raw) + 2), _source="survey_round.csv")
-    settings = runner.load_settings(ROOT / "config" / "pipeline.yaml")
+    settings = run_settings.load_settings(ROOT / "config" / "pipeline.yaml")
     tables = {"raw": raw}
     seen: dict[str, set[str]] = {}
     runner.run_stages(tables, settings, progress=lambda name, n, total: seen.setdefault(

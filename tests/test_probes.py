@@ -22,7 +22,8 @@ def python(code: str) -> list[str]:
 def test_spacy_and_bertopic_import_without_torch_and_torch_still_imports_after():
     out = python(f"""
         import sys
-        import pipeline
+        import pipeline.probes
+        pipeline.probes.install()
         import spacy, thinc.compat, bertopic
         print(thinc.compat.has_torch, [m for m in {HIDDEN} if m in sys.modules])
         nlp = spacy.blank("en")
@@ -37,7 +38,8 @@ def test_spacy_and_bertopic_import_without_torch_and_torch_still_imports_after()
 def test_torch_imported_first_keeps_the_probes():
     out = python("""
         import torch
-        import pipeline
+        import pipeline.probes
+        pipeline.probes.install()
         import thinc.compat
         from bertopic.backend import MultiModalBackend
         print(thinc.compat.has_torch, type(MultiModalBackend).__name__)
@@ -49,7 +51,8 @@ def test_refused_in_a_module_body_only():
     # the same import, as BERTopic's module body and as a BERTopic function (a lazy loader)
     out = python("""
         import sys
-        import pipeline
+        import pipeline.probes
+        pipeline.probes.install()
         body = "import sentence_transformers"
         try:
             exec(body, {"__name__": "bertopic._body"})

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import runner
+from pipeline import run_settings, runner
 from pipeline.cli import app
 from tests.conftest import ROOT, SAMPLE
 
@@ -17,7 +17,7 @@ CLI = CliRunner()
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
-    settings = runner.load_settings(ROOT / "config" / "pipeline.yaml",
+    settings = run_settings.load_settings(ROOT / "config" / "pipeline.yaml",
                                     ROOT / "config" / "themes.yaml", text_columns=["comment"],
                                     id_column="id", group_column="team")
     out = tmp_path_factory.mktemp("tiny") / "run"
@@ -157,7 +157,7 @@ def planted_run(tmp_path_factory):
             "Papers should arrive a week ahead, write to jo.morgan@example.org.",
             "Late papers make the meetings hard, Sarah Whitfield says so too."], start=1)]
     (folder / "round.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    settings = runner.load_settings(ROOT / "config" / "pipeline.yaml",
+    settings = run_settings.load_settings(ROOT / "config" / "pipeline.yaml",
                                     ROOT / "config" / "themes.yaml", text_columns=["comment"],
                                     id_column="id", group_column="team")
     runner.run([folder / "round.csv"], settings, folder / "run")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import runner
+from pipeline import run_settings, runner
 from pipeline.cli import app
 from tests.conftest import ROOT
 
@@ -37,7 +37,7 @@ def export(folder, rows) -> str:
 @pytest.fixture(scope="module")
 def labelled_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("labels")
-    settings = runner.load_settings(
+    settings = run_settings.load_settings(
         ROOT / "config" / "pipeline.yaml", ROOT / "config" / "themes.yaml",
         text_columns=["comment"], id_column="id", group_column="team",
         score_columns=["Q1 Early engagement", "Q2 Communications"])

@@ -111,7 +111,7 @@ def test_config_check_warns_about_everyday_keywords(tmp_path):
 
 def test_semantic_hits_are_the_same_in_blocks(monkeypatch):
     """A large round is scored in blocks of sentences (bounded memory): same hits."""
-    from pipeline.runner import load_settings
+    from pipeline.run_settings import load_settings
     from pipeline.stages import tag as tag_stage
     from tests.conftest import ROOT as root
 

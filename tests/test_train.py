@@ -91,9 +91,9 @@ def test_train_cli_reports_cv_scores_and_saves_a_safe_model(project):
     np.testing.assert_array_equal(model.predict_proba(texts), proba)  # scikit-learn names
     assert model.predict(texts).tolist() == [[True, False, False], [False, True, False]]
 
-    from pipeline import runner
+    from pipeline import run_settings
 
-    settings = runner.load_settings(project / "pipeline.yaml", project / "themes.yaml",
+    settings = run_settings.load_settings(project / "pipeline.yaml", project / "themes.yaml",
                                     model_dir=out)
     assert settings.themes == themes
     texts = ["The nurse was kind. Sadly, the car park was full.", "Staff were helpful."]
@@ -157,14 +157,14 @@ def test_damaged_model_is_refused(project):
 
 
 def test_theme_examples_become_coded_comments(project):
-    from pipeline import runner
+    from pipeline import run_settings
     from pipeline.codebook import training
 
     themes = yaml.safe_load((project / "themes.yaml").read_text(encoding="utf-8"))
     themes["themes"][0]["examples"] = ["No spaces left", "Noisy car park"]
     themes["themes"][2]["examples"] = ["Noisy car park", "The ward was noisy at night"]
     (project / "themes.yaml").write_text(yaml.safe_dump(themes), encoding="utf-8")
-    settings = runner.load_settings(project / "pipeline.yaml", project / "themes.yaml")
+    settings = run_settings.load_settings(project / "pipeline.yaml", project / "themes.yaml")
     extra = training.theme_examples(settings)
     assert extra.texts == ["No spaces left", "Noisy car park", "The ward was noisy at night"]
     assert extra.truth.tolist() == [[True, False, False], [True, False, True],
@@ -234,7 +234,7 @@ def test_finetuned_model_is_blended_saved_as_safetensors_and_checksummed(project
 
 
 def test_semantic_layer_leaves_the_models_themes_to_it(project):
-    from pipeline import runner
+    from pipeline import run_settings
 
     rows = coded_rows()
     texts = [text for text, _ in rows]
@@ -242,7 +242,7 @@ def test_semantic_layer_leaves_the_models_themes_to_it(project):
     model = learned.fit_model(texts, truth, learned.FeatureSpec(embedder=None), 0, inner_folds=0,
                             theme_ids=["parking", "food", "noise"])
     assert model.trained_themes == {"parking", "food"}
-    settings = runner.load_settings(project / "pipeline.yaml", project / "themes.yaml")
+    settings = run_settings.load_settings(project / "pipeline.yaml", project / "themes.yaml")
     every_hit = {"semantic": True, "embedder": "tfidf-svd", "semantic_threshold": -1.0,
                  "semantic_top_k": 0, "semantic_margin": 0.0,
                  "no_theme": []}  # every sentence x theme is a semantic hit
@@ -260,7 +260,7 @@ def test_semantic_layer_leaves_the_models_themes_to_it(project):
 
 
 def test_question_column_lets_the_model_read_the_question(project):
-    from pipeline import runner
+    from pipeline import run_settings
 
     short = ["No.", "No", "Nope.", "None.", "Nothing.", "no!"]
     lines = ["text,codes,question"] + [f'"{text}",{labels},why' for text, labels in coded_rows()]
@@ -274,7 +274,7 @@ def test_question_column_lets_the_model_read_the_question(project):
         "--question-column", "question", "--embedder", "none", "--folds", "3"])
     assert result.exit_code == 0, result.output
     assert learned.load_model(out).info["question_column"] == "question"
-    settings = runner.load_settings(project / "pipeline.yaml", project / "themes.yaml",
+    settings = run_settings.load_settings(project / "pipeline.yaml", project / "themes.yaml",
                                     model_dir=out)
     sentences = sentences_of(["No.", "No."], settings, ["parking_problems", "why"])
     tags = tag.tag(sentences, settings)["tags"]
@@ -289,14 +289,14 @@ def test_question_column_lets_the_model_read_the_question(project):
 
 
 def test_not_examples_train_as_comments_with_no_theme(project):
-    from pipeline import runner
+    from pipeline import run_settings
     from pipeline.codebook import training
 
     themes = yaml.safe_load((project / "themes.yaml").read_text(encoding="utf-8"))
     themes["themes"][0]["examples"] = ["No spaces left"]
     themes["themes"][0]["not_examples"] = ["The forum is great", "No spaces left"]
     (project / "themes.yaml").write_text(yaml.safe_dump(themes), encoding="utf-8")
-    settings = runner.load_settings(project / "pipeline.yaml", project / "themes.yaml")
+    settings = run_settings.load_settings(project / "pipeline.yaml", project / "themes.yaml")
     extra = training.theme_examples(settings)
     # a sentence that is also an example keeps its theme; the other trains with none
     assert extra.texts == ["No spaces left", "The forum is great"]

@@ -18,9 +18,9 @@ from pipeline.codebook import evaluate
 from pipeline.config.models import Settings
 from pipeline.errors import DataError, did_you_mean, one_of
 from pipeline.io.readers import read_table
-from pipeline.stages.clean import normalise
 from pipeline.stages.schemas import SENTENCES
 from pipeline.text.nlp import split_sentences
+from pipeline.text.normalise import normalise
 
 log = logging.getLogger(__name__)
 

@@ -116,7 +116,7 @@ class Retagger:
 
     def comment_themes(self, themes: ThemesConfig) -> pd.DataFrame:
         """The tag stage's ``comment_themes`` for the run's sentences under ``themes``."""
-        from pipeline.runner import embedding_cache
+        from pipeline.embed.cache_scope import embedding_cache
         from pipeline.stages import tag
 
         key = themes.model_dump_json()
@@ -140,7 +140,7 @@ class Retagger:
 
     def semantic_scores(self, themes: ThemesConfig) -> np.ndarray | None:
         """Sentences x themes semantic scores (None when the run's semantic layer is off)."""
-        from pipeline.runner import embedding_cache
+        from pipeline.embed.cache_scope import embedding_cache
         from pipeline.tagging.semantic import embedder_for, semantic_scores
 
         cfg = self.run.pipeline.tag

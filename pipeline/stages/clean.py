@@ -7,9 +7,7 @@ output (not even the dropped table) carries raw personal data.
 from __future__ import annotations
 
 import logging
-import re
 import time
-import unicodedata
 
 import pandas as pd
 
@@ -17,7 +15,8 @@ from pipeline.config.models import Settings
 from pipeline.io.dtypes import as_text
 from pipeline.stages.schemas import CLEAN_COMMENTS, COMMENTS, DROPPED, SENTENCES
 from pipeline.text.nlp import split_sentences
-from pipeline.text.redact import Redactor, redactor_from_settings
+from pipeline.text.normalise import answer_key, clean_text
+from pipeline.text.redact import redactor_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -25,54 +24,9 @@ NAME = "clean"
 REQUIRES = {"comments": COMMENTS}
 PRODUCES = {"comments": CLEAN_COMMENTS, "sentences": SENTENCES, "dropped": DROPPED}
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2028\u2029\ufeff]")
-SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-BLANK_LINES = re.compile(r"\n\s*\n+")
-PUNCT_ONLY = re.compile(r"[\W_]+", re.UNICODE)
-MAX_NORMALISE_PASSES = 4
-
 
 def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
     return clean(tables["comments"], settings)
-
-
-def normalise(text: str, fix_mojibake: bool = True) -> str:
-    """Unicode NFC, mojibake repaired, control characters removed, whitespace folded.
-
-    Repeated until stable (at most a few passes): one ftfy repair can expose another.
-    """
-    for _ in range(MAX_NORMALISE_PASSES):
-        fixed = _normalise_once(text, fix_mojibake)
-        if fixed == text:
-            break
-        text = fixed
-    return text
-
-
-def _normalise_once(text: str, fix_mojibake: bool) -> str:
-    if fix_mojibake:
-        import ftfy
-
-        text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = CONTROL.sub("", text)
-    text = SPACES.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    text = BLANK_LINES.sub("\n\n", text)
-    return text.strip()
-
-
-def clean_text(text: str, redactor: Redactor, fix_mojibake: bool = True) -> tuple[str, list[str]]:
-    """Normalised, then redacted text and the kinds of personal data removed.
-
-    Idempotent: cleaning cleaned text changes nothing (the fuzz tests check it).
-    """
-    return redactor(normalise(text, fix_mojibake))
-
-
-def answer_key(text: str) -> str:
-    """Lower-case letters and digits only: how non-answers are recognised."""
-    return PUNCT_ONLY.sub(" ", text.lower()).strip()
 
 
 def clean(comments: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:

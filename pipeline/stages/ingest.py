@@ -16,10 +16,11 @@ import time
 import pandas as pd
 
 from pipeline.config import scales
-from pipeline.config.models import Settings, slugify
+from pipeline.config.models import Settings
 from pipeline.errors import DataError, did_you_mean
 from pipeline.io.dtypes import as_text
 from pipeline.stages.schemas import COMMENTS, RESPONDENTS
+from pipeline.text.labels import question_label, redact_label
 from pipeline.text.pseudonyms import pseudonym
 from pipeline.text.redact import Redactor, id_redactor, redactor_from_settings
 
@@ -159,22 +160,6 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def redact_label(value: str, redactor: Redactor) -> str:
-    """A group value or label, stripped and redacted like an answer."""
-    from pipeline.stages.clean import normalise
-
-    return redactor(normalise(value, fix_mojibake=False))[0]
-
-
-def question_label(column: str, question: str, redactor: Redactor) -> str:
-    """The question label for a text column; when the label is the slug of a header holding
-    personal data ("Feedback for jo.bloggs@nhs.net"), the slug of the redacted header."""
-    if question == slugify(column):
-        redacted = redact_label(column, redactor)
-        return slugify(redacted) or question if redacted != column.strip() else question
-    return redact_label(question, redactor) or question
-
-
 def _respondent_ids(raw: pd.DataFrame, id_column: str | None, rows: pd.Series,
                     redactor: Redactor, secret: bytes | None) -> list[str]:
     """Ids as given; a blank id -> ``row<N>``; an id holding personal data (an e-mail, phone,
@@ -194,7 +179,7 @@ def _respondent_ids(raw: pd.DataFrame, id_column: str | None, rows: pd.Series,
 def pseudonymise_id(value: str, redactor: Redactor, secret: bytes | None) -> str:
     """``value`` (stripped of invisible characters), or a pseudonym when it holds personal
     data; the pseudonym is taken of the whitespace-folded id so a line break changes nothing."""
-    from pipeline.stages.clean import normalise
+    from pipeline.text.normalise import normalise
 
     cleaned = normalise(value, fix_mojibake=False)
     _, found = redactor(cleaned)
