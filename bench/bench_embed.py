@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 import bench_tagging as bt
 
 from pipeline import run_settings
-from pipeline.codebook import coded, evaluate, training
 from pipeline.codebook.spreadsheet import import_codebook
 from pipeline.config.models import ThemesConfig
 from pipeline.embed import pretrained
+from pipeline.evaluation import coded, evaluate, training
 from pipeline.tagging import learned as learn
 
 EMBEDDERS = ("minilm", "minilm-onnx", "minilm-static")

@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT))
 from bench_tagging import cv_threshold_tags, folds_of
 
 from pipeline import run_settings
-from pipeline.codebook import coded, evaluate
 from pipeline.codebook.spreadsheet import import_codebook
 from pipeline.config.models import ThemesConfig
 from pipeline.embed.pretrained import load_cache, save_cache
+from pipeline.evaluation import coded, evaluate
 from pipeline.tagging.semantic import embedder_for, keep_top_k, runner_up, semantic_match
 
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1)

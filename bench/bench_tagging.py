@@ -32,11 +32,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(ROOT))
 
 from pipeline import run_settings, runner
-from pipeline.codebook import coded, evaluate, training
 from pipeline.codebook.spreadsheet import import_codebook
 from pipeline.config.models import Settings, ThemesConfig
 from pipeline.embed.pretrained import load_cache, pretrained_embedder, save_cache
 from pipeline.engine import inputs
+from pipeline.evaluation import coded, evaluate, training
 from pipeline.tagging import learned as learn
 from pipeline.tagging.finetune import FinetuneSpec
 from pipeline.tagging.semantic import embedder_for, keep_top_k, semantic_scores

@@ -398,7 +398,7 @@ def themes_check(
         typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
                    f"({', '.join(themes.ids)})")
         return
-    from pipeline.codebook.theme_check import ERROR, report
+    from pipeline.evaluation.theme_check import ERROR, report
 
     summary = report(findings, file, against, n)
     if as_json:
@@ -416,9 +416,9 @@ def themes_check(
 
 def _theme_findings(themes, against: Path, pipeline_cfg):
     """The theme-set findings for ``themes`` on the comments in ``against``, and their count."""
-    from pipeline.codebook.theme_check import check_themes, comments_against
     from pipeline.config.models import Settings
     from pipeline.embed.embedders import make_embedder
+    from pipeline.evaluation.theme_check import check_themes, comments_against
     from pipeline.text.redact import redactor_from_settings
 
     settings = Settings(pipeline=pipeline_cfg, themes=themes)
@@ -564,8 +564,8 @@ def eval_command(
     """
     import json
 
-    from pipeline.codebook import coded as coded_module
-    from pipeline.codebook.evaluate import render
+    from pipeline.evaluation import coded as coded_module
+    from pipeline.evaluation.evaluate import render
     from pipeline.io.writers import write_text
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -617,7 +617,7 @@ def train_command(
 
     Example: theming train coded.csv --themes config/themes.yaml --out models/fft
     """
-    from pipeline.codebook import training
+    from pipeline.evaluation import training
     from pipeline.tagging.finetune import FinetuneSpec
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.codebook import evaluate
+from pipeline.evaluation import evaluate
 
 # Six comments, two themes. Worked by hand:
 # parking: truth 1 1 1 0 0 0, tagged 1 1 0 1 0 0 -> tp 2 fp 1 fn 1: P = R = F1 = 2/3;

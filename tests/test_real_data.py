@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.codebook import coded, evaluate
 from pipeline.config.models import ThemesConfig, load_themes
+from pipeline.evaluation import coded, evaluate
 from pipeline.tagging import learned
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.codebook.coded import sentences_of
 from pipeline.config.models import Settings, ThemesConfig
 from pipeline.embed import pretrained
 from pipeline.errors import ConfigError
+from pipeline.evaluation.coded import sentences_of
 from pipeline.stages import tag
 from pipeline.tagging.semantic import (
     codebook_probabilities,
@@ -206,7 +206,7 @@ def test_calibrate_writes_per_theme_thresholds(tmp_path):
 
 
 def test_eval_gives_semantic_score_runner_up_and_shortfall(settings):
-    from pipeline.codebook.coded import CodedComments, evaluate_coded
+    from pipeline.evaluation.coded import CodedComments, evaluate_coded
 
     local = settings_with(settings)
     coded = CodedComments(texts=TEXTS, labels=[{"parking"}, set(), {"food"}, set()])

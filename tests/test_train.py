@@ -12,9 +12,9 @@ import yaml
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.codebook.coded import sentences_of
 from pipeline.config.models import load_themes
 from pipeline.errors import ConfigError
+from pipeline.evaluation.coded import sentences_of
 from pipeline.stages import tag
 from pipeline.tagging import learned
 
@@ -158,7 +158,7 @@ def test_damaged_model_is_refused(project):
 
 def test_theme_examples_become_coded_comments(project):
     from pipeline import run_settings
-    from pipeline.codebook import training
+    from pipeline.evaluation import training
 
     themes = yaml.safe_load((project / "themes.yaml").read_text(encoding="utf-8"))
     themes["themes"][0]["examples"] = ["No spaces left", "Noisy car park"]
@@ -290,7 +290,7 @@ def test_question_column_lets_the_model_read_the_question(project):
 
 def test_not_examples_train_as_comments_with_no_theme(project):
     from pipeline import run_settings
-    from pipeline.codebook import training
+    from pipeline.evaluation import training
 
     themes = yaml.safe_load((project / "themes.yaml").read_text(encoding="utf-8"))
     themes["themes"][0]["examples"] = ["No spaces left"]

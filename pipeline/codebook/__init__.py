@@ -1,1 +1,2 @@
-"""Codebooks in and out (CSV/XLSX, REFI-QDA), hand-coded data, evaluation, training."""
+"""Codebooks in and out: CSV/XLSX spreadsheets, REFI-QDA codebooks (.qdc), and the diff of two
+theme configs."""

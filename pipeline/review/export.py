@@ -1,6 +1,6 @@
 """``theming review export``: a run's kept comments with its tags and the reviewer's decisions
 applied, as a coded file ``theming eval`` and ``theming train`` read (see
-``pipeline.codebook.coded``).
+``pipeline.evaluation.coded``).
 
 Columns: comment_id, question, text (the run's redacted text), themes (ids joined by ``|``,
 in the theme config's order; empty = no theme). Only kept comments are written: dropped

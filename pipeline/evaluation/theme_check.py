@@ -53,7 +53,7 @@ def comments_against(against: str | Path, theme_ids: list[str]) -> list[str]:
     the texts of a coded CSV/XLSX (its labels must be FILE's ids)."""
     import pandas as pd
 
-    from pipeline.codebook.coded import read_coded
+    from pipeline.evaluation.coded import read_coded
 
     path = Path(against)
     if path.is_dir():
@@ -79,7 +79,7 @@ def check_themes(themes: ThemesConfig, texts: list[str], settings: Settings,
                  redact: Callable[[str], str],
                  embed: Callable[[list[str]], np.ndarray] | None) -> list[Finding]:
     """Every finding for ``themes`` on ``texts``, errors first, in theme order."""
-    from pipeline.codebook.coded import predict
+    from pipeline.evaluation.coded import predict
 
     cfg = settings.pipeline.check
     tagged = predict(texts, settings)[0] if texts else np.zeros((0, len(themes.ids)), bool)

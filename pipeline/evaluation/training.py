@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.codebook import coded, evaluate
 from pipeline.config.models import Settings
 from pipeline.embed.pretrained import (
     embedder_for_settings,
@@ -25,6 +24,7 @@ from pipeline.embed.pretrained import (
     use_cache_secret,
 )
 from pipeline.errors import ConfigError
+from pipeline.evaluation import coded, evaluate
 from pipeline.tagging import learned
 from pipeline.tagging.finetune import FinetuneSpec
 

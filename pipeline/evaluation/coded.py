@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.codebook import evaluate
 from pipeline.config.models import Settings
 from pipeline.errors import DataError, did_you_mean, one_of
+from pipeline.evaluation import evaluate
 from pipeline.io.readers import read_table
 from pipeline.stages.schemas import SENTENCES
 from pipeline.text.nlp import split_sentences
