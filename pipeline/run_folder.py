@@ -63,17 +63,61 @@ def output_tables(keep_raw: bool) -> frozenset[str]:
     return OUTPUT_TABLES | {"ingest.comments"} if keep_raw else OUTPUT_TABLES
 
 
+# Each table a run folder writes as CSV: the file's stem (also the result's attribute) -> the
+# run's table (write_outputs writes these; tests/test_api.py checks the two agree).
+FILE_TABLES = {
+    "comment_themes": "answers",
+    "tags": "tag_evidence",
+    "quotes": "quote_table",
+    "theme_comments": "theme_comments",
+    "clusters": "clusters",
+    "unexplained": "unexplained",
+    "scores": "score_summary",
+    "theme_scores": "theme_scores",
+}
+# Tables that hold answers as written, before redaction: in a result only when asked for.
+UNREDACTED_TABLES = frozenset({"raw", "ingest.comments"})
+
+
+class _FileTable:
+    """A result's table named as its file (``result.tags`` is what tags.csv holds)."""
+
+    def __init__(self, stem: str) -> None:
+        self.stem = stem
+
+    def __get__(self, result: RunResult | None, owner: type) -> pd.DataFrame:
+        if result is None:
+            return self  # type: ignore[return-value]
+        return result.tables[FILE_TABLES[self.stem]]
+
+
 @dataclass
 class RunResult:
     """What a run gives back: its folder (None for ``run_frame``, which writes nothing), the
-    manifest, and tables by name (``answers``, ``tags``, ``recommendations``, ...):
-    ``run_frame`` gives every table of every stage; ``pipeline.run``, which writes a folder,
-    only the tables of its outputs (``OUTPUT_TABLES``): the stages' working tables are let go
-    as soon as no later stage needs them, so a large round is not held twice."""
+    manifest, and its tables. Each CSV of a run folder is an attribute of the same name with
+    the same columns (``result.comment_themes``, ``result.tags``, ``result.quotes``,
+    ``result.theme_comments``, ``result.clusters``, ``result.unexplained``, ``result.scores``,
+    ``result.theme_scores``), and ``result.recommendations`` the drafts. ``tables`` holds them
+    by the run's own names (``answers``, ``tag_evidence``, ...) and, when asked for, the
+    stages' working tables."""
 
     out_dir: Path | None
     manifest: dict
     tables: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
+
+    comment_themes = _FileTable("comment_themes")
+    tags = _FileTable("tags")
+    quotes = _FileTable("quotes")
+    theme_comments = _FileTable("theme_comments")
+    clusters = _FileTable("clusters")
+    unexplained = _FileTable("unexplained")
+    scores = _FileTable("scores")
+    theme_scores = _FileTable("theme_scores")
+
+    @property
+    def recommendations(self) -> pd.DataFrame:
+        """One row per draft recommendation (recommendations.json holds them with quotes)."""
+        return self.tables["recommendations"]
 
     def path(self, name: str) -> Path:
         """Where the named output (a key of CATALOG) lives in the run folder."""

@@ -199,21 +199,32 @@ def check_scores(raw: pd.DataFrame, pipeline, source: str) -> None:
                          pipeline.scales[score.scale].values, names)
 
 
-def check_input_columns(raw: pd.DataFrame, cfg, source: str) -> None:
-    """Raise DataError naming every configured column the export lacks, and the fix."""
+# How a user names each kind of column: a command's flag or a run_frame parameter.
+COLUMN_FIXES = {
+    "flag": {"text": "--text-column", "id": "--id-column", "group": "--group-column",
+             "score": "--score-column or input.score_columns in pipeline.yaml"},
+    "parameter": {"text": "text_columns=[...]", "id": "id_column=...",
+                  "group": "group_column=...", "score": "score_columns=[...]"},
+}
+
+
+def check_input_columns(raw: pd.DataFrame, cfg, source: str, fix: str = "flag") -> None:
+    """Raise DataError naming every configured column the export lacks, and the fix (a
+    command's flag, or with ``fix="parameter"`` the library parameter)."""
     available = [c for c in raw.columns if not str(c).startswith("_")]
-    wanted = [(t.column, "text column", "--text-column") for t in cfg.text_columns]
+    how = COLUMN_FIXES[fix]
+    wanted = [(t.column, "text", how["text"]) for t in cfg.text_columns]
     if cfg.id_column:
-        wanted.append((cfg.id_column, "id column", "--id-column"))
+        wanted.append((cfg.id_column, "id", how["id"]))
     if cfg.group_column:
-        wanted.append((cfg.group_column, "group column", "--group-column"))
-    wanted += [(c, "score column", "--score-column or input.score_columns in pipeline.yaml")
-               for c in cfg.score_names]
+        wanted.append((cfg.group_column, "group", how["group"]))
+    wanted += [(c, "score", how["score"]) for c in cfg.score_names]
     problems = []
     for column, role, flag in wanted:
         if column not in raw.columns:
             problems.append(
-                f"no {role} '{column}'{did_you_mean(column, available)}; choose one with {flag}")
+                f"no {role} column '{column}'{did_you_mean(column, available)}; choose one "
+                f"with {flag}")
     if problems:
         found = ", ".join(f"'{c}'" for c in available) or "none"
         raise DataError(f"{source}: " + "; ".join(problems) + f". Columns found: {found}",
