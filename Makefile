@@ -8,7 +8,7 @@ PIP := $(BIN)/pip
 PIP_FLAGS := --disable-pip-version-check -c constraints.txt
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean base-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# The base install (no extras) in a venv of its own runs the shipped sample: what
+# `pip install comment-theming` brings must run the default config (CI runs this after the tests)
+BASE_VENV ?= /tmp/comment-theming-base
+base-check:
+	rm -rf $(BASE_VENV) && $(PYTHON) -m venv $(BASE_VENV)
+	$(BASE_VENV)/bin/pip install -q $(PIP_FLAGS) "torch==2.13.0"
+	$(BASE_VENV)/bin/pip install -q $(PIP_FLAGS) .
+	$(BASE_VENV)/bin/theming run data/sample/survey_round.csv --config config/pipeline.yaml \
+		--out $(BASE_VENV)/run --quiet
+	test -s $(BASE_VENV)/run/report.html && echo "base install: the sample ran"
 
 lint: install
 	$(BIN)/ruff check pipeline tests bench

@@ -243,7 +243,8 @@ def test_without_the_dask_extra_the_run_names_it(tmp_path: Path, monkeypatch) ->
     assert result.exit_code == 1
     assert result.output.strip() == (
         "Error [C025]: --engine dask needs the optional package 'dask', which is not installed: "
-        "pip install 'comment-theming[dask]'")
+        "pip install 'comment-theming[dask]' (in a checkout: .venv/bin/pip install -c "
+        "constraints.txt -e '.[dask]')")
 
 
 def test_without_the_review_extra_review_names_it(sample_run: Path, monkeypatch) -> None:
