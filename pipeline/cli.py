@@ -335,18 +335,24 @@ def compare_command(
     out: Annotated[Path, typer.Option("--out", help="Folder for compare.csv, .md, .html and "
                                                     ".xlsx.", show_default=False)],
     config: Annotated[Path | None, CONFIG_OPTION] = None,
+    name: Annotated[list[str] | None, typer.Option(
+        "--name", help="The round's name in the outputs, one per run folder in the same order "
+                       "[default: the run's report.round setting, else the folder's name].",
+        show_default=False)] = None,
 ) -> None:
     """Compare survey rounds: each theme's share of respondents, the change between
     consecutive rounds with p-values (Holm-adjusted), groups, candidate themes, statements.
 
     Example: theming compare data/runs/round_2025 data/runs/round_2026 --out data/compare
+    --name "Survey 2025" --name "Survey 2026"
     """
     from pipeline import run_settings
     from pipeline.compare.run import check_folders, compare_runs, write_comparison
 
     try:
-        check_folders(runs, out)
-        comparison = compare_runs(runs, run_settings.load_pipeline_settings(_project_config(config)))
+        check_folders(runs, out, name)
+        comparison = compare_runs(runs, run_settings.load_pipeline_settings(_project_config(config)),
+                                  name)
         paths = write_comparison(comparison, out)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)

@@ -126,6 +126,7 @@ CATALOGUE: dict[str, str] = {
     "D071": "'theming compare' was given fewer than two run folders, or one folder twice",
     "D072": "the --out folder of 'theming compare' is a file or a run folder",
     "D073": "the --against of 'theming themes check' is neither a finished run folder nor a coded file",
+    "D074": "'theming compare' was given a --name count unlike its run folders' count",
     "C060": "the theme config to review (--themes, or the one the run used) is missing",
     "D080": "the folder given to 'theming review' is not a finished run folder",
     "D081": "the review decisions file (RUN/review/decisions.csv) is not in the expected form",

@@ -59,8 +59,9 @@ class Round:
         return exploded[["respondent_id", "group", "theme_id"]].drop_duplicates()
 
 
-def read_round(folder: str | Path) -> Round:
-    """The round in a finished run folder; DataError D070 naming the folder if it is not one."""
+def read_round(folder: str | Path, name: str | None = None) -> Round:
+    """The round in a finished run folder; DataError D070 naming the folder if it is not one.
+    Its name: ``name``, else the run's ``report.round`` setting, else the folder's name."""
     folder = Path(folder)
     manifest = _manifest(folder)
     answers = _csv(folder, ANSWERS, required=True)
@@ -72,11 +73,19 @@ def read_round(folder: str | Path) -> Round:
     themes = manifest.get("themes") or {}
     theme_ids = [str(t) for t in themes.get("ids") or []]
     kept = answers[answers["dropped_reason"] == ""][list(ANSWER_COLUMNS[:4])]
-    return Round(name=folder.resolve().name, folder=folder, theme_ids=theme_ids,
+    return Round(name=name or _round_setting(manifest) or folder.resolve().name,
+                 folder=folder, theme_ids=theme_ids,
                  labels=_labels(folder, themes, theme_ids), themes_sha256=themes.get("sha256"),
                  themes_path=themes.get("path"), kept=kept.reset_index(drop=True),
                  candidates=_candidates(folder), scores=_csv(folder, SCORES),
                  theme_scores=_csv(folder, THEME_SCORES))
+
+
+def _round_setting(manifest: dict) -> str | None:
+    """The round's name as its run recorded it (``report.round`` in pipeline.yaml), if any."""
+    report = (manifest.get("settings") or {}).get("report")
+    name = report.get("round") if isinstance(report, dict) else None
+    return str(name).strip() or None if name else None
 
 
 def _manifest(folder: Path) -> dict:

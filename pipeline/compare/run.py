@@ -18,8 +18,14 @@ OUTPUTS = {"csv": "compare.csv", "md": "compare.md", "html": "compare.html",
            "xlsx": "compare.xlsx"}
 
 
-def check_folders(folders: Sequence[str | Path], out: str | Path) -> None:
-    """At least two distinct run folders, and an ``out`` that is none of them nor any run."""
+def check_folders(folders: Sequence[str | Path], out: str | Path,
+                  names: Sequence[str] | None = None) -> None:
+    """At least two distinct run folders, an ``out`` that is none of them nor any run, and
+    (when given) one name per folder."""
+    if names and len(names) != len(folders):
+        raise DataError(f"{len(names)} names for {len(folders)} run folders; give one --name per "
+                        "run folder, in the same order, e.g. --name 'Survey 2025' --name "
+                        "'Survey 2026'", code="D074")
     if len(folders) < 2:
         raise DataError(f"compare needs at least two run folders, oldest first; got "
                         f"{len(folders)}; e.g. theming compare data/runs/round_2025 "
@@ -39,13 +45,17 @@ def check_folders(folders: Sequence[str | Path], out: str | Path) -> None:
                         "data/compare", code="D072")
 
 
-def compare_runs(folders: Sequence[str | Path], settings: PipelineConfig) -> Comparison:
-    """Compare the rounds in ``folders`` (oldest first); nothing is written."""
+def compare_runs(folders: Sequence[str | Path], settings: PipelineConfig,
+                 names: Sequence[str] | None = None) -> Comparison:
+    """Compare the rounds in ``folders`` (oldest first), named by ``names`` where given;
+    nothing is written."""
     from pipeline.codebook.theme_diff import diff_recorded
     from pipeline.embed.embedders import make_embedder
     from pipeline.text.redact import redactor_from_settings
 
-    rounds: list[Round] = [read_round(folder) for folder in folders]
+    given = list(names or [None] * len(folders))
+    rounds: list[Round] = [read_round(folder, name) for folder, name in
+                           zip(folders, given, strict=True)]
     redactor = redactor_from_settings(settings.clean.redact)
     cfg = settings.compare
 
