@@ -57,7 +57,7 @@ def test_rounds_named_in_full_with_their_denominators(compared: Path):
 def test_shares_are_percentages_with_counts_never_bare_fractions(compared: Path):
     page = (compared / "compare.html").read_text(encoding="utf-8")
     assert "27% (3 of 11)" in page and "60% (6 of 10)" in page and "75% (9 of 12)" in page
-    assert "+33 points" in page  # 27% -> 60%
+    assert "+33 pts" in page  # 27% -> 60%
     visible = re.sub(r"<[^>]+>", " ", page)
     assert not re.search(r"\b0\.\d{4}\b", visible), "a share printed as a bare fraction"
     markdown = (compared / "compare.md").read_text(encoding="utf-8")

@@ -92,7 +92,8 @@ body{font-family:system-ui,Segoe UI,Arial,sans-serif;max-width:60rem;margin:2rem
 h2{margin-top:2rem;border-bottom:1px solid #ccc;break-after:avoid}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.85rem;width:100%}
 th,td{border:1px solid #ccc;padding:.2rem .45rem;text-align:left;vertical-align:top;
-  overflow-wrap:anywhere}
+  overflow-wrap:break-word}
+caption{text-align:left;font-weight:600;padding:.3rem 0}
 td.num{text-align:right;white-space:nowrap}
 thead{display:table-header-group}
 tr{break-inside:avoid}
@@ -117,22 +118,24 @@ answer: the one denominator of that round.</p>
 {% for cell in theme.cells %}<td class="num">{{ cell }}</td>{% endfor %}
 {% if lines %}<td>{{ theme.line | safe }}</td>{% endif %}</tr>{% endfor %}</tbody></table>
 {% for section in sections %}<h2>{{ section.title }}</h2>
-{% if section.rows %}<table><thead><tr>{% for c in section.columns %}<th scope="col">{{ c }}</th>
-{% endfor %}</tr></thead><tbody>{% for row in section.rows %}<tr>{% for v in row %}
-<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>{% else %}<p>(none)</p>{% endif %}
+{% for table in section.tables %}<table>{% if table.caption %}<caption>{{ table.caption }}</caption>
+{% endif %}<thead><tr>{% for c in section.columns %}<th scope="col">{{ c }}</th>
+{% endfor %}</tr></thead><tbody>{% for row in table.rows %}<tr>{% for v in row %}
+<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>{% else %}<p>(none)</p>{% endfor %}
 {% endfor %}
 <h2>How to read this</h2><ul>{% for t in explained %}<li>{{ t }}</li>{% endfor %}</ul>
 </body></html>
 """
 
 # The pairwise tables as a reader sees them: (heading, column, how the value is shown).
-THEME_CHANGES = [("Theme", "label", "text"), ("From", "from_round", "text"),
-                 ("To", "to_round", "text"), ("Before", "from", "share"),
+# In compare.html each pair of rounds is a table of its own, captioned with the two names, so
+# the rounds' columns are left out there (PAIR).
+PAIR = [("From", "from_round", "text"), ("To", "to_round", "text")]
+THEME_CHANGES = [("Theme", "label", "text"), *PAIR, ("Before", "from", "share"),
                  ("After", "to", "share"), ("Change", "change", "points"),
                  ("Test", "test", "text"), ("Adjusted p", "p_adjusted", "p"),
                  ("Note", "note", "text")]
-GROUP_CHANGES = [("Theme", "theme", "text"), ("Group", "group", "text"),
-                 ("From", "from_round", "text"), ("To", "to_round", "text"),
+GROUP_CHANGES = [("Theme", "theme", "text"), ("Group", "group", "text"), *PAIR,
                  ("Before", "from", "share"), ("After", "to", "share"),
                  ("Change", "change", "points"), ("Adjusted p", "p_adjusted", "p")]
 
@@ -152,7 +155,7 @@ def _shown(row, column: str, how: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if how == "points":
-        return f"{value * 100:+.0f} points"
+        return f"{value * 100:+.0f} pts"
     if how == "p":
         return f"{value:.3f}" if value >= 0.001 else "< 0.001"
     return str(value)
@@ -172,7 +175,7 @@ def _round_rows(comparison) -> list[dict]:
 def line_svg(label: str, points: list[tuple[str, float | None]]) -> str:
     """A small line chart of one theme's share across the rounds, with each value written at
     its point (so neither colour nor position alone carries it) and a text equivalent."""
-    width, height, left, top = 220, 64, 8, 14
+    width, height, left, top = 170, 56, 18, 14
     step = (width - 2 * left) / max(1, len(points) - 1)
     known = [(i, share) for i, (_, share) in enumerate(points) if share is not None]
     coords = [(left + i * step, top + (1 - share) * (height - 2 * top)) for i, share in known]
@@ -222,16 +225,19 @@ def render_html(comparison) -> str:
     for title, frame, view in (("Changes between consecutive rounds", comparison.themes,
                                 THEME_CHANGES),
                                ("Changes by group", comparison.groups, GROUP_CHANGES)):
-        rows = [[_shown(row, column, how) for _, column, how in view]
-                for row in frame.itertuples(index=False)]
-        sections.append({"title": title, "columns": [h for h, _, _ in view], "rows": rows})
+        view = [entry for entry in view if entry not in PAIR]
+        tables = [{"caption": f"{pair[0]} -> {pair[1]}",
+                   "rows": [[_shown(row, column, how) for _, column, how in view]
+                            for row in rows.itertuples(index=False)]}
+                  for pair, rows in frame.groupby(["from_round", "to_round"], sort=False)]
+        sections.append({"title": title, "columns": [h for h, _, _ in view], "tables": tables})
     for title, frame, columns in (("Candidate themes", comparison.candidates, CANDIDATE_VIEW),
                                   ("Statements (1-5)", comparison.statements, STATEMENT_VIEW),
                                   ("Theme-score links (mean score, raised minus not raised)",
                                    comparison.links, LINK_VIEW)):
         rows = [[_cell(v) for v in row] for row in frame[columns].itertuples(index=False)]
         sections.append({"title": title, "columns": [c.replace("_", " ") for c in columns],
-                         "rows": rows})
+                         "tables": [{"caption": "", "rows": rows}] if rows else []})
     env = jinja2.Environment(autoescape=True)
     return env.from_string(TEMPLATE).render(
         title=" -> ".join(comparison.rounds), notes=comparison.notes,
