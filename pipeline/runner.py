@@ -82,8 +82,10 @@ def load_settings(config_path: str | Path | None = None,
             problem = exc.errors()[0]
             raise ConfigError(f"--{problem['loc'][0]}: {problem['msg'].removeprefix('Value error, ')}",
                               code="C005") from None
-    running = {key: value for key, value in (("name", engine), ("workers", workers),
-                                             ("scheduler", scheduler)) if value is not None}
+    running: dict = {key: value for key, value in (("name", engine), ("workers", workers))
+                     if value is not None}
+    if scheduler is not None:
+        running["advanced"] = pipeline.engine.advanced.model_dump() | {"scheduler": scheduler}
     if running:
         if scheduler and engine is None:
             running["name"] = "dask"  # a scheduler address means the Dask engine
@@ -92,7 +94,8 @@ def load_settings(config_path: str | Path | None = None,
                 pipeline.engine.model_dump() | running)})
         except ValidationError as exc:
             problem = exc.errors()[0]
-            flag = {"name": "engine"}.get(problem["loc"][0], problem["loc"][0])
+            flag = {"name": "engine", "advanced": "scheduler"}.get(problem["loc"][0],
+                                                                   problem["loc"][0])
             raise ConfigError(f"--{flag}: {problem['msg'].removeprefix('Value error, ')}",
                               code="C005") from None
     if not pipeline.input.text_columns:
@@ -106,7 +109,7 @@ def load_settings(config_path: str | Path | None = None,
                           f"{config_path} names it relative to that file; fix it or pass --themes",
                           code="C002")
     themes = load_themes(themes_path if themes_path is not None else pipeline.themes)
-    secret_file = pipeline.clean.redact.secret_file
+    secret_file = pipeline.clean.redact.advanced.secret_file
     secret_path = Path(secret_file) if secret_file else None
     secret = load_secret(secret_path)
     tag_model = None
@@ -128,7 +131,7 @@ def _embedders(settings: Settings) -> list:
     names = []
     if cfg.semantic and cfg.embedder != "tfidf-svd":
         names.append(cfg.embedder)
-    if cfg.classifier and settings.tag_model is not None:
+    if cfg.advanced.classifier and settings.tag_model is not None:
         names.append(settings.tag_model.features.spec.embedder)
     return [embedder_for_settings(n, cfg) for n in dict.fromkeys(names) if n]
 
@@ -136,7 +139,7 @@ def _embedders(settings: Settings) -> list:
 @contextmanager
 def embedding_cache(settings: Settings, purpose: str = "run"):
     """Key cache keys with the project secret, restore the pretrained embedders' vectors
-    for ``purpose`` from ``tag.embedding_cache`` before the block and save them after it."""
+    for ``purpose`` from ``tag.advanced.embedding_cache`` before the block and save them after it."""
     from pipeline.embed.pretrained import (
         embedding_cache_dir,
         load_cache,
@@ -322,7 +325,7 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
     try:
         with open_engine(settings, announce) as engine:
             if plans:
-                rows = engine.read(plans, settings.pipeline.input.max_rows)
+                rows = engine.read(plans, settings.pipeline.input.advanced.max_rows)
                 if rows is None:
                     raw, input_records = _read_inputs(inputs, settings)
                 else:
@@ -419,7 +422,7 @@ def _read_inputs(inputs: Sequence[str | Path], settings: Settings):
     frames, records = [], []
     for path in inputs:
         table = read_table(path, encoding=cfg.encoding, sheet=cfg.sheet, wanted=wanted,
-                           delimiter=cfg.delimiter, max_rows=cfg.max_rows)
+                           delimiter=cfg.delimiter, max_rows=cfg.advanced.max_rows)
         if table.frame.empty:
             raise DataError(f"{path}: has a header but no rows; export the survey answers too",
                             code="D003")
