@@ -86,7 +86,8 @@ def main() -> None:
     embedder = embedder_for(cfg, settings.pipeline.seed)
     load_cache(embedder, CACHE)
     with_set = semantic_match(texts, themes, embedder, cfg.advanced.no_theme)
-    blended = {w: semantic_match(texts, themes, embedder, cfg.advanced.no_theme, w) if w else with_set
+    blended = {w: semantic_match(texts, themes, embedder, cfg.advanced.no_theme, w)
+               if w else with_set
                for w in CODEBOOK_WEIGHTS}
     save_cache(embedder, CACHE)
     ids, seed = themes.ids, settings.pipeline.seed
@@ -101,8 +102,9 @@ def main() -> None:
                             chosen), flush=True)
     print(f"\n| codebook weight | margin | {header}\n|---|---|---|---|---|---|")
     for weight, match in blended.items():
-        tagged, chosen = rule_tags(match, cfg, cfg.advanced.semantic_margin, True, sentences, truth, folds)
-        print(table_row(str(weight), str(cfg.advanced.semantic_margin), truth, tagged, ids, seed, chosen),
+        margin = cfg.advanced.semantic_margin
+        tagged, chosen = rule_tags(match, cfg, margin, True, sentences, truth, folds)
+        print(table_row(str(weight), str(margin), truth, tagged, ids, seed, chosen),
               flush=True)
 
 if __name__ == "__main__":

@@ -193,7 +193,8 @@ def speed(texts: list[str], truth: np.ndarray, settings: Settings, quick: bool) 
         pretrained.forget_embedders()  # a cold cache for each measurement
         warm = "minilm-static" if "static" in name else ("minilm" if "minilm" in name else None)
         if warm:  # load the model outside the timing, as in a long run
-            pretrained_embedder(warm, settings.pipeline.tag.advanced.static_model_dir).transform(["warm up"])
+            pretrained_embedder(warm, settings.pipeline.tag.advanced.static_model_dir
+                                ).transform(["warm up"])
         started = time.perf_counter()
         tag.tag(sentences, local)
         seconds = time.perf_counter() - started

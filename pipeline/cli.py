@@ -366,8 +366,8 @@ def themes_check(
     config: Annotated[Path | None, CONFIG_OPTION] = None,
 ) -> None:
     """Check a theme config and list every problem with its line; warn about keywords made
-    only of everyday words (tag.advanced.everyday_words in pipeline.yaml), which never tag alone; with
-    --against, also the theme-set rules on real comments (errors exit 1, warnings 0).
+    only of everyday words (tag.advanced.everyday_words in pipeline.yaml), which never tag
+    alone; with --against, also the theme-set rules on real comments (errors exit 1, warnings 0).
 
     Example: theming themes check config/themes.yaml --against data/runs/sample
     """
@@ -387,8 +387,9 @@ def themes_check(
     count = len(themes.themes)
     for theme_id, keyword in everyday_keywords(themes, settings.tag.advanced.everyday_words):
         typer.echo(f"Warning: theme '{theme_id}' keyword '{keyword}' is made only of everyday "
-                   "words (tag.advanced.everyday_words): it tags a sentence only beside another hit "
-                   "for the theme; write a more specific phrase or add examples", err=True)
+                   "words (tag.advanced.everyday_words): it tags a sentence only beside "
+                   "another hit for the theme; write a more specific phrase or add examples",
+                   err=True)
     if against is None:
         typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
                    f"({', '.join(themes.ids)})")
@@ -423,8 +424,10 @@ def _theme_findings(themes, against: Path, pipeline_cfg):
 
     def embed(texts_: list[str]):
         return make_embedder(tag_cfg.embedder, tag_cfg.advanced.embedding_dims, pipeline_cfg.seed,
-                             tag_cfg.advanced.static_model_dir, onnx_dir=tag_cfg.advanced.onnx_model_dir,
-                             max_entries=tag_cfg.advanced.memory_cache_entries).fit_transform(texts_)
+                             tag_cfg.advanced.static_model_dir,
+                             onnx_dir=tag_cfg.advanced.onnx_model_dir,
+                             max_entries=tag_cfg.advanced.memory_cache_entries
+                             ).fit_transform(texts_)
 
     findings = check_themes(themes, texts, settings, lambda t: redactor(str(t))[0], embed)
     return findings, len(texts)

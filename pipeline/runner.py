@@ -139,7 +139,8 @@ def _embedders(settings: Settings) -> list:
 @contextmanager
 def embedding_cache(settings: Settings, purpose: str = "run"):
     """Key cache keys with the project secret, restore the pretrained embedders' vectors
-    for ``purpose`` from ``tag.advanced.embedding_cache`` before the block and save them after it."""
+    for ``purpose`` from ``tag.advanced.embedding_cache`` before the block and save them
+    after it."""
     from pipeline.embed.pretrained import (
         embedding_cache_dir,
         load_cache,

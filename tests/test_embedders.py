@@ -242,7 +242,8 @@ def test_memory_cache_keeps_the_most_recently_used_vectors(no_secret) -> None:
 def test_memory_cache_bound_comes_from_the_config(tmp_path: Path) -> None:
     config = tmp_path / "pipeline.yaml"
     config.write_text("version: 1\ninput:\n  text_columns:\n    - {column: c, question: c}\n"
-                      "tag:\n  advanced:\n    memory_cache_entries: 3\n    onnx_model_dir: models/onnx\n",
+                      "tag:\n  advanced:\n    memory_cache_entries: 3\n"
+                      "    onnx_model_dir: models/onnx\n",
                       encoding="utf-8")
     tag = load_pipeline(config).tag
     assert tag.advanced.memory_cache_entries == 3
@@ -321,8 +322,8 @@ def test_without_onnxruntime_the_round_keeps_minilm_and_says_so(settings, monkey
     opted = _with(settings, "tag", embedder="minilm", onnx_from_rows=10)
     kept, note = pretrained.for_round_size(opted, 10)
     assert kept.pipeline.tag.embedder == "minilm"
-    assert note == ("10 input rows >= tag.advanced.onnx_from_rows (10), but onnxruntime is not installed "
-                    "(pip install 'comment-theming[onnx]'): kept minilm")
+    assert note == ("10 input rows >= tag.advanced.onnx_from_rows (10), but onnxruntime is not "
+                    "installed (pip install 'comment-theming[onnx]'): kept minilm")
 
 
 def test_the_manifest_says_when_the_round_size_chose_the_embedder() -> None:

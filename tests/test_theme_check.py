@@ -146,6 +146,7 @@ def test_planted_duplicate_and_dead_theme_on_a_real_run(sample_run, tmp_path: Pa
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert any(line.startswith("error [overlap] communications, communications_again: share ")
-               and "(Jaccard 1.00 > check.advanced.max_overlap 0.7)" in line for line in lines), lines
+               and "(Jaccard 1.00 > check.advanced.max_overlap 0.7)" in line
+               for line in lines), lines
     assert any(line.startswith("error [catches_nothing] car_parking: catches 0 of ")
                for line in lines), lines

@@ -170,7 +170,8 @@ def near_misses(texts: list[str], settings: Settings,
         sentences = sentences_of(texts, settings)
         best = best_per_comment(sentences, semantic_scores(
             [str(t) for t in sentences["text"]], settings.themes,
-            embedder_for(cfg, settings.pipeline.seed), cfg.advanced.semantic_codebook_weight), len(texts))
+            embedder_for(cfg, settings.pipeline.seed), cfg.advanced.semantic_codebook_weight),
+        len(texts))
         limits = thresholds(settings.themes, cfg.semantic_threshold)
         for j, theme_id in enumerate(theme_ids):
             if theme_id in learned and not cfg.advanced.semantic_with_classifier:
@@ -223,7 +224,8 @@ def calibrate(coded: CodedComments, settings: Settings, grid: np.ndarray | None 
     sentences = sentences_of(coded.texts, settings)
     scores = keep_top_k(semantic_scores([str(t) for t in sentences["text"]], settings.themes,
                                         embedder_for(cfg, settings.pipeline.seed),
-                                        cfg.advanced.semantic_codebook_weight), cfg.advanced.semantic_top_k)
+                                        cfg.advanced.semantic_codebook_weight),
+                        cfg.advanced.semantic_top_k)
     best = best_per_comment(sentences, scores, len(coded.texts))
     truth = coded.truth(theme_ids)
     grid = np.round(np.arange(0.05, 0.951, 0.025), 3) if grid is None else grid

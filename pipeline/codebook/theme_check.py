@@ -95,7 +95,8 @@ def _static(themes: ThemesConfig, cfg) -> list[Finding]:
     found = []
     if len(themes.themes) > cfg.advanced.max_themes:
         found.append(Finding(WARNING, "too_many_themes", [], f"{len(themes.themes)} themes, more "
-                             f"than check.advanced.max_themes ({cfg.advanced.max_themes}); merge or retire some"))
+                             f"than check.advanced.max_themes ({cfg.advanced.max_themes}); "
+                             "merge or retire some"))
     for theme in themes.themes:
         if not (theme.keywords or theme.patterns or theme.examples or theme.description.strip()):
             found.append(Finding(ERROR, "nothing_to_match", [theme.id],
@@ -116,7 +117,8 @@ def _catch(themes: ThemesConfig, tagged: np.ndarray, n: int, cfg) -> list[Findin
         elif caught < needed:
             found.append(Finding(WARNING, "too_little", [theme_id],
                                  f"catches {caught} of {n} comments, fewer than {needed} "
-                                 f"(check.advanced.min_comments {cfg.advanced.min_comments}, check.advanced.min_share "
+                                 f"(check.advanced.min_comments {cfg.advanced.min_comments}, "
+                                 "check.advanced.min_share "
                                  f"{cfg.advanced.min_share})"))
     return found
 
@@ -133,12 +135,13 @@ def _overlaps(themes: ThemesConfig, tagged: np.ndarray, texts: list[str], cfg,
                 continue
             jaccard = int(both.sum()) / either
             if jaccard > cfg.advanced.max_overlap:
-                examples = [_short(redact(texts[k])) for k in np.flatnonzero(both)[:cfg.advanced.examples]]
+                examples = [_short(redact(texts[k]))
+                            for k in np.flatnonzero(both)[:cfg.advanced.examples]]
                 found.append(Finding(ERROR, "overlap", [ids[i], ids[j]],
                                      f"share {int(both.sum())} of the {either} comments either "
                                      f"catches (Jaccard {jaccard:.2f} > check.advanced.max_overlap "
-                                     f"{cfg.advanced.max_overlap}); merge them or make their keywords "
-                                     "and examples distinct", examples))
+                                     f"{cfg.advanced.max_overlap}); merge them or make their "
+                                     "keywords and examples distinct", examples))
     return found
 
 
@@ -203,7 +206,8 @@ def _near_duplicates(themes: ThemesConfig, threshold: float,
                     first, second = getattr(chosen[i], what), getattr(chosen[j], what)
                     found.append(Finding(WARNING, "near_duplicate", [chosen[i].id, chosen[j].id],
                                          f"{what}s are near duplicates (cosine "
-                                         f"{similarity[i, j]:.2f} >= check.advanced.label_similarity "
+                                         f"{similarity[i, j]:.2f} >= "
+                                         "check.advanced.label_similarity "
                                          f"{threshold}): '{first}' / '{second}'"))
     return found
 

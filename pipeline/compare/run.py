@@ -50,7 +50,8 @@ def compare_runs(folders: Sequence[str | Path], settings: PipelineConfig) -> Com
     cfg = settings.compare
 
     def embed(texts: list[str]):
-        embedder = make_embedder(cfg.advanced.embedder, settings.tag.advanced.embedding_dims, settings.seed,
+        embedder = make_embedder(cfg.advanced.embedder, settings.tag.advanced.embedding_dims,
+                                 settings.seed,
                                  settings.tag.advanced.static_model_dir)
         return embedder.fit_transform(texts)
 

@@ -33,7 +33,8 @@ class StrictModel(BaseModel):
                  if key not in type(self).model_fields and key in advanced}
         update = {key: value for key, value in options.items() if key not in inner}
         if inner:
-            update["advanced"] = self.advanced.model_copy(update=inner)  # type: ignore[attr-defined]
+            block = self.advanced  # type: ignore[attr-defined]
+            update["advanced"] = block.model_copy(update=inner)
         return self.model_copy(update=update)
 
 

@@ -2,9 +2,10 @@
 (``pipeline.project_init`` writes a new project folder).
 
 A project is a folder with ``config/pipeline.yaml`` (analysts) and ``config/themes.yaml``
-(reviewers). Every setting's default is in the models (``pipeline.config.settings``); a project's
-pipeline.yaml is merged over them, so it only needs what it changes. Every path a config names is relative to
-the folder of the pipeline.yaml that names it, never to the current folder.
+(reviewers). Every setting's default is in the models (``pipeline.config.settings``); a
+project's pipeline.yaml is merged over them, so it only needs what it changes. Every path a
+config names is relative to the folder of the pipeline.yaml that names it, never to the
+current folder.
 """
 
 from __future__ import annotations

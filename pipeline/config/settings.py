@@ -130,7 +130,8 @@ class RedactSettings(StrictModel):
         "modulus 11 check."))
     ni_numbers: bool = Field(True, description=(
         "Replace National Insurance numbers (AB 12 34 56 C) with [NI_NUMBER]."))
-    postcodes: bool = Field(True, description="Replace full UK postcodes (LS1 4AP) with [POSTCODE].")
+    postcodes: bool = Field(True, description=(
+        "Replace full UK postcodes (LS1 4AP) with [POSTCODE]."))
     titled_names: bool = Field(True, description=(
         "Replace a name after a title with [NAME]: Dr Patel, Nurse Jane, Mr O'Neill."))
     ner: bool = Field(True, description=(

@@ -335,7 +335,8 @@ def for_round_size(settings, rows: int):
     ``minilm`` and ``minilm-onnx`` become ``minilm-static``. The note says what changed
     (None when nothing did)."""
     pipeline = settings.pipeline
-    onnx_limit, static_limit = pipeline.tag.advanced.onnx_from_rows, pipeline.tag.advanced.static_from_rows
+    onnx_limit = pipeline.tag.advanced.onnx_from_rows
+    static_limit = pipeline.tag.advanced.static_from_rows
     sections = ("tag", "discover")
     if static_limit is not None and rows >= static_limit:
         limit, setting, to = static_limit, "tag.advanced.static_from_rows", "minilm-static"

@@ -201,13 +201,15 @@ class DaskEngine:
                 self.client = Client(self.cfg.advanced.scheduler, timeout="10s")
             except (OSError, TimeoutError) as exc:
                 raise ConfigError(
-                    f"--scheduler {self.cfg.advanced.scheduler}: cannot reach the Dask scheduler ({exc}); "
+                    f"--scheduler {self.cfg.advanced.scheduler}: cannot reach the Dask "
+                    f"scheduler ({exc}); "
                     "start one with 'dask scheduler' and workers with 'dask worker ADDRESS', "
                     "check the address, or leave --scheduler out to start a local cluster",
                     code="C019") from None
         else:
             self.cluster = LocalCluster(n_workers=self.cfg.workers, threads_per_worker=1,
-                                        processes=True, memory_limit=self.cfg.advanced.worker_memory,
+                                        processes=True,
+                                        memory_limit=self.cfg.advanced.worker_memory,
                                         dashboard_address="127.0.0.1:0")
             self.client = Client(self.cluster)
         workers = len(self.client.scheduler_info().get("workers", {}))

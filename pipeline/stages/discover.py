@@ -146,7 +146,8 @@ def _discover(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFra
     vectors_given = vectors is not None
     tag_cfg = settings.pipeline.tag
     embedder = make_embedder(cfg.embedder, cfg.advanced.embedding_dims, settings.pipeline.seed,
-                             tag_cfg.advanced.static_model_dir, onnx_dir=tag_cfg.advanced.onnx_model_dir,
+                             tag_cfg.advanced.static_model_dir,
+                             onnx_dir=tag_cfg.advanced.onnx_model_dir,
                              max_entries=tag_cfg.advanced.memory_cache_entries)
     if vectors is None:
         vectors = embedder.fit_transform(texts)
@@ -282,7 +283,8 @@ def merge_shared_topics(fitted: topic_model.TopicModel, lemma_texts: list[str],
             if target[second] == second and target[first] == first and \
                     set(words[first][:2]) & set(words[second][:2]) and \
                     (fragment[first] or fragment[second] or
-                     float(centroids[first] @ centroids[second]) >= cfg.advanced.merge_min_similarity):
+                     float(centroids[first] @ centroids[second])
+                     >= cfg.advanced.merge_min_similarity):
                 target[second] = first
     if all(k == v for k, v in target.items()):
         return labels
@@ -535,7 +537,8 @@ def candidate_status(n_respondents: int, coherence: float, specificity: float,
         ask_share = ask_share()
     if ask_share < cfg.advanced.candidate_min_ask_share:
         return "unexplained", (f"general remarks: {ask_share:.0%} of it asks for change or "
-                               f"criticises (a candidate needs {cfg.advanced.candidate_min_ask_share:.0%})")
+                               "criticises (a candidate needs "
+                               f"{cfg.advanced.candidate_min_ask_share:.0%})")
     return "candidate", f"coherent topic ({coherence:.0%} share its top words), no theme covers it"
 
 

@@ -58,7 +58,8 @@ def answer_rows(raw: pd.DataFrame, settings: Settings,
     rows = raw["_row"].astype(int) if "_row" in raw else pd.Series(range(2, len(raw) + 2))
     check_input_columns(raw, cfg, source.iloc[0] if len(raw) else "input")
 
-    redactor = redactor_from_settings(settings.pipeline.clean.redact, settings.pipeline.nlp.advanced.model)
+    redactor = redactor_from_settings(settings.pipeline.clean.redact,
+                                      settings.pipeline.nlp.advanced.model)
     ids = _respondent_ids(raw, cfg.id_column, rows, id_redactor(redactor), settings.secret)
     label = functools.lru_cache(maxsize=4096)(lambda value: redact_label(value, redactor))
     groups = (raw[cfg.group_column].map(_cell).map(label).replace("", NO_GROUP)
@@ -144,10 +145,11 @@ def _limited(texts: list[str], rows: pd.Series, source: pd.Series, column: str,
         where = f"{source.iloc[index]} row {rows.iloc[index]}"
         if cfg.advanced.long_comments == "error":
             raise DataError(f"{where}: the answer in column '{column}' has {len(text):,} "
-                            f"characters, over input.advanced.max_comment_chars ({limit:,}); shorten it, "
-                            "or set input.advanced.long_comments: cut in pipeline.yaml to keep the first "
-                            f"{limit:,}", code="D047")
-        log.warning("ingest: %s: answer cut from %d to %d characters (input.advanced.long_comments: cut)",
+                            f"characters, over input.advanced.max_comment_chars ({limit:,}); "
+                            "shorten it, or set input.advanced.long_comments: cut in pipeline.yaml "
+                            f"to keep the first {limit:,}", code="D047")
+        log.warning("ingest: %s: answer cut from %d to %d characters "
+                    "(input.advanced.long_comments: cut)",
                     where, len(text), limit)
         texts[index] = text[:limit]
     return texts

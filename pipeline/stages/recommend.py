@@ -102,7 +102,8 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
             quote_rows += picked
             rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
             asks_quoted = sum(q["stance"] == ASK for q in picked)
-            if status == "drafted" and asks_quoted < settings.pipeline.recommend.advanced.quotes_min:
+            if (status == "drafted"
+                    and asks_quoted < settings.pipeline.recommend.advanced.quotes_min):
                 rows[-1]["evidence_line"] += (f"; only {asks_quoted} quote"
                                               + (" asks" if asks_quoted == 1 else "s ask")
                                               + " for this")
@@ -281,7 +282,8 @@ class _QuotePicker:
         self.enabled = len(texts) >= 2
         if self.enabled:
             tag_cfg = settings.pipeline.tag  # the model folders and cache bound the run uses
-            self.embedder = make_embedder(discover_cfg.embedder, discover_cfg.advanced.embedding_dims,
+            self.embedder = make_embedder(discover_cfg.embedder,
+                                          discover_cfg.advanced.embedding_dims,
                                           settings.pipeline.seed, tag_cfg.advanced.static_model_dir,
                                           onnx_dir=tag_cfg.advanced.onnx_model_dir,
                                           max_entries=tag_cfg.advanced.memory_cache_entries)

@@ -101,7 +101,8 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
         hits = []
         if cfg.advanced.keywords:
             hits += [(m_id, "keyword", s, e) for m_id, s, e in matchers.keywords(doc)]
-        if cfg.advanced.patterns and len(matchers.patterns):  # an empty Matcher warns (W036) per call
+        # an empty Matcher warns (W036) per call
+        if cfg.advanced.patterns and len(matchers.patterns):
             hits += [(m_id, "pattern", s, e)
                      for m_id, s, e in match_in_windows(matchers.patterns, doc)]
         by_layer: dict[tuple[str, str], list] = {}
@@ -146,7 +147,8 @@ def semantic_records(sentences: pd.DataFrame, settings: Settings, vetoes: list[s
                      skip: set[str] | frozenset[str] = frozenset()) -> list[tuple]:
     """``semantic`` hits: sentence x theme pairs whose cosine score reaches the threshold,
     beats the no-theme sentences and the theme's not_examples, and leads the runner-up theme
-    by ``tag.advanced.semantic_margin`` (themes in ``skip`` are left to the classifier, never hit)."""
+    by ``tag.advanced.semantic_margin`` (themes in ``skip`` are left to the classifier, never
+    hit)."""
     embedder = embedder_for(settings.pipeline.tag, settings.pipeline.seed)
     if not isinstance(embedder, CachedEmbedder) or len(sentences) <= SEMANTIC_BLOCK:
         return _semantic_block(sentences, settings, vetoes, skip, embedder)

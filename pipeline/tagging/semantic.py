@@ -9,8 +9,8 @@ if the theme is among the sentence's ``tag.advanced.semantic_top_k`` best-scorin
 A hit must also beat what the sentence is nearer to instead: the ``tag.advanced.no_theme`` sentences
 (general thanks, praise of the forum as a whole, filler) and the theme's ``not_examples``
 (sentences a reviewer says must not get it), scored the same way; and lead the sentence's
-runner-up theme by ``tag.advanced.semantic_margin``. Every hit keeps its evidence: the theme text the
-sentence was nearest, the runner-up theme and the margin over it.
+runner-up theme by ``tag.advanced.semantic_margin``. Every hit keeps its evidence: the theme
+text the sentence was nearest, the runner-up theme and the margin over it.
 
 With ``tag.advanced.semantic_codebook_weight`` w > 0, a logistic regression is fitted at run time on
 the theme texts' vectors (each text labelled with its theme; no coded comments), and a
@@ -40,8 +40,9 @@ def theme_texts(theme: Theme) -> list[str]:
 
 def embedder_for(cfg: TagSettings, seed: int):
     """The configured embedder (a fresh ``tfidf-svd`` or the shared pretrained one)."""
-    return make_embedder(cfg.embedder, cfg.advanced.embedding_dims, seed, cfg.advanced.static_model_dir,
-                         onnx_dir=cfg.advanced.onnx_model_dir, max_entries=cfg.advanced.memory_cache_entries)
+    return make_embedder(cfg.embedder, cfg.advanced.embedding_dims, seed,
+                         cfg.advanced.static_model_dir, onnx_dir=cfg.advanced.onnx_model_dir,
+                         max_entries=cfg.advanced.memory_cache_entries)
 
 
 @dataclass
