@@ -252,3 +252,17 @@ def test_settings_recorded_before_the_advanced_blocks_load_in_todays_layout():
     assert upgraded.model_copy(update={"discover": upgraded.discover.updated(umap_epochs=100)}) \
         == PipelineConfig.model_validate(default_values())
     assert nest_advanced(default_values()) == default_values()  # today's layout is unchanged
+
+
+def test_config_imports_neither_text_nor_io_nor_the_project_writer():
+    """Arrows point down: the config room reads YAML and validates, nothing more."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pipeline.config.models, pipeline.config.generate; "
+            "print(' '.join(m for m in sys.modules if m.startswith('pipeline.')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=ROOT).stdout.split()
+    assert "pipeline.config.settings" in loaded  # the check itself sees the modules
+    assert not [m for m in loaded if m.startswith(("pipeline.text", "pipeline.io",
+                                                   "pipeline.project_init"))], loaded
