@@ -89,8 +89,8 @@ def main() -> None:
                             candidate_table(codebook, list(range(1, 21, 2))))
         for embedder in args.embedder:
             settings = load_pipeline(None)
-            settings = settings.model_copy(update={"compare": settings.compare.model_copy(
-                update={"embedder": embedder})})
+            settings = settings.model_copy(update={"compare": settings.compare.updated(
+                embedder=embedder)})
             started = time.perf_counter()
             comparison = compare_runs([first, second], settings)
             write_comparison(comparison, base / f"compare_{embedder}")

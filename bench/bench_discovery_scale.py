@@ -84,7 +84,7 @@ def with_discover(pipeline, updates: dict, overrides: list[str]):
     for item in overrides:
         key, value = item.split("=", 1)
         updates[key] = yaml.safe_load(value)
-    discover = pipeline.discover.model_copy(update=updates)
+    discover = pipeline.discover.updated(**updates)
     return Settings(pipeline=pipeline.model_copy(update={"discover": discover}),
                     themes=ThemesConfig(themes=[]))
 
@@ -127,9 +127,9 @@ def main() -> None:
             tables.update(call_stage(stage, tables, settings))
         sentences = tables["sentences"]
         cfg = settings.pipeline.discover
-        docs = discover.documents(sentences, cfg.unit)
-        vectors = make_embedder(args.embedder, cfg.embedding_dims, settings.pipeline.seed,
-                                settings.pipeline.tag.static_model_dir
+        docs = discover.documents(sentences, cfg.advanced.unit)
+        vectors = make_embedder(args.embedder, cfg.advanced.embedding_dims, settings.pipeline.seed,
+                                settings.pipeline.tag.advanced.static_model_dir
                                 ).fit_transform(docs["text"].tolist())
         profiler = None
         if args.profile:
@@ -150,7 +150,7 @@ def main() -> None:
         real = clusters[clusters["cluster_id"] >= 0]
         total = int(clusters["n_sentences"].sum())
         unassigned = int(clusters.loc[clusters["cluster_id"] < 0, "n_sentences"].sum())
-        fitted_on = min(len(docs), cfg.fit_sample_size) if hasattr(cfg, "fit_sample_size") \
+        fitted_on = min(len(docs), cfg.advanced.fit_sample_size) if hasattr(cfg, "advanced") \
             else len(docs)
         print(f"| {size:,} | {len(docs):,} | {fitted_on:,} | {len(real)} | "
               f"{real['n_sentences'].max() / total:.1%} | {real['n_sentences'].median():.0f} | "

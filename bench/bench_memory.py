@@ -50,10 +50,11 @@ def main() -> int:
     if not export.is_file():
         build_round(args.size).to_csv(export, index=False)
     (work / "config" / "pipeline.yaml").write_text(
-        "version: 1\ninput:\n  id_column: id\n  group_column: trust\n  max_rows: 2000000\n"
+        "version: 1\ninput:\n  id_column: id\n  group_column: trust\n"
+        "  advanced:\n    max_rows: 2000000\n"
         "  text_columns:\n    - {column: comment, question: comment}\noutput:\n  xlsx: false\n"
-        f"tag:\n  onnx_model_dir: {ROOT / 'models' / 'minilm-onnx'}\n"
-        f"  static_model_dir: {ROOT / 'models' / 'minilm-static'}\n", encoding="utf-8")
+        f"tag:\n  advanced:\n    onnx_model_dir: {ROOT / 'models' / 'minilm-onnx'}\n"
+        f"    static_model_dir: {ROOT / 'models' / 'minilm-static'}\n", encoding="utf-8")
 
     from pipeline import run_settings, runner
 

@@ -9,7 +9,7 @@ Data: ../shared/benchmarks/nhs-fft/ (codebook.csv imported as the theme config, 
 skipped politely when absent. For each rule set (no-theme sentences on or off, margin m) the
 global semantic threshold of each fold is chosen on the other four folds, so no figure is
 scored on the comments that chose it; the margin itself is chosen by the mean CV macro F1.
-A second table scores ``tag.semantic_codebook_weight`` (a classifier fitted on the theme
+A second table scores ``tag.advanced.semantic_codebook_weight`` (a classifier fitted on the theme
 texts, blended into the similarity) with the no-theme set on and the default margin.
 ANES codes carry no names, so the semantic layer cannot be measured there.
 Prints a Markdown table: micro / macro F1 (bootstrap 95% CI) and precision.
@@ -63,7 +63,7 @@ def rule_tags(match, cfg, margin: float, use_set: bool, sentences, truth, folds)
     allowed = np.nan_to_num(margins, nan=np.inf) >= margin
     if use_set:
         allowed &= match.scores > match.against
-    masked = np.where(allowed, keep_top_k(match.scores, cfg.semantic_top_k), -np.inf)
+    masked = np.where(allowed, keep_top_k(match.scores, cfg.advanced.semantic_top_k), -np.inf)
     none = np.zeros(truth.shape, dtype=bool)
     return cv_threshold_tags(coded.best_per_comment(sentences, masked, len(truth)), none,
                              truth, folds)
@@ -85,13 +85,14 @@ def main() -> None:
     texts = [str(t) for t in sentences["text"]]
     embedder = embedder_for(cfg, settings.pipeline.seed)
     load_cache(embedder, CACHE)
-    with_set = semantic_match(texts, themes, embedder, cfg.no_theme)
-    blended = {w: semantic_match(texts, themes, embedder, cfg.no_theme, w) if w else with_set
+    with_set = semantic_match(texts, themes, embedder, cfg.advanced.no_theme)
+    blended = {w: semantic_match(texts, themes, embedder, cfg.advanced.no_theme, w)
+               if w else with_set
                for w in CODEBOOK_WEIGHTS}
     save_cache(embedder, CACHE)
     ids, seed = themes.ids, settings.pipeline.seed
     print(f"NHS FFT dev: {len(comments.texts)} comments, {len(texts)} sentences, "
-          f"{len(ids)} themes; no-theme set: {len(cfg.no_theme)} sentences\n")
+          f"{len(ids)} themes; no-theme set: {len(cfg.advanced.no_theme)} sentences\n")
     header = "micro F1 (95% CI) | macro F1 (95% CI) | micro precision | thresholds |"
     print(f"| no-theme set | margin | {header}\n|---|---|---|---|---|---|")
     for use_set in (False, True):
@@ -101,8 +102,9 @@ def main() -> None:
                             chosen), flush=True)
     print(f"\n| codebook weight | margin | {header}\n|---|---|---|---|---|---|")
     for weight, match in blended.items():
-        tagged, chosen = rule_tags(match, cfg, cfg.semantic_margin, True, sentences, truth, folds)
-        print(table_row(str(weight), str(cfg.semantic_margin), truth, tagged, ids, seed, chosen),
+        margin = cfg.advanced.semantic_margin
+        tagged, chosen = rule_tags(match, cfg, margin, True, sentences, truth, folds)
+        print(table_row(str(weight), str(margin), truth, tagged, ids, seed, chosen),
               flush=True)
 
 if __name__ == "__main__":

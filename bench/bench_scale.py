@@ -88,12 +88,13 @@ def main() -> int:
         work = Path(tmp)
         (work / "config").mkdir()
         (work / "config" / "pipeline.yaml").write_text(
-            "version: 1\ninput:\n  id_column: id\n  group_column: trust\n  max_rows: 2000000\n"
+            "version: 1\ninput:\n  id_column: id\n  group_column: trust\n"
+            "  advanced:\n    max_rows: 2000000\n"
             "  text_columns:\n"
             "    - {column: comment, question: comment}\noutput:\n  xlsx: false\n"
             # the models built once (as in a project that has run before); vectors stay cold
-            f"tag:\n  onnx_model_dir: {ROOT / 'models' / 'minilm-onnx'}\n"
-            f"  static_model_dir: {ROOT / 'models' / 'minilm-static'}\n"
+            f"tag:\n  advanced:\n    onnx_model_dir: {ROOT / 'models' / 'minilm-onnx'}\n"
+            f"    static_model_dir: {ROOT / 'models' / 'minilm-static'}\n"
             + (f"  embedder: {args.embedder}\ndiscover:\n  embedder: {args.embedder}\n"
                if args.embedder else ""),
             encoding="utf-8")

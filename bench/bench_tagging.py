@@ -45,7 +45,7 @@ GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 
 
 def with_tag(settings: Settings, **options) -> Settings:
-    tag_cfg = settings.pipeline.tag.model_copy(update=options)
+    tag_cfg = settings.pipeline.tag.updated(**options)
     return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(
         update={"tag": tag_cfg})})
 
@@ -71,7 +71,7 @@ def comment_scores(texts: list[str], settings: Settings) -> np.ndarray:
     embedder = embedder_for(cfg, settings.pipeline.seed)
     load_cache(embedder, CACHE)
     scores = keep_top_k(semantic_scores([str(t) for t in sentences["text"]], settings.themes,
-                                        embedder), cfg.semantic_top_k)
+                                        embedder), cfg.advanced.semantic_top_k)
     save_cache(embedder, CACHE)
     best = np.full((len(texts), len(settings.themes.ids)), -np.inf)
     rows = sentences["comment_id"].str[1:].astype(int).to_numpy() - 1
@@ -142,7 +142,7 @@ def learned(texts, truth, settings, folds, quick, finetune) -> list[str]:
         extra = training.theme_examples(settings) if with_examples else None
         embeddings = None
         if spec.embedder:
-            embedder = pretrained_embedder(name, settings.pipeline.tag.static_model_dir)
+            embedder = pretrained_embedder(name, settings.pipeline.tag.advanced.static_model_dir)
             load_cache(embedder, CACHE)
             embeddings = embedder.transform(texts)
             if extra is not None:
@@ -172,7 +172,7 @@ def speed(texts: list[str], truth: np.ndarray, settings: Settings, quick: bool) 
     only_classifier = {"keywords": False, "patterns": False, "semantic": False}
     models = {}
     for name in ("minilm-static",) + (() if quick else ("minilm",)):
-        embedder = pretrained_embedder(name, settings.pipeline.tag.static_model_dir)
+        embedder = pretrained_embedder(name, settings.pipeline.tag.advanced.static_model_dir)
         load_cache(embedder, CACHE)
         spec = learn.FeatureSpec(embedder=name)
         models[name] = learn.fit_model(texts[1000:], truth[1000:], spec, settings.pipeline.seed,
@@ -194,7 +194,8 @@ def speed(texts: list[str], truth: np.ndarray, settings: Settings, quick: bool) 
         pretrained.forget_embedders()  # a cold cache for each measurement
         warm = "minilm-static" if "static" in name else ("minilm" if "minilm" in name else None)
         if warm:  # load the model outside the timing, as in a long run
-            pretrained_embedder(warm, settings.pipeline.tag.static_model_dir).transform(["warm up"])
+            pretrained_embedder(warm, settings.pipeline.tag.advanced.static_model_dir
+                                ).transform(["warm up"])
         started = time.perf_counter()
         tag.tag(sentences, local)
         seconds = time.perf_counter() - started
@@ -203,7 +204,7 @@ def speed(texts: list[str], truth: np.ndarray, settings: Settings, quick: bool) 
     texts_only = [str(t) for t in sentences["text"]]
     for name in ("minilm-static",) + (() if quick else ("minilm",)):
         pretrained.forget_embedders()
-        embedder = pretrained_embedder(name, settings.pipeline.tag.static_model_dir)
+        embedder = pretrained_embedder(name, settings.pipeline.tag.advanced.static_model_dir)
         embedder.transform(["warm up"])
         started = time.perf_counter()
         embedder.transform(texts_only)

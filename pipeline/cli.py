@@ -261,7 +261,7 @@ def init_command(
 
     Example: theming init my-survey
     """
-    from pipeline.config.project import PROJECT_CONFIG, init_project
+    from pipeline.project_init import PROJECT_CONFIG, init_project
 
     try:
         written = init_project(folder, overwrite=overwrite)
@@ -378,12 +378,13 @@ def themes_check(
     config: Annotated[Path | None, CONFIG_OPTION] = None,
 ) -> None:
     """Check a theme config and list every problem with its line; warn about keywords made
-    only of everyday words (tag.everyday_words in pipeline.yaml), which never tag alone; with
-    --against, also the theme-set rules on real comments (errors exit 1, warnings 0).
+    only of everyday words (tag.advanced.everyday_words in pipeline.yaml), which never tag
+    alone; with --against, also the theme-set rules on real comments (errors exit 1, warnings 0).
 
     Example: theming themes check config/themes.yaml --against data/runs/sample
     """
-    from pipeline.config.models import everyday_keywords, load_themes
+    from pipeline.config.models import load_themes
+    from pipeline.tagging.everyday import everyday_keywords
 
     try:
         from pipeline.run_settings import load_pipeline_settings
@@ -396,10 +397,11 @@ def themes_check(
         _fail(error)
         return
     count = len(themes.themes)
-    for theme_id, keyword in everyday_keywords(themes, settings.tag.everyday_words):
+    for theme_id, keyword in everyday_keywords(themes, settings.tag.advanced.everyday_words):
         typer.echo(f"Warning: theme '{theme_id}' keyword '{keyword}' is made only of everyday "
-                   "words (tag.everyday_words): it tags a sentence only beside another hit "
-                   "for the theme; write a more specific phrase or add examples", err=True)
+                   "words (tag.advanced.everyday_words): it tags a sentence only beside "
+                   "another hit for the theme; write a more specific phrase or add examples",
+                   err=True)
     if against is None:
         typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
                    f"({', '.join(themes.ids)})")
@@ -433,9 +435,11 @@ def _theme_findings(themes, against: Path, pipeline_cfg):
     tag_cfg = pipeline_cfg.tag
 
     def embed(texts_: list[str]):
-        return make_embedder(tag_cfg.embedder, tag_cfg.embedding_dims, pipeline_cfg.seed,
-                             tag_cfg.static_model_dir, onnx_dir=tag_cfg.onnx_model_dir,
-                             max_entries=tag_cfg.memory_cache_entries).fit_transform(texts_)
+        return make_embedder(tag_cfg.embedder, tag_cfg.advanced.embedding_dims, pipeline_cfg.seed,
+                             tag_cfg.advanced.static_model_dir,
+                             onnx_dir=tag_cfg.advanced.onnx_model_dir,
+                             max_entries=tag_cfg.advanced.memory_cache_entries
+                             ).fit_transform(texts_)
 
     findings = check_themes(themes, texts, settings, lambda t: redactor(str(t))[0], embed)
     return findings, len(texts)
@@ -722,12 +726,12 @@ def cache_clear(
         if config is None:
             raise ConfigError("no project here (config/pipeline.yaml in this folder or above), "
                               "so no cache to clear; pass --config FILE", code="C002")
-        configured = load_pipeline(config).tag.embedding_cache
+        configured = load_pipeline(config).tag.advanced.embedding_cache
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
     if not configured:
-        typer.echo(f"{config}: tag.embedding_cache is off; nothing to clear")
+        typer.echo(f"{config}: tag.advanced.embedding_cache is off; nothing to clear")
         return
     folder = Path(configured)
     typer.echo(f"Removed {clear_cache(folder)} cache file(s) from {os.path.relpath(folder)}")

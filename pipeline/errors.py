@@ -91,7 +91,8 @@ CATALOGUE: dict[str, str] = {
     "C009": "a theme id is not a lower-case slug",
     "C010": "the spaCy pipeline named in pipeline.yaml is not installed",
     "C011": "a names file for redaction cannot be read",
-    "C012": "the project secret (clean.redact.secret_file) cannot be read, or exists already",
+    "C012": "the project secret (clean.redact.advanced.secret_file) cannot be read, or exists "
+            "already",
     "C013": "a config file is larger than the size limit",
     "C014": "a config file uses YAML anchors or aliases (refused before expansion)",
     "C015": "a spaCy pattern has more than one unbounded operator (*, + or {n,})",
@@ -142,9 +143,10 @@ CATALOGUE: dict[str, str] = {
     "D044": "--overwrite was given a folder that is not a run folder (refused, nothing deleted)",
     "D045": "a file of the run folder cannot be written",
     "D046": "another run holds the lock on the run folder",
-    "D047": "an answer is longer than input.max_comment_chars (and long_comments is error)",
+    "D047": "an answer is longer than input.advanced.max_comment_chars (and long_comments is "
+            "error)",
     "D048": "an XLSX workbook would inflate beyond the size limits (a possible zip bomb)",
-    "D049": "an input file has more rows than input.max_rows",
+    "D049": "an input file has more rows than input.advanced.max_rows",
     "D051": "two columns of an input file have the same header",
     "S040": "row accounting failed: answers in != kept + dropped (a bug)",
     "S041": "an unexpected error (a bug); rerun with --debug for the traceback",

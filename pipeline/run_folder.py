@@ -172,9 +172,10 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                      if len(clusters) else 0,
                      "outlier_share": _outlier_share(clusters),
                      "unexplained_comments": len(tables["unexplained"]),
-                     "unit": settings.pipeline.discover.unit,
+                     "unit": settings.pipeline.discover.advanced.unit,
                      "embedder": settings.pipeline.discover.embedder,
-                     **cluster_spread(clusters, settings.pipeline.discover.fit_sample_size)},
+                     **cluster_spread(clusters,
+                                      settings.pipeline.discover.advanced.fit_sample_size)},
         "tag": {"semantic": settings.pipeline.tag.semantic,
                 "embedder": settings.pipeline.tag.embedder,
                 "classifier": settings.tag_model.info.get("labels") if settings.tag_model else None},
@@ -299,7 +300,7 @@ def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings
     write_text(out / CATALOG["recommendations_json"],
                recommendations_json.render_recommendations_json(recs, quotes))
     write_text(out / CATALOG["candidates"], candidates_yaml.render_candidates_yaml(
-        tables["clusters"], settings.pipeline.discover.candidate_min_respondents, recs))
+        tables["clusters"], settings.pipeline.discover.advanced.candidate_min_respondents, recs))
     write_csv(out / CATALOG["clusters"], tables["clusters"])
     write_csv(out / CATALOG["unexplained"], tables["unexplained"])
     write_csv(out / CATALOG["scores"], tables["score_summary"])

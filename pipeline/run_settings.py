@@ -52,8 +52,10 @@ def load_settings(config_path: str | Path | None = None,
             problem = exc.errors()[0]
             raise ConfigError(f"--{problem['loc'][0]}: {problem['msg'].removeprefix('Value error, ')}",
                               code="C005") from None
-    running = {key: value for key, value in (("name", engine), ("workers", workers),
-                                             ("scheduler", scheduler)) if value is not None}
+    running: dict = {key: value for key, value in (("name", engine), ("workers", workers))
+                     if value is not None}
+    if scheduler is not None:
+        running["advanced"] = pipeline.engine.advanced.model_dump() | {"scheduler": scheduler}
     if running:
         if scheduler and engine is None:
             running["name"] = "dask"  # a scheduler address means the Dask engine
@@ -62,7 +64,8 @@ def load_settings(config_path: str | Path | None = None,
                 pipeline.engine.model_dump() | running)})
         except ValidationError as exc:
             problem = exc.errors()[0]
-            flag = {"name": "engine"}.get(problem["loc"][0], problem["loc"][0])
+            flag = {"name": "engine", "advanced": "scheduler"}.get(problem["loc"][0],
+                                                                   problem["loc"][0])
             raise ConfigError(f"--{flag}: {problem['msg'].removeprefix('Value error, ')}",
                               code="C005") from None
     if not pipeline.input.text_columns:
@@ -76,7 +79,7 @@ def load_settings(config_path: str | Path | None = None,
                           f"{config_path} names it relative to that file; fix it or pass --themes",
                           code="C002")
     themes = load_themes(themes_path if themes_path is not None else pipeline.themes)
-    secret_file = pipeline.clean.redact.secret_file
+    secret_file = pipeline.clean.redact.advanced.secret_file
     secret_path = Path(secret_file) if secret_file else None
     secret = load_secret(secret_path)
     tag_model = None

@@ -180,7 +180,7 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
     try:
         with open_engine(settings, announce) as engine:
             if plans:
-                rows = engine.read(plans, settings.pipeline.input.max_rows)
+                rows = engine.read(plans, settings.pipeline.input.advanced.max_rows)
                 if rows is None:
                     raw, input_records = read_inputs(inputs, settings)
                 else:

@@ -31,8 +31,9 @@ input:
   sheet: null
 clean:
   non_answers: [n/a, none, "no", nothing]
-  drop_duplicates: true
-  fix_mojibake: true
+  advanced:
+    drop_duplicates: true
+    fix_mojibake: true
   redact:
     emails: true
     phones: true
@@ -46,9 +47,11 @@ clean:
     names: [Sarah Whitfield]
     names_file: null
 nlp:
-  model: blank
+  advanced:
+    model: blank
 tag:
-  embedding_cache: .theming-cache  # beside this file, as the privacy tests expect
+  advanced:
+    embedding_cache: .theming-cache  # beside this file, as the privacy tests expect
 discover:
   enabled: false
 output:

@@ -95,7 +95,7 @@ def test_missing_file_and_wrong_top_level(tmp_path):
 
 
 def test_yaml_boolean_trap_is_explained(tmp_path):
-    text = default_path("pipeline.yaml").read_text().replace('    - "no"', "    - no")
+    text = default_path("pipeline.yaml").read_text().replace("  - 'no'", "  - no")
     path = write(tmp_path, text, "pipeline.yaml")
     with pytest.raises(ConfigProblems) as caught:
         load_pipeline(path)
@@ -169,3 +169,100 @@ def test_every_pipeline_setting_is_written_out_in_the_shipped_yaml():
                 walk(inner, data[name], path + [name])
 
     walk(PipelineConfig, shipped, [])
+
+
+def test_a_setting_moved_under_advanced_names_its_new_path(tmp_path):
+    text = (ROOT / "config" / "pipeline.yaml").read_text() + (
+        "discover:\n  umap_epochs: 50\n  advanced:\n    enabled: false\n")
+    path = write(tmp_path, text, "pipeline.yaml")
+    with pytest.raises(ConfigProblems) as caught:
+        load_pipeline(path)
+    message = caught.value.message
+    line = text.splitlines().index("  umap_epochs: 50") + 1
+    assert (f"[C003] line {line}: unknown key 'umap_epochs' in discover; it moved: write it as "
+            "discover.advanced.umap_epochs") in message
+    assert ("unknown key 'enabled' in discover.advanced; it is not advanced: write it as "
+            "discover.enabled") in message
+
+
+def test_a_nested_section_names_its_advanced_path_too(tmp_path):
+    path = write(tmp_path, "version: 1\nclean:\n  redact:\n    secret_file: key\n",
+                 "pipeline.yaml")
+    with pytest.raises(ConfigProblems) as caught:
+        load_pipeline(path)
+    message = caught.value.message
+    assert caught.value.code == "C003"
+    assert ("line 4: unknown key 'secret_file' in clean.redact; it moved: write it as "
+            "clean.redact.advanced.secret_file") in message
+
+
+def test_an_advanced_setting_merges_over_the_other_advanced_defaults(tmp_path):
+    path = write(tmp_path, "version: 1\ndiscover:\n  advanced:\n    umap_epochs: 50\n",
+                 "pipeline.yaml")
+    config = load_pipeline(path)
+    assert config.discover.advanced.umap_epochs == 50
+    assert config.discover.advanced.fit_sample_size == 6000  # the rest keep their defaults
+    assert config.discover.enabled is True
+    assert Path(config.tag.advanced.embedding_cache) == tmp_path.parent / "data" / "cache" / \
+        "embeddings"  # paths under advanced resolve against the file's folder
+
+
+def test_the_three_defaults_that_once_disagreed_are_the_applied_ones():
+    """static_from_rows, describe_sample_size and max_cluster_share: the models' defaults are
+    the values the packaged YAML applied before it was generated from them."""
+    config = load_pipeline(None)
+    assert config.tag.advanced.static_from_rows == 100000
+    assert config.discover.advanced.describe_sample_size == 50000
+    assert config.discover.advanced.max_cluster_share == 0.25
+
+
+def test_a_copy_refuses_a_setting_it_does_not_hold_and_updated_finds_advanced_ones():
+    discover = load_pipeline(None).discover
+    with pytest.raises(ValueError, match="DiscoverSettings has no setting umap_epochs; it "
+                                         "moved: update advanced.umap_epochs"):
+        discover.model_copy(update={"umap_epochs": 50})
+    changed = discover.updated(umap_epochs=50, enabled=False)
+    assert changed.advanced.umap_epochs == 50 and changed.enabled is False
+    assert changed.advanced.fit_sample_size == discover.advanced.fit_sample_size
+    assert discover.advanced.umap_epochs == 100  # the original is untouched
+
+
+def test_the_package_root_exports_the_config_api():
+    from pipeline import config
+    from pipeline.config import models
+
+    for name in ("Settings", "PipelineConfig", "ThemesConfig", "Theme", "load_pipeline",
+                 "load_themes", "with_overrides", "slugify", "SLUG"):
+        assert getattr(config, name) is getattr(models, name), name
+
+
+def test_settings_recorded_before_the_advanced_blocks_load_in_todays_layout():
+    """A past run's manifest holds the flat layout; review re-reads it through nest_advanced."""
+    from pipeline.config.loading import default_values, nest_advanced
+    from pipeline.config.models import PipelineConfig
+
+    flat = default_values()
+    for section in ("input", "clean", "nlp", "tag", "discover", "recommend", "engine",
+                    "compare", "check"):
+        flat[section] |= flat[section].pop("advanced")
+    flat["clean"]["redact"] |= flat["clean"]["redact"].pop("advanced")
+    flat["discover"]["umap_epochs"] = 50
+    upgraded = PipelineConfig.model_validate(nest_advanced(flat))
+    assert upgraded.discover.advanced.umap_epochs == 50
+    assert upgraded.model_copy(update={"discover": upgraded.discover.updated(umap_epochs=100)}) \
+        == PipelineConfig.model_validate(default_values())
+    assert nest_advanced(default_values()) == default_values()  # today's layout is unchanged
+
+
+def test_config_imports_neither_text_nor_io_nor_the_project_writer():
+    """Arrows point down: the config room reads YAML and validates, nothing more."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pipeline.config.models, pipeline.config.generate; "
+            "print(' '.join(m for m in sys.modules if m.startswith('pipeline.')))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=ROOT).stdout.split()
+    assert "pipeline.config.settings" in loaded  # the check itself sees the modules
+    assert not [m for m in loaded if m.startswith(("pipeline.text", "pipeline.io",
+                                                   "pipeline.project_init"))], loaded

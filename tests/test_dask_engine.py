@@ -256,7 +256,7 @@ def test_without_the_review_extra_review_names_it(sample_run: Path, monkeypatch)
 
 
 def _bounded(settings, size: int):
-    cfg = settings.pipeline.discover.model_copy(update={"describe_sample_size": size})
+    cfg = settings.pipeline.discover.updated(describe_sample_size=size)
     return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(
         update={"discover": cfg})})
 

@@ -202,7 +202,7 @@ def test_without_themes_everything_is_candidate_or_unexplained(settings):
 
 def test_comments_as_units(settings):
     tables, local = tiny_tables(settings)
-    cfg = local.pipeline.discover.model_copy(update={"unit": "comments"})
+    cfg = local.pipeline.discover.updated(unit="comments")
     as_comments = Settings(pipeline=local.pipeline.model_copy(update={"discover": cfg}),
                            themes=local.themes)
     produced = call_stage(discover, tables, as_comments)
@@ -315,7 +315,7 @@ def fft_like_tables(n_per: int = 40):
 
 
 def sampled_settings(settings, **updates):
-    cfg = settings.pipeline.discover.model_copy(update={"embedder": "tfidf-svd", **updates})
+    cfg = settings.pipeline.discover.updated(embedder="tfidf-svd", **updates)
     return Settings(pipeline=settings.pipeline.model_copy(update={"discover": cfg}),
                     themes=ThemesConfig(themes=[]))
 

@@ -242,17 +242,18 @@ def test_memory_cache_keeps_the_most_recently_used_vectors(no_secret) -> None:
 def test_memory_cache_bound_comes_from_the_config(tmp_path: Path) -> None:
     config = tmp_path / "pipeline.yaml"
     config.write_text("version: 1\ninput:\n  text_columns:\n    - {column: c, question: c}\n"
-                      "tag:\n  memory_cache_entries: 3\n  onnx_model_dir: models/onnx\n",
+                      "tag:\n  advanced:\n    memory_cache_entries: 3\n"
+                      "    onnx_model_dir: models/onnx\n",
                       encoding="utf-8")
     tag = load_pipeline(config).tag
-    assert tag.memory_cache_entries == 3
-    assert Path(tag.onnx_model_dir) == tmp_path / "models" / "onnx"
+    assert tag.advanced.memory_cache_entries == 3
+    assert Path(tag.advanced.onnx_model_dir) == tmp_path / "models" / "onnx"
     shipped = load_pipeline(ROOT / "config" / "pipeline.yaml").tag
-    assert shipped.memory_cache_entries == 100000
-    assert Path(shipped.onnx_model_dir) == ROOT / "models" / "minilm-onnx"
+    assert shipped.advanced.memory_cache_entries == 100000
+    assert Path(shipped.advanced.onnx_model_dir) == ROOT / "models" / "minilm-onnx"
     try:
         embedder = pretrained.embedder_for_settings("minilm-onnx", tag)
-        assert embedder.max_entries == 3 and embedder.onnx_dir == tag.onnx_model_dir
+        assert embedder.max_entries == 3 and embedder.onnx_dir == tag.advanced.onnx_model_dir
         assert pretrained.embedder_for_settings("minilm-onnx", tag) is embedder  # shared
         assert not (tmp_path / "models").exists()  # nothing is built before the first use
     finally:
@@ -271,13 +272,13 @@ def test_embedders_follow_scikit_learn_conventions(tmp_path: Path) -> None:
 
 
 def _with(settings, section: str, **update):
-    part = getattr(settings.pipeline, section).model_copy(update=update)
+    part = getattr(settings.pipeline, section).updated(**update)
     return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(
         update={section: part})})
 
 
 def test_onnx_is_chosen_by_round_size_only_when_opted_in(settings) -> None:
-    assert settings.pipeline.tag.onnx_from_rows == 5000  # large rounds only, by default
+    assert settings.pipeline.tag.advanced.onnx_from_rows == 5000  # large rounds only, by default
     assert pretrained.for_round_size(settings, 4999) == (settings, None)
     never = _with(settings, "tag", onnx_from_rows=None, static_from_rows=None)
     assert pretrained.for_round_size(never, 10**6) == (never, None)
@@ -286,7 +287,7 @@ def test_onnx_is_chosen_by_round_size_only_when_opted_in(settings) -> None:
     assert pretrained.for_round_size(opted, 9) == (opted, None)
     chosen, note = pretrained.for_round_size(opted, 10)
     assert chosen.pipeline.tag.embedder == chosen.pipeline.discover.embedder == "minilm-onnx"
-    assert note == ("10 input rows >= tag.onnx_from_rows (10): tag.embedder and "
+    assert note == ("10 input rows >= tag.advanced.onnx_from_rows (10): tag.embedder and "
                     "discover.embedder minilm -> minilm-onnx")
     static = _with(opted, "discover", embedder="tfidf-svd")
     chosen, note = pretrained.for_round_size(static, 10)
@@ -294,14 +295,14 @@ def test_onnx_is_chosen_by_round_size_only_when_opted_in(settings) -> None:
 
 
 def test_very_large_rounds_switch_to_the_static_embedder(settings) -> None:
-    assert settings.pipeline.tag.static_from_rows == 100000  # very large rounds only
+    assert settings.pipeline.tag.advanced.static_from_rows == 100000  # very large rounds only
     both = _with(_with(settings, "tag", embedder="minilm", onnx_from_rows=10,
                        static_from_rows=100), "discover", embedder="minilm")
     chosen, note = pretrained.for_round_size(both, 99)
     assert chosen.pipeline.tag.embedder == "minilm-onnx"  # the onnx rule below the static one
     chosen, note = pretrained.for_round_size(both, 100)
     assert chosen.pipeline.tag.embedder == chosen.pipeline.discover.embedder == "minilm-static"
-    assert note == ("100 input rows >= tag.static_from_rows (100): tag.embedder and "
+    assert note == ("100 input rows >= tag.advanced.static_from_rows (100): tag.embedder and "
                     "discover.embedder minilm -> minilm-static")
     mixed = _with(both, "discover", embedder="minilm-onnx")
     chosen, note = pretrained.for_round_size(mixed, 100)
@@ -321,8 +322,8 @@ def test_without_onnxruntime_the_round_keeps_minilm_and_says_so(settings, monkey
     opted = _with(settings, "tag", embedder="minilm", onnx_from_rows=10)
     kept, note = pretrained.for_round_size(opted, 10)
     assert kept.pipeline.tag.embedder == "minilm"
-    assert note == ("10 input rows >= tag.onnx_from_rows (10), but onnxruntime is not installed "
-                    "(pip install 'comment-theming[onnx]'): kept minilm")
+    assert note == ("10 input rows >= tag.advanced.onnx_from_rows (10), but onnxruntime is not "
+                    "installed (pip install 'comment-theming[onnx]'): kept minilm")
 
 
 def test_the_manifest_says_when_the_round_size_chose_the_embedder() -> None:

@@ -25,7 +25,7 @@ class FakeEmbedder(pretrained.CachedEmbedder):
 
 
 CONFIG = ("version: 1\ninput:\n  text_columns:\n    - {column: c, question: c}\n"
-          "tag:\n  embedding_cache: .theming-cache\n")
+          "tag:\n  advanced:\n    embedding_cache: .theming-cache\n")
 
 
 def settings(tmp_path: Path, secret: bytes | None) -> Settings:

@@ -79,7 +79,7 @@ def test_worst_examples_rank_confident_false_positives_first():
 def keyword_only(tmp_path):
     """A pipeline.yaml with only the keyword layer and a two-theme config."""
     config = yaml.safe_load((ROOT / "config" / "pipeline.yaml").read_text(encoding="utf-8"))
-    config.setdefault("tag", {}).update(semantic=False, patterns=False)
+    config.setdefault("tag", {}).update(semantic=False, advanced={"patterns": False})
     (tmp_path / "pipeline.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     themes = {"version": 1, "themes": [
         {"id": "parking", "label": "Parking", "keywords": ["parking"]},

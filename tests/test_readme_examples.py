@@ -19,7 +19,7 @@ import yaml
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.config.project import init_project
+from pipeline.project_init import init_project
 from tests.conftest import ROOT, SAMPLE
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

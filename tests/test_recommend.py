@@ -85,7 +85,7 @@ def test_quotes_are_verbatim_redacted_and_one_per_respondent(sample_tables):
     assert len(quotes)
     for quote in quotes.itertuples(index=False):
         assert quote.quote in comments.loc[quote.comment_id, "text"]
-        assert len(quote.quote.split()) <= settings.pipeline.recommend.max_quote_words
+        assert len(quote.quote.split()) <= settings.pipeline.recommend.advanced.max_quote_words
     assert not quotes["quote"].str.contains("Whitfield|@example", regex=True).any()
     assert not quotes.duplicated(["key", "respondent_id"]).any()
 
@@ -102,7 +102,7 @@ def test_drafted_recommendations(sample_tables):
         assert rec.text.startswith(f"{owner} to ") and rec.text.endswith(".")
     for rec in drafted.itertuples(index=False):
         asks = quotes[(quotes["key"] == rec.key) & (quotes["stance"] != PRAISE)]
-        assert settings.pipeline.recommend.quotes_min <= len(asks) \
+        assert settings.pipeline.recommend.advanced.quotes_min <= len(asks) \
             <= settings.pipeline.recommend.quotes_max, rec.key
         assert rec.evidence_line.startswith(f"raised by {rec.n_respondents} of ")
     assert recs["rank"].tolist() == list(range(1, len(recs) + 1))
@@ -129,7 +129,7 @@ def one_voice(settings, text="We need a minister.", **recommend_settings):
 
     if recommend_settings:
         pipeline = settings.pipeline.model_copy(update={"recommend": settings.pipeline.recommend
-                                                        .model_copy(update=recommend_settings)})
+                                                        .updated(**recommend_settings)})
         settings = settings.model_copy(update={"pipeline": pipeline})
     comments = pd.DataFrame({"comment_id": ["a.q"], "respondent_id": ["a"], "group": ["G"],
                              "question": ["q"], "text": [text],

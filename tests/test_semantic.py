@@ -38,7 +38,7 @@ def settings_with(settings: Settings, themes: ThemesConfig = THEMES, **tag_optio
     options = {"keywords": False, "patterns": False, "semantic": True, "embedder": "tfidf-svd",
                "semantic_threshold": 0.3, "semantic_top_k": 1, "no_theme": [], "semantic_margin": 0.0,
                **tag_options}
-    tag_cfg = settings.pipeline.tag.model_copy(update=options)
+    tag_cfg = settings.pipeline.tag.updated(**options)
     return settings.model_copy(update={
         "themes": themes, "pipeline": settings.pipeline.model_copy(update={"tag": tag_cfg})})
 
@@ -128,7 +128,7 @@ def test_codebook_weight_blends_a_classifier_fitted_on_the_theme_texts(settings)
 
 
 def test_codebook_weight_is_off_by_default_and_changes_tags_when_on(settings):
-    assert settings.pipeline.tag.semantic_codebook_weight == 0.0
+    assert settings.pipeline.tag.advanced.semantic_codebook_weight == 0.0
     sentences = sentences_of(TEXTS, settings_with(settings))
     plain = tag.tag(sentences, settings_with(settings))["tags"]
     blended = tag.tag(sentences, settings_with(settings, semantic_codebook_weight=0.5))["tags"]
@@ -185,7 +185,8 @@ def test_calibrate_writes_per_theme_thresholds(tmp_path):
 
     root = Path(__file__).resolve().parents[1]
     config = yaml.safe_load((root / "config" / "pipeline.yaml").read_text(encoding="utf-8"))
-    config.setdefault("tag", {}).update(embedder="tfidf-svd", keywords=False, patterns=False)
+    config.setdefault("tag", {}).update(embedder="tfidf-svd",
+                                        advanced={"keywords": False, "patterns": False})
     (tmp_path / "pipeline.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     (tmp_path / "themes.yaml").write_text(yaml.safe_dump(THEMES.model_dump(exclude_defaults=True)),
                                           encoding="utf-8")

@@ -85,11 +85,11 @@ def test_everyday_keywords_tag_only_beside_another_hit(small):
     local = small.model_copy(update={"themes": themes})
     out = tag(sentences("I was updated on the new rota.", "The newsletter was updated weekly."),
               local)["tags"]
-    # "updated" alone is an everyday word (tag.everyday_words): c0 gets nothing; in c1 the
+    # "updated" alone is an everyday word (tag.advanced.everyday_words): c0 gets nothing; in c1 the
     # newsletter hit backs it up, and both keyword rows stay as evidence
     assert sorted(zip(out["comment_id"], out["evidence"], strict=True)) == [
         ("c1", "newsletter"), ("c1", "updated")]
-    every = local.pipeline.tag.model_copy(update={"everyday_words": []})
+    every = local.pipeline.tag.updated(everyday_words=[])
     plain = local.model_copy(update={"pipeline": local.pipeline.model_copy(update={"tag": every})})
     assert "c0" in set(tag(sentences("I was updated on the new rota."), plain)["tags"]["comment_id"])
 

@@ -45,8 +45,9 @@ tag:
   semantic: false
   embedder: tfidf-svd
 check:
-  min_comments: 2
-  max_themes: 4
+  advanced:
+    min_comments: 2
+    max_themes: 4
 """
 
 
@@ -73,14 +74,14 @@ def test_every_rule_word_for_word(tmp_path: Path) -> None:
         ("error [catches_nothing] hollow: catches 0 of 5 comments; add keywords or examples in "
         "the words respondents use, or retire it"),
         ("error [overlap] papers, papers_copy: share 3 of the 3 comments either catches "
-        "(Jaccard 1.00 > check.max_overlap 0.7); merge them or make their keywords and "
+        "(Jaccard 1.00 > check.advanced.max_overlap 0.7); merge them or make their keywords and "
         "examples distinct"),
         '    e.g. "The papers arrive too late to read."',
         '    e.g. "Agenda papers come the night before."',
-        ("warning [too_many_themes] 5 themes, more than check.max_themes (4); merge or "
+        ("warning [too_many_themes] 5 themes, more than check.advanced.max_themes (4); merge or "
         "retire some"),
         ("warning [too_little] minister: catches 1 of 5 comments, fewer than 2 "
-        "(check.min_comments 2, check.min_share 0.001)"),
+        "(check.advanced.min_comments 2, check.advanced.min_share 0.001)"),
         ("warning [keyword_never_matches] papers: 1 of 3 keywords match none of the 5 comments: "
         "'fax machine'; reword them as respondents write or remove them"),
         ("warning [keyword_never_matches] parking: 1 of 1 keywords match none of the 5 "
@@ -88,7 +89,7 @@ def test_every_rule_word_for_word(tmp_path: Path) -> None:
         ("warning [keyword_shared] papers, papers_copy: 2 keywords are under each of these "
         "themes (same lemmas): 'papers', 'agenda'; keep each under one theme"),
         ("warning [near_duplicate] papers, papers_copy: labels are near duplicates (cosine "
-        "1.00 >= check.label_similarity 0.9): 'Meeting papers' / 'Meeting papers'"),
+        "1.00 >= check.advanced.label_similarity 0.9): 'Meeting papers' / 'Meeting papers'"),
         f"{themes} against {coded}: 5 themes on 5 comments, 4 error(s), 6 warning(s)",
     ]
 
@@ -145,6 +146,7 @@ def test_planted_duplicate_and_dead_theme_on_a_real_run(sample_run, tmp_path: Pa
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert any(line.startswith("error [overlap] communications, communications_again: share ")
-               and "(Jaccard 1.00 > check.max_overlap 0.7)" in line for line in lines), lines
+               and "(Jaccard 1.00 > check.advanced.max_overlap 0.7)" in line
+               for line in lines), lines
     assert any(line.startswith("error [catches_nothing] car_parking: catches 0 of ")
                for line in lines), lines

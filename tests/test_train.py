@@ -44,7 +44,8 @@ def coded_rows() -> list[tuple[str, str]]:
 @pytest.fixture()
 def project(tmp_path):
     config = yaml.safe_load((ROOT / "config" / "pipeline.yaml").read_text(encoding="utf-8"))
-    config.setdefault("tag", {}).update(keywords=False, patterns=False, semantic=False, embedding_cache=None)
+    config.setdefault("tag", {}).update(semantic=False, advanced={
+        "keywords": False, "patterns": False, "embedding_cache": None})
     (tmp_path / "pipeline.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     themes = {"version": 1, "themes": [{"id": "parking", "label": "Parking"},
                                        {"id": "food", "label": "Food"},
@@ -249,7 +250,7 @@ def test_semantic_layer_leaves_the_models_themes_to_it(project):
     sentences = sentences_of(["Sadly, the car park was full.", "The ward was loud."], settings)
 
     def semantic_themes(**options):
-        cfg = settings.pipeline.tag.model_copy(update={**every_hit, **options})
+        cfg = settings.pipeline.tag.updated(**every_hit, **options)
         local = settings.model_copy(update={
             "pipeline": settings.pipeline.model_copy(update={"tag": cfg}), "tag_model": model})
         tags = tag.tag(sentences, local)["tags"]

@@ -5,7 +5,7 @@ section headings (``POSITIVE:``), curly quotes and the odd missing quote; or one
 line or per semicolon. Ids are kept (slug of the label when absent). Keywords are proposed
 from the label and from words typical of a theme's examples, and written to
 ``proposed_keywords``: a reviewer accepts one by moving it to ``keywords``. Proposed keywords
-match only when ``tag.use_proposed_keywords`` is true in pipeline.yaml.
+match only when ``tag.advanced.use_proposed_keywords`` is true in pipeline.yaml.
 """
 
 from __future__ import annotations
@@ -118,6 +118,7 @@ def render_themes_yaml(config: dict, source: str) -> str:
     """The imported config as YAML, with a header saying where it came from."""
     header = (f"# Themes imported from {source} by `theming themes import`.\n"
               "# proposed_keywords were guessed from labels and examples: move the good ones to\n"
-              "# keywords (proposed ones only match when tag.use_proposed_keywords is true).\n")
+              "# keywords (proposed ones only match when tag.advanced.use_proposed_keywords is\n"
+              "# true).\n")
     body = yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100)
     return header + body

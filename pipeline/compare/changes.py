@@ -10,7 +10,7 @@ Pure functions over ``Round`` objects (see ``rounds``); nothing is read or writt
 - Candidate themes are matched across rounds by the cosine of embeddings of their label,
   keywords and example sentences (our own matching rather than BERTopic's ``merge_models``:
   a run keeps its candidates' words and examples, not its topic model): a later candidate
-  whose best match reaches ``compare.candidate_similarity`` was "seen before as" that one,
+  whose best match reaches ``compare.advanced.candidate_similarity`` was "seen before as" that one,
   else it is "new"; an earlier candidate no later one matches is "gone".
 - p-values (see ``stats``) are adjusted with Holm's method within each family: the themes of a
   pair of rounds, the theme-by-group tests of that pair, the statements of that pair.

@@ -60,12 +60,13 @@ def compare_runs(folders: Sequence[str | Path], settings: PipelineConfig,
     cfg = settings.compare
 
     def embed(texts: list[str]):
-        embedder = make_embedder(cfg.embedder, settings.tag.embedding_dims, settings.seed,
-                                 settings.tag.static_model_dir)
+        embedder = make_embedder(cfg.advanced.embedder, settings.tag.advanced.embedding_dims,
+                                 settings.seed,
+                                 settings.tag.advanced.static_model_dir)
         return embedder.fit_transform(texts)
 
-    return compare_rounds(rounds, exact_below=cfg.exact_below,
-                          candidate_similarity=cfg.candidate_similarity,
+    return compare_rounds(rounds, exact_below=cfg.advanced.exact_below,
+                          candidate_similarity=cfg.advanced.candidate_similarity,
                           redact=lambda text: redactor(str(text))[0], embed=embed,
                           config_notes=diff_recorded)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from pipeline.config.base import StrictModel
 
 NUMBER = re.compile(r"^\(?\s*([0-9]+(?:\.[0-9]+)?)\s*\)?\s*(?:[-–—:.)=]\s*)?(.*)$")
 UNMAPPED = object()  # marker: the value is neither blank, a score nor a known label
@@ -51,11 +53,7 @@ def column_words(column: str) -> str:
     return words.replace("_", " ").strip() or str(column)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ScoreColumn(_Strict):
+class ScoreColumn(StrictModel):
     """One agree/disagree statement: its column, its words for reports, its scale."""
 
     column: str = Field(min_length=1)
@@ -69,7 +67,7 @@ class ScoreColumn(_Strict):
         return column_words(self.column)
 
 
-class Scale(_Strict):
+class Scale(StrictModel):
     """Answer wordings -> scores 1-5 (null: answered, no score, e.g. "don't know")."""
 
     values: dict[str, int | None] = Field(min_length=1)

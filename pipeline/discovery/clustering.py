@@ -1,6 +1,6 @@
 """Clustering for discovery: plain numpy in, one cluster number per document out.
 
-Two paths, chosen by ``discover.method`` (``auto`` picks by the number of documents):
+Two paths, chosen by ``discover.advanced.method`` (``auto`` picks by the number of documents):
 
 - ``small`` (tens to a few thousand documents): Ward hierarchical clustering on the
   unit-length embeddings, the number of clusters chosen by silhouette; clusters smaller

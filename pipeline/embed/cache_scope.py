@@ -16,7 +16,7 @@ def _embedders(settings: Settings) -> list:
     names = []
     if cfg.semantic and cfg.embedder != "tfidf-svd":
         names.append(cfg.embedder)
-    if cfg.classifier and settings.tag_model is not None:
+    if cfg.advanced.classifier and settings.tag_model is not None:
         names.append(settings.tag_model.features.spec.embedder)
     return [embedder_for_settings(n, cfg) for n in dict.fromkeys(names) if n]
 
@@ -24,7 +24,8 @@ def _embedders(settings: Settings) -> list:
 @contextmanager
 def embedding_cache(settings: Settings, purpose: str = "run"):
     """Key cache keys with the project secret, restore the pretrained embedders' vectors
-    for ``purpose`` from ``tag.embedding_cache`` before the block and save them after it."""
+    for ``purpose`` from ``tag.advanced.embedding_cache`` before the block and save them
+    after it."""
     from pipeline.embed.pretrained import (
         embedding_cache_dir,
         load_cache,

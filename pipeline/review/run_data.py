@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.config.loading import nest_advanced
 from pipeline.config.models import PipelineConfig, Settings, ThemesConfig, load_themes
 from pipeline.errors import ConfigError, DataError
 from pipeline.stages.schemas import SENTENCES, TAGS
@@ -80,7 +81,7 @@ class RunData:
     def pipeline(self) -> PipelineConfig:
         """The run's pipeline settings as its manifest recorded them (the names to redact are
         not recorded, and tagging does not need them)."""
-        dumped = json.loads(json.dumps(self.manifest["config"]["settings"]))
+        dumped = nest_advanced(json.loads(json.dumps(self.manifest["config"]["settings"])))
         dumped["clean"]["redact"]["names"] = []
         dumped["clean"]["redact"]["names_file"] = None
         return PipelineConfig.model_validate(dumped)
@@ -97,7 +98,7 @@ class RunData:
     def settings(self, themes: ThemesConfig | None = None) -> Settings:
         from pipeline.text.pseudonyms import load_secret
 
-        secret_file = self.pipeline.clean.redact.secret_file
+        secret_file = self.pipeline.clean.redact.advanced.secret_file
         return Settings(pipeline=self.pipeline, themes=themes or self.themes(),
                         secret=load_secret(secret_file), secret_path=secret_file)
 

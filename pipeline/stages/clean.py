@@ -34,14 +34,14 @@ def clean(comments: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]
     comment_id, ..., sentence_index, start, end, text) and ``dropped`` (+ drop_reason)."""
     started = time.perf_counter()
     cfg = settings.pipeline.clean
-    redactor = redactor_from_settings(cfg.redact, settings.pipeline.nlp.model)
+    redactor = redactor_from_settings(cfg.redact, settings.pipeline.nlp.advanced.model)
     non_answers = {answer_key(n) for n in cfg.non_answers}
 
     texts, kinds, reasons = [], [], []
     kept_keys: set[tuple[str, str, str]] = set()
     for respondent, question, raw in zip(comments["respondent_id"], comments["question"],
                                          comments["text"], strict=True):
-        text, found = clean_text(str(raw), redactor, cfg.fix_mojibake)
+        text, found = clean_text(str(raw), redactor, cfg.advanced.fix_mojibake)
         texts.append(text)
         kinds.append("|".join(found))
         key = answer_key(text)
@@ -49,7 +49,7 @@ def clean(comments: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]
             reasons.append("empty")
         elif key in non_answers:
             reasons.append("non-answer")
-        elif cfg.drop_duplicates and (respondent, question, key) in kept_keys:
+        elif cfg.advanced.drop_duplicates and (respondent, question, key) in kept_keys:
             reasons.append("duplicate")
         else:
             kept_keys.add((respondent, question, key))
@@ -59,7 +59,7 @@ def clean(comments: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]
     kept = cleaned[reason == ""][list(CLEAN_COMMENTS)].reset_index(drop=True)
     dropped = cleaned[reason != ""].assign(drop_reason=reason[reason != ""])
     dropped = dropped[list(DROPPED)].reset_index(drop=True)
-    sentences = _sentences(kept, settings.pipeline.nlp.model)
+    sentences = _sentences(kept, settings.pipeline.nlp.advanced.model)
     log.info("clean: %d answers -> %d kept, %d dropped, %d sentences (%.2fs)", len(comments),
              len(kept), len(dropped), len(sentences), time.perf_counter() - started)
     return {"comments": kept, "sentences": sentences, "dropped": dropped}

@@ -74,15 +74,15 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     ``vectors``: precomputed embeddings of the documents (e.g. from a cache), made by the
     configured embedder.
 
-    A round of more than ``discover.describe_sample_size`` documents is discovered on a
+    A round of more than ``discover.advanced.describe_sample_size`` documents is discovered on a
     seeded, stratified sample of that many (fit, merge, words, statuses and examples); every
     other document then joins its nearest final topic in batches (``assign_rest``, e.g. per
     partition on a Dask cluster; by default here) and the counts are made over all of them,
     so no more than the sample's and one batch's vectors are ever held."""
     started = time.perf_counter()
     cfg = settings.pipeline.discover
-    docs = documents(sentences, cfg.unit)
-    bound = cfg.describe_sample_size
+    docs = documents(sentences, cfg.advanced.unit)
+    bound = cfg.advanced.describe_sample_size
     if not cfg.enabled or bound is None or len(docs) <= bound:
         docs, clusters = _discover(docs, tags, comment_themes, settings, vectors)[:2]
     else:
@@ -94,7 +94,7 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
         others = docs.iloc[rest].reset_index(drop=True)
         docs = None  # the sample and the others are all that is needed from here
         if found is not None:
-            lookup = theme_lookup(tags, comment_themes, cfg.unit)
+            lookup = theme_lookup(tags, comment_themes, cfg.advanced.unit)
             if vectors is not None:
                 assigner = replace(assigner, vectors=vectors[rest])
             labels, on_topic = (assign_rest or assign_documents)(others, lookup, assigner)
@@ -102,7 +102,7 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
             docs = pd.concat([found, others]).iloc[np.argsort(np.concatenate([working, rest]),
                                                               kind="stable")]
             docs = docs.reset_index(drop=True)
-            clusters = recount(clusters, docs, lookup, cfg.unit)
+            clusters = recount(clusters, docs, lookup, cfg.advanced.unit)
             log.info("discover: %d documents described on a sample of %d, the rest placed",
                      len(docs), len(working))
         else:
@@ -113,8 +113,8 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
                 "clusters": empty(CLUSTERS)}
     assignment = sentences[["sentence_id", "comment_id"]].merge(
         docs[["comment_id", "cluster_id", "on_topic"]
-             + (["sentence_id"] if cfg.unit == "sentences" else [])],
-        on=["sentence_id", "comment_id"] if cfg.unit == "sentences" else ["comment_id"],
+             + (["sentence_id"] if cfg.advanced.unit == "sentences" else [])],
+        on=["sentence_id", "comment_id"] if cfg.advanced.unit == "sentences" else ["comment_id"],
         how="inner",
     )[list(SENTENCE_CLUSTERS)].astype({"cluster_id": int, "on_topic": bool})
     assignment = assignment.reset_index(drop=True)
@@ -145,22 +145,23 @@ def _discover(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFra
     texts = docs["text"].tolist()
     vectors_given = vectors is not None
     tag_cfg = settings.pipeline.tag
-    embedder = make_embedder(cfg.embedder, cfg.embedding_dims, settings.pipeline.seed,
-                             tag_cfg.static_model_dir, onnx_dir=tag_cfg.onnx_model_dir,
-                             max_entries=tag_cfg.memory_cache_entries)
+    embedder = make_embedder(cfg.embedder, cfg.advanced.embedding_dims, settings.pipeline.seed,
+                             tag_cfg.advanced.static_model_dir,
+                             onnx_dir=tag_cfg.advanced.onnx_model_dir,
+                             max_entries=tag_cfg.advanced.memory_cache_entries)
     if vectors is None:
         vectors = embedder.fit_transform(texts)
     elif settings.themes.themes:
         embedder.fit(texts)  # theme centroids go through the same fitted embedder
     theme_vectors = theme_centroids(embedder, settings.themes)
-    doc_themes = doc_theme_sets(docs, tags, comment_themes, cfg.unit)
-    seeded = seed_vectors(vectors, doc_themes, theme_vectors, cfg.seed_weight)
+    doc_themes = doc_theme_sets(docs, tags, comment_themes, cfg.advanced.unit)
+    seeded = seed_vectors(vectors, doc_themes, theme_vectors, cfg.advanced.seed_weight)
     lemma_texts = [" ".join(words) for words in lemmas]
     doc_terms = [terms_of_lemmas(words) for words in lemmas]
     fitted, sample, labels, method = cluster_documents(
         docs, lemma_texts, seeded, embedder, cfg, settings.pipeline.seed,
-        topic_model.common_words(lemmas, cfg.label_max_df))
-    if vectors_given and not settings.themes.themes and cfg.label_diversity > 0:
+        topic_model.common_words(lemmas, cfg.advanced.label_max_df))
+    if vectors_given and not settings.themes.themes and cfg.advanced.label_diversity > 0:
         embedder.fit([texts[i] for i in sample])  # MMR embeds candidate words with it
     labels = merge_shared_topics(fitted, lemma_texts, vectors, labels, doc_themes,
                                  docs["respondent_id"].to_numpy(), cfg)
@@ -190,12 +191,12 @@ def _discover(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFra
     clusters = clusters.assign(method=method)[list(CLUSTERS)]
     assigner = Assigner(
         topics=dict(fitted.topic_vectors_), themes=theme_vectors, keywords=keywords,
-        seed_weight=cfg.seed_weight, min_similarity=cfg.outlier_min_similarity,
-        batch_size=cfg.assign_batch_size,
+        seed_weight=cfg.advanced.seed_weight, min_similarity=cfg.advanced.outlier_min_similarity,
+        batch_size=cfg.advanced.assign_batch_size,
         embedder=None if isinstance(embedder, CachedEmbedder) else embedder,
-        embedder_args=(cfg.embedder, cfg.embedding_dims, settings.pipeline.seed,
-                       tag_cfg.static_model_dir, tag_cfg.onnx_model_dir,
-                       tag_cfg.memory_cache_entries), unit=cfg.unit)
+        embedder_args=(cfg.embedder, cfg.advanced.embedding_dims, settings.pipeline.seed,
+                       tag_cfg.advanced.static_model_dir, tag_cfg.advanced.onnx_model_dir,
+                       tag_cfg.advanced.memory_cache_entries), unit=cfg.advanced.unit)
     return docs, clusters, assigner
 
 
@@ -211,9 +212,9 @@ def documents(sentences: pd.DataFrame, unit: str) -> pd.DataFrame:
 
 
 def choose_method(cfg: DiscoverSettings, n_docs: int) -> str:
-    if cfg.method != "auto":
-        return cfg.method
-    return "small" if n_docs <= cfg.small_round_max_docs else "large"
+    if cfg.advanced.method != "auto":
+        return cfg.advanced.method
+    return "small" if n_docs <= cfg.advanced.small_round_max_docs else "large"
 
 
 def fit_sample(docs: pd.DataFrame, cfg: DiscoverSettings, seed: int,
@@ -221,7 +222,7 @@ def fit_sample(docs: pd.DataFrame, cfg: DiscoverSettings, seed: int,
     """Positions of the documents BERTopic is fitted on: at most ``size`` (default
     ``fit_sample_size``), drawn with ``seed`` in proportion to each group and question."""
     strata = docs["group"].astype(str) + "\x1f" + docs["question"].astype(str)
-    return stratified_sample(strata, cfg.fit_sample_size if size is None else size, seed)
+    return stratified_sample(strata, cfg.advanced.fit_sample_size if size is None else size, seed)
 
 
 def cluster_documents(docs: pd.DataFrame, lemma_texts: list[str], vectors: np.ndarray, embedder,
@@ -234,30 +235,30 @@ def cluster_documents(docs: pd.DataFrame, lemma_texts: list[str], vectors: np.nd
     sample = fit_sample(docs, cfg, seed)
     method = choose_method(cfg, len(sample))
     size = (clustering.auto_min_cluster_size(len(sample), method)
-            if cfg.min_cluster_size == "auto" else int(cfg.min_cluster_size))
+            if cfg.advanced.min_cluster_size == "auto" else int(cfg.advanced.min_cluster_size))
     if method == "small":
         from bertopic.dimensionality import BaseDimensionalityReduction
 
-        count = None if cfg.n_clusters == "auto" else int(cfg.n_clusters)
+        count = None if cfg.advanced.n_clusters == "auto" else int(cfg.advanced.n_clusters)
         reducer = BaseDimensionalityReduction()
         clusterer = topic_model.Clusterer(
             lambda reduced: clustering.cluster_small(reduced, count, size))
     else:
         neighbors, dims = clustering.layout_shape(len(sample))
-        reducer = topic_model.Layout(neighbors, dims, seed, cfg.umap_epochs)
-        clusterer = clustering.make_hdbscan(size, int(cfg.max_cluster_share * len(sample)))
-    fitted = topic_model.TopicModel(embedder, reducer, clusterer, cfg.top_words,
-                                    cfg.label_diversity, common)
+        reducer = topic_model.Layout(neighbors, dims, seed, cfg.advanced.umap_epochs)
+        clusterer = clustering.make_hdbscan(size, int(cfg.advanced.max_cluster_share * len(sample)))
+    fitted = topic_model.TopicModel(embedder, reducer, clusterer, cfg.advanced.top_words,
+                                    cfg.advanced.label_diversity, common)
     sampled = vectors[sample]
     fitted.fit([lemma_texts[i] for i in sample], sampled)
     fitted.set_labels(sampled, clustering.reduce_outliers(sampled, fitted.labels_,
-                                                          cfg.outlier_min_similarity))
+                                                          cfg.advanced.outlier_min_similarity))
     labels = np.full(len(vectors), clustering.OUTLIER, dtype=int)
     labels[sample] = fitted.labels_
     rest = np.setdiff1d(np.arange(len(vectors)), sample)
     if len(rest):
-        labels[rest] = fitted.assign(vectors[rest], cfg.outlier_min_similarity,
-                                     cfg.assign_batch_size)
+        labels[rest] = fitted.assign(vectors[rest], cfg.advanced.outlier_min_similarity,
+                                     cfg.advanced.assign_batch_size)
     return fitted, sample, clustering.renumber(labels), method
 
 
@@ -273,8 +274,8 @@ def merge_shared_topics(fitted: topic_model.TopicModel, lemma_texts: list[str],
     centroids = clustering.centroids_of(vectors, labels)
     tagged = np.array([bool(found) for found in doc_themes])
     untagged = [c for c in sorted(words) if tagged[labels == c].mean()
-                <= cfg.candidate_max_tagged_share and words[c]]
-    fragment = {c: len(set(respondents[labels == c])) < cfg.candidate_min_respondents
+                <= cfg.advanced.candidate_max_tagged_share and words[c]]
+    fragment = {c: len(set(respondents[labels == c])) < cfg.advanced.candidate_min_respondents
                 for c in untagged}
     target = {c: c for c in untagged}
     for position, first in enumerate(untagged):
@@ -282,7 +283,8 @@ def merge_shared_topics(fitted: topic_model.TopicModel, lemma_texts: list[str],
             if target[second] == second and target[first] == first and \
                     set(words[first][:2]) & set(words[second][:2]) and \
                     (fragment[first] or fragment[second] or
-                     float(centroids[first] @ centroids[second]) >= cfg.merge_min_similarity):
+                     float(centroids[first] @ centroids[second])
+                     >= cfg.advanced.merge_min_similarity):
                 target[second] = first
     if all(k == v for k, v in target.items()):
         return labels
@@ -477,7 +479,7 @@ def describe(docs: pd.DataFrame, vectors: np.ndarray, doc_themes: list[set[str]]
             "coherence": round(coherence, 4), "tagged_share": round(tagged_share, 4),
             "reason": reason,
             "examples": "\n".join(representatives(
-                member_docs["text"].tolist(), vectors[members], cfg.candidate_examples,
+                member_docs["text"].tolist(), vectors[members], cfg.advanced.candidate_examples,
                 keywords[:4], [doc_terms[row] for row in members])),
         })
     return pd.DataFrame(rows, columns=[c for c in CLUSTERS if c != "method"])
@@ -497,15 +499,15 @@ def map_cluster(cluster_id: int, counts: dict[str, int], size: int, centroid,
     overlap = counts.get(by_overlap, 0) / size if size else 0.0
     by_similarity = max(theme_order, key=lambda t: similarities.get(t, 0.0))
     best_similarity = similarities.get(by_similarity, 0.0)
-    if overlap >= cfg.map_min_overlap:
+    if overlap >= cfg.advanced.map_min_overlap:
         return ("theme", by_overlap, overlap, similarities.get(by_overlap, 0.0),
                 f"{overlap:.0%} of its sentences are tagged {by_overlap}")
-    if best_similarity >= cfg.map_min_similarity:
+    if best_similarity >= cfg.advanced.map_min_similarity:
         share = counts.get(by_similarity, 0) / size if size else 0.0
         return ("theme", by_similarity, share, best_similarity,
                 f"centroid similarity {best_similarity:.2f} to {by_similarity}")
     both = similarities.get(by_overlap, 0.0)
-    if overlap > 0 and overlap + both >= cfg.map_min_combined:
+    if overlap > 0 and overlap + both >= cfg.advanced.map_min_combined:
         return ("theme", by_overlap, overlap, both,
                 f"{overlap:.0%} tagged {by_overlap} and centroid similarity {both:.2f}")
     return "", "", overlap, best_similarity, ""
@@ -518,24 +520,25 @@ def candidate_status(n_respondents: int, coherence: float, specificity: float,
     respondents want something done about (general praise and filler are not).
     ``ask_share`` may be a function: the stance of every member is then only worked out
     for a cluster that passes the other rules."""
-    if n_respondents < cfg.candidate_min_respondents:
+    if n_respondents < cfg.advanced.candidate_min_respondents:
         return "unexplained", (f"only {n_respondents} respondent(s); a candidate needs "
-                               f"{cfg.candidate_min_respondents}")
-    if coherence < cfg.candidate_min_coherence:
+                               f"{cfg.advanced.candidate_min_respondents}")
+    if coherence < cfg.advanced.candidate_min_coherence:
         return "unexplained", (f"too generic: its top words cover {coherence:.0%} of it "
-                               f"(a candidate needs {cfg.candidate_min_coherence:.0%})")
-    if specificity < cfg.candidate_min_specificity:
+                               f"(a candidate needs {cfg.advanced.candidate_min_coherence:.0%})")
+    if specificity < cfg.advanced.candidate_min_specificity:
         return "unexplained", (f"too generic: only {specificity:.0%} of the sentences with its "
                                f"top word are in it (a candidate needs "
-                               f"{cfg.candidate_min_specificity:.0%})")
-    if tagged_share > cfg.candidate_max_tagged_share:
+                               f"{cfg.advanced.candidate_min_specificity:.0%})")
+    if tagged_share > cfg.advanced.candidate_max_tagged_share:
         return "unexplained", (f"{tagged_share:.0%} already tagged with themes but no single "
                                "theme dominates")
     if callable(ask_share):
         ask_share = ask_share()
-    if ask_share < cfg.candidate_min_ask_share:
+    if ask_share < cfg.advanced.candidate_min_ask_share:
         return "unexplained", (f"general remarks: {ask_share:.0%} of it asks for change or "
-                               f"criticises (a candidate needs {cfg.candidate_min_ask_share:.0%})")
+                               "criticises (a candidate needs "
+                               f"{cfg.advanced.candidate_min_ask_share:.0%})")
     return "candidate", f"coherent topic ({coherence:.0%} share its top words), no theme covers it"
 
 

@@ -59,7 +59,8 @@ def answer_rows(raw: pd.DataFrame, settings: Settings,
     rows = raw["_row"].astype(int) if "_row" in raw else pd.Series(range(2, len(raw) + 2))
     check_input_columns(raw, cfg, source.iloc[0] if len(raw) else "input")
 
-    redactor = redactor_from_settings(settings.pipeline.clean.redact, settings.pipeline.nlp.model)
+    redactor = redactor_from_settings(settings.pipeline.clean.redact,
+                                      settings.pipeline.nlp.advanced.model)
     ids = _respondent_ids(raw, cfg.id_column, rows, id_redactor(redactor), settings.secret)
     label = functools.lru_cache(maxsize=4096)(lambda value: redact_label(value, redactor))
     groups = (raw[cfg.group_column].map(_cell).map(label).replace("", NO_GROUP)
@@ -136,19 +137,20 @@ def score_values(values: pd.Series, rows: pd.Series, column: str, scale_name: st
 
 def _limited(texts: list[str], rows: pd.Series, source: pd.Series, column: str,
              cfg) -> list[str]:
-    """``texts`` within ``input.max_comment_chars``: a longer answer is an error naming the
+    """``texts`` within ``input.advanced.max_comment_chars``: a longer answer is an error naming the
     file, row and limit, or (``long_comments: cut``) is cut with a warning."""
-    limit = cfg.max_comment_chars
+    limit = cfg.advanced.max_comment_chars
     for index, text in enumerate(texts):
         if len(text) <= limit:
             continue
         where = f"{source.iloc[index]} row {rows.iloc[index]}"
-        if cfg.long_comments == "error":
+        if cfg.advanced.long_comments == "error":
             raise DataError(f"{where}: the answer in column '{column}' has {len(text):,} "
-                            f"characters, over input.max_comment_chars ({limit:,}); shorten it, "
-                            "or set input.long_comments: cut in pipeline.yaml to keep the first "
-                            f"{limit:,}", code="D047")
-        log.warning("ingest: %s: answer cut from %d to %d characters (input.long_comments: cut)",
+                            f"characters, over input.advanced.max_comment_chars ({limit:,}); "
+                            "shorten it, or set input.advanced.long_comments: cut in pipeline.yaml "
+                            f"to keep the first {limit:,}", code="D047")
+        log.warning("ingest: %s: answer cut from %d to %d characters "
+                    "(input.advanced.long_comments: cut)",
                     where, len(text), limit)
         texts[index] = text[:limit]
     return texts

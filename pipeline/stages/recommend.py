@@ -71,11 +71,11 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
     group_totals = counted.groupby("group")["respondent_id"].nunique().to_dict()
     total = int(counted["respondent_id"].nunique())
     # stance off: every sentence counts as an ask (no split into asks and praise)
-    stances = _Stances(sentences, settings.pipeline.recommend.stance)
+    stances = _Stances(sentences, settings.pipeline.recommend.advanced.stance)
     picker = _QuotePicker(sentences, comments, stances, settings)
     rows, quote_rows, tagged_rows = [], [], []
 
-    small = total < settings.pipeline.recommend.small_round
+    small = total < settings.pipeline.recommend.advanced.small_round
     for order, theme in enumerate(settings.themes.themes):
         tagged = tags[tags["theme_id"] == theme.id]
         carrying = sentences[sentences["sentence_id"].isin(tagged["sentence_id"])]
@@ -102,14 +102,15 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
             quote_rows += picked
             rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
             asks_quoted = sum(q["stance"] == ASK for q in picked)
-            if status == "drafted" and asks_quoted < settings.pipeline.recommend.quotes_min:
+            if (status == "drafted"
+                    and asks_quoted < settings.pipeline.recommend.advanced.quotes_min):
                 rows[-1]["evidence_line"] += (f"; only {asks_quoted} quote"
                                               + (" asks" if asks_quoted == 1 else "s ask")
                                               + " for this")
 
     candidates = clusters[clusters["status"] == "candidate"] if len(clusters) else clusters
     offset = len(settings.themes.themes)
-    min_support = settings.pipeline.discover.candidate_min_respondents
+    min_support = settings.pipeline.discover.advanced.candidate_min_respondents
     for order, cluster in enumerate(candidates.itertuples(index=False), start=offset):
         members = sentence_clusters[(sentence_clusters["cluster_id"] == cluster.cluster_id)
                                     & sentence_clusters["on_topic"]]
@@ -154,7 +155,7 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
 class _Stances(dict):
     """Sentence id -> stance (ask, praise, neutral), worked out the first time a sentence
     is asked about: only sentences that carry a theme or a candidate are ever classified.
-    With ``recommend.stance`` off every sentence counts as an ask."""
+    With ``recommend.advanced.stance`` off every sentence counts as an ask."""
 
     def __init__(self, sentences: pd.DataFrame, on: bool) -> None:
         super().__init__()
@@ -281,10 +282,11 @@ class _QuotePicker:
         self.enabled = len(texts) >= 2
         if self.enabled:
             tag_cfg = settings.pipeline.tag  # the model folders and cache bound the run uses
-            self.embedder = make_embedder(discover_cfg.embedder, discover_cfg.embedding_dims,
-                                          settings.pipeline.seed, tag_cfg.static_model_dir,
-                                          onnx_dir=tag_cfg.onnx_model_dir,
-                                          max_entries=tag_cfg.memory_cache_entries)
+            self.embedder = make_embedder(discover_cfg.embedder,
+                                          discover_cfg.advanced.embedding_dims,
+                                          settings.pipeline.seed, tag_cfg.advanced.static_model_dir,
+                                          onnx_dir=tag_cfg.advanced.onnx_model_dir,
+                                          max_entries=tag_cfg.advanced.memory_cache_entries)
             self.lazy = isinstance(self.embedder, CachedEmbedder)
             if self.lazy:
                 self.text_of = pd.Series(texts, index=sentences["sentence_id"].to_numpy())
@@ -315,13 +317,13 @@ class _QuotePicker:
         scores = {sid: float(self.vectors[sid] @ centre) if sid in self.vectors else 0.0
                   for sid in carrying["sentence_id"]}
         asks, praise = (quote_rules.candidates_for(carrying, self.comments, self.stances, scores,
-                                                   self.cfg.max_quote_words, kind)
+                                                   self.cfg.advanced.max_quote_words, kind)
                         for kind in (ASK, PRAISE))
         # only asks stand under "what respondents asked for": no neutral filler, never praise
         chosen = self._choose(asks, centre, self.cfg.quotes_max)
         used = {c.respondent_id for c in chosen}
         chosen += self._choose([c for c in praise if c.respondent_id not in used], centre,
-                               self.cfg.praise_quotes if self.cfg.stance else 0)
+                               self.cfg.advanced.praise_quotes if self.cfg.advanced.stance else 0)
         return [{"key": key, "label": label, "quote_rank": rank, "quote": c.quote,
                  "stance": c.stance, "comment_id": c.comment_id, "respondent_id": c.respondent_id,
                  "group": c.group, "question": c.question}
@@ -330,7 +332,7 @@ class _QuotePicker:
     def phrases(self, carrying: pd.DataFrame) -> list[str]:
         """Up to ``ask_phrases`` verbatim ask phrases, most central first, one per
         respondent (see ``pipeline.text.stance.ask_phrase``)."""
-        if self.cfg.ask_phrases == 0:
+        if self.cfg.advanced.ask_phrases == 0:
             return []
         carrying = self._pool(carrying)  # the pool ``pick`` drew: the same seeded rows
         asks = carrying[carrying["sentence_id"].map(self.stances) == ASK]
@@ -349,7 +351,7 @@ class _QuotePicker:
                 continue
             found.append(phrase)
             people.add(row.respondent_id)
-            if len(found) == self.cfg.ask_phrases:
+            if len(found) == self.cfg.advanced.ask_phrases:
                 break
         return found
 
@@ -357,7 +359,7 @@ class _QuotePicker:
         if not found or count <= 0:
             return []
         vectors = self._embed([c.quote for c in found])
-        picked = quote_rules.select(found, vectors, centre, count, self.cfg.diversity)
+        picked = quote_rules.select(found, vectors, centre, count, self.cfg.advanced.diversity)
         return [found[i] for i in picked]
 
     def _centre(self, sentence_ids) -> np.ndarray:

@@ -5,7 +5,7 @@ token patterns), ``semantic`` (cosine similarity to the theme's label, descripti
 examples, see ``pipeline.tagging.semantic``) and ``classifier`` (a model trained with ``theming
 train``, per comment, see ``pipeline.tagging.learned``). A theme's ``exclude`` phrases veto its
 keyword, pattern and semantic hits in the same sentence. A keyword made only of
-``tag.everyday_words`` ("updated", "better") tags only beside another hit for its theme in
+``tag.advanced.everyday_words`` ("updated", "better") tags only beside another hit for its theme in
 the same sentence. Every hit keeps its method, score
 and evidence: the matched words (keyword, pattern), the theme text the sentence was nearest
 (semantic) or the sentence the model scores highest (classifier); semantic and classifier
@@ -84,13 +84,13 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
 
     started = time.perf_counter()
     cfg = settings.pipeline.tag
-    model = settings.pipeline.nlp.model
-    matchers = build_matchers(settings.themes, model, cfg.use_proposed_keywords)
+    model = settings.pipeline.nlp.advanced.model
+    matchers = build_matchers(settings.themes, model, cfg.advanced.use_proposed_keywords)
     vocab = get_nlp(model).vocab
     records = []
     nlp = get_nlp(model)
     vetoes: list[set[str]] = []
-    everyday = {lemma(w) for phrase in cfg.everyday_words for w in phrase.split()}
+    everyday = {lemma(w) for phrase in cfg.advanced.everyday_words for w in phrase.split()}
     weak: set[int] = set()  # records of keywords made only of everyday words
     for sentence_id, comment_id, text in zip(sentences["sentence_id"], sentences["comment_id"],
                                              sentences["text"], strict=True):
@@ -99,9 +99,10 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
         vetoed = {vocab.strings[m_id] for m_id, _, _ in matchers.excludes(doc)}
         vetoes.append(vetoed)
         hits = []
-        if cfg.keywords:
+        if cfg.advanced.keywords:
             hits += [(m_id, "keyword", s, e) for m_id, s, e in matchers.keywords(doc)]
-        if cfg.patterns and len(matchers.patterns):  # an empty Matcher warns (W036) per call
+        # an empty Matcher warns (W036) per call
+        if cfg.advanced.patterns and len(matchers.patterns):
             hits += [(m_id, "pattern", s, e)
                      for m_id, s, e in match_in_windows(matchers.patterns, doc)]
         by_layer: dict[tuple[str, str], list] = {}
@@ -116,9 +117,9 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
                     weak.add(len(records))
                 records.append((comment_id, sentence_id, theme_id, method, 1.0, span.text,
                                 span.start_char, span.end_char, "", np.nan))
-    classifier = settings.tag_model if cfg.classifier else None
+    classifier = settings.tag_model if cfg.advanced.classifier else None
     learned = (classifier.trained_themes if classifier is not None
-               and not cfg.semantic_with_classifier else set())
+               and not cfg.advanced.semantic_with_classifier else set())
     if cfg.semantic and len(sentences) and not learned.issuperset(matchers.theme_ids):
         records += semantic_records(sentences, settings, vetoes, skip=learned)
     if classifier is not None and len(sentences):
@@ -134,7 +135,7 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
 
 
 def without_lone_everyday(records: list[tuple], weak: set[int]) -> list[tuple]:
-    """``records`` without the ``weak`` ones (keywords made only of ``tag.everyday_words``)
+    """``records`` without the ``weak`` ones (keywords made only of ``tag.advanced.everyday_words``)
     that no other hit for the same theme in the same sentence backs up."""
     if not weak:
         return records
@@ -146,7 +147,8 @@ def semantic_records(sentences: pd.DataFrame, settings: Settings, vetoes: list[s
                      skip: set[str] | frozenset[str] = frozenset()) -> list[tuple]:
     """``semantic`` hits: sentence x theme pairs whose cosine score reaches the threshold,
     beats the no-theme sentences and the theme's not_examples, and leads the runner-up theme
-    by ``tag.semantic_margin`` (themes in ``skip`` are left to the classifier, never hit)."""
+    by ``tag.advanced.semantic_margin`` (themes in ``skip`` are left to the classifier, never
+    hit)."""
     embedder = embedder_for(settings.pipeline.tag, settings.pipeline.seed)
     if not isinstance(embedder, CachedEmbedder) or len(sentences) <= SEMANTIC_BLOCK:
         return _semantic_block(sentences, settings, vetoes, skip, embedder)
@@ -166,16 +168,16 @@ def _semantic_block(sentences: pd.DataFrame, settings: Settings, vetoes: list[se
     cfg = settings.pipeline.tag
     texts = [str(t) for t in sentences["text"]]
     theme_ids = settings.themes.ids
-    match = semantic_match(texts, settings.themes, embedder, cfg.no_theme,
-                           cfg.semantic_codebook_weight)
+    match = semantic_match(texts, settings.themes, embedder, cfg.advanced.no_theme,
+                           cfg.advanced.semantic_codebook_weight)
     scores = match.scores
     scores[:, [j for j, theme_id in enumerate(theme_ids) if theme_id in skip]] = -np.inf
     others, margins = runner_up(scores)
-    scores = keep_top_k(scores, cfg.semantic_top_k)
+    scores = keep_top_k(scores, cfg.advanced.semantic_top_k)
     limits = thresholds(settings.themes, cfg.semantic_threshold)
     hits = (scores >= limits) & (scores > match.against)
-    if cfg.semantic_margin > 0:  # then only a sentence's best theme can lead the others
-        hits &= ~(np.nan_to_num(margins, nan=np.inf) < cfg.semantic_margin)
+    if cfg.advanced.semantic_margin > 0:  # then only a sentence's best theme can lead the others
+        hits &= ~(np.nan_to_num(margins, nan=np.inf) < cfg.advanced.semantic_margin)
     records = []
     for row, column in zip(*np.nonzero(hits), strict=True):
         theme_id = theme_ids[column]

@@ -5,14 +5,14 @@ is the mean of two cosines: with the closest of those texts, and with their cent
 blend scored micro F1 0.507 on NHS FFT zero-shot, against 0.424 for the closest text alone
 and 0.478 for the centroid alone). A score at or above the theme's
 ``threshold`` (or ``tag.semantic_threshold`` when the theme sets none) is a ``semantic`` hit,
-if the theme is among the sentence's ``tag.semantic_top_k`` best-scoring themes.
-A hit must also beat what the sentence is nearer to instead: the ``tag.no_theme`` sentences
+if the theme is among the sentence's ``tag.advanced.semantic_top_k`` best-scoring themes.
+A hit must also beat what the sentence is nearer to instead: the ``tag.advanced.no_theme`` sentences
 (general thanks, praise of the forum as a whole, filler) and the theme's ``not_examples``
 (sentences a reviewer says must not get it), scored the same way; and lead the sentence's
-runner-up theme by ``tag.semantic_margin``. Every hit keeps its evidence: the theme text the
-sentence was nearest, the runner-up theme and the margin over it.
+runner-up theme by ``tag.advanced.semantic_margin``. Every hit keeps its evidence: the theme
+text the sentence was nearest, the runner-up theme and the margin over it.
 
-With ``tag.semantic_codebook_weight`` w > 0, a logistic regression is fitted at run time on
+With ``tag.advanced.semantic_codebook_weight`` w > 0, a logistic regression is fitted at run time on
 the theme texts' vectors (each text labelled with its theme; no coded comments), and a
 sentence's score becomes ``(1 - w) * similarity + w * probability`` of the theme. On NHS FFT
 zero-shot (codebook imported, nothing trained) w = 0.5 lifted cross-validated macro F1 from
@@ -40,8 +40,9 @@ def theme_texts(theme: Theme) -> list[str]:
 
 def embedder_for(cfg: TagSettings, seed: int):
     """The configured embedder (a fresh ``tfidf-svd`` or the shared pretrained one)."""
-    return make_embedder(cfg.embedder, cfg.embedding_dims, seed, cfg.static_model_dir,
-                         onnx_dir=cfg.onnx_model_dir, max_entries=cfg.memory_cache_entries)
+    return make_embedder(cfg.embedder, cfg.advanced.embedding_dims, seed,
+                         cfg.advanced.static_model_dir, onnx_dir=cfg.advanced.onnx_model_dir,
+                         max_entries=cfg.advanced.memory_cache_entries)
 
 
 @dataclass

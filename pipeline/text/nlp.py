@@ -1,7 +1,7 @@
 """Shared spaCy pieces: one blank English pipeline, sentences and lookup lemmas.
 
 Works offline: ``spacy.blank("en")`` + sentencizer, lemmas from ``spacy-lookups-data``.
-A user-installed trained pipeline can be named in pipeline.yaml (``nlp.model``); it is
+A user-installed trained pipeline can be named in pipeline.yaml (``nlp.advanced.model``); it is
 never required. Stages get plain columns from here, never Doc objects.
 """
 
@@ -34,8 +34,8 @@ def get_nlp(model: str = "blank") -> Language:
         nlp = spacy.load(model, exclude=["ner", "textcat"])
     except OSError:
         raise ConfigError(
-            f"pipeline.yaml nlp.model: spaCy pipeline '{model}' is not installed; "
-            "install it yourself or set nlp.model: blank (works offline)",
+            f"pipeline.yaml nlp.advanced.model: spaCy pipeline '{model}' is not installed; "
+            "install it yourself or set nlp.advanced.model: blank (works offline)",
             code="C010",
         ) from None
     if not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):

@@ -3,7 +3,7 @@
 Placeholders say what was removed: [EMAIL], [URL], [HANDLE], [NHS_NUMBER], [NI_NUMBER],
 [POSTCODE], [PHONE], [NAME]. Patterns live in ``redact_patterns``; phone numbers are found
 by ``phonenumbers`` (Google's libphonenumber), names after titles and from the configured
-list by ``names``, and names also by a user-installed spaCy NER pipeline when ``nlp.model``
+list by ``names``, and names also by a user-installed spaCy NER pipeline when ``nlp.advanced.model``
 names one. Invisible and bidirectional-control characters are removed first and every finder
 reads the folded text (``folding``: NFKC, look-alike letters, a lone line break as a space);
 matches are cut out of the original. Redacting twice changes nothing.
