@@ -412,7 +412,7 @@ def _theme_findings(themes, against: Path, pipeline_cfg):
     """The theme-set findings for ``themes`` on the comments in ``against``, and their count."""
     from pipeline.codebook.theme_check import check_themes, comments_against
     from pipeline.config.models import Settings
-    from pipeline.embed.embedders import make_embedder
+    from pipeline.embed.registry import make_embedder
     from pipeline.text.redact import redactor_from_settings
 
     settings = Settings(pipeline=pipeline_cfg, themes=themes)

@@ -42,7 +42,7 @@ def check_folders(folders: Sequence[str | Path], out: str | Path) -> None:
 def compare_runs(folders: Sequence[str | Path], settings: PipelineConfig) -> Comparison:
     """Compare the rounds in ``folders`` (oldest first); nothing is written."""
     from pipeline.codebook.theme_diff import diff_recorded
-    from pipeline.embed.embedders import make_embedder
+    from pipeline.embed.registry import make_embedder
     from pipeline.text.redact import redactor_from_settings
 
     rounds: list[Round] = [read_round(folder) for folder in folders]

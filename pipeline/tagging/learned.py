@@ -251,7 +251,7 @@ class TagModel:
         model folders and cache bound of ``tag_settings`` (``TagSettings``) when given."""
         if not self.features.spec.embedder:
             return None
-        from pipeline.embed.pretrained import embedder_for_settings, pretrained_embedder
+        from pipeline.embed.registry import embedder_for_settings, pretrained_embedder
 
         name = self.features.spec.embedder
         embedder = (pretrained_embedder(name) if tag_settings is None
