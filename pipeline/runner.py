@@ -129,7 +129,7 @@ def _embedders(settings: Settings) -> list:
     if cfg.semantic and cfg.embedder != "tfidf-svd":
         names.append(cfg.embedder)
     if cfg.classifier and settings.tag_model is not None:
-        names.append(settings.tag_model.features.spec.embedder)
+        names.append(settings.tag_model.embedder)
     return [embedder_for_settings(n, cfg) for n in dict.fromkeys(names) if n]
 
 

@@ -102,8 +102,8 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
     final = learned.fit_model(texts, truth, spec, seed, embeddings, inner_folds=0,
                             theme_ids=theme_ids, extra=extra, finetune=finetune,
                             progress=progress)
-    final.thresholds = learned.best_thresholds(truth, proba)
-    final.info = {"labels": str(labels), "n_comments": len(comments.texts), "folds": folds,
+    final.thresholds_ = learned.best_thresholds(truth, proba)
+    final.info_ = {"labels": str(labels), "n_comments": len(comments.texts), "folds": folds,
                   "question_column": question_column,
                   "theme_examples": 0 if extra is None else len(extra.texts),
                   "cv": {k: v for k, v in scores.to_dict().items() if k != "per_theme"},

@@ -86,6 +86,13 @@ class CachedEmbedder(Embedder):
     def __sklearn_is_fitted__(self) -> bool:
         return True  # pretrained: usable without fit
 
+    def __getstate__(self) -> dict:
+        """Pickled without the loaded model (``model_``: an ONNX Runtime session does not
+        pickle, a torch model is large); a copy loads it again on its first encode."""
+        state = super().__getstate__()
+        state.pop("model_", None)
+        return state
+
     def cache_stem(self) -> str | None:
         """Name of the file its vectors are saved under (``tag.embedding_cache``); a model
         built locally adds its own fingerprint, so vectors of an earlier build are never
