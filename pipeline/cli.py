@@ -702,7 +702,7 @@ def cache_clear(
     import os
 
     from pipeline.config.models import load_pipeline
-    from pipeline.embed.pretrained import clear_cache
+    from pipeline.embed.vector_cache import clear_cache
     from pipeline.errors import ConfigError
 
     config = _project_config(config)

@@ -17,20 +17,15 @@ import numpy as np
 
 from pipeline.codebook import coded, evaluate
 from pipeline.config.models import Settings
-from pipeline.embed.pretrained import (
-    embedder_for_settings,
-    embedding_cache_dir,
-    load_cache,
-    save_cache,
-    use_cache_secret,
-)
+from pipeline.embed.registry import PRETRAINED, embedder_for_settings, use_cache_secret
+from pipeline.embed.vector_cache import embedding_cache_dir, load_cache, save_cache
 from pipeline.errors import ConfigError
 from pipeline.tagging import learned
 from pipeline.tagging.finetune import FinetuneSpec
 
 log = logging.getLogger(__name__)
 
-FEATURE_EMBEDDERS = ("minilm", "minilm-onnx", "minilm-static", "none")
+FEATURE_EMBEDDERS = (*PRETRAINED, "none")
 
 
 def theme_examples(settings: Settings) -> learned.Extra:

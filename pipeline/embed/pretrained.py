@@ -1,6 +1,6 @@
 """The old import path of the pretrained embedders, kept because many callers use it (the
-runner, the CLI, codebook training, the benchmarks and several tests): it holds no code, only
-names from the modules that now hold each job.
+runner, five benchmarks and six test files): it holds no code, only names from the modules that
+now hold each job.
 
 - ``base``: the ``Embedder`` base class, ``CachedEmbedder`` (in-memory vectors, chunked
   encoding) and ``text_key``;
