@@ -138,7 +138,7 @@ def main() -> None:
     if not DATA.exists():
         print(f"skipped: {DATA} not found (the shared benchmarks are not on this machine)")
         return
-    from pipeline.embed.embedders import make_embedder
+    from pipeline.embed.registry import make_embedder
 
     texts, truth = _load()
     with tempfile.TemporaryDirectory() as tmp:

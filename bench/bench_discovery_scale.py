@@ -106,7 +106,7 @@ def main() -> None:
     if not DATA.exists():
         print(f"skipped: {DATA} not found (the shared benchmarks are not on this machine)")
         return
-    from pipeline.embed.embedders import make_embedder
+    from pipeline.embed.registry import make_embedder
     from pipeline.runner import call_stage
     from pipeline.stages import clean, discover, ingest
     from pipeline.stages.schemas import COMMENT_THEMES, TAGS, empty

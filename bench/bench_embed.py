@@ -40,7 +40,7 @@ from pipeline.embed import pretrained
 from pipeline.evaluation import coded, evaluate, training
 from pipeline.tagging import learned as learn
 
-EMBEDDERS = ("minilm", "minilm-onnx", "minilm-static")
+EMBEDDERS = pretrained.PRETRAINED  # minilm, minilm-onnx, minilm-static (the registry order)
 
 
 def embedder(name: str, settings):

@@ -86,7 +86,7 @@ def main() -> None:
 
         def fit_model(*positional, **named) -> learned.TagModel:
             model = fit(*positional, **named)
-            model.at_least_one = False
+            model.at_least_one_ = False
             return model
 
         learned.fit_model = fit_model

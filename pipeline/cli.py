@@ -425,7 +425,7 @@ def themes_check(
 def _theme_findings(themes, against: Path, pipeline_cfg):
     """The theme-set findings for ``themes`` on the comments in ``against``, and their count."""
     from pipeline.config.models import Settings
-    from pipeline.embed.embedders import make_embedder
+    from pipeline.embed.registry import make_embedder
     from pipeline.evaluation.theme_check import check_themes, comments_against
     from pipeline.text.redact import redactor_from_settings
 
@@ -718,7 +718,7 @@ def cache_clear(
     import os
 
     from pipeline.config.models import load_pipeline
-    from pipeline.embed.pretrained import clear_cache
+    from pipeline.embed.vector_cache import clear_cache
     from pipeline.errors import ConfigError
 
     config = _project_config(config)

@@ -178,7 +178,7 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                                       settings.pipeline.discover.advanced.fit_sample_size)},
         "tag": {"semantic": settings.pipeline.tag.semantic,
                 "embedder": settings.pipeline.tag.embedder,
-                "classifier": settings.tag_model.info.get("labels") if settings.tag_model else None},
+                "classifier": settings.tag_model.info_.get("labels") if settings.tag_model else None},
         "tags_by_method": {k: int(v) for k, v in
                            tables["tags"]["method"].value_counts().sort_index().items()},
         "outputs": [] if out is None else

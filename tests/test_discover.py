@@ -418,10 +418,8 @@ def test_placing_in_batches_equals_placing_at_once(settings):
 
     discover.discover(sentences, tags, themes, bounded, assign_rest=keep)
     docs, lookup, assigner = captured["args"]
-    from dataclasses import replace
-
-    at_once = discover.assign_documents(docs, lookup, replace(assigner, batch_size=10**6))
-    in_threes = discover.assign_documents(docs, lookup, replace(assigner, batch_size=3))
+    at_once = discover.assign_documents(docs, lookup, assigner.set_params(batch_size=10**6))
+    in_threes = discover.assign_documents(docs, lookup, assigner.set_params(batch_size=3))
     assert np.array_equal(at_once[0], in_threes[0]) and np.array_equal(at_once[1], in_threes[1])
     assert at_once[1].any()  # on_topic is worked out for placed documents too
 

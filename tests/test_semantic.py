@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pipeline.config.models import Settings, ThemesConfig
-from pipeline.embed import pretrained
+from pipeline.embed import model_files, pretrained
 from pipeline.errors import ConfigError
 from pipeline.evaluation.coded import sentences_of
 from pipeline.stages import tag
@@ -160,7 +160,7 @@ def test_cache_embeds_each_text_once_and_round_trips(tmp_path):
 
 
 def test_minilm_refuses_weights_with_another_checksum(monkeypatch):
-    monkeypatch.setattr(pretrained, "MINILM_SHA256", "0" * 64)
+    monkeypatch.setattr(model_files, "MINILM_SHA256", "0" * 64)
     with pytest.raises(ConfigError) as caught:
         pretrained.minilm_dir()
     assert caught.value.code == "C020"

@@ -86,7 +86,7 @@ def test_train_cli_reports_cv_scores_and_saves_a_safe_model(project):
     model = learned.load_model(out)
     themes = load_themes(project / "themes.yaml")
     proba = model.proba_of(["Sadly, the car park was full.", "Today, the meals were cold."])
-    assert proba[0, 0] > model.thresholds[0] and proba[1, 1] > model.thresholds[1]
+    assert proba[0, 0] > model.thresholds_[0] and proba[1, 1] > model.thresholds_[1]
     assert proba[:, 2].max() < 0.01                     # 'noise' was never coded
     texts = ["Sadly, the car park was full.", "Today, the meals were cold."]
     np.testing.assert_array_equal(model.predict_proba(texts), proba)  # scikit-learn names
@@ -190,14 +190,14 @@ def test_train_learns_a_theme_from_its_examples_alone(project):
     assert with_examples.exit_code == 0, with_examples.output
     assert "plus 5 theme examples in training" in with_examples.stdout
     model = learned.load_model(project / "with")
-    assert model.info["theme_examples"] == 5
+    assert model.info_["theme_examples"] == 5
     assert model.tagged(model.proba_of(noisy))[:, 2].tolist() == [True, False]
 
     without = CliRunner().invoke(app, [*args, "--out", str(project / "without"),
                                        "--no-theme-examples"])
     assert without.exit_code == 0, without.output
     plain = learned.load_model(project / "without")
-    assert plain.info["theme_examples"] == 0
+    assert plain.info_["theme_examples"] == 0
     assert not plain.tagged(plain.proba_of(noisy))[:, 2].any()
 
 
@@ -217,8 +217,8 @@ def test_finetuned_model_is_blended_saved_as_safetensors_and_checksummed(project
 
     model = learned.load_model(out)
     texts = ["Sadly, the car park was full.", "Today, the meals were cold."]
-    tuned = model.finetuned.proba(texts)
-    linear = learned.probabilities(model.features.transform(texts), model.coef, model.intercept)
+    tuned = model.finetuned_.proba(texts)
+    linear = learned.probabilities(model.features_.transform(texts), model.coef_, model.intercept_)
     np.testing.assert_allclose(model.proba_of(texts), 0.5 * tuned + 0.5 * linear)
     assert model.tagged(model.proba_of(texts))[:, :2].tolist() == [[True, False], [False, True]]
 
@@ -231,7 +231,7 @@ def test_finetuned_model_is_blended_saved_as_safetensors_and_checksummed(project
     again = CliRunner().invoke(app, [*args, "--out", str(out)])  # retrained without it
     assert again.exit_code == 0, again.output
     assert not (out / "encoder.safetensors").exists()
-    assert learned.load_model(out).finetuned is None
+    assert learned.load_model(out).finetuned_ is None
 
 
 def test_semantic_layer_leaves_the_models_themes_to_it(project):
@@ -274,7 +274,7 @@ def test_question_column_lets_the_model_read_the_question(project):
         "--config", str(project / "pipeline.yaml"), "--out", str(out), "--labels-column", "codes",
         "--question-column", "question", "--embedder", "none", "--folds", "3"])
     assert result.exit_code == 0, result.output
-    assert learned.load_model(out).info["question_column"] == "question"
+    assert learned.load_model(out).info_["question_column"] == "question"
     settings = run_settings.load_settings(project / "pipeline.yaml", project / "themes.yaml",
                                     model_dir=out)
     sentences = sentences_of(["No.", "No."], settings, ["parking_problems", "why"])

@@ -50,7 +50,7 @@ def compare_runs(folders: Sequence[str | Path], settings: PipelineConfig,
     """Compare the rounds in ``folders`` (oldest first), named by ``names`` where given;
     nothing is written."""
     from pipeline.codebook.theme_diff import diff_recorded
-    from pipeline.embed.embedders import make_embedder
+    from pipeline.embed.registry import make_embedder
     from pipeline.text.redact import redactor_from_settings
 
     given = list(names or [None] * len(folders))

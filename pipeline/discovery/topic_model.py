@@ -1,18 +1,22 @@
-"""BERTopic as the discovery engine: fitted once on a sample, its topics kept and described.
+"""BERTopic in discovery: it supplies each cluster's topic words, and nothing else.
 
-BERTopic runs reduce -> cluster -> c-TF-IDF -> representation. We pass it precomputed
-embeddings and an embedder (its default would download a model), our reducer as
-``umap_model`` (identity for small rounds; the seeded kNN + UMAP layout of ``clustering``
-for large ones), our clusterer as ``hdbscan_model`` (Ward with a silhouette-chosen count, or
-HDBSCAN), a vectoriser over lemmas that leaves out words too common or too vague to name a
-topic, and ``MaximalMarginalRelevance`` as its representation model, so a cluster's words
-are its c-TF-IDF words made diverse ("late papers, agenda", not "papers, paper, late papers").
-
-``TopicModel`` keeps the fitted BERTopic: it is fitted on a bounded sample of the round,
-the rest is assigned in batches to the nearest topic embedding (BERTopic's own
-``topic_embeddings_``, the mean of each topic's document embeddings), and after outlier
-reduction and merging the final assignment is written back with ``update_topics`` so the
-words describe every member. BERTopic is imported lazily: it costs ~10 s.
+What BERTopic does here, plainly. ``TopicModel.fit`` runs ``BERTopic.fit_transform`` on a
+bounded sample with precomputed embeddings, our reducer as ``umap_model`` (identity for small
+rounds; the seeded kNN + UMAP layout of ``clustering`` for large ones) and our clusterer as
+``hdbscan_model`` (Ward with a silhouette-chosen count, or HDBSCAN): the topics it returns
+are our clusterer's labels, renumbered by size. The words of that fit (plain lemma unigrams)
+are thrown away. ``TopicModel.describe`` then calls ``update_topics`` with the final
+assignment (after outlier reduction and merging, which are ours, in ``clustering`` and
+``stages.discover``), a vectoriser over lemmas that leaves out words too common or too vague
+to name a topic, a c-TF-IDF that scores only words a topic repeats, and
+``MaximalMarginalRelevance`` as the representation model, and reads the words back with
+``get_topic``: those c-TF-IDF + MMR words ("late papers, agenda", not "papers, paper, late
+papers") are the one BERTopic output we use. Topic vectors are ours (``topic_vectors_``: the
+unit-length mean of each topic's document vectors, ``clustering.centroids_of``), not
+BERTopic's ``topic_embeddings_``; documents outside the sample are placed by the nearest of
+those vectors (``TopicModel.assign``, ``pipeline.discovery.assign.Assigner``), not by
+``BERTopic.transform``; BERTopic's topic reduction and probabilities are not used.
+BERTopic is imported lazily: it costs ~10 s.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from pipeline.discovery import clustering
 
@@ -42,10 +47,15 @@ GENERIC_WORDS = frozenset("""
     """.split())  # noqa: SIM905 - a word list reads best as words
 
 
-class Layout:
-    """BERTopic ``umap_model``: the seeded kNN graph + UMAP layout of ``clustering``."""
+class Layout(TransformerMixin, BaseEstimator):
+    """BERTopic ``umap_model``: the seeded kNN graph + UMAP layout of ``clustering``.
 
-    def __init__(self, neighbors: int, dims: int, seed: int, n_epochs: int) -> None:
+    A layout of the documents it is fitted on only (BERTopic fits it, then transforms the
+    same embeddings): ``embedding_`` is that layout, and ``transform`` of another number of
+    rows is refused."""
+
+    def __init__(self, neighbors: int = 15, dims: int = 5, seed: int = 42,
+                 n_epochs: int = 200) -> None:
         self.neighbors = neighbors
         self.dims = dims
         self.seed = seed
@@ -54,14 +64,13 @@ class Layout:
     def fit(self, vectors: np.ndarray, y=None) -> Layout:
         self.embedding_ = clustering.umap_layout(vectors, self.neighbors, self.dims, self.seed,
                                                  self.n_epochs)
-        self.fitted_on_ = id(vectors)
         return self
 
     def transform(self, vectors: np.ndarray) -> np.ndarray:
-        if not hasattr(self, "embedding_"):
-            raise RuntimeError("Layout is not fitted yet; call fit(vectors) first")
-        if id(vectors) != self.fitted_on_:
-            raise ValueError("Layout only lays out the documents it was fitted on")
+        check_is_fitted(self, "embedding_")
+        if len(vectors) != len(self.embedding_):
+            raise ValueError(f"Layout only lays out the {len(self.embedding_)} documents it was "
+                             f"fitted on, not {len(vectors)} others")
         return self.embedding_
 
 
@@ -82,7 +91,10 @@ class _Embedder(BaseEstimator):
 
     def __init__(self, embedder) -> None:
         self.embedder = embedder
-        self.fitted_ = True  # our embedder comes fitted; BERTopic checks for a fitted pipeline
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # our embedder comes fitted: BERTopic, which checks, must never fit it on topic words
+        return True
 
     def fit(self, texts, y=None) -> _Embedder:
         return self

@@ -1,5 +1,5 @@
 """The embedding cache around a run or a command: the pretrained embedders it will use get
-their vectors from ``tag.embedding_cache`` before, and save new ones after."""
+their vectors from ``tag.advanced.embedding_cache`` before, and save new ones after."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def _embedders(settings: Settings) -> list:
     if cfg.semantic and cfg.embedder != "tfidf-svd":
         names.append(cfg.embedder)
     if cfg.advanced.classifier and settings.tag_model is not None:
-        names.append(settings.tag_model.features.spec.embedder)
+        names.append(settings.tag_model.embedder)
     return [embedder_for_settings(n, cfg) for n in dict.fromkeys(names) if n]
 
 

@@ -1,9 +1,10 @@
-"""Embedders: text -> unit-length vectors, all offline.
+"""The ``tfidf-svd`` embedder and the lemma tokens it (and discovery's labels) read.
 
 ``tfidf-svd``: TF-IDF over lookup lemmas, reduced with truncated SVD. Fast, deterministic,
 no weights; it must be fitted (the tag stage fits it on the theme texts plus the round's
-sentences). ``minilm`` and ``minilm-static`` are pretrained (see ``pipeline.embed.pretrained``):
-they need no fitting and cache their vectors by text hash.
+sentences). The pretrained embedders (``minilm``, ``minilm-static``: ``pipeline.embed.minilm``;
+``minilm-onnx``: ``pipeline.embed.onnx_minilm``) need no fitting and cache their vectors by
+text hash. Names map to classes in ``pipeline.embed.registry`` only.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import re
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
 
+from pipeline.embed.base import Embedder
 from pipeline.text.nlp import lemma
 
 TOKEN = re.compile(r"(?u)\b[^\W\d_][\w'’-]*[^\W_]|\b[^\W\d_]\b")
@@ -35,10 +38,11 @@ def lemma_tokens(text: str) -> list[str]:
     return words
 
 
-class TfidfSvdEmbedder:
+class TfidfSvdEmbedder(Embedder):
     """TF-IDF (unigrams and bigrams of lemmas) + truncated SVD, rows scaled to unit length.
 
-    Fitted state: ``vectorizer_``, ``svd_`` (None when the vocabulary is too small to reduce).
+    Fitted state: ``vectorizer_`` (None when no text has a word), ``svd_`` (None when the
+    vocabulary is too small to reduce). ``transform`` before ``fit``: ``NotFittedError``.
     """
 
     name = "tfidf-svd"
@@ -47,7 +51,7 @@ class TfidfSvdEmbedder:
         self.dims = dims
         self.seed = seed
 
-    def fit(self, texts: list[str]) -> TfidfSvdEmbedder:
+    def fit(self, texts: list[str], y=None) -> TfidfSvdEmbedder:
         from sklearn.decomposition import TruncatedSVD
 
         for min_df in ((1,) if len(texts) < 50 else (2, 1)):
@@ -71,32 +75,9 @@ class TfidfSvdEmbedder:
         return self
 
     def transform(self, texts: list[str]) -> np.ndarray:
-        if not hasattr(self, "vectorizer_"):
-            raise RuntimeError("TfidfSvdEmbedder is not fitted yet; call fit(texts) first")
+        check_is_fitted(self, ["vectorizer_", "svd_"])
         if self.vectorizer_ is None:
             return np.zeros((len(texts), 1))
         matrix = self.vectorizer_.transform(texts)
         dense = self.svd_.transform(matrix) if self.svd_ is not None else matrix.toarray()
         return normalize(np.asarray(dense, dtype=np.float64))
-
-    def fit_transform(self, texts: list[str]) -> np.ndarray:
-        return self.fit(texts).transform(texts)
-
-    # scikit-learn-style aliases, so BERTopic's SklearnEmbedder can wrap this object.
-    def get_params(self, deep: bool = True) -> dict:
-        return {"dims": self.dims, "seed": self.seed}
-
-
-EMBEDDERS = ("tfidf-svd", "minilm", "minilm-onnx", "minilm-static")
-
-
-def make_embedder(name: str, dims: int, seed: int, static_dir: str | None = None, *,
-                  onnx_dir: str | None = None, max_entries: int | None = None):
-    """A fresh ``tfidf-svd`` embedder, or the process-wide pretrained one named ``name``."""
-    if name == "tfidf-svd":
-        return TfidfSvdEmbedder(dims=dims, seed=seed)
-    if name in EMBEDDERS:
-        from pipeline.embed.pretrained import pretrained_embedder
-
-        return pretrained_embedder(name, static_dir, onnx_dir=onnx_dir, max_entries=max_entries)
-    raise ValueError(f"unknown embedder '{name}'; valid: {', '.join(EMBEDDERS)}")

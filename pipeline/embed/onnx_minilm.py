@@ -42,7 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.embed.pretrained import CachedEmbedder, minilm_dir, offline_hub
+from pipeline.embed.base import CachedEmbedder
+from pipeline.embed.model_files import minilm_dir, model_folder, offline_hub
 from pipeline.errors import ConfigError
 from pipeline.io.checksums import sha256_file
 from pipeline.io.writers import current_umask
@@ -339,30 +340,33 @@ def load(model_dir: str | Path):
 
 
 class OnnxMiniLMEmbedder(CachedEmbedder):
-    """all-MiniLM-L6-v2 as an int8 ONNX model run by ONNX Runtime (384 dimensions)."""
+    """all-MiniLM-L6-v2 as an int8 ONNX model run by ONNX Runtime (384 dimensions), built in
+    ``onnx_dir`` (None: the user's models folder); ``model_`` is (session, tokenizer), made on
+    first encode."""
 
     name = "minilm-onnx"
     dims = 384
     batch_size = BATCH_SIZE
 
-    def __init__(self, onnx_dir: str | Path, max_entries: int | None = None) -> None:
+    def __init__(self, onnx_dir: str | Path | None = None,
+                 max_entries: int | None = None) -> None:
         super().__init__(max_entries)
         self.onnx_dir = onnx_dir
-        self.model_ = None
 
     def cache_stem(self) -> str | None:
         """``minilm-onnx-`` and the first 12 hex digits of the built model's SHA-256 (None
         before it is built by this ``RECIPE``: its vectors are not those of the model to come)."""
-        if recipe_of(Path(self.onnx_dir)) != RECIPE:
+        folder = model_folder(self.onnx_dir, self.name)
+        if recipe_of(folder) != RECIPE:
             return None
         try:
-            digest = read_sums(Path(self.onnx_dir)).get(MODEL_FILE)
+            digest = read_sums(folder).get(MODEL_FILE)
         except (OSError, UnicodeDecodeError):
             return None
         return f"{self.name}-{digest[:12]}" if digest else None
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        if self.model_ is None:
-            self.model_ = load(self.onnx_dir)
+        if getattr(self, "model_", None) is None:
+            self.model_ = load(model_folder(self.onnx_dir, self.name))
         session, tokenizer = self.model_
         return run_session(session, tokenizer, texts, self.batch_size, threads=cores())

@@ -12,7 +12,7 @@ them when it is still there, so the client never holds their vectors. ``dask.dis
 processes; this module only cuts, ships and reassembles.
 
 Models are loaded once per worker process: the embedders are cached per process
-(``pipeline.embed.pretrained``), and the settings travel to each worker once (scattered).
+(``pipeline.embed.registry``), and the settings travel to each worker once (scattered).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def split(comments: pd.DataFrame, count: int) -> list[pd.DataFrame]:
 
 def run_partition(comments: pd.DataFrame, settings) -> tuple[dict, dict[str, float]]:
     """Clean and tag one partition (on a worker); the tables and the seconds each took."""
-    from pipeline.embed.pretrained import use_cache_secret
+    from pipeline.embed.registry import use_cache_secret
 
     use_cache_secret(settings.secret)
     tables: dict[str, pd.DataFrame] = {"comments": comments}
@@ -127,8 +127,8 @@ def run_gathered(settings, *found) -> tuple[dict, dict[str, float]]:
 
 def place_partition(docs: pd.DataFrame, lookup: dict, assigner, secret) -> tuple:
     """Discovery's placing of one partition of documents (on a worker)."""
-    from pipeline.embed.pretrained import use_cache_secret
-    from pipeline.stages.discover import assign_documents
+    from pipeline.discovery.assign import assign_documents
+    from pipeline.embed.registry import use_cache_secret
 
     use_cache_secret(secret)
     return assign_documents(docs, lookup, assigner)
@@ -369,7 +369,7 @@ class DaskEngine:
         import numpy as np
         from dask.distributed import as_completed
 
-        from pipeline.stages.discover import doc_keys
+        from pipeline.discovery.assign import doc_keys
 
         started = time.perf_counter()
         workers = max(1, self.record.get("workers", 1))

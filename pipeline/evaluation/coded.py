@@ -181,12 +181,12 @@ def near_misses(texts: list[str], settings: Settings,
     if model is not None:
         from pipeline.tagging.learned import asked
 
-        proba = model.proba_of(asked(texts, questions if model.info.get("question_column")
+        proba = model.proba_of(asked(texts, questions if model.info_.get("question_column")
                                      else None), model.embed(texts, cfg))
-        for k, theme_id in enumerate(model.theme_ids):
+        for k, theme_id in enumerate(model.theme_ids_):
             if theme_id in learned and theme_id in theme_ids:
                 j = theme_ids.index(theme_id)
-                missed[:, j] = [f"classifier {v:.2f} < {model.thresholds[k]:.2f}"
+                missed[:, j] = [f"classifier {v:.2f} < {model.thresholds_[k]:.2f}"
                                 for v in proba[:, k]]
     return missed
 

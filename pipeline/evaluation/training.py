@@ -16,13 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.config.models import Settings
-from pipeline.embed.pretrained import (
-    embedder_for_settings,
-    embedding_cache_dir,
-    load_cache,
-    save_cache,
-    use_cache_secret,
-)
+from pipeline.embed.registry import PRETRAINED, embedder_for_settings, use_cache_secret
+from pipeline.embed.vector_cache import embedding_cache_dir, load_cache, save_cache
 from pipeline.errors import ConfigError
 from pipeline.evaluation import coded, evaluate
 from pipeline.tagging import learned
@@ -30,7 +25,7 @@ from pipeline.tagging.finetune import FinetuneSpec
 
 log = logging.getLogger(__name__)
 
-FEATURE_EMBEDDERS = ("minilm", "minilm-onnx", "minilm-static", "none")
+FEATURE_EMBEDDERS = (*PRETRAINED, "none")
 
 
 def theme_examples(settings: Settings) -> learned.Extra:
@@ -102,8 +97,8 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
     final = learned.fit_model(texts, truth, spec, seed, embeddings, inner_folds=0,
                             theme_ids=theme_ids, extra=extra, finetune=finetune,
                             progress=progress)
-    final.thresholds = learned.best_thresholds(truth, proba)
-    final.info = {"labels": str(labels), "n_comments": len(comments.texts), "folds": folds,
+    final.thresholds_ = learned.best_thresholds(truth, proba)
+    final.info_ = {"labels": str(labels), "n_comments": len(comments.texts), "folds": folds,
                   "question_column": question_column,
                   "theme_examples": 0 if extra is None else len(extra.texts),
                   "cv": {k: v for k, v in scores.to_dict().items() if k != "per_theme"},

@@ -15,17 +15,23 @@ size and recorded in the ``method`` column. Each cluster ends as one ``status``:
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from pipeline import progress
 from pipeline.config.models import DiscoverSettings, Settings, ThemesConfig, slugify
 from pipeline.discovery import clustering, topic_model
+from pipeline.discovery.assign import (
+    Assigner,
+    assign_documents,
+    doc_keys,
+    on_topic,
+    seed_vectors,
+)
 from pipeline.discovery.labels import (
     COVERAGE_TERMS,
     ClusterTerms,
@@ -36,8 +42,9 @@ from pipeline.discovery.labels import (
     terms_of_lemmas,
 )
 from pipeline.discovery.sampling import stratified_sample
-from pipeline.embed.embedders import lemma_tokens, make_embedder
-from pipeline.embed.pretrained import CachedEmbedder
+from pipeline.embed.base import CachedEmbedder
+from pipeline.embed.embedders import lemma_tokens
+from pipeline.embed.registry import make_embedder
 from pipeline.stages.schemas import (
     CLUSTERS,
     COMMENT_THEMES,
@@ -95,9 +102,10 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
         docs = None  # the sample and the others are all that is needed from here
         if found is not None:
             lookup = theme_lookup(tags, comment_themes, cfg.advanced.unit)
-            if vectors is not None:
-                assigner = replace(assigner, vectors=vectors[rest])
-            labels, on_topic = (assign_rest or assign_documents)(others, lookup, assigner)
+            place = assign_rest or assign_documents
+            if vectors is not None:  # given for this process: placed here with them
+                place = functools.partial(assign_documents, vectors=vectors[rest])
+            labels, on_topic = place(others, lookup, assigner)
             others = others.assign(cluster_id=labels, on_topic=on_topic)
             docs = pd.concat([found, others]).iloc[np.argsort(np.concatenate([working, rest]),
                                                               kind="stable")]
@@ -190,13 +198,13 @@ def _discover(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFra
         theme_id=_written_ids(clusters, written))
     clusters = clusters.assign(method=method)[list(CLUSTERS)]
     assigner = Assigner(
-        topics=dict(fitted.topic_vectors_), themes=theme_vectors, keywords=keywords,
         seed_weight=cfg.advanced.seed_weight, min_similarity=cfg.advanced.outlier_min_similarity,
         batch_size=cfg.advanced.assign_batch_size,
         embedder=None if isinstance(embedder, CachedEmbedder) else embedder,
         embedder_args=(cfg.embedder, cfg.advanced.embedding_dims, settings.pipeline.seed,
                        tag_cfg.advanced.static_model_dir, tag_cfg.advanced.onnx_model_dir,
-                       tag_cfg.advanced.memory_cache_entries), unit=cfg.advanced.unit)
+                       tag_cfg.advanced.memory_cache_entries), unit=cfg.advanced.unit,
+    ).fit(seeded, labels, themes=theme_vectors, keywords=keywords)
     return docs, clusters, assigner
 
 
@@ -316,82 +324,11 @@ def theme_lookup(tags: pd.DataFrame, comment_themes: pd.DataFrame,
             if len(comment_themes) else {})
 
 
-def doc_keys(docs: pd.DataFrame, unit: str) -> pd.Series:
-    return docs["sentence_id"] if unit == "sentences" else docs["comment_id"]
-
-
 def doc_theme_sets(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
                    unit: str) -> list[set[str]]:
     """The themes the tag stage gave each document."""
     lookup = theme_lookup(tags, comment_themes, unit)
     return [set(lookup.get(key, set())) for key in doc_keys(docs, unit)]
-
-
-def on_topic(labels: np.ndarray, doc_terms: list[set[str]],
-             keywords: dict[int, set[str]]) -> list[bool]:
-    """Per document: does it use one of its cluster's keywords (or a word of one)?"""
-    return [bool(keywords.get(c) and keywords[c] & found)
-            for c, found in zip(labels.tolist(), doc_terms, strict=True)]
-
-
-@dataclass(frozen=True)
-class Assigner:
-    """What places a document among clusters already found: the final topic embeddings, the
-    theme centroids its tags pull it towards, each cluster's keywords (for ``on_topic``), and
-    how to embed it. Small and picklable, so it can travel to Dask workers, which rebuild a
-    pretrained embedder from ``embedder_args`` (a fitted ``tfidf-svd`` travels as
-    ``embedder``). ``vectors``: precomputed vectors of the documents, in their order."""
-
-    topics: dict[int, np.ndarray]
-    themes: dict[str, np.ndarray]
-    keywords: dict[int, set[str]]
-    seed_weight: float
-    min_similarity: float
-    batch_size: int
-    embedder: object | None
-    embedder_args: tuple
-    unit: str = "sentences"
-    vectors: np.ndarray | None = None
-
-    def make_embedder(self):
-        if self.embedder is not None:
-            return self.embedder
-        name, dims, seed, static_dir, onnx_dir, entries = self.embedder_args
-        return make_embedder(name, dims, seed, static_dir, onnx_dir=onnx_dir,
-                             max_entries=entries)
-
-    def place(self, texts: list[str], doc_themes: list[set[str]],
-              vectors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(cluster per document, -1 below ``min_similarity``; on_topic per document)."""
-        if not len(texts):
-            return np.zeros(0, dtype=int), np.zeros(0, dtype=bool)
-        if vectors is None:
-            vectors = self.make_embedder().transform(texts)
-        seeded = seed_vectors(np.asarray(vectors, dtype=float), doc_themes, self.themes,
-                              self.seed_weight)
-        labels = clustering.nearest_topic(seeded, self.topics, self.min_similarity)
-        terms = [terms_of_lemmas(lemma_tokens(text)) for text in texts]
-        return labels, np.array(on_topic(labels, terms, self.keywords), dtype=bool)
-
-
-def assign_documents(docs: pd.DataFrame, lookup: dict[str, set[str]],
-                     assigner: Assigner) -> tuple[np.ndarray, np.ndarray]:
-    """Place ``docs`` with ``assigner`` in batches of ``assigner.batch_size`` (in this
-    process); -> (cluster ids, on_topic flags) in ``docs``' order."""
-    labels, on_topic = [], []
-    keys = doc_keys(docs, assigner.unit).tolist()
-    texts = docs["text"].tolist()
-    for start in range(0, len(texts), assigner.batch_size):
-        stop = start + assigner.batch_size
-        given = None if assigner.vectors is None else assigner.vectors[start:stop]
-        placed = assigner.place(texts[start:stop],
-                                [lookup.get(k, set()) for k in keys[start:stop]], given)
-        labels.append(placed[0])
-        on_topic.append(placed[1])
-        progress.rows("discover: placing", min(stop, len(texts)), len(texts))
-    if not labels:
-        return np.zeros(0, dtype=int), np.zeros(0, dtype=bool)
-    return np.concatenate(labels), np.concatenate(on_topic)
 
 
 def recount(clusters: pd.DataFrame, docs: pd.DataFrame, lookup: dict[str, set[str]],
@@ -419,20 +356,6 @@ def recount(clusters: pd.DataFrame, docs: pd.DataFrame, lookup: dict[str, set[st
         n_respondents=counts["n_respondents"].fillna(0).astype(int).to_numpy(),
         tagged_share=counts["tagged_share"].fillna(0.0).round(4).to_numpy(),
     )[list(CLUSTERS)]
-
-
-def seed_vectors(vectors: np.ndarray, doc_themes: list[set[str]],
-                 theme_vectors: dict[str, np.ndarray], weight: float) -> np.ndarray:
-    """Move each tagged document towards the centroid of its themes (guided clustering)."""
-    if weight <= 0 or not theme_vectors:
-        return vectors
-    seeded = vectors.copy()
-    for row, found in enumerate(doc_themes):
-        known = [theme_vectors[t] for t in sorted(found) if t in theme_vectors]
-        if known:
-            seeded[row] = vectors[row] + weight * np.mean(known, axis=0)
-    norms = np.linalg.norm(seeded, axis=1, keepdims=True)
-    return seeded / np.where(norms == 0, 1, norms)
 
 
 def describe(docs: pd.DataFrame, vectors: np.ndarray, doc_themes: list[set[str]],

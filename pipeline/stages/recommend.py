@@ -20,8 +20,8 @@ from pipeline.config.models import Settings
 from pipeline.drafting import quotes as quote_rules
 from pipeline.drafting.names import phrase_name
 from pipeline.drafting.scores import answering
-from pipeline.embed.embedders import make_embedder
-from pipeline.embed.pretrained import CachedEmbedder
+from pipeline.embed.base import CachedEmbedder
+from pipeline.embed.registry import make_embedder
 from pipeline.io.dtypes import as_text
 from pipeline.stages.schemas import (
     CLEAN_COMMENTS,

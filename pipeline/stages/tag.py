@@ -25,7 +25,7 @@ import pandas as pd
 
 from pipeline import progress
 from pipeline.config.models import Settings, ThemesConfig
-from pipeline.embed.pretrained import CachedEmbedder
+from pipeline.embed.base import CachedEmbedder
 from pipeline.stages.schemas import COMMENT_THEMES, SENTENCES, TAGS, empty
 from pipeline.tagging.semantic import (
     embedder_for,

@@ -57,7 +57,7 @@ class FinetunedTagger:
     and ``load`` as safetensors."""
 
     def __init__(self, n_themes: int, spec: FinetuneSpec | None = None, seed: int = 0) -> None:
-        from pipeline.embed.pretrained import minilm_dir
+        from pipeline.embed.model_files import minilm_dir
 
         torch = _torch()
         from transformers import AutoModel, AutoTokenizer

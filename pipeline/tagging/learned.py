@@ -11,6 +11,19 @@ scored). Optionally a fine-tuned MiniLM (``pipeline.tagging.finetune``) is train
 and its sigmoid scores are averaged with the linear ones. A model is saved as JSON (settings,
 vocabularies, scores) plus a NumPy ``.npz`` of arrays, loaded with ``allow_pickle=False``, and
 the fine-tuned weights as safetensors: loading one never runs code from the model folder.
+
+``TagModel`` is a scikit-learn classifier: its constructor stores the settings
+(``get_params``/``set_params``), ``fit(texts, truth, embeddings)`` sets the fitted state
+(attributes ending in ``_``), ``predict``/``predict_proba`` before ``fit`` raise
+``NotFittedError``. One-vs-rest is scikit-learn's ``OneVsRestClassifier`` over the themes that
+have both coded and uncoded comments (the others keep the ``UNTRAINED`` intercept). The
+threshold search is written here, not ``TunedThresholdClassifierCV``: that tunes one binary
+classifier by refitting it inside its own folds, while ours picks every theme's threshold
+from one set of out-of-fold scores of the whole multi-label model (folds grouped by identical
+text, the theme examples kept out of the fold that holds their text, the fine-tuned scores
+blended in), then shrinks it towards 0.5 (``THRESHOLD_SHRINK``); ``train`` sets the final
+thresholds from its outer folds' scores. ``FixedThresholdClassifier`` fits no better: the
+thresholds apply to the blended scores, and ``at_least_one`` reads all themes' scores at once.
 """
 
 from __future__ import annotations
@@ -20,13 +33,13 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
@@ -42,7 +55,6 @@ WORD_PARAMS = {"analyzer": "word", "ngram_range": (1, 2), "sublinear_tf": True, 
                "lowercase": True, "strip_accents": "unicode"}
 CHAR_PARAMS = {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True, "min_df": 2,
                "lowercase": True, "strip_accents": "unicode", "max_features": 60000}
-EMBEDDING_DIMS = {"minilm": 384, "minilm-onnx": 384, "minilm-static": 256}
 UNTRAINED = -25.0  # intercept of a theme with no coded comments: its score is ~0
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 # Out-of-fold F1-best thresholds are noisy for rare themes; pulling them halfway back to the
@@ -138,18 +150,23 @@ class Features(TransformerMixin, BaseEstimator):
 
 def fit_linear(features: sparse.csr_matrix, truth: np.ndarray, spec: FeatureSpec,
                seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """One linear SVM per theme column -> (coef themes x features, intercept)."""
+    """One linear SVM per theme column (scikit-learn's one-vs-rest) -> (coef themes x
+    features, intercept); a theme coded for no comment, or for every one, is not fitted."""
+    from sklearn.multiclass import OneVsRestClassifier
     from sklearn.svm import LinearSVC
 
     coef = np.zeros((truth.shape[1], features.shape[1]))
     intercept = np.full(truth.shape[1], UNTRAINED)  # themes never coded: never predicted
-    for j in range(truth.shape[1]):
-        if truth[:, j].sum() == 0 or truth[:, j].all():
-            continue
-        model = LinearSVC(C=spec.C, class_weight=spec.class_weight, max_iter=5000,
-                          random_state=seed)
-        model.fit(features, truth[:, j])
-        coef[j], intercept[j] = model.coef_[0], model.intercept_[0]
+    coded = truth.sum(axis=0)
+    trainable = np.flatnonzero((coded > 0) & (coded < len(truth)))
+    if not len(trainable):
+        return coef, intercept
+    target = truth[:, trainable].astype(int)
+    svm = LinearSVC(C=spec.C, class_weight=spec.class_weight, max_iter=5000, random_state=seed)
+    # one column is a binary problem (one estimator); more are one estimator per column
+    ovr = OneVsRestClassifier(svm).fit(features, target[:, 0] if len(trainable) == 1 else target)
+    for j, fitted in zip(trainable, ovr.estimators_, strict=True):
+        coef[j], intercept[j] = fitted.coef_[0], fitted.intercept_[0]
     return coef, intercept
 
 
@@ -200,46 +217,97 @@ def out_of_fold(texts: list[str], truth: np.ndarray, spec: FeatureSpec, seed: in
     return proba, tagged
 
 
-@dataclass
-class TagModel:
-    """A trained tagger: features, per-theme linear weights and thresholds."""
+class TagModel(ClassifierMixin, BaseEstimator):
+    """A tagger: features, per-theme linear weights and thresholds (a scikit-learn classifier).
 
-    theme_ids: list[str]
-    features: Features
-    coef: np.ndarray
-    intercept: np.ndarray
-    thresholds: np.ndarray
-    info: dict = field(default_factory=dict)
-    at_least_one: bool = False  # every training comment was coded: never leave one untagged
-    finetuned: Any = None  # a pipeline.finetune.FinetunedTagger whose scores are blended in
+    Parameters are the ``FeatureSpec`` fields (``embedder``, ``embedding_weight``, ``C``,
+    ``class_weight``), the ``seed``, ``inner_folds`` (thresholds from that many out-of-fold
+    splits of the training texts; 0 or 1: 0.5 each), ``theme_ids`` (names of the truth
+    columns) and ``finetune`` (a ``FinetuneSpec``: a fine-tuned MiniLM blended in).
+    Fitted state: ``theme_ids_``, ``features_``, ``coef_``, ``intercept_``, ``thresholds_``,
+    ``at_least_one_`` (every training comment was coded: never leave one untagged),
+    ``finetuned_`` (a ``FinetunedTagger`` or None) and ``info_`` (what ``train`` records).
+    """
+
+    def __init__(self, embedder: str | None = "minilm", embedding_weight: float = 1.0,
+                 C: float = 0.1, class_weight: str | None = "balanced", seed: int = 0,
+                 inner_folds: int = 3, theme_ids: list[str] | None = None,
+                 finetune: FinetuneSpec | None = None) -> None:
+        self.embedder = embedder
+        self.embedding_weight = embedding_weight
+        self.C = C
+        self.class_weight = class_weight
+        self.seed = seed
+        self.inner_folds = inner_folds
+        self.theme_ids = theme_ids
+        self.finetune = finetune
+
+    @property
+    def spec(self) -> FeatureSpec:
+        """The feature settings as one ``FeatureSpec``."""
+        return FeatureSpec(self.embedder, self.embedding_weight, self.C, self.class_weight)
+
+    def fit(self, texts: list[str], truth: np.ndarray, embeddings: np.ndarray | None = None,
+            extra: Extra | None = None,
+            progress: Callable[[str], None] | None = None) -> TagModel:
+        """Fit features and classifiers on all ``texts`` (``truth``: texts x themes, bool;
+        ``embeddings``: their vectors from ``embedder``, if any) and the ``extra`` examples;
+        thresholds from ``inner_folds``-fold out-of-fold predictions on ``texts`` alone.
+        With ``finetune``, a fine-tuned MiniLM is trained on the same texts and blended in;
+        its thresholds stay at 0.5 (fine-tuning inside inner folds would cost too much), for
+        the caller to set from outer out-of-fold scores."""
+        truth = np.asarray(truth, dtype=bool)
+        spec = self.spec
+        every = (texts, truth, embeddings) if extra is None else extra.added_to(
+            list(texts), truth, embeddings)
+        self.features_ = Features(spec).fit(every[0])
+        self.coef_, self.intercept_ = fit_linear(self.features_.transform(every[0], every[2]),
+                                                 every[1], spec, self.seed)
+        self.thresholds_ = np.full(truth.shape[1], 0.5)
+        self.finetuned_ = None
+        if self.finetune is not None:
+            from pipeline.tagging.finetune import FinetunedTagger
+
+            self.finetuned_ = FinetunedTagger(truth.shape[1], self.finetune, self.seed).fit(
+                every[0], every[1].astype(float), progress)
+        elif self.inner_folds >= 2:
+            self.thresholds_ = best_thresholds(truth, out_of_fold(
+                list(texts), truth, spec, self.seed, self.inner_folds, embeddings, extra)[0])
+        self.theme_ids_ = list(self.theme_ids or [f"theme_{j}" for j in range(truth.shape[1])])
+        self.at_least_one_ = bool(truth.any(axis=1).all())
+        self.info_ = {}
+        return self
 
     @property
     def trained_themes(self) -> set[str]:
         """Themes the model learned from coded comments (it never predicts the others)."""
-        return {t for t, b in zip(self.theme_ids, self.intercept, strict=True) if b > UNTRAINED}
+        check_is_fitted(self, ["coef_", "intercept_"])
+        return {t for t, b in zip(self.theme_ids_, self.intercept_, strict=True) if b > UNTRAINED}
 
     def tagged(self, proba: np.ndarray) -> np.ndarray:
-        """Scores -> tags: each theme over its threshold; with ``at_least_one``, a comment
+        """Scores -> tags: each theme over its threshold; with ``at_least_one_``, a comment
         with none gets its best theme relative to that theme's threshold."""
-        tagged = proba >= self.thresholds
-        if self.at_least_one and len(proba):
+        check_is_fitted(self, ["thresholds_", "at_least_one_"])
+        tagged = proba >= self.thresholds_
+        if self.at_least_one_ and len(proba):
             empty = ~tagged.any(axis=1)
-            best = np.argmax(proba - self.thresholds, axis=1)
+            best = np.argmax(proba - self.thresholds_, axis=1)
             tagged[np.flatnonzero(empty), best[empty]] = True
         return tagged
 
     def proba_of(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
         """Scores in (0, 1) per text and theme: the linear model's, blended with the
         fine-tuned encoder's (weighted by its ``spec.weight``) when the model has one."""
-        linear = probabilities(self.features.transform(texts, embeddings), self.coef,
-                               self.intercept)
-        if self.finetuned is None or not texts:
+        check_is_fitted(self, ["features_", "coef_", "intercept_"])
+        linear = probabilities(self.features_.transform(texts, embeddings), self.coef_,
+                               self.intercept_)
+        if self.finetuned_ is None or not len(texts):
             return linear
-        weight = self.finetuned.spec.weight
-        return weight * self.finetuned.proba(texts) + (1 - weight) * linear
+        weight = self.finetuned_.spec.weight
+        return weight * self.finetuned_.proba(texts) + (1 - weight) * linear
 
     def predict_proba(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
-        """scikit-learn's name for ``proba_of``: one column per theme in ``theme_ids``."""
+        """scikit-learn's name for ``proba_of``: one column per theme in ``theme_ids_``."""
         return self.proba_of(texts, embeddings)
 
     def predict(self, texts: list[str], embeddings: np.ndarray | None = None) -> np.ndarray:
@@ -249,17 +317,16 @@ class TagModel:
     def embed(self, texts: list[str], tag_settings=None) -> np.ndarray | None:
         """The embedder features of ``texts`` (None when the model uses TF-IDF only), with the
         model folders and cache bound of ``tag_settings`` (``TagSettings``) when given."""
-        if not self.features.spec.embedder:
+        if not self.embedder:
             return None
-        from pipeline.embed.pretrained import embedder_for_settings, pretrained_embedder
+        from pipeline.embed.registry import embedder_for_settings, pretrained_embedder
 
-        name = self.features.spec.embedder
-        embedder = (pretrained_embedder(name) if tag_settings is None
-                    else embedder_for_settings(name, tag_settings))
+        embedder = (pretrained_embedder(self.embedder) if tag_settings is None
+                    else embedder_for_settings(self.embedder, tag_settings))
         return embedder.transform(texts)
 
     def check_themes(self, theme_ids: list[str], where: str) -> None:
-        unknown = [t for t in self.theme_ids if t not in theme_ids]
+        unknown = [t for t in self.theme_ids_ if t not in theme_ids]
         if unknown:
             raise ConfigError(f"{where}: the model was trained on themes the theme config does "
                               f"not define ({', '.join(unknown)}); use the themes file it was "
@@ -275,7 +342,7 @@ class TagModel:
         comment_texts = [" ".join(map(str, by_comment.get_group(c)["text"])) for c in order]
         sentence_texts = [str(t) for t in sentences["text"]]
         tag_cfg = settings.pipeline.tag
-        uses_question = bool(self.info.get("question_column"))
+        uses_question = bool(self.info_.get("question_column"))
         questions = ([str(by_comment.get_group(c)["question"].iat[0]) for c in order]
                      if uses_question else None)
         comment_proba = self.proba_of(asked(comment_texts, questions),
@@ -291,14 +358,14 @@ class TagModel:
         others, margins = runner_up(comment_proba)
         for row, comment_id in enumerate(order):
             for j in np.flatnonzero(comment_tagged[row]):
-                theme_id = self.theme_ids[j]
+                theme_id = self.theme_ids_[j]
                 if theme_id not in settings.themes.ids:
                     continue
                 members = positions[comment_id]
                 best = int(members[np.argmax(sentence_proba[members, j])])
                 text = sentence_texts[best]
                 margin = margins[row, j]
-                second = self.theme_ids[others[row, j]] if np.isfinite(margin) else ""
+                second = self.theme_ids_[others[row, j]] if np.isfinite(margin) else ""
                 records.append((comment_id, sentences["sentence_id"].iat[best], theme_id,
                                 "classifier", round(float(comment_proba[row, j]), 6), text, 0,
                                 len(text), second,
@@ -311,51 +378,42 @@ def fit_model(texts: list[str], truth: np.ndarray, spec: FeatureSpec, seed: int,
               theme_ids: list[str] | None = None, extra: Extra | None = None,
               finetune: FinetuneSpec | None = None,
               progress: Callable[[str], None] | None = None) -> TagModel:
-    """Fit features and classifiers on all ``texts`` (``embeddings``: their vectors from
-    ``spec.embedder``, if any) and the ``extra`` examples; thresholds from
-    ``inner_folds``-fold out-of-fold predictions on ``texts`` alone (0.5 each when
-    ``inner_folds`` is 0). With ``finetune``, a fine-tuned MiniLM is trained on the same
-    texts and blended in; its thresholds stay at 0.5 (fine-tuning inside inner folds would
-    cost too much), for the caller to set from outer out-of-fold scores."""
-    every = (texts, truth, embeddings) if extra is None else extra.added_to(texts, truth,
-                                                                            embeddings)
-    features = Features(spec).fit(every[0])
-    coef, intercept = fit_linear(features.transform(every[0], every[2]), every[1], spec, seed)
-    chosen = np.full(truth.shape[1], 0.5)
-    finetuned = None
-    if finetune is not None:
-        from pipeline.tagging.finetune import FinetunedTagger
-
-        finetuned = FinetunedTagger(truth.shape[1], finetune, seed).fit(
-            every[0], every[1].astype(float), progress)
-    elif inner_folds >= 2:
-        chosen = best_thresholds(truth, out_of_fold(texts, truth, spec, seed, inner_folds,
-                                                    embeddings, extra)[0])
-    ids = theme_ids or [f"theme_{j}" for j in range(truth.shape[1])]
-    return TagModel(ids, features, coef, intercept, chosen,
-                    at_least_one=bool(truth.any(axis=1).all()), finetuned=finetuned)
+    """``TagModel(**spec, ...).fit(...)``: see ``TagModel.fit``."""
+    return TagModel(**asdict(spec), seed=seed, inner_folds=inner_folds, theme_ids=theme_ids,
+                    finetune=finetune).fit(texts, truth, embeddings, extra=extra,
+                                           progress=progress)
 
 
 def save_model(model: TagModel, out_dir: str | Path) -> Path:
     """Write ``model.json`` and ``arrays.npz`` into ``out_dir``."""
+    check_is_fitted(model, ["features_", "coef_", "thresholds_"])
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    features = model.features
-    meta = {"format": FORMAT, "theme_ids": model.theme_ids, "at_least_one": model.at_least_one,
-            "spec": features.spec.__dict__, "info": model.info,
+    features = model.features_
+    meta = {"format": FORMAT, "theme_ids": model.theme_ids_, "at_least_one": model.at_least_one_,
+            "spec": asdict(model.spec), "info": model.info_,
             "word_vocabulary": {k: int(v) for k, v in features.word_.vocabulary_.items()},
             "char_vocabulary": {k: int(v) for k, v in features.char_.vocabulary_.items()}}
-    if model.finetuned is not None:
-        meta["finetune"] = model.finetuned.save(out)
+    if model.finetuned_ is not None:
+        meta["finetune"] = model.finetuned_.save(out)
     else:
         from pipeline.tagging.finetune import WEIGHTS
 
         (out / WEIGHTS).unlink(missing_ok=True)  # left by an earlier --finetune
-    np.savez_compressed(out / "arrays.npz", coef=model.coef, intercept=model.intercept,
-                        thresholds=model.thresholds, word_idf=features.word_.idf_,
+    np.savez_compressed(out / "arrays.npz", coef=model.coef_, intercept=model.intercept_,
+                        thresholds=model.thresholds_, word_idf=features.word_.idf_,
                         char_idf=features.char_.idf_)
     (out / "model.json").write_text(json.dumps(meta, ensure_ascii=False) + "\n", encoding="utf-8")
     return out
+
+
+def embedding_width(name: str | None) -> int:
+    """Width of the pretrained embedder ``name``'s vectors (0 without an embedder)."""
+    if not name:
+        return 0
+    from pipeline.embed.registry import pretrained_embedder
+
+    return pretrained_embedder(name).dims  # the shared instance: no model is loaded
 
 
 def load_model(model_dir: str | Path) -> TagModel:
@@ -372,24 +430,26 @@ def load_model(model_dir: str | Path) -> TagModel:
         raise ConfigError(f"{folder}/model.json: unknown model format {meta.get('format')!r}; "
                           f"expected {FORMAT!r}; train the model again", code="C022")
     try:
-        features = Features(FeatureSpec(**meta["spec"]))
+        model = TagModel(**meta["spec"], theme_ids=list(meta["theme_ids"]))
+        features = Features(model.spec)
         features.word_ = TfidfVectorizer(**WORD_PARAMS, vocabulary=meta["word_vocabulary"])
         features.word_.idf_ = arrays["word_idf"]
         features.char_ = TfidfVectorizer(**CHAR_PARAMS, vocabulary=meta["char_vocabulary"])
         features.char_.idf_ = arrays["char_idf"]
-        model = TagModel(list(meta["theme_ids"]), features, arrays["coef"], arrays["intercept"],
-                         arrays["thresholds"], meta.get("info", {}),
-                         bool(meta.get("at_least_one")))
+        model.features_, model.theme_ids_ = features, list(meta["theme_ids"])
+        model.coef_, model.intercept_ = arrays["coef"], arrays["intercept"]
+        model.thresholds_, model.info_ = arrays["thresholds"], meta.get("info", {})
+        model.at_least_one_, model.finetuned_ = bool(meta.get("at_least_one")), None
+        width = embedding_width(model.embedder)
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{folder}: the model files are incomplete or damaged ({exc!r}); "
                           "train the model again", code="C022") from None
-    if model.coef.shape != (len(model.theme_ids), len(features.word_.vocabulary)
-                            + len(features.char_.vocabulary)
-                            + (EMBEDDING_DIMS.get(features.spec.embedder, 0))):
+    if model.coef_.shape != (len(model.theme_ids_), len(features.word_.vocabulary)
+                             + len(features.char_.vocabulary) + width):
         raise ConfigError(f"{folder}: the model's arrays do not match its vocabularies; train "
                           "the model again", code="C022")
     if meta.get("finetune"):
         from pipeline.tagging.finetune import FinetunedTagger
 
-        model.finetuned = FinetunedTagger.load(folder, len(model.theme_ids), meta["finetune"])
+        model.finetuned_ = FinetunedTagger.load(folder, len(model.theme_ids_), meta["finetune"])
     return model

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.config.models import TagSettings, Theme, ThemesConfig
-from pipeline.embed.embedders import TfidfSvdEmbedder, make_embedder
+from pipeline.embed.embedders import TfidfSvdEmbedder
+from pipeline.embed.registry import make_embedder
 
 CODEBOOK_C = 10.0  # inverse regularisation of the codebook classifier (NHS FFT dev: 1, 10, 100)
 

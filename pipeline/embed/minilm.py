@@ -1,0 +1,95 @@
+"""``minilm`` and ``minilm-static``: the pretrained MiniLM embedders run in this process.
+
+``minilm`` is all-MiniLM-L6-v2 through sentence-transformers on CPU (torch), from the
+checked weights of ``model_files.minilm_dir``. ``minilm-static`` is a static (token lookup)
+embedder distilled locally from those same weights with model2vec; it is built once into
+``static_dir`` and reused. torch, sentence-transformers and model2vec are imported only when an
+embedder first encodes.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.embed.base import CachedEmbedder
+from pipeline.embed.model_files import WEIGHTS_FILE, minilm_dir, model_folder, offline_hub
+from pipeline.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+class MiniLMEmbedder(CachedEmbedder):
+    """all-MiniLM-L6-v2 through sentence-transformers, on CPU, offline (384 dimensions).
+    The loaded model is ``model_`` (made on first encode)."""
+
+    name = "minilm"
+    dims = 384
+
+    def __init__(self, max_entries: int | None = None) -> None:
+        super().__init__(max_entries)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if getattr(self, "model_", None) is None:
+            model_dir = minilm_dir()
+            with offline_hub():
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()
+                self.model_ = SentenceTransformer(str(model_dir), device="cpu",
+                                                  local_files_only=True)
+        return np.asarray(self.model_.encode(texts, batch_size=self.batch_size,
+                                             show_progress_bar=False, convert_to_numpy=True))
+
+
+class StaticMiniLMEmbedder(CachedEmbedder):
+    """A model2vec static embedder distilled from the same MiniLM weights (256 dimensions),
+    kept in ``static_dir`` (None: the user's models folder). The loaded model is ``model_``
+    (made on first encode)."""
+
+    name = "minilm-static"
+    dims = 256
+
+    def __init__(self, static_dir: str | Path | None = None,
+                 max_entries: int | None = None) -> None:
+        super().__init__(max_entries)
+        self.static_dir = static_dir
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if getattr(self, "model_", None) is None:
+            self.model_ = load_static(model_folder(self.static_dir, self.name))
+        return np.asarray(self.model_.encode(texts, show_progress_bar=False))
+
+
+def load_static(static_dir: Path):
+    """Load the distilled model from ``static_dir``, distilling it there first if absent."""
+    with offline_hub():
+        try:
+            from model2vec import StaticModel
+        except ImportError:
+            raise ConfigError("embedder 'minilm-static' needs model2vec: pip install "
+                              "'comment-theming[static]', or "
+                              "use embedder: minilm or tfidf-svd", code="C021") from None
+        if not (static_dir / WEIGHTS_FILE).is_file():
+            distill_static(static_dir)
+        return StaticModel.from_pretrained(str(static_dir))
+
+
+def distill_static(static_dir: Path, pca_dims: int = 256) -> Path:
+    """Distill a static embedder from the checked local MiniLM weights into ``static_dir``
+    (about 45 s on 2 cores, once)."""
+    model_dir = minilm_dir()
+    try:
+        from model2vec.distill import distill
+    except ImportError as exc:
+        raise ConfigError(f"cannot distill 'minilm-static' ({exc}); install model2vec and "
+                          "skeletoken, or use embedder: minilm or tfidf-svd", code="C021") from None
+    log.info("distilling a static embedder from %s into %s", model_dir, static_dir)
+    with offline_hub():
+        model = distill(model_name=str(model_dir), pca_dims=pca_dims)
+    static_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(static_dir))
+    return static_dir
