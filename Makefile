@@ -8,7 +8,7 @@ PIP := $(BIN)/pip
 PIP_FLAGS := --disable-pip-version-check -c constraints.txt
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean base-check
+.PHONY: install run test lint docs bench clean base-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ base-check:
 
 lint: install
 	$(BIN)/ruff check pipeline tests bench
+
+# the docs site into site/ (after a change to a command: python docs/gen_cli_reference.py)
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # quick by default (a few minutes); make bench BENCH_FLAGS=--full for every benchmark at full size
 bench: install

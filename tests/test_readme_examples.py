@@ -1,5 +1,9 @@
-"""Every `$ theming ...` line in the README's console blocks runs, in README order, in a
-temporary project folder; where the README shows the output, the command prints exactly that.
+"""Every `$ theming ...` line in the console blocks of the README and of the docs site's pages
+runs, in one temporary project folder: the README first, then the pages in the order of
+mkdocs.yml's nav. Where a page shows the output, the command prints exactly that (for init and
+themes); an output starting "Error [" means the command must exit 1. A `$ cp SRC DST` line
+copies the file; other shell lines are not run. The benchmarks history is a log of commands run
+elsewhere, so its blocks are not run.
 
 The files the examples name (my_export.csv, coded.csv, codebook.csv, broken.yaml, ...) are
 made here from the shipped sample round (written by us) and the shipped themes.
@@ -22,7 +26,22 @@ from pipeline.cli import app
 from pipeline.project_init import init_project
 from tests.conftest import ROOT, SAMPLE
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+NOT_RUN = {"benchmarks-history.md"}
+
+
+def nav_pages(nav: list) -> list[str]:
+    """The docs pages of mkdocs.yml's nav, in order."""
+    pages: list[str] = []
+    for entry in nav:
+        for target in (entry.values() if isinstance(entry, dict) else [entry]):
+            pages += nav_pages(target) if isinstance(target, list) else [target]
+    return pages
+
+
+def pages_to_run() -> list[Path]:
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    return [ROOT / "README.md"] + [ROOT / "docs" / page for page in nav_pages(nav)
+                                   if page not in NOT_RUN]
 BROKEN_THEMES = """\
 version: 1
 themes:
@@ -36,26 +55,36 @@ themes:
 
 @dataclass
 class Example:
-    line: int
-    argv: list[str]
-    shown: list[str]  # the output lines the README prints under the command ([] = not shown)
+    where: str  # page and line
+    argv: list[str]  # after "theming"; ["cp", SRC, DST] for a copy
+    shown: list[str]  # the output lines the page prints under the command ([] = not shown)
 
 
-def readme_examples() -> list[Example]:
+def page_examples(page: Path) -> list[Example]:
+    """The commands of a page's console blocks (indented blocks in lists included)."""
+    text = page.read_text(encoding="utf-8")
+    name = page.relative_to(ROOT)
     examples: list[Example] = []
-    for block in re.finditer(r"```console\n(.*?)```", README, flags=re.DOTALL):
-        first_line = README[:block.start()].count("\n") + 2
+    for block in re.finditer(r"^( *)```console\n(.*?)^ *```", text, flags=re.DOTALL | re.MULTILINE):
+        indent = len(block.group(1))
+        first_line = text[:block.start()].count("\n") + 2
         current: Example | None = None
-        for offset, text in enumerate(block.group(1).splitlines()):
-            if text.startswith("$ "):
+        for offset, line in enumerate(block.group(2).splitlines()):
+            line = line[indent:]
+            if line.startswith("$ "):
                 current = None
-                command = shlex.split(text[2:], comments=True)
-                if command and command[0] in ("theming", ".venv/bin/theming"):
-                    current = Example(first_line + offset, command[1:], [])
+                command = shlex.split(line[2:], comments=True)
+                if command and command[0] in ("theming", ".venv/bin/theming", "cp"):
+                    argv = command if command[0] == "cp" else command[1:]
+                    current = Example(f"{name} line {first_line + offset}", argv, [])
                     examples.append(current)
-            elif current is not None and text.strip() != "...":
-                current.shown.append(text)
+            elif current is not None and line.strip() != "...":
+                current.shown.append(line)
     return examples
+
+
+def all_examples() -> list[Example]:
+    return [example for page in pages_to_run() for example in page_examples(page)]
 
 
 def write_inputs(work: Path) -> None:
@@ -96,21 +125,33 @@ def write_inputs(work: Path) -> None:
     (work / "broken.yaml").write_text(BROKEN_THEMES, encoding="utf-8")
 
 
-def test_the_readme_has_examples_to_run():
-    examples = readme_examples()
-    assert len(examples) >= 15
-    assert {e.argv[0] for e in examples} >= {"init", "run", "quotes", "eval", "train", "themes"}
+def test_the_readme_opens_with_a_session_and_has_examples_to_run():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme.split("\n\n")[2].startswith("```console\n$ git clone")
+    assert {e.argv[0] for e in page_examples(ROOT / "README.md")} >= {
+        "init", "run", "themes", "quotes", "eval"}
 
 
-def test_every_readme_console_example_runs(tmp_path, monkeypatch):
+def test_the_docs_pages_have_examples_of_every_command_to_run():
+    examples = all_examples()
+    assert len(examples) >= 30
+    assert {e.argv[0] for e in examples} >= {"init", "run", "quotes", "eval", "train", "themes",
+                                              "compare", "review", "cache"}
+
+
+@pytest.mark.slow
+def test_every_console_example_of_the_readme_and_docs_runs(tmp_path, monkeypatch):
     work = tmp_path / "project"
     init_project(work)
     write_inputs(work)
     monkeypatch.chdir(work)
     runner = CliRunner()
-    for example in readme_examples():
+    for example in all_examples():
+        if example.argv[0] == "cp":
+            shutil.copy(example.argv[1], example.argv[2])
+            continue
         result = runner.invoke(app, example.argv, catch_exceptions=False)
-        where = f"README line {example.line}: theming {shlex.join(example.argv)}"
+        where = f"{example.where}: theming {shlex.join(example.argv)}"
         expects_error = bool(example.shown) and example.shown[0].startswith("Error [")
         assert result.exit_code == (1 if expects_error else 0), f"{where}\n{result.output}"
         if example.shown and example.argv[0] in ("init", "themes"):
