@@ -148,6 +148,7 @@ class RedactSettings(_Strict):
     ni_numbers: bool
     postcodes: bool
     titled_names: bool
+    untitled_names: bool
     ner: bool
     names: list[str]
     names_file: str | None
