@@ -48,6 +48,7 @@ SURNAME_FIELDS = ("last_names", "last_romanized_names", "male_last_names", "fema
                   "unisex_last_names", "last_names_male", "last_names_female")
 LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f'’\-]+")
 COMMON_WORD_CUTOFF = b":-14."  # probabilities are sorted: stop reading at the first below
+ORDINARY_MARGIN = 0.3  # "rose", "dawn": about as often lower case as capitalised
 SPECIAL_LETTERS = str.maketrans({"ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ø": "o", "Ø": "o",
                                  "æ": "ae", "ß": "ss", "ı": "i", "’": "'", "þ": "th"})
 
@@ -81,8 +82,7 @@ def lexicon() -> Lexicon:
             continue
         given.update(_name_words(provider, GIVEN_FIELDS))
         surnames.update(_name_words(provider, SURNAME_FIELDS))
-    particles = name_words.PARTICLES
-    return Lexicon(frozenset(given - particles), frozenset(surnames - particles))
+    return Lexicon(frozenset(given), frozenset(surnames))
 
 
 def _name_words(provider, fields: tuple[str, ...]) -> set[str]:
@@ -140,7 +140,7 @@ def ordinary(word: str) -> bool:
     low = probs.get(lower)
     if low is None:
         return lower in name_words.NOT_NAME_WORDS
-    return low >= probs.get(lower.capitalize(), -14.0)
+    return low >= probs.get(lower.capitalize(), -14.0) - ORDINARY_MARGIN
 
 
 @functools.lru_cache(maxsize=100_000)

@@ -112,11 +112,17 @@ ivanov petrov popescu horvath novak kovacs
 
 PARTICLES = _words("""
 de la le du da di del della van von der den ten ter bin binti bint ibn abu al el dos das
-y e ni nic mac mc o ua ap ben bat st
+y e ni nic mac mc o ua ap ben bat
 """)
 
 # Middle words of Vietnamese and Arabic names that join a name on either side.
-JOINERS = _words("van thi duc bin binti bint ibn abu al el abdul")
+JOINERS = _words("van thi duc bin binti bint ibn abu al el abdul ni nic o mac ua de da del")
+
+# Particles that stay particles when capitalised ("Siobhán Ní Bhriain", "Seán Ó Briain").
+CAPITAL_PARTICLES = _words("ni nic o ua mac")
+
+# Beginnings of a surname: "al-farsi", "o'neill", "mcgrath".
+SURNAME_PREFIXES = ("al-", "el-", "o'", "mc", "mac", "fitz", "abu-", "bin-", "ben-")
 
 NOT_NAME_WORDS = _words("""
 nhs staff council councils trust trusts foundation board boards forum forums partnership
@@ -127,7 +133,7 @@ scheme schemes fund funds award awards service services team teams unit units ce
 center centres hospital hospitals infirmary clinic clinics surgery practice practices
 ward wards college colleges university universities school schools academy society
 association federation union unions confederation consortium collaborative council's
-company ltd limited plc llp inc group's employers employer providers provider system
+st saint company ltd limited plc llp inc group's employers employer providers provider system
 systems integrated care health social nursing midwifery medical medicine mental
 community primary secondary acute ambulance emergency pharmacy dental public digital
 improvement england scotland wales ireland northern britain british english scottish

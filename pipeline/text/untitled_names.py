@@ -27,6 +27,7 @@ import itertools
 from dataclasses import dataclass
 
 import regex
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.text import name_lexicon as lex
 from pipeline.text import name_words
@@ -34,12 +35,14 @@ from pipeline.text import name_words
 Span = tuple[int, int]
 
 WORD = regex.compile(r"(?<![\p{L}\p{N}_@.\[/\\])\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*"
-                     r"(?P<possessive>['’]s)?(?![\p{L}\p{N}_@\]])")
+                     r"(?![\p{L}\p{N}_@\]])")
+POSSESSIVE = ("'s", "’s")
 JOIN = regex.compile(r"[ \t]+")
 CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(
     regex.escape(c) for c in sorted(name_words.CUES, key=len, reverse=True)) + r")[ \t,:]*$",
     regex.IGNORECASE)
 CUE_WINDOW = 24
+ARTICLE = regex.compile(r"(?i)(?:^|[^\p{L}])the[ \t]+$")
 MAX_RUN = 5
 
 
@@ -86,27 +89,37 @@ def _shape(word: str) -> str:
 
 @functools.lru_cache(maxsize=200_000)
 def _facts(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool]:
+    """Shape, given, surname, ordinary, particle, stop, foreign of a word (no possessive)."""
     shape = _shape(text)
     names = lex.lexicon()
     k = lex.key(text)
     parts = [p for p in k.replace("'", "-").split("-") if p]
+    stop = k in name_words.NOT_NAME_WORDS or (
+        len(parts) > 1 and any(p in STOP_WORDS or p in name_words.NOT_NAME_WORDS for p in parts
+                               if p not in name_words.PARTICLES))
     core = [p for p in parts if p not in name_words.PARTICLES] or parts
-    given = k in names.given or any(p in names.given for p in core if len(core) > 1)
-    surname = k in names.surnames or any(p in names.surnames for p in core if len(core) > 1)
-    particle = k in name_words.PARTICLES
-    stop = k in name_words.NOT_NAME_WORDS
-    plain = text[:-2] if text.endswith(("'s", "’s")) else text
-    ordinary = lex.ordinary(plain) or k in name_words.NOT_NAME_WORDS
+    forms = {k, *(core if len(core) > 1 else ())}
+    if k.endswith(("ska", "cka", "dzka")):
+        forms.add(k[:-1] + "i")  # Polish: "Szymańska" is the feminine of "Szymański"
+    if k in STOP_WORDS:  # "the", "will": a Faker entry, but a name only in our own lists
+        forms = {k} & (name_words.EXTRA_GIVEN | name_words.EXTRA_SURNAMES)
+    given = any(f in names.given for f in forms)
+    surname = any(f in names.surnames for f in forms) or (
+        k.startswith(name_words.SURNAME_PREFIXES) and len(k) > 4 and not lex.english(text))
+    particle = k in name_words.PARTICLES and (shape == "lower" or k in
+                                              name_words.CAPITAL_PARTICLES)
+    ordinary = lex.ordinary(text) or k in name_words.NOT_NAME_WORDS or k in STOP_WORDS
     foreign = (not (given or surname or particle or stop) and len(k) > 2
-               and not lex.english(plain))
+               and not lex.english(text))
     return shape, given, surname, ordinary, particle, stop, foreign
 
 
 def _words(text: str) -> list[Word]:
     words = []
     for match in WORD.finditer(text):
-        end = match.start("possessive") if match.group("possessive") else match.end()
-        shape, given, surname, ordinary, particle, stop, foreign = _facts(match.group(0))
+        end = match.end() - 2 if match.group(0).endswith(POSSESSIVE) else match.end()
+        shape, given, surname, ordinary, particle, stop, foreign = _facts(
+            text[match.start():end])
         words.append(Word(match.start(), end, text[match.start():end], shape, given, surname,
                           ordinary, particle, stop, foreign))
     return words
@@ -154,49 +167,69 @@ def _names_in_run(text: str, run: list[Word]) -> list[Span]:
 
 
 def _capitalised_name(text: str, piece: list[Word]) -> list[Span]:
-    if not piece or any(w.stop for w in piece):
+    """The name in a run of capitalised words, once everyday words at its ends are trimmed."""
+    if not piece or any(w.stop for w in piece) or ARTICLE.search(
+            text, max(0, piece[0].start - 5), piece[0].start):
         return []
     keys = [lex.key(w.text) for w in piece]
     if any(pair in name_words.PLACE_PAIRS for pair in itertools.pairwise(keys)):
         return []
     start, end = 0, len(piece)
-    while start < end and (piece[start].particle or not piece[start].strong):
+    while start < end and (piece[start].particle or not piece[start].namelike):
         start += 1
-    while end > start and (piece[end - 1].particle or not piece[end - 1].strong):
+    while end > start and (piece[end - 1].particle or not piece[end - 1].namelike):
         end -= 1
-    if end > start and end + 1 < len(piece) and piece[end].particle and piece[end + 1].known:
-        end += 2  # "Nguyễn Văn An", "Ahmed bin Ali": a known name after a joining word
+    if any(lex.key(w.text) == "the" for w in piece[:start]):
+        return []  # "The Christie", "the Whittington": a place or an organisation
+    if 0 < end < len(piece) and piece[end - 1].given and piece[end - 1].strong and \
+            not piece[end].ordinary:
+        end += 1  # a capitalised word after a given name is its surname: "Ben Thornton"
     core = piece[start:end]
-    if not core or not all(w.namelike or w.particle for w in core):
+    if not core or not any(w.strong for w in core) or len(core) > MAX_RUN:
         return []
     if len(core) == 1:
         word = core[0]
-        if word.foreign and not word.known and not _cued(text, word):
+        if end < len(piece):
+            return []  # "Rose Garden", "Christie Hospital": part of a title-case name
+        if not word.strong or (word.foreign and not word.known and not _cued(text, word)):
             return []
-    if len(core) > MAX_RUN:
-        return []
     return [(core[0].start, core[-1].end)]
 
 
 def _plain_name(text: str, run: list[Word], at: int) -> list[Span]:
-    """A name in lower case or capitals starting at ``run[at]``: a known given name beside a
-    known surname, or a name after a cue."""
+    """A name in lower case or capitals starting at ``run[at]``: two known names side by side
+    (one not an everyday word), a given name and an unknown word across a joining word
+    ("siobhan ni bhriain"), or a name after a cue ("spoke to priya")."""
     first = run[at]
-    if first.ordinary or first.stop or first.particle:
+    if not _candidate(first):
         return []
-    following = [w for w in run[at + 1:at + 4] if w.shape == first.shape]
-    nxt = following[0] if following else None
-    if nxt is not None and nxt.particle and len(following) > 1 and \
-            following[0].text.lower() in name_words.JOINERS:
-        nxt = following[1]
-    if nxt is not None and not (nxt.ordinary or nxt.stop or nxt.particle):
-        pair = (first.given and nxt.surname) or (first.surname and nxt.given)
-        if pair or (_cued(text, first) and first.namelike and nxt.namelike
-                    and (first.strong or nxt.strong)):
-            return [(first.start, nxt.end)]
-    if _cued(text, first) and first.strong:
+    following = [w for w in run[at + 1:at + 5] if w.shape == first.shape]
+    nxt, joined = (following[0] if following else None), False
+    if nxt is not None and len(following) > 1 and lex.key(nxt.text) in name_words.JOINERS:
+        nxt, joined = following[1], True
+    cued = _cued(text, first)
+    if nxt is not None and _candidate(nxt):
+        known_pair = first.known and nxt.known and (first.strong or nxt.strong)
+        across = joined and first.given and first.strong and nxt.namelike
+        if known_pair or across or (cued and first.strong and nxt.namelike):
+            last = nxt
+            before = run[at - 1] if at else None
+            if before is not None and before.shape == first.shape and before.known and \
+                    lex.key(before.text) not in STOP_WORDS and _joined(text, before, first):
+                first = before  # "le thu ha": a surname that is also a particle
+            for word in following[following.index(nxt) + 1:following.index(nxt) + 3]:
+                if not (_candidate(word) and word.known):
+                    break
+                last = word
+            return [(first.start, last.end)]
+    if cued and first.strong:
         return [(first.start, first.end)]
     return []
+
+
+def _candidate(word: Word) -> bool:
+    return word.namelike and not (word.stop or word.particle
+                                  or lex.key(word.text) in STOP_WORDS)
 
 
 def _merge(spans: list[Span]) -> list[Span]:
