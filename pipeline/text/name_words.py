@@ -10,7 +10,7 @@ census reports), not copied from any file. Everything is lower case without acce
 
 ``NOT_NAME_WORDS`` are words of organisations, places, programmes, titles of documents and the
 calendar: a capitalised run holding one is an organisation or a place, not a person.
-``PLACE_PAIRS`` are two-word places whose first word is also a given name.
+``NOT_NAME_PAIRS`` are pairs of words that look like a name and are not one.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ oxfordshire berkshire buckinghamshire hertfordshire bedfordshire cambridgeshire
 lincolnshire nottinghamshire derbyshire leicestershire staffordshire shropshire
 warwickshire worcestershire herefordshire northamptonshire durham northumberland tyne
 wear tees teesside solent thames valley city county borough district region regional
-national local royal street road avenue square house building tower
+national local royal trent street road avenue square house building tower
 manchester birmingham leeds liverpool sheffield bristol newcastle nottingham leicester
 coventry bradford cardiff swansea belfast glasgow edinburgh aberdeen dundee plymouth
 southampton portsmouth brighton reading oxford cambridge norwich ipswich exeter york
@@ -173,10 +173,21 @@ freedom speak up guardian guardians wellbeing health-and-wellbeing equality dive
 inclusion race disability lgbt lgbtq pride black history month
 """)
 
-PLACE_PAIRS = frozenset({
+# Last words of a street or a building: "Clifton Lane", "Fletcher House".
+PLACE_SUFFIXES = _words("""
+lane close drive way view gardens grove crescent terrace place court row mews walk rise
+green park house lodge centre center hospital road street avenue square wing unit ward
+""")
+
+# Pairs of words that are not a person: places whose first word is also a given name,
+# hospitals named after people, and words borrowed from Chinese written like names.
+NOT_NAME_PAIRS = frozenset({
     ("milton", "keynes"), ("st", "albans"), ("st", "helens"), ("kings", "lynn"),
     ("tunbridge", "wells"), ("stoke", "mandeville"), ("great", "ormond"),
     ("guy's", "st"), ("sutton", "coldfield"), ("hemel", "hempstead"), ("john", "radcliffe"),
+    ("james", "cook"), ("james", "paget"), ("tai", "chi"), ("feng", "shui"), ("kung", "fu"),
+    ("dim", "sum"), ("bok", "choy"), ("yin", "yang"), ("hong", "kong"), ("mah", "jong"),
+    ("ping", "pong"), ("chow", "mein"), ("pak", "choi"),
 })
 
 # Words that put a name next: "my colleague X", "spoke to x y", "thanks to X".

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-from dataclasses import dataclass
+import re
+from typing import NamedTuple
 
 import regex
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -34,10 +35,11 @@ from pipeline.text import name_words
 
 Span = tuple[int, int]
 
-WORD = regex.compile(r"(?<![\p{L}\p{N}_@.\[/\\])\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*"
-                     r"(?![\p{L}\p{N}_@\]])")
+WORD = re.compile(r"(?<![\w@.\[/\\])[^\W\d_]+(?:['’\-][^\W\d_]+)*(?![\w@\]])")
 POSSESSIVE = ("'s", "’s")
-JOIN = regex.compile(r"[ \t]+")
+SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(])[ \t]*$")
+OWN_NAMES = name_words.EXTRA_GIVEN | name_words.EXTRA_SURNAMES
+CONTRACTION = re.compile(r"['’](?:t|re|ve|ll|d|m)$", re.IGNORECASE)
 CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(
     regex.escape(c) for c in sorted(name_words.CUES, key=len, reverse=True)) + r")[ \t,:]*$",
     regex.IGNORECASE)
@@ -46,8 +48,7 @@ ARTICLE = regex.compile(r"(?i)(?:^|[^\p{L}])the[ \t]+$")
 MAX_RUN = 5
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """One word of the text and what the lists say of it."""
 
     start: int
@@ -91,6 +92,8 @@ def _shape(word: str) -> str:
 def _facts(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool]:
     """Shape, given, surname, ordinary, particle, stop, foreign of a word (no possessive)."""
     shape = _shape(text)
+    if CONTRACTION.search(text):
+        return shape, False, False, True, False, False, False  # "Don't", "we'll"
     names = lex.lexicon()
     k = lex.key(text)
     parts = [p for p in k.replace("'", "-").split("-") if p]
@@ -98,11 +101,12 @@ def _facts(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool]:
         len(parts) > 1 and any(p in STOP_WORDS or p in name_words.NOT_NAME_WORDS for p in parts
                                if p not in name_words.PARTICLES))
     core = [p for p in parts if p not in name_words.PARTICLES] or parts
-    forms = {k, *(core if len(core) > 1 else ())}
+    by_parts = len(core) > 1 and not any(lex.ordinary(p) for p in core)  # not "en-suite"
+    forms = {k, *(core if by_parts else ())}
     if k.endswith(("ska", "cka", "dzka")):
         forms.add(k[:-1] + "i")  # Polish: "Szymańska" is the feminine of "Szymański"
     if k in STOP_WORDS:  # "the", "will": a Faker entry, but a name only in our own lists
-        forms = {k} & (name_words.EXTRA_GIVEN | name_words.EXTRA_SURNAMES)
+        forms = {k} & OWN_NAMES
     given = any(f in names.given for f in forms)
     surname = any(f in names.surnames for f in forms) or (
         k.startswith(name_words.SURNAME_PREFIXES) and len(k) > 4 and not lex.english(text))
@@ -110,25 +114,40 @@ def _facts(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool]:
                                               name_words.CAPITAL_PARTICLES)
     ordinary = lex.ordinary(text) or k in name_words.NOT_NAME_WORDS or k in STOP_WORDS
     foreign = (not (given or surname or particle or stop) and len(k) > 2
-               and not lex.english(text))
+               and shape != "upper" and not lex.english(text))
     return shape, given, surname, ordinary, particle, stop, foreign
 
 
-def _words(text: str) -> list[Word]:
-    words = []
+@functools.lru_cache(maxsize=200_000)
+def _strong(token: str) -> bool:
+    """``Word.strong`` of a token as ``WORD`` finds it (a possessive included)."""
+    _, given, surname, ordinary, _, _, foreign = _facts(
+        token[:-2] if token.endswith(POSSESSIVE) else token)
+    return ((given or surname) and not ordinary) or foreign
+
+
+def _words(text: str) -> list[Word | None]:
+    """The words of ``text``; ``None`` for a lower-case word that cannot be part of a name
+    (most of them: it only ends a run, and skipping it keeps the finder fast)."""
+    words: list[Word | None] = []
     for match in WORD.finditer(text):
-        end = match.end() - 2 if match.group(0).endswith(POSSESSIVE) else match.end()
-        shape, given, surname, ordinary, particle, stop, foreign = _facts(
-            text[match.start():end])
-        words.append(Word(match.start(), end, text[match.start():end], shape, given, surname,
-                          ordinary, particle, stop, foreign))
+        start, end = match.span()
+        if match.group().endswith(POSSESSIVE):
+            end -= 2
+        facts = _facts(text[start:end])
+        shape, given, surname, _, particle, _, foreign = facts
+        if shape == "lower" and not (given or surname or particle or foreign):
+            if words and words[-1] is not None:
+                words.append(None)
+            continue
+        words.append(Word(start, end, text[start:end], *facts))
     return words
 
 
 def _joined(text: str, left: Word, right: Word) -> bool:
     """True when only spaces stand between two words (and ``left`` has no possessive)."""
     gap = text[left.end:right.start]
-    return bool(gap) and JOIN.fullmatch(gap) is not None
+    return bool(gap) and not gap.strip(" \t")
 
 
 def _cued(text: str, word: Word) -> bool:
@@ -137,16 +156,18 @@ def _cued(text: str, word: Word) -> bool:
 
 def find_untitled_names(text: str) -> list[Span]:
     """Spans of people's names written without a title (``text`` already folded)."""
-    words = _words(text)
+    if not any(map(_strong, WORD.findall(text))):
+        return []  # no known name nor unknown word: most answers stop here
     spans: list[Span] = []
-    index = 0
-    while index < len(words):
-        run = [words[index]]
-        while (index + len(run) < len(words) and len(run) < MAX_RUN * 2
-               and _joined(text, run[-1], words[index + len(run)])):
-            run.append(words[index + len(run)])
-        spans += _names_in_run(text, run)
-        index += len(run)
+    run: list[Word] = []
+    for word in [*_words(text), None]:
+        if word is not None and (not run or (len(run) < MAX_RUN * 2
+                                             and _joined(text, run[-1], word))):
+            run.append(word)
+            continue
+        if run:
+            spans += _names_in_run(text, run)
+        run = [word] if word is not None else []
     return spans
 
 
@@ -154,15 +175,15 @@ def _names_in_run(text: str, run: list[Word]) -> list[Span]:
     """Names in a stretch of words with only spaces between them."""
     spans: list[Span] = []
     piece: list[Word] = []
-    for word in run + [None]:  # type: ignore[list-item]
-        if word is not None and word.shape == "cap" or (
-                word is not None and word.particle and piece):
+    for at, word in enumerate([*run, None]):
+        if word is not None and (word.shape == "cap" or (word.particle and piece)):
             piece.append(word)
             continue
-        spans += _capitalised_name(text, piece)
-        piece = []
-        if word is not None and word.shape in ("lower", "upper"):
-            spans += _plain_name(text, run, run.index(word))
+        if piece:
+            spans += _capitalised_name(text, piece)
+            piece = []
+        if word is not None and word.shape in ("lower", "upper") and _candidate(word):
+            spans += _plain_name(text, run, at)
     return _merge(spans)
 
 
@@ -172,7 +193,9 @@ def _capitalised_name(text: str, piece: list[Word]) -> list[Span]:
             text, max(0, piece[0].start - 5), piece[0].start):
         return []
     keys = [lex.key(w.text) for w in piece]
-    if any(pair in name_words.PLACE_PAIRS for pair in itertools.pairwise(keys)):
+    if len(piece) > 1 and keys[-1] in name_words.PLACE_SUFFIXES:
+        return []  # "Clifton Lane", "Fletcher House"
+    if any(pair in name_words.NOT_NAME_PAIRS for pair in itertools.pairwise(keys)):
         return []
     start, end = 0, len(piece)
     while start < end and (piece[start].particle or not piece[start].namelike):
@@ -193,6 +216,9 @@ def _capitalised_name(text: str, piece: list[Word]) -> list[Span]:
             return []  # "Rose Garden", "Christie Hospital": part of a title-case name
         if not word.strong or (word.foreign and not word.known and not _cued(text, word)):
             return []
+        if not word.given and SENTENCE_START.search(text, 0, word.start) and \
+                not _cued(text, word):
+            return []  # "Walker aid needed", "Cant think": a surname alone opening a sentence
     return [(core[0].start, core[-1].end)]
 
 
@@ -208,7 +234,8 @@ def _plain_name(text: str, run: list[Word], at: int) -> list[Span]:
     if nxt is not None and len(following) > 1 and lex.key(nxt.text) in name_words.JOINERS:
         nxt, joined = following[1], True
     cued = _cued(text, first)
-    if nxt is not None and _candidate(nxt):
+    if nxt is not None and _candidate(nxt) and \
+            (lex.key(first.text), lex.key(nxt.text)) not in name_words.NOT_NAME_PAIRS:
         known_pair = first.known and nxt.known and (first.strong or nxt.strong)
         across = joined and first.given and first.strong and nxt.namelike
         if known_pair or across or (cued and first.strong and nxt.namelike):
