@@ -13,11 +13,18 @@ The evidence needed grows as the text gives less away:
   known name that is not an everyday word or an unknown word ("Oluwaseun Adeyemi"); a run
   holding a word of an organisation, place, programme or the calendar ("NHS Staff Council",
   "Greater Manchester", "Agenda for Change", "Monday") is not a name;
+  a capitalised word after a known given name is taken as its surname ("Ben Thornton");
 - one capitalised word is a name when it is a known name and not an everyday word ("Priya",
-  not "Grace" or "Will"), or an unknown non-English word after a cue ("my colleague Adaeze");
-- lower case or capitals need a known given name next to a known surname, in either order
-  ("sam okafor", "li wei"), or a cue before a known name or an unknown word ("spoke to
-  priya", "thanks to chidi nwosu").
+  not "Grace" or "Will"), unless a title-case word follows ("Rose Garden"), an article comes
+  before ("the Christie") or it is a surname alone opening a sentence ("Walker aid"); an
+  unknown non-English word alone only after a cue ("my colleague Adaeze");
+- lower case or capitals need two known names side by side, in either order, one of them
+  not an everyday word ("sam okafor", "li wei"), a given name and another word across a
+  joining word ("siobhan ni bhriain"), or a cue before a known name or an unknown word
+  ("spoke to priya", "thanks to chidi nwosu").
+
+Known misses (the benchmark's): a lower-case given name before a surname no list holds
+("folake adeniran") when no cue comes before it.
 """
 
 from __future__ import annotations
