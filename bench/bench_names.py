@@ -188,7 +188,8 @@ def whole_runs(size: int, fft: Path) -> dict:
             started = time.perf_counter()
             subprocess.run([str(Path(sys.executable).with_name("theming")), "run", str(export),
                             "--config", str(config), "--themes",
-                            str(ROOT / "config" / "themes.yaml"), "--out", str(out), "--quiet"],
+                            str(ROOT / "config" / "themes.yaml"), "--out", str(out), "--quiet",
+                            "--overwrite"],
                            check=True, cwd=work, env={**os.environ, "PYTHONPATH": str(ROOT)})
             wall = time.perf_counter() - started
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
