@@ -239,6 +239,9 @@ def _summary(result) -> None:
     if resume.get("requested"):
         notes = "; ".join(f"{stage} {note}" for stage, note in resume["stages"].items())
         typer.echo(f"Resume: {notes}.")
+    removed = result.manifest.get("redactions", {})
+    typer.echo("Personal data removed: " + (", ".join(
+        f"{n} {kind.replace('_', ' ')}" for kind, n in removed.items()) or "none found") + ".")
     pseudonyms = result.manifest.get("pseudonyms", {})
     if not pseudonyms.get("keyed", True):
         typer.echo(f"Warning: {pseudonyms['warning']}.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import platform
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -165,6 +166,7 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                    "stages": cache.notes if cache is not None else {}},
         "raw_text_file": CATALOG["raw_comments"] if keep_raw else None,
         "pseudonyms": pseudonym_note(settings),
+        "redactions": redaction_counts(tables["answers"]),
         "engine": engine or {"name": "local", "workers": 1},
         "discover": {"method": str(clusters["method"].iloc[0]) if len(clusters) else "skipped",
                      "clusters": int((clusters["cluster_id"] >= 0).sum()) if len(clusters) else 0,
@@ -217,6 +219,22 @@ def _theme_labels(settings: Settings) -> dict[str, str]:
 
     redactor = redactor_from_settings(settings.pipeline.clean.redact, "blank")
     return {theme.id: redactor(theme.label)[0] for theme in settings.themes.themes}
+
+
+def redaction_counts(answers: pd.DataFrame) -> dict[str, int]:
+    """How much personal data the run removed, by kind, never the values: placeholders in the
+    answers' text ([NAME] -> ``names``, [EMAIL] -> ``emails``, ...), respondent ids replaced
+    by pseudonyms (``ids``) and group values holding a placeholder (``groups``)."""
+    from pipeline.text.pseudonyms import PSEUDONYM
+    from pipeline.text.redact import PLACEHOLDER
+
+    found = Counter(m.group(0)[1:-1].lower() + "s" for text in answers["text"].astype(str)
+                    for m in PLACEHOLDER.finditer(text))
+    ids = answers["respondent_id"].astype(str).drop_duplicates()
+    found["ids"] = int(ids.str.match(PSEUDONYM).sum())
+    groups = answers["group"].astype(str).drop_duplicates()
+    found["groups"] = int(groups.str.contains(PLACEHOLDER).sum())
+    return {kind: int(n) for kind, n in sorted(found.items()) if n}
 
 
 def pseudonym_note(settings: Settings) -> dict:

@@ -134,6 +134,9 @@ class RedactSettings(StrictModel):
         "Replace full UK postcodes (LS1 4AP) with [POSTCODE]."))
     titled_names: bool = Field(True, description=(
         "Replace a name after a title with [NAME]: Dr Patel, Nurse Jane, Mr O'Neill."))
+    untitled_names: bool = Field(True, description=(
+        "Replace a name written without a title with [NAME]: Priya Shah, sam okafor (name lists "
+        "and the shape of the text, no model; organisations and places are kept)."))
     ner: bool = Field(True, description=(
         "Also replace PERSON entities when nlp.advanced.model is a spaCy pipeline with a named "
         "entity recogniser."))

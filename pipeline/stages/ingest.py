@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import time
 
 import pandas as pd
@@ -184,10 +185,20 @@ def pseudonymise_id(value: str, redactor: Redactor, secret: bytes | None) -> str
     from pipeline.text.normalise import normalise
 
     cleaned = normalise(value, fix_mojibake=False)
-    _, found = redactor(cleaned)
-    if not found:
+    if not id_holds_personal_data(cleaned, redactor):
         return cleaned
     return pseudonym(" ".join(cleaned.split()), secret)
+
+
+ID_SEPARATORS = re.compile(r"[-_/|#:;,+=~]+")
+
+
+def id_holds_personal_data(value: str, redactor: Redactor) -> bool:
+    """True when personal data is anywhere in the id, also where a suffix or a prefix glued
+    on by a separator hides it from the finders ("943 476 5919-7", "priya.shah@nhs.net-6"):
+    the id is also read with its separators as spaces, and piece by piece."""
+    readings = [value, ID_SEPARATORS.sub(" ", value), *ID_SEPARATORS.split(value)]
+    return any(redactor(reading)[1] for reading in dict.fromkeys(r for r in readings if r))
 
 
 def check_scores(raw: pd.DataFrame, pipeline, source: str) -> None:

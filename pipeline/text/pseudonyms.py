@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from pipeline.errors import ConfigError
 SECRET_BYTES = 32
 KEYED_PREFIX = "id-"
 UNKEYED_PREFIX = "id-unkeyed-"
+PSEUDONYM = re.compile(r"^id-(?:unkeyed-)?[0-9a-f]{10,12}$")  # what ``pseudonym`` makes
 
 
 def new_secret(path: str | Path) -> Path:

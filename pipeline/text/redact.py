@@ -3,8 +3,10 @@
 Placeholders say what was removed: [EMAIL], [URL], [HANDLE], [NHS_NUMBER], [NI_NUMBER],
 [POSTCODE], [PHONE], [NAME]. Patterns live in ``redact_patterns``; phone numbers are found
 by ``phonenumbers`` (Google's libphonenumber), names after titles and from the configured
-list by ``names``, and names also by a user-installed spaCy NER pipeline when ``nlp.advanced.model``
-names one. Invisible and bidirectional-control characters are removed first and every finder
+list by ``names``, names without a title by ``untitled_names`` (name lists weighed with
+the shape of the text; no model), and names also by a user-installed spaCy NER pipeline when
+``nlp.advanced.model`` names one. Invisible and bidirectional-control characters are removed
+first and every finder
 reads the folded text (``folding``: NFKC, look-alike letters, a lone line break as a space);
 matches are cut out of the original. Redacting twice changes nothing.
 
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pipeline.text import names as name_finders
 from pipeline.text import redact_patterns as patterns
 from pipeline.text.folding import fold, strip_invisible
+from pipeline.text.untitled_names import find_untitled_names
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,7 @@ class Redactor:
     phones: bool = True
     names: tuple[str, ...] = ()
     titled_names: bool = True
+    untitled_names: bool = True
     ner_model: str | None = None
 
     def __call__(self, text: str) -> tuple[str, list[str]]:
@@ -92,6 +96,8 @@ class Redactor:
             steps.append(("NAME", lambda text: name_finders.find_listed_names(text, names)))
         if self.titled_names:
             steps.append(("NAME", name_finders.find_titled_names))
+        if self.untitled_names:
+            steps.append(("NAME", find_untitled_names))
         if self.ner_model:
             model = self.ner_model
             steps.append(("NAME", lambda text: find_person_entities(text, model)))
@@ -169,6 +175,7 @@ def redactor_from_settings(settings, nlp_model: str = "blank") -> Redactor:
         nhs_numbers=settings.nhs_numbers, ni_numbers=settings.ni_numbers,
         postcodes=settings.postcodes, phones=settings.phones,
         names=_clean_names(settings.names), titled_names=settings.titled_names,
+        untitled_names=settings.untitled_names,
         ner_model=nlp_model if use_ner else None,
     )
 

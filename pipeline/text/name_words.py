@@ -1,0 +1,200 @@
+"""Word lists for finding names without a title (``untitled_names``), written by us.
+
+``EXTRA_GIVEN`` and ``EXTRA_SURNAMES`` add common romanised names of traditions that Faker's
+lists (``name_lexicon``) cover thinly: Vietnamese, Chinese (pinyin and Cantonese), Japanese,
+Korean, Arabic and South Asian Muslim, Igbo, Yoruba, Hausa, Akan, Polish, Irish, Indian,
+Somali, Turkish, Filipino, Eastern European. They are written from general knowledge of the
+most frequent names in each tradition (public frequency tables of statistics offices and
+census reports), not copied from any file. Everything is lower case without accents, the way
+``name_lexicon.key`` folds a word.
+
+``NOT_NAME_WORDS`` are words of organisations, places, programmes, titles of documents and the
+calendar: a capitalised run holding one is an organisation or a place, not a person.
+``NOT_NAME_PAIRS`` are pairs of words that look like a name and are not one.
+"""
+
+from __future__ import annotations
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+EXTRA_GIVEN = _words("""
+an anh bao binh chau chi cuong dung duc dung giang ha hai hanh hieu hoa hoang hong hung
+huong huy khanh khoa kim lan linh loan long mai minh my nam nga ngoc nhung phong phuong
+quan quang quoc quynh son tam tan thanh thao thi thu thuy tien trang trung tuan tung tu
+uyen van viet vinh vy xuan yen
+an bo chao chen cheng chun fang fei feng gang guang hao hong hua hui jia jian jiang jie jin
+jing jun kai lan lei li lian lin ling mei min ming na ning peng ping qiang qing rui shan
+sheng shu tao ting wei wen xia xian xiao xin xiu xue yan yang yi ying yong yu yuan yun zhen
+zhi zhong zhou chun-li xiaoming xiaoyan jianguo guoqiang yuxin zihan haoran yiming
+wing kwok wai ming-wai siu ka-wai chi-ming
+akira aiko akemi asuka atsushi daichi daisuke emi haruka haruto hana hina hiroshi hiroko
+hitomi kaito kaori kazuki kazuya keiko ken kenji koji kumiko makoto mariko masato mayumi
+megumi miki minoru misaki naoki naomi noriko riko ryo ryota sakura satoshi shota sora
+takashi takeshi taro tomoko yui yuki yuko yumi yusuke yuto
+ji-hoon min-jun seo-yeon ji-woo soo-jin hyun-woo ji-yeon min-ji eun-ji jae-won sung-min
+abdul abdullah abdulrahman abdel ahmad ahmed aisha ali amina amir amira anwar asif ayesha
+bilal farah farid faisal fatima fatma habib hamza hana hassan hussain hussein ibrahim
+imran iqbal jamal karim khadija khalid laila layla mahmoud maryam mohamed mohammad
+mohammed muhammad mustafa nabil nadia noor nour omar rashid reem rania salma samir
+sara shabana shahid sultan tariq usman wael yasmin yousef youssef yusuf zainab zara zeynep
+zubair nasreen shazia rukhsana parveen naveed waqar saima sadia
+adaeze adanna amaka chiamaka chidi chidinma chika chinedu chinonso chioma chukwuemeka
+ebuka emeka ifeanyi ifeoma ikenna kelechi ngozi nkechi nnamdi obinna oluchi somto uche
+uchenna ugochi chibuzo chisom onyeka
+abimbola adebayo adeola adewale ayodele ayomide babajide bisola bolanle damilola folake
+funmilayo funke kehinde kunle modupe olamide olufemi olumide oluwaseun oluwatobi seun
+segun shola taiwo temitope tolani tunde yetunde wale jide
+aminu bashir hauwa musa sani nasiru
+kwame kofi kojo kwabena akosua ama abena adwoa yaw esi efua kwaku
+aarav aditi aditya ajay akash amit anand anil anita anjali arjun asha deepa deepak devi
+divya ganesh gita gopal harish kavita kiran krishna lakshmi manish meena mohan neha nikhil
+pooja prakash pradeep priya rahul raj rajesh rakesh ramesh ravi rohit sanjay sandeep
+shanti shreya sita sunil sunita suresh vijay vikram vinod arun jaspreet gurpreet harpreet
+manpreet simran baljit amrit navdeep
+agnieszka aleksandra anna barbara bartosz dorota ewa grzegorz jakub jan joanna kasia
+katarzyna krzysztof lukasz maciej magdalena malgorzata marcin marek michal pawel piotr
+tomasz wojciech zbigniew zofia zosia
+aoife aisling ciara caoimhe ciaran cillian clodagh declan eoin grainne niamh oisin orla
+padraig roisin saoirse sean seamus siobhan sinead tadhg fionnuala eimear donal
+abdi abdirahman ayan hodan hamdi mahad
+mehmet mustafa emre elif ayse burak
+maria jose juan carlos luis javier alejandro lucia carmen pilar rosario guadalupe
+""")
+
+EXTRA_SURNAMES = _words("""
+nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly truong dinh lam
+mai trinh ta quach
+wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he gao lin luo zheng
+liang xie song tang han feng deng cao peng zeng xiao tian dong pan yuan cai jiang yu du ye
+cheng wei su lu ding ren shen yao jin fu zhong lui chan cheung leung wong chow ng tsang
+kwok lau ho lam yip tse fung mak chiu siu
+sato suzuki takahashi tanaka watanabe ito yamamoto nakamura kobayashi kato yoshida yamada
+sasaki yamaguchi matsumoto inoue kimura hayashi shimizu yamazaki mori abe ikeda hashimoto
+ishikawa ogawa okada fujita goto hasegawa murakami kondo ishii saito sakamoto endo aoki
+fujii nishimura fukuda ota miura takeuchi nakajima nakano harada
+kim lee park choi jung jeong kang cho yoon yun jang lim han oh seo shin kwon hwang ahn
+song hong
+khan ahmed ali hussain hussein rahman hassan ibrahim mahmood mohammed akhtar iqbal
+qureshi malik sheikh chaudhry chaudhary butt mirza siddiqui ansari rashid aziz bashir
+hamid karim latif nawaz raza shah haider abbasi farooq javed anwar saleem younis
+al-hashimi al-rashid al-sayed el-sayed abdullah haddad khalil mansour nasser saleh
+awad darwish hamdan
+okafor okonkwo okeke eze nwosu obi chukwu nwachukwu onyeka okoro okafor nwankwo ezeh
+igwe onuoha okonjo anyanwu nnaji agu ugwu obiora nwabueze
+adeyemi adebayo adeleke adewale adeniyi adesina afolabi ajayi akande alabi babatunde
+balogun bello fashola ogunleye ogundipe oyelaran olawale oladipo oyebanji adekunle
+abubakar garba yakubu usman lawal
+mensah asante boateng owusu osei appiah agyeman adjei darko acheampong
+patel sharma singh kumar gupta shah mehta joshi desai verma reddy iyer nair pillai menon
+rao agarwal bhatt chopra kapoor malhotra banerjee chatterjee mukherjee das bose ghosh
+sen dutta kaur gill sandhu sidhu dhillon grewal bains sahota jain trivedi pandey mishra
+tiwari yadav chauhan rathore naidu krishnan subramanian
+nowak kowalski kowalska wisniewski wisniewska wojcik kowalczyk kaminski kaminska
+lewandowski lewandowska zielinski szymanski wozniak dabrowski kozlowski jankowski mazur
+kwiatkowski krawczyk piotrowski grabowski nowakowski pawlowski michalski wieczorek
+jablonski wrobel majewski olszewski stepien malinowski jaworski adamczyk dudek zajac
+lukasiewicz
+murphy kelly obrien o'brien ryan osullivan o'sullivan walsh byrne oconnor o'connor
+mccarthy doyle gallagher odoherty o'doherty kennedy lynch murray quinn moore mcloughlin
+oneill o'neill reilly o'reilly dunne brennan burke collins campbell clarke johnston
+hughes farrell fitzgerald brown martin maguire nolan flynn thompson callaghan o'callaghan
+donnelly duffy mahony o'mahony boyle healy shea o'shea whelan mcdonagh ni nic mac
+mohamed mohamud abdi ali farah hassan warsame jama omar egal
+yilmaz kaya demir sahin celik yildiz yildirim ozturk aydin ozdemir arslan dogan
+santos reyes cruz bautista ocampo garcia mendoza aquino
+garcia rodriguez martinez lopez gonzalez hernandez perez sanchez ramirez torres flores
+rivera gomez diaz morales jimenez ruiz alvarez romero navarro moreno munoz castillo
+ivanov petrov popescu horvath novak kovacs
+""")
+
+PARTICLES = _words("""
+de la le du da di del della van von der den ten ter bin binti bint ibn abu al el dos das
+y e ni nic mac mc o ua ap ben bat
+""")
+
+# Middle words of Vietnamese and Arabic names that join a name on either side.
+JOINERS = _words("van thi duc bin binti bint ibn abu al el abdul ni nic o mac ua de da del")
+
+# Particles that stay particles when capitalised ("Siobhán Ní Bhriain", "Seán Ó Briain").
+CAPITAL_PARTICLES = _words("ni nic o ua mac")
+
+# Beginnings of a surname: "al-farsi", "o'neill", "mcgrath".
+SURNAME_PREFIXES = ("al-", "el-", "o'", "mc", "mac", "fitz", "abu-", "bin-", "ben-")
+
+NOT_NAME_WORDS = _words("""
+nhs staff council councils trust trusts foundation board boards forum forums partnership
+partnerships agenda change changes committee committees group groups network networks
+alliance institute agency authority commission office ministry department programme
+programmes program plan plans strategy framework act bill policy policies review reviews
+scheme schemes fund funds award awards service services team teams unit units centre
+center centres hospital hospitals infirmary clinic clinics surgery practice practices
+ward wards college colleges university universities school schools academy society
+association federation union unions confederation consortium collaborative council's
+st saint company ltd limited plc llp inc group's employers employer providers provider system
+systems integrated care health social nursing midwifery medical medicine mental
+community primary secondary acute ambulance emergency pharmacy dental public digital
+improvement england scotland wales ireland northern britain british english scottish
+welsh irish uk united kingdom europe european london greater north south east west
+midlands yorkshire humber lancashire cumbria cheshire merseyside devon cornwall kent
+essex surrey sussex norfolk suffolk hampshire dorset somerset wiltshire gloucestershire
+oxfordshire berkshire buckinghamshire hertfordshire bedfordshire cambridgeshire
+lincolnshire nottinghamshire derbyshire leicestershire staffordshire shropshire
+warwickshire worcestershire herefordshire northamptonshire durham northumberland tyne
+wear tees teesside solent thames valley city county borough district region regional
+national local royal trent street road avenue square house building tower
+manchester birmingham leeds liverpool sheffield bristol newcastle nottingham leicester
+coventry bradford cardiff swansea belfast glasgow edinburgh aberdeen dundee plymouth
+southampton portsmouth brighton reading oxford cambridge norwich ipswich exeter york
+sunderland middlesbrough wolverhampton stoke derby luton bolton wigan salford
+stockport oldham rochdale warrington blackpool blackburn burnley lancaster
+gateshead doncaster rotherham barnsley wakefield huddersfield halifax harrogate
+peterborough milton keynes northampton swindon gloucester cheltenham worcester hereford
+telford shrewsbury crewe wythenshawe tameside trafford bromley croydon lambeth
+southwark hackney camden islington westminster barnet ealing harrow hounslow enfield
+haringey newham redbridge havering hillingdon lewisham greenwich wandsworth
+merton
+january february march april june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday christmas easter eid diwali
+ramadan new year covid coronavirus brexit omicron
+teams zoom microsoft google excel word outlook slack whatsapp facebook twitter linkedin
+youtube powerpoint sharepoint
+director directors chief executive executives officer officers secretary minister
+ministers chair chairs co-chair co-chairs deputy president governor governors manager
+managers lead leads head heads consultant consultants nurse nurses doctor doctors matron
+registrar porter porters midwife midwives therapist therapists pharmacist pharmacists
+agenda annual general meeting meetings minutes report reports survey surveys summary
+conference conferences workshop webinar briefing newsletter bulletin
+period term workforce people pay terms conditions handbook guidance
+standards standard charter covenant pledge principles values
+freedom speak up guardian guardians wellbeing health-and-wellbeing equality diversity
+inclusion race disability lgbt lgbtq pride black history month
+""")
+
+# Last words of a street or a building: "Clifton Lane", "Fletcher House".
+PLACE_SUFFIXES = _words("""
+lane close drive way view gardens grove crescent terrace place court row mews walk rise
+green park house lodge centre center hospital road street avenue square wing unit ward
+""")
+
+# Pairs of words that are not a person: places whose first word is also a given name,
+# hospitals named after people, and words borrowed from Chinese written like names.
+NOT_NAME_PAIRS = frozenset({
+    ("milton", "keynes"), ("st", "albans"), ("st", "helens"), ("kings", "lynn"),
+    ("tunbridge", "wells"), ("stoke", "mandeville"), ("great", "ormond"),
+    ("guy's", "st"), ("sutton", "coldfield"), ("hemel", "hempstead"), ("john", "radcliffe"),
+    ("james", "cook"), ("james", "paget"), ("tai", "chi"), ("feng", "shui"), ("kung", "fu"),
+    ("dim", "sum"), ("bok", "choy"), ("yin", "yang"), ("hong", "kong"), ("mah", "jong"),
+    ("ping", "pong"), ("chow", "mein"), ("pak", "choi"),
+})
+
+# Words that put a name next: "my colleague X", "spoke to x y", "thanks to X".
+CUES = (
+    "colleague", "colleagues", "manager", "supervisor", "mentor", "named", "called",
+    "spoke to", "speak to", "speaking to", "talked to", "talk to", "thanks to", "thank you to",
+    "thank", "thanks", "shout out to", "praise for", "asked", "told", "emailed", "email",
+    "contacted", "rang", "phoned", "met", "meeting with", "dear", "hi", "hello", "regards",
+    "ask", "tell", "cc", "like",
+)

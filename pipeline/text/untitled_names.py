@@ -1,0 +1,276 @@
+"""Names without a title in running text: "Priya Shah", "sam okafor", "Nguyễn Văn An".
+
+No model: names come from lists (``name_lexicon``: Faker's per-locale lists of frequent given
+names and surnames, and our own) weighed with the shape of the text. Hand-written because
+the one library that finds names in text without a title, spaCy's NER, needs a trained
+pipeline that is not on the package index here (DESIGN.md, "Known traps"); a user who
+installs one can still switch ``clean.redact.ner`` on beside this.
+
+The evidence needed grows as the text gives less away:
+- a run of capitalised words (particles such as "de", "bin", "Ní" may join them) is a name
+  when, once everyday words at either end are trimmed ("Thanks", "Overall"), every word left
+  is a known given name or surname or an unknown non-English word, and at least one is a
+  known name that is not an everyday word or an unknown word ("Oluwaseun Adeyemi"); a run
+  holding a word of an organisation, place, programme or the calendar ("NHS Staff Council",
+  "Greater Manchester", "Agenda for Change", "Monday") is not a name;
+  a capitalised word after a known given name is taken as its surname ("Ben Thornton");
+- one capitalised word is a name when it is a known name and not an everyday word ("Priya",
+  not "Grace" or "Will"), unless a title-case word follows ("Rose Garden"), an article comes
+  before ("the Christie") or it is a surname alone opening a sentence ("Walker aid"); an
+  unknown non-English word alone only after a cue ("my colleague Adaeze");
+- lower case or capitals need two known names side by side, in either order, one of them
+  not an everyday word ("sam okafor", "li wei"), a given name and another word across a
+  joining word ("siobhan ni bhriain"), or a cue before a known name or an unknown word
+  ("spoke to priya", "thanks to chidi nwosu").
+
+Known misses (the benchmark's): a lower-case given name before a surname no list holds
+("folake adeniran") when no cue comes before it.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from typing import NamedTuple
+
+import regex
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from pipeline.text import name_lexicon as lex
+from pipeline.text import name_words
+
+Span = tuple[int, int]
+
+WORD = re.compile(r"(?<![\w@.\[/\\])[^\W\d_]+(?:['’\-][^\W\d_]+)*(?![\w@\]])")
+POSSESSIVE = ("'s", "’s")
+SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(])[ \t]*$")
+OWN_NAMES = name_words.EXTRA_GIVEN | name_words.EXTRA_SURNAMES
+CONTRACTION = re.compile(r"['’](?:t|re|ve|ll|d|m)$", re.IGNORECASE)
+CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(
+    regex.escape(c) for c in sorted(name_words.CUES, key=len, reverse=True)) + r")[ \t,:]*$",
+    regex.IGNORECASE)
+CUE_WINDOW = 24
+ARTICLE = regex.compile(r"(?i)(?:^|[^\p{L}])the[ \t]+$")
+MAX_RUN = 5
+
+
+class Word(NamedTuple):
+    """One word of the text and what the lists say of it."""
+
+    start: int
+    end: int
+    text: str
+    shape: str  # cap | upper | lower | other
+    given: bool
+    surname: bool
+    ordinary: bool
+    particle: bool
+    stop: bool
+    foreign: bool
+
+    @property
+    def known(self) -> bool:
+        return self.given or self.surname
+
+    @property
+    def strong(self) -> bool:
+        """Evidence on its own: a known name that is not an everyday word, or an unknown
+        non-English word."""
+        return (self.known and not self.ordinary) or self.foreign
+
+    @property
+    def namelike(self) -> bool:
+        return self.known or self.foreign
+
+
+def _shape(word: str) -> str:
+    letters = [c for c in word if c.isalpha()]
+    if word[0].isupper() and any(c.islower() for c in letters):
+        return "cap"
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return "upper"
+    if all(c.islower() for c in letters):
+        return "lower"
+    return "other"
+
+
+@functools.lru_cache(maxsize=200_000)
+def _facts(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool]:
+    """Shape, given, surname, ordinary, particle, stop, foreign of a word (no possessive)."""
+    shape = _shape(text)
+    if CONTRACTION.search(text):
+        return shape, False, False, True, False, False, False  # "Don't", "we'll"
+    names = lex.lexicon()
+    k = lex.key(text)
+    parts = [p for p in k.replace("'", "-").split("-") if p]
+    stop = k in name_words.NOT_NAME_WORDS or (
+        len(parts) > 1 and any(p in STOP_WORDS or p in name_words.NOT_NAME_WORDS for p in parts
+                               if p not in name_words.PARTICLES))
+    core = [p for p in parts if p not in name_words.PARTICLES] or parts
+    by_parts = len(core) > 1 and not any(lex.ordinary(p) for p in core)  # not "en-suite"
+    forms = {k, *(core if by_parts else ())}
+    if k.endswith(("ska", "cka", "dzka")):
+        forms.add(k[:-1] + "i")  # Polish: "Szymańska" is the feminine of "Szymański"
+    if k in STOP_WORDS:  # "the", "will": a Faker entry, but a name only in our own lists
+        forms = {k} & OWN_NAMES
+    given = any(f in names.given for f in forms)
+    surname = any(f in names.surnames for f in forms) or (
+        k.startswith(name_words.SURNAME_PREFIXES) and len(k) > 4 and not lex.english(text))
+    particle = k in name_words.PARTICLES and (shape == "lower" or k in
+                                              name_words.CAPITAL_PARTICLES)
+    ordinary = lex.ordinary(text) or k in name_words.NOT_NAME_WORDS or k in STOP_WORDS
+    foreign = (not (given or surname or particle or stop) and len(k) > 2
+               and shape != "upper" and not lex.english(text))
+    return shape, given, surname, ordinary, particle, stop, foreign
+
+
+@functools.lru_cache(maxsize=200_000)
+def _strong(token: str) -> bool:
+    """``Word.strong`` of a token as ``WORD`` finds it (a possessive included)."""
+    _, given, surname, ordinary, _, _, foreign = _facts(
+        token[:-2] if token.endswith(POSSESSIVE) else token)
+    return ((given or surname) and not ordinary) or foreign
+
+
+def _words(text: str) -> list[Word | None]:
+    """The words of ``text``; ``None`` for a lower-case word that cannot be part of a name
+    (most of them: it only ends a run, and skipping it keeps the finder fast)."""
+    words: list[Word | None] = []
+    for match in WORD.finditer(text):
+        start, end = match.span()
+        if match.group().endswith(POSSESSIVE):
+            end -= 2
+        facts = _facts(text[start:end])
+        shape, given, surname, _, particle, _, foreign = facts
+        if shape == "lower" and not (given or surname or particle or foreign):
+            if words and words[-1] is not None:
+                words.append(None)
+            continue
+        words.append(Word(start, end, text[start:end], *facts))
+    return words
+
+
+def _joined(text: str, left: Word, right: Word) -> bool:
+    """True when only spaces stand between two words (and ``left`` has no possessive)."""
+    gap = text[left.end:right.start]
+    return bool(gap) and not gap.strip(" \t")
+
+
+def _cued(text: str, word: Word) -> bool:
+    return CUE.search(text[max(0, word.start - CUE_WINDOW):word.start]) is not None
+
+
+def find_untitled_names(text: str) -> list[Span]:
+    """Spans of people's names written without a title (``text`` already folded)."""
+    if not any(map(_strong, WORD.findall(text))):
+        return []  # no known name nor unknown word: most answers stop here
+    spans: list[Span] = []
+    run: list[Word] = []
+    for word in [*_words(text), None]:
+        if word is not None and (not run or (len(run) < MAX_RUN * 2
+                                             and _joined(text, run[-1], word))):
+            run.append(word)
+            continue
+        if run:
+            spans += _names_in_run(text, run)
+        run = [word] if word is not None else []
+    return spans
+
+
+def _names_in_run(text: str, run: list[Word]) -> list[Span]:
+    """Names in a stretch of words with only spaces between them."""
+    spans: list[Span] = []
+    piece: list[Word] = []
+    for at, word in enumerate([*run, None]):
+        if word is not None and (word.shape == "cap" or (word.particle and piece)):
+            piece.append(word)
+            continue
+        if piece:
+            spans += _capitalised_name(text, piece)
+            piece = []
+        if word is not None and word.shape in ("lower", "upper") and _candidate(word):
+            spans += _plain_name(text, run, at)
+    return _merge(spans)
+
+
+def _capitalised_name(text: str, piece: list[Word]) -> list[Span]:
+    """The name in a run of capitalised words, once everyday words at its ends are trimmed."""
+    if not piece or any(w.stop for w in piece) or ARTICLE.search(
+            text, max(0, piece[0].start - 5), piece[0].start):
+        return []
+    keys = [lex.key(w.text) for w in piece]
+    if len(piece) > 1 and keys[-1] in name_words.PLACE_SUFFIXES:
+        return []  # "Clifton Lane", "Fletcher House"
+    if any(pair in name_words.NOT_NAME_PAIRS for pair in itertools.pairwise(keys)):
+        return []
+    start, end = 0, len(piece)
+    while start < end and (piece[start].particle or not piece[start].namelike):
+        start += 1
+    while end > start and (piece[end - 1].particle or not piece[end - 1].namelike):
+        end -= 1
+    if any(lex.key(w.text) == "the" for w in piece[:start]):
+        return []  # "The Christie", "the Whittington": a place or an organisation
+    if 0 < end < len(piece) and piece[end - 1].given and piece[end - 1].strong and \
+            not piece[end].ordinary:
+        end += 1  # a capitalised word after a given name is its surname: "Ben Thornton"
+    core = piece[start:end]
+    if not core or not any(w.strong for w in core) or len(core) > MAX_RUN:
+        return []
+    if len(core) == 1:
+        word = core[0]
+        if end < len(piece):
+            return []  # "Rose Garden", "Christie Hospital": part of a title-case name
+        if not word.strong or (word.foreign and not word.known and not _cued(text, word)):
+            return []
+        if not word.given and SENTENCE_START.search(text, 0, word.start) and \
+                not _cued(text, word):
+            return []  # "Walker aid needed", "Cant think": a surname alone opening a sentence
+    return [(core[0].start, core[-1].end)]
+
+
+def _plain_name(text: str, run: list[Word], at: int) -> list[Span]:
+    """A name in lower case or capitals starting at ``run[at]``: two known names side by side
+    (one not an everyday word), a given name and an unknown word across a joining word
+    ("siobhan ni bhriain"), or a name after a cue ("spoke to priya")."""
+    first = run[at]
+    if not _candidate(first):
+        return []
+    following = [w for w in run[at + 1:at + 5] if w.shape == first.shape]
+    nxt, joined = (following[0] if following else None), False
+    if nxt is not None and len(following) > 1 and lex.key(nxt.text) in name_words.JOINERS:
+        nxt, joined = following[1], True
+    cued = _cued(text, first)
+    if nxt is not None and _candidate(nxt) and \
+            (lex.key(first.text), lex.key(nxt.text)) not in name_words.NOT_NAME_PAIRS:
+        known_pair = first.known and nxt.known and (first.strong or nxt.strong)
+        across = joined and first.given and first.strong and nxt.namelike
+        if known_pair or across or (cued and first.strong and nxt.namelike):
+            last = nxt
+            before = run[at - 1] if at else None
+            if before is not None and before.shape == first.shape and before.known and \
+                    lex.key(before.text) not in STOP_WORDS and _joined(text, before, first):
+                first = before  # "le thu ha": a surname that is also a particle
+            for word in following[following.index(nxt) + 1:following.index(nxt) + 3]:
+                if not (_candidate(word) and word.known):
+                    break
+                last = word
+            return [(first.start, last.end)]
+    if cued and first.strong:
+        return [(first.start, first.end)]
+    return []
+
+
+def _candidate(word: Word) -> bool:
+    return word.namelike and not (word.stop or word.particle
+                                  or lex.key(word.text) in STOP_WORDS)
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -1,0 +1,141 @@
+"""Names without a title, ids holding personal data anywhere, and the redaction line of a
+run's summary (issue 27, items 1, 2 and 7)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from cli_helpers import THEMES, Outcome, csv_text, write_config
+from test_no_leaks import file_text
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config.models import load_pipeline
+from pipeline.stages.ingest import pseudonymise_id
+from pipeline.text.pseudonyms import new_secret
+from pipeline.text.redact import Redactor, id_redactor, redactor_from_settings
+
+# (naming tradition, answer, the name planted in it): eleven traditions, lower case and capitals
+NAMED = [
+    ("english", "I spoke to Megan Holloway about the rota.", "Megan Holloway"),
+    ("irish", "Thanks to Caoimhe Hennessy for the minutes.", "Caoimhe Hennessy"),
+    ("polish", "Our rep Wojciech Pietrzak was ignored by the chair.", "Wojciech Pietrzak"),
+    ("vietnamese", "Nguyễn Văn An explained the pay offer well.", "Nguyễn Văn An"),
+    ("yoruba", "Oluwaseun Adeyemi chaired the subgroup brilliantly.", "Oluwaseun Adeyemi"),
+    ("igbo", "sam okafor was the only one who replied.", "sam okafor"),
+    ("arabic", "The slides from Samira Yousef were clear.", "Samira Yousef"),
+    ("chinese", "Li Wei presented the workforce figures.", "Li Wei"),
+    ("japanese", "We were told by Naoki Ogawa that papers would come earlier.", "Naoki Ogawa"),
+    ("spanish", "María José García López spoke for the employers.", "María José García López"),
+    ("indian", "my colleague priya shah raised it twice", "priya shah"),
+    ("polish", "Zoë Łukasiewicz from our trust attended.", "Zoë Łukasiewicz"),
+    ("irish", "Siobhán Ní Bhriain kept us informed.", "Siobhán Ní Bhriain"),
+    ("indian", "A big thank you to PRIYA SHAH, our steward.", "PRIYA SHAH"),
+]
+LOOKALIKES = [
+    "The NHS Staff Council agreed the new terms.",
+    "Greater Manchester has a strong partnership forum.",
+    "Agenda for Change pay bands need a review.",
+    "Grace period for the survey was far too short.",
+    "Will the forum ever listen? Mark my words.",
+    "Milton Keynes University Hospital was mentioned twice.",
+    "The Florence Nightingale Foundation funds the leadership course.",
+    "Employers in London and Birmingham feel unheard.",
+    "Overall the Social Partnership Forum works well.",
+    "Freedom to Speak Up guardians need protected time.",
+    "Christmas rotas came out in December, far too late.",
+    "Don't hold meetings on Microsoft Teams at 8am.",
+]
+
+
+def contains_word(text: str, word: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
+
+
+def name_words(name: str) -> list[str]:
+    return [w for w in name.replace(",", " ").split() if len(w) > 2]
+
+
+@pytest.mark.parametrize(("tradition", "answer", "name"), NAMED)
+def test_a_name_without_a_title_is_redacted(tradition: str, answer: str, name: str) -> None:
+    redacted, kinds = Redactor()(answer)
+    assert "NAME" in kinds, tradition
+    for word in name_words(name):
+        assert word not in redacted, (tradition, word, redacted)
+
+
+@pytest.mark.parametrize("answer", LOOKALIKES)
+def test_organisations_places_and_programmes_stay_readable(answer: str) -> None:
+    assert Redactor()(answer) == (answer, [])
+
+
+def test_untitled_names_are_on_by_default_and_can_be_switched_off() -> None:
+    settings = load_pipeline(None).clean.redact
+    assert settings.untitled_names is True
+    assert redactor_from_settings(settings).untitled_names is True
+    answer = "I spoke to Megan Holloway about the rota."
+    assert Redactor(untitled_names=False)(answer) == (answer, [])
+
+
+@pytest.mark.parametrize("value", ["943 476 5919-7", "priya.shah@nhs.net-6", "R-9434765919",
+                                   "07700 900123_2", "sam okafor-3"])
+def test_an_id_holding_personal_data_anywhere_becomes_a_keyed_pseudonym(value: str) -> None:
+    redactor = id_redactor(Redactor())
+    secret = b"k" * 32
+    pseudonym = pseudonymise_id(value, redactor, secret)
+    assert pseudonym.startswith("id-") and not pseudonym.startswith("id-unkeyed-")
+    assert pseudonym == pseudonymise_id(value, redactor, secret)  # the same in every round
+    assert pseudonym != pseudonymise_id(value, redactor, b"j" * 32)  # keyed
+
+
+@pytest.mark.parametrize("value", ["R-1042", "2024-001-17", "team_a-12", "RESP00017"])
+def test_an_id_without_personal_data_is_kept(value: str) -> None:
+    assert pseudonymise_id(value, id_redactor(Redactor()), b"k" * 32) == value
+
+
+ROUND = [
+    ["id", "team", "comment"],
+    ["943 476 5919-7", "Union side", NAMED[0][1] + " " + NAMED[1][1]],
+    ["priya.shah@nhs.net-6", "Union side", NAMED[2][1] + " " + NAMED[3][1]],
+    ["R3", "Employers", NAMED[4][1] + " " + NAMED[5][1] + " " + LOOKALIKES[0]],
+    ["R4", "Employers", NAMED[6][1] + " " + NAMED[7][1] + " " + LOOKALIKES[1]],
+    ["R5", "Employers", NAMED[8][1] + " " + NAMED[9][1] + " " + LOOKALIKES[2]],
+    ["R6", "Union side", NAMED[10][1] + ". " + NAMED[11][1] + " Mail jo@example.org."],
+    ["R7", "Union side", NAMED[12][1] + " " + NAMED[13][1] + " Ring 07700 900123."],
+]
+
+
+def test_planted_names_and_ids_reach_no_file_and_the_summary_counts_them(tmp_path: Path):
+    export = tmp_path / "round.csv"
+    export.write_text(csv_text(ROUND), encoding="utf-8")
+    config = write_config(tmp_path, xlsx=True)
+    new_secret(tmp_path / ".theming-secret")
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", str(export), "--config", str(config), "--themes",
+                                      str(THEMES), "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    outcome = Outcome(result.exit_code, result.stdout, result.stderr, out)
+
+    needles = [w for _, _, name in NAMED for w in name_words(name)]
+    needles += ["943 476 5919", "priya.shah", "jo@example.org", "900123"]
+    files = [p for p in (tmp_path / "run").rglob("*") if p.is_file()]
+    assert {".csv", ".xlsx", ".docx", ".html", ".md", ".json"} <= {p.suffix for p in files}
+    for path in files:
+        text = file_text(path)
+        for needle in needles:
+            assert not contains_word(text, needle), (path.name, needle)
+    answers = outcome.answers()
+    ids = [a["respondent_id"] for a in answers]
+    assert ids[0].startswith("id-") and ids[1].startswith("id-") and ids[2] == "R3"
+    texts = " ".join(a["text"] for a in answers)
+    for kept in ("NHS Staff Council", "Greater Manchester", "Agenda for Change"):
+        assert kept in texts
+
+    removed = outcome.manifest()["redactions"]
+    assert removed == {"emails": 1, "ids": 2, "names": len(NAMED), "phones": 1}
+    line = next(x for x in outcome.stdout.splitlines() if x.startswith("Personal data removed"))
+    assert line == f"Personal data removed: 1 emails, 2 ids, {removed['names']} names, 1 phones."
+    for needle in needles:
+        assert not contains_word(outcome.stdout, needle), needle
