@@ -267,6 +267,25 @@ def test_eval_scores_a_qdpx(small_run: Path, tmp_path: Path) -> None:
     assert scored["micro_f1"] == pytest.approx(1.0)
 
 
+def test_train_learns_from_a_qdpx(small_run: Path, tmp_path: Path) -> None:
+    from pipeline.codebook.coded import read_coded
+
+    out = tmp_path / "small.qdpx"
+    export(small_run, out)
+    result = CliRunner().invoke(app, ["train", str(out), "--themes", str(THEMES), "--config",
+                                      str(small_run.parent / "pipeline.yaml"), "--out",
+                                      str(tmp_path / "model"), "--embedder", "none", "--folds",
+                                      "2", "--no-theme-examples"])
+    assert result.exit_code == 0, result.output
+    coded = read_coded(out, load_themes(THEMES).ids)
+    assert f"{len(coded.texts)} coded comments" in result.stdout
+    support = {line.split()[0]: int(line.split()[1]) for line in result.stdout.splitlines()
+               if line.split() and line.split()[0] in load_themes(THEMES).ids}
+    assert support == {t: sum(t in labels for labels in coded.labels)
+                       for t in load_themes(THEMES).ids}
+    assert (tmp_path / "model" / "model.json").is_file()
+
+
 def test_export_refuses_other_formats_and_missing_runs(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["export", str(tmp_path), "--format", "csv", "-o",
                                       str(tmp_path / "x.qdpx")])
