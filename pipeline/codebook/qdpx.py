@@ -57,6 +57,7 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 COMMENTS_ARTIFACT = Path("artifacts") / "clean.comments.parquet"
 SCORES_ARTIFACT = Path("artifacts") / "recommend.theme_comments.parquet"
 RECOMMENDATIONS_ARTIFACT = Path("artifacts") / "recommend.recommendations.parquet"
+DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
 
 
@@ -107,6 +108,8 @@ class _Project:
         self.comments = pd.read_parquet(run.folder / COMMENTS_ARTIFACT)
         self.themes = run.themes()
         self.summary = ExportSummary(codes=len(self.themes.themes))
+        self.input = manifest["config"]["settings"]["input"]
+        self.scores = self._scores([s["column"] for s in self.input.get("score_columns", [])])
         self.files: dict[str, bytes] = {}
 
     def guid(self, kind: str, key: str) -> str:
@@ -129,7 +132,8 @@ class _Project:
         for reviewer in self.summary.reviewers:
             _add(users, "User", guid=user_guid(reviewer), name=reviewer)
         notes, code_notes, project_notes = self._notes()
-        qdc.add_codes(_add(project, "CodeBook"), self.themes, NAMESPACE, code_notes)
+        if self.themes.themes:  # the schema wants at least one code in a codebook
+            qdc.add_codes(_add(project, "CodeBook"), self.themes, NAMESPACE, code_notes)
         variables = self._variables(project)
         self._cases(project, variables)
         self._sources(project, variables, decided)
@@ -173,8 +177,7 @@ class _Project:
     def _variables(self, project: ET.Element) -> dict[str, tuple[str, str]]:
         """Declare the variables: name -> (GUID, type). ``group`` and ``question`` are text,
         each score column Integer (Float when a score is not whole)."""
-        settings = self.run.manifest["config"]["settings"]["input"]
-        self.scores = self._scores([s["column"] for s in settings.get("score_columns", [])])
+        settings = self.input
         declared = {"group": ("Text", "The respondent's group"
                               + (f" (column {settings['group_column']})"
                                  if settings.get("group_column") else "")),
@@ -277,14 +280,16 @@ class _Project:
         attributes = {"guid": self.guid("selection", key), "name": text[start:end][:60],
                       "startPosition": str(start), "endPosition": str(end),
                       "creatingUser": creator}
-        if added is not None:
+        if added is not None and DATE_TIME.fullmatch(added.time):
             attributes["creationDateTime"] = added.time
         accepted = [decided[(comment_id, t)] for t in themes
                     if added is None and getattr(decided.get((comment_id, t)), "decision",
-                                                 "") == "accept"]
+                                                 "") in ("accept", "add")]
         if accepted:
             last = max(accepted, key=lambda d: d.time)
-            attributes.update(modifyingUser=user_guid(last.reviewer), modifiedDateTime=last.time)
+            attributes["modifyingUser"] = user_guid(last.reviewer)
+            if DATE_TIME.fullmatch(last.time):
+                attributes["modifiedDateTime"] = last.time
         selection = _add(source, "PlainTextSelection", **attributes)
         for theme_id in themes:
             coding = _add(selection, "Coding", guid=self.guid("coding", f"{key}:{theme_id}"),
