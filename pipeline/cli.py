@@ -37,7 +37,8 @@ MODEL_OPTION = typer.Option("--model", help="Trained tagger folder (theming trai
 TEXT_OPTION = typer.Option("--text-column", help="Column with the comment text (found by "
                                                  "itself when named text or comment).",
                            show_default=False)
-CODED_ARGUMENT = typer.Argument(help="Hand-coded CSV: text + theme ids joined by '|'.",
+CODED_ARGUMENT = typer.Argument(help="Hand-coded CSV: text + theme ids joined by '|'; or a "
+                                     "REFI-QDA project (.qdpx) coded in a QDA tool.",
                                 show_default=False)
 CONFIG_OPTION = typer.Option("--config", help="Pipeline config (analysts) [default: "
                                                  "config/pipeline.yaml of the project you are in, "
@@ -480,7 +481,7 @@ def themes_diff(
 @themes_app.command("import")
 def themes_import(
     codebook: Annotated[Path, typer.Argument(help="Codebook CSV/XLSX (id, label, description, "
-                                                  "examples) or REFI-QDA .qdc.",
+                                                  "examples), REFI-QDA .qdc or project .qdpx.",
                                              show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="themes.yaml to write.",
                                       show_default=False)],
@@ -502,6 +503,10 @@ def themes_import(
             from pipeline.codebook.qdc import import_qdc
 
             imported = import_qdc(codebook)
+        elif codebook.suffix.lower() == ".qdpx":
+            from pipeline.codebook.qdpx import import_qdpx_themes
+
+            imported = import_qdpx_themes(codebook)
         else:
             imported = import_codebook(codebook)
         write_text(out, render_themes_yaml(imported, codebook.name))
@@ -535,6 +540,40 @@ def themes_export(
         _fail(error)
         return
     typer.echo(f"{out}: {len(themes.themes)} codes from {file}")
+
+
+@app.command("export")
+def export_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by 'theming run'.",
+                                            show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write, e.g. "
+                                                                "round.qdpx.", show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", help="qdpx: a REFI-QDA project for NVivo, "
+                                                      "MAXQDA, ATLAS.ti or QualCoder.")] = "qdpx",
+    themes: Annotated[Path | None, typer.Option(
+        "--themes", help="Theme config of the codes [default: the one the run used].",
+        show_default=False)] = None,
+) -> None:
+    """Export a run for a QDA tool: each kept answer (redacted) a source, each tag a coded
+    sentence, respondents as cases with group and scores, drafts as notes, review decisions
+    applied.
+
+    Example: theming export data/runs/sample --format qdpx -o sample.qdpx
+    """
+    from pipeline.errors import DataError
+
+    try:
+        if fmt != "qdpx":
+            raise DataError(f"--format {fmt}: 'theming export' writes 'qdpx' (a REFI-QDA "
+                            "project); pass --format qdpx", code="D032")
+        from pipeline.codebook.qdpx import export_qdpx
+
+        done = export_qdpx(run_dir, output, themes)
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
+        _fail(error)
+        return
+    typer.echo(f"{output}: {done.sources} answers, {done.codings} codings of {done.codes} codes, "
+               f"{done.cases} cases, {done.notes} notes")
 
 
 def _project_config(config: Path | None) -> Path | None:
@@ -585,7 +624,7 @@ def eval_command(
     try:
         settings = _coded_settings(config, themes, model)
         comments = coded_module.read_coded(labels, settings.themes.ids, text_column, labels_column,
-                                           question_column)
+                                           question_column, nlp_model=settings.pipeline.nlp.model)
         if calibrate:
             chosen = coded_module.calibrate(comments, settings)
             write_text(calibrate, coded_module.with_thresholds(

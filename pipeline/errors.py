@@ -133,6 +133,8 @@ CATALOGUE: dict[str, str] = {
     "D081": "the review decisions file (RUN/review/decisions.csv) is not in the expected form",
     "D082": "a review request names an unknown theme, comment, decision or field",
     "D083": "'theming review' was given the wrong arguments (export needs RUN and -o FILE)",
+    "D091": "a .qdpx file is not a readable REFI-QDA project (zip, project.qde, its sources)",
+    "D092": "a run tagged themes that the theme config given to 'theming export' lacks",
     "S020": "the review server's port is in use or cannot be listened on",
     "S001": "a stage was given a table without a column it requires",
     "S002": "a stage produced a table without a column it promised",

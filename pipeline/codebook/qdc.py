@@ -1,16 +1,19 @@
 """REFI-QDA codebooks (``.qdc``, the exchange format of NVivo, ATLAS.ti, MAXQDA) in and out.
 
-Export writes each theme as a codable ``Code`` (name = label, ``Description`` = description)
-with a GUID derived from the theme id, so exporting twice gives the same file. Import reads
-every ``Code`` (nested codes too, flattened) into a theme whose id is the slug of its name
-(prefixed with its parent's when two names would clash). Examples and keywords have no place
-in the format: they are not exported, and imported themes start without them.
+Export writes each theme as a codable ``Code`` (name = label, ``Description`` = description,
+a colour from a colour-blind-safe palette by theme order) with a GUID derived from the theme
+id, so exporting twice gives the same file. Import reads every ``Code`` (nested codes too,
+flattened) into a theme whose id is the slug of its name (prefixed with its parent's when two
+names would clash). Examples and keywords have no place in the format: they are not exported,
+and imported themes start without them. ``add_codes`` and ``read_codes`` are shared with the
+project export and import (``pipeline.codebook.qdpx``), whose codebook is the same.
 """
 
 from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config.models import ThemesConfig, slugify
@@ -18,21 +21,86 @@ from pipeline.errors import DataError
 
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
 GUID_ROOT = uuid.UUID("6f1c8c52-2d4e-4f0b-9a53-3c1b7e0f5a10")  # ours: stable theme GUIDs
+# Okabe and Ito's colour-blind-safe palette (yellow last: hard to read on white), then grey
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#999999")
+
+
+@dataclass(frozen=True)
+class FoundCode:
+    """A codable code read from a REFI-QDA file, with the theme id an import gives it."""
+
+    guid: str
+    name: str
+    description: str
+    theme_id: str
+
+
+def code_guid(theme_id: str) -> str:
+    """The GUID a theme's code gets in every export (codebook and project alike)."""
+    return str(uuid.uuid5(GUID_ROOT, theme_id))
+
+
+def add_codes(parent: ET.Element, themes: ThemesConfig, namespace: str,
+              notes: dict[str, list[str]] | None = None) -> ET.Element:
+    """Add a ``Codes`` element to ``parent``: one codable ``Code`` per theme (guid, name =
+    label, color, ``Description``, and a ``NoteRef`` to each GUID in ``notes[theme id]``)."""
+    codes = ET.SubElement(parent, f"{{{namespace}}}Codes")
+    for index, theme in enumerate(themes.themes):
+        code = ET.SubElement(codes, f"{{{namespace}}}Code", {
+            "guid": code_guid(theme.id), "name": theme.label, "isCodable": "true",
+            "color": PALETTE[index % len(PALETTE)]})
+        if theme.description:
+            ET.SubElement(code, f"{{{namespace}}}Description").text = theme.description
+        for note in (notes or {}).get(theme.id, []):
+            ET.SubElement(code, f"{{{namespace}}}NoteRef", {"targetGUID": note})
+    return codes
 
 
 def export_qdc(themes: ThemesConfig) -> str:
     """The themes as a REFI-QDA codebook document (UTF-8 XML text)."""
     ET.register_namespace("", NAMESPACE)
     book = ET.Element(f"{{{NAMESPACE}}}CodeBook", {"origin": "comment-theming"})
-    codes = ET.SubElement(book, f"{{{NAMESPACE}}}Codes")
-    for theme in themes.themes:
-        code = ET.SubElement(codes, f"{{{NAMESPACE}}}Code", {
-            "guid": str(uuid.uuid5(GUID_ROOT, theme.id)), "name": theme.label,
-            "isCodable": "true"})
-        if theme.description:
-            ET.SubElement(code, f"{{{NAMESPACE}}}Description").text = theme.description
+    add_codes(book, themes, NAMESPACE)
     ET.indent(book)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(book, encoding="unicode") + "\n"
+
+
+def read_codes(root: ET.Element, namespace: str) -> list[FoundCode]:
+    """Every codable code under ``root``'s ``Codes`` (nested ones flattened, in document
+    order), each with the theme id an import gives it."""
+    found: list[tuple[str, str, str, str]] = []  # (guid, name, description, parent name)
+
+    def walk(element: ET.Element, parent: str) -> None:
+        for code in element:
+            if code.tag != f"{{{namespace}}}Code":
+                continue
+            name = (code.get("name") or "").strip()
+            description = code.findtext(f"{{{namespace}}}Description") or ""
+            if name and code.get("isCodable", "true") != "false":
+                found.append((code.get("guid") or "", name, " ".join(description.split()),
+                              parent))
+            walk(code, name)
+
+    for codes in root.iter(f"{{{namespace}}}Codes"):
+        walk(codes, "")
+    names = [slugify(name) for _, name, _, _ in found]
+    codes = []
+    for (guid, name, description, parent), slug in zip(found, names, strict=True):
+        theme_id = slug if names.count(slug) == 1 or not parent else f"{slugify(parent)}_{slug}"
+        if not theme_id or not theme_id[0].isalpha():
+            theme_id = f"theme_{theme_id}"
+        codes.append(FoundCode(guid, name, description, theme_id))
+    return codes
+
+
+def themes_of(codes: list[FoundCode], path: str | Path) -> dict:
+    """``codes`` as the themes.yaml mapping (``version``, ``themes``); D021 when none."""
+    if not codes:
+        raise DataError(f"{path}: no codes found; is it a REFI-QDA codebook or project (urn:QDA-XML)?",
+                        code="D021")
+    return {"version": 1, "themes": [{"id": c.theme_id, "label": c.name,
+                                      "description": c.description} for c in codes]}
 
 
 def import_qdc(path: str | Path) -> dict:
@@ -42,28 +110,4 @@ def import_qdc(path: str | Path) -> dict:
     except (OSError, ET.ParseError) as exc:
         raise DataError(f"{path}: not a readable REFI-QDA codebook ({exc}); export it again as "
                         ".qdc", code="D021") from None
-    found: list[tuple[str, str, str]] = []  # (name, description, parent name)
-
-    def walk(element: ET.Element, parent: str) -> None:
-        for code in element:
-            if code.tag != f"{{{NAMESPACE}}}Code":
-                continue
-            name = (code.get("name") or "").strip()
-            description = code.findtext(f"{{{NAMESPACE}}}Description") or ""
-            if name and code.get("isCodable", "true") != "false":
-                found.append((name, " ".join(description.split()), parent))
-            walk(code, name)
-
-    for codes in root.iter(f"{{{NAMESPACE}}}Codes"):
-        walk(codes, "")
-    if not found:
-        raise DataError(f"{path}: no codes found; is it a REFI-QDA codebook (urn:QDA-XML)?",
-                        code="D021")
-    names = [slugify(name) for name, _, _ in found]
-    themes = []
-    for (name, description, parent), slug in zip(found, names, strict=True):
-        theme_id = slug if names.count(slug) == 1 or not parent else f"{slugify(parent)}_{slug}"
-        if not theme_id or not theme_id[0].isalpha():
-            theme_id = f"theme_{theme_id}"
-        themes.append({"id": theme_id, "label": name, "description": description})
-    return {"version": 1, "themes": themes}
+    return themes_of(read_codes(root, NAMESPACE), path)

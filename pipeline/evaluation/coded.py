@@ -58,9 +58,15 @@ def _pick(columns: list[str], wanted: str | None, candidates: tuple[str, ...], p
 
 def read_coded(path: str | Path, theme_ids: list[str], text_column: str | None = None,
                labels_column: str | None = None,
-               question_column: str | None = None) -> CodedComments:
+               question_column: str | None = None, nlp_model: str = "blank") -> CodedComments:
     """Read a coded file; every label must be a known theme id (D020 names the unknown ones).
-    ``question_column``: the column naming each comment's question (as the run names it)."""
+    ``question_column``: the column naming each comment's question (as the run names it).
+    A REFI-QDA project (``.qdpx``) gives one comment per text source, its sentences (split
+    with ``nlp_model``) coded by overlapping selections: see ``pipeline.codebook.qdpx``."""
+    if Path(path).suffix.lower() == ".qdpx":
+        from pipeline.codebook.qdpx import read_qdpx_coded
+
+        return read_qdpx_coded(path, theme_ids, question_column, nlp_model)
     frame = read_table(path).frame
     columns = [c for c in frame.columns if not c.startswith("_")]
     text_col = _pick(columns, text_column, TEXT_COLUMNS, str(path), "comment text",

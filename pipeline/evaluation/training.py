@@ -66,7 +66,8 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
                           "pass --folds 2 or more", code="C024")
     started = time.perf_counter()
     theme_ids = settings.themes.ids
-    comments = coded.read_coded(labels, theme_ids, text_column, labels_column, question_column)
+    comments = coded.read_coded(labels, theme_ids, text_column, labels_column, question_column,
+                                nlp_model=settings.pipeline.nlp.model)
     texts = learned.asked(comments.texts, comments.questions)
     truth = comments.truth(theme_ids)
     if len(comments.texts) < 2 * folds:
