@@ -233,6 +233,15 @@ def _summary(result) -> None:
     if resume.get("requested"):
         notes = "; ".join(f"{stage} {note}" for stage, note in resume["stages"].items())
         typer.echo(f"Resume: {notes}.")
+    review = result.manifest.get("review") or {}
+    if review.get("decisions"):
+        orphaned = review["orphaned"]
+        typer.echo(f"Review: {review['applied']} of {review['decisions']} decision(s) applied "
+                   f"from {review['decisions_file']}"
+                   + (f"; {len(orphaned)} orphaned (the comment changed or is gone: "
+                      + ", ".join(f"{o['comment_id']} {o['theme']} {o['decision']}"
+                                  for o in orphaned[:5]) + (", ..." if len(orphaned) > 5 else "")
+                      + "; all in manifest.json under review.orphaned)" if orphaned else "") + ".")
     pseudonyms = result.manifest.get("pseudonyms", {})
     if not pseudonyms.get("keyed", True):
         typer.echo(f"Warning: {pseudonyms['warning']}.")

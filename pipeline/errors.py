@@ -128,7 +128,8 @@ CATALOGUE: dict[str, str] = {
     "D073": "the --against of 'theming themes check' is neither a finished run folder nor a coded file",
     "C060": "the theme config to review (--themes, or the one the run used) is missing",
     "D080": "the folder given to 'theming review' is not a finished run folder",
-    "D081": "the review decisions file (RUN/review/decisions.csv) is not in the expected form",
+    "D081": "a review decisions file (review/RUN/decisions.csv in the project, or an earlier "
+            "version's RUN/review/decisions.csv) is not in the expected form",
     "D082": "a review request names an unknown theme, comment, decision or field",
     "D083": "'theming review' was given the wrong arguments (export needs RUN and -o FILE)",
     "S020": "the review server's port is in use or cannot be listened on",

@@ -4,6 +4,7 @@ that checks no answer is lost, and the writing of every output file.
 
 from __future__ import annotations
 
+import logging
 import platform
 import time
 from collections.abc import Sequence
@@ -25,6 +26,8 @@ from pipeline.outputs import (
     recommendations_json,
     xlsx,
 )
+
+log = logging.getLogger(__name__)
 
 VERSIONED = ("comment-theming", "pandas", "numpy", "scikit-learn", "spacy", "spacy-lookups-data",
              "bertopic", "pydantic", "pyarrow")
@@ -225,9 +228,35 @@ def accounting(raw_rows: int, tables: dict[str, pd.DataFrame],
     }
 
 
+def round_decisions(out: Path, tables: dict[str, pd.DataFrame], settings: Settings):
+    """The reviewer decisions of this round (``pipeline.review.decisions``): those that match
+    a kept answer of this run (with its comment_id), and the manifest's ``review`` record
+    (decisions_file relative to the run folder, decisions, applied, orphaned). Decisions an
+    earlier run folder still holds in the earlier form are moved to the project file first:
+    ``out`` may be the staging folder of an ``--overwrite`` run, whose old folder is then
+    about to be replaced."""
+    from pipeline.io.run_lock import final_path
+    from pipeline.review import decisions as review
+
+    final = final_path(out)
+    home = review.decisions_file(final, settings.config_path or None)
+    if (final / review.LEGACY_FILE).is_file():
+        review.migrate_legacy(final, home)
+    comments = review.RoundComments.of(tables["answers"], settings.secret)
+    matched, orphaned = comments.match(review.read_file(home))
+    if orphaned:
+        log.warning("%d review decision(s) in %s match no comment of this run (orphaned: the "
+                    "answer changed or is gone); listed in manifest.json", len(orphaned), home)
+    return matched, {"decisions_file": review.relative_record(final, home),
+                     "decisions": len(matched) + len(orphaned), "applied": len(matched),
+                     "orphaned": [review.orphan_record(d) for d in orphaned]}
+
+
 def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings,
-                   keep_raw: bool = False) -> None:
-    """Every output through writers (atomic, formula-safe); raw text only when asked."""
+                  keep_raw: bool = False) -> dict:
+    """Every output through writers (atomic, formula-safe); raw text only when asked. Returns
+    the manifest's ``review`` record (see ``round_decisions``)."""
+    _decided, review = round_decisions(out, tables, settings)
     write_csv(out / CATALOG["answers"], tables["answers"])
     write_csv(out / CATALOG["tags"], tables["tag_evidence"])
     raw_file = out / CATALOG["raw_comments"]
@@ -260,6 +289,7 @@ def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings
     write_csv(out / CATALOG["unexplained"], tables["unexplained"])
     write_csv(out / CATALOG["scores"], tables["score_summary"])
     write_csv(out / CATALOG["theme_scores"], tables["theme_scores"])
+    return review
 
 
 def cluster_spread(clusters: pd.DataFrame, fit_sample_size: int) -> dict:

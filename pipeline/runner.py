@@ -341,7 +341,7 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
                 del raw
                 tables, timings, counts = run_stages(tables, settings, progress, cache, engine,
                                                      keep=output_tables(keep_raw))
-        write_outputs(out, tables, settings, keep_raw)
+        review = write_outputs(out, tables, settings, keep_raw)
     except OSError as exc:
         raise DataError(f"{exc.filename or out}: cannot write the run folder ({exc.strerror or exc}); "
                         "check free disk space and that you may write there, or choose --out",
@@ -351,6 +351,7 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
         started=started, resume=resume, keep_raw=keep_raw, config_path=config_path,
         themes_path=themes_path, engine=engine.record if engine is not None else None)
     manifest["tag"]["embedder_by_size"] = embedder_note
+    manifest["review"] = review
     try:
         write_text(out / CATALOG["manifest"],
                    json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")

@@ -32,6 +32,10 @@ def run_dir(made_run: Path, tmp_path: Path) -> Path:
     return copy_run(made_run, tmp_path / "project")
 
 
+def decisions_file(run_dir: Path) -> Path:
+    return run_dir.parent / "review" / run_dir.name / "decisions.csv"
+
+
 def client_for(run_dir: Path, reviewer: str = "Ann") -> tuple[TestClient, str]:
     app = create_app(run_dir, reviewer, allowed_hosts=("testserver",))
     assert app.state.run.themes_path == run_dir.parent / "themes.yaml"
@@ -107,9 +111,14 @@ def test_decisions_persist_across_a_restart(run_dir: Path) -> None:
                            data={"csrf_token": token, "comment_id": "R2.comment",
                                  "theme": "employer_representation", "decision": "accept"})
     assert scripted.text == "accept"
-    rows = list(csv.reader((run_dir / "review" / "decisions.csv").open(encoding="utf-8")))
-    assert rows[0] == ["time", "reviewer", "comment_id", "theme", "decision"]
-    assert [r[1:] for r in rows[1:]] == [
+    # in the project beside the run folder (a re-run replaces the run folder), keyed by
+    # respondent, question and a hash of the text
+    rows = list(csv.reader(decisions_file(run_dir).open(encoding="utf-8")))
+    assert rows[0] == ["time", "respondent_id", "question", "text_key", "reviewer",
+                       "comment_id", "theme", "decision"]
+    assert [r[1:3] for r in rows[1:]] == [["R1", "comment"], ["R6", "comment"],
+                                          ["R3", "comment"], ["R2", "comment"]]
+    assert [r[4:] for r in rows[1:]] == [
         ["Ann", "R1.comment", "early_engagement", "reject"],
         ["Ann", "R6.comment", "communications", "add"],
         ["Ann", "R3.comment", "communications", "unusable_quote"],
@@ -132,7 +141,7 @@ def test_refused_posts(run_dir: Path) -> None:
     assert decide(client, token, "R99.comment", "early_engagement", "reject").status_code == 404
     assert decide(client, token, "R1.comment", "nope", "reject").status_code == 404
     assert decide(client, token, "R1.comment", "early_engagement", "maybe").status_code == 400
-    assert not (run_dir / "review" / "decisions.csv").exists()
+    assert not decisions_file(run_dir).exists()
     for action in ("preview", "save"):
         assert client.post("/theme/communications/edit",
                            data={"keywords": "x", "action": action}).status_code == 403
@@ -273,7 +282,7 @@ def test_pages_and_export_show_no_planted_personal_data(run_dir: Path, tmp_path:
     coded = tmp_path / "coded.csv"
     CliRunner().invoke(cli_app, ["review", "export", str(run_dir), "-o", str(coded)])
     pages.append(coded.read_text(encoding="utf-8"))
-    pages.append((run_dir / "review" / "decisions.csv").read_text(encoding="utf-8"))
+    pages.append(decisions_file(run_dir).read_text(encoding="utf-8"))
     assert "[EMAIL]" in pages[3] + pages[4]
     for text in pages:
         for needle in NEEDLES:
