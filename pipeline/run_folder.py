@@ -4,7 +4,9 @@ that checks no answer is lost, and the writing of every output file.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 import platform
 import time
 from collections.abc import Sequence
@@ -86,6 +88,17 @@ class RunResult:
         return self.out_dir / CATALOG[name]
 
 
+def run_started() -> str:
+    """The run's start time (UTC, ISO 8601), taken once: every machine tag of the run carries
+    it and the manifest records it (``started_at``). ``SOURCE_DATE_EPOCH`` (seconds since
+    1970, the reproducible-builds convention), when set, stands in for the clock, so two runs
+    of the same inputs write the same bytes (the tests set it)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit()
+              else dt.datetime.now(dt.UTC))
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def default_out_dir(inputs: Sequence[str | Path], runs_dir: str | Path | None) -> Path:
     """<output.runs_dir>/<input name>, the name reduced to safe characters. Without a project
     (no runs folder) the caller must say where: nothing is written in the current folder by
@@ -108,6 +121,7 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
     clusters = tables["clusters"]
     manifest = {
         "tool": "comment-theming",
+        "started_at": settings.started_at,
         "seed": settings.pipeline.seed,
         "inputs": input_records,
         "config": {"path": str(config_path) if config_path else None,
@@ -256,9 +270,12 @@ def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings
                   keep_raw: bool = False) -> dict:
     """Every output through writers (atomic, formula-safe); raw text only when asked. Returns
     the manifest's ``review`` record (see ``round_decisions``)."""
-    _decided, review = round_decisions(out, tables, settings)
+    from pipeline.review.decisions import reviewed_tags
+
+    decided, review = round_decisions(out, tables, settings)
     write_csv(out / CATALOG["answers"], tables["answers"])
-    write_csv(out / CATALOG["tags"], tables["tag_evidence"])
+    write_csv(out / CATALOG["tags"], reviewed_tags(tables["tag_evidence"], decided,
+                                                   settings.themes.ids))
     raw_file = out / CATALOG["raw_comments"]
     if keep_raw:
         write_csv(raw_file, tables["ingest.comments"])

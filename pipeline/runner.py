@@ -38,6 +38,7 @@ from pipeline.run_folder import (
     check_out_dir,
     default_out_dir,
     output_tables,
+    run_started,
     write_outputs,
 )
 from pipeline.stages import clean, discover, ingest, recommend, report, tag
@@ -286,6 +287,7 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
     config and themes are unchanged); ``keep_raw`` also writes the unredacted answers.
     ``announce`` receives one-line notes for the user (the Dask dashboard, partitions done).
     """
+    settings = settings.model_copy(update={"started_at": run_started()})
     if not inputs:
         raise DataError("no input file given; pass a survey export, e.g. data/sample/survey_round.csv",
                         code="D001")
@@ -457,6 +459,7 @@ def run_frame(frame: pd.DataFrame, *, text_columns: Sequence[str],
     else:
         settings = settings.model_copy(update={"pipeline": with_overrides(
             settings.pipeline, list(text_columns), id_column, group_column)})
+    settings = settings.model_copy(update={"started_at": run_started()})
     started = time.perf_counter()
     raw = frame.fillna("").astype(str).reset_index(drop=True)
     raw = raw.assign(_row=range(2, len(raw) + 2), _source="dataframe")

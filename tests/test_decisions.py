@@ -121,3 +121,51 @@ def test_the_review_app_lists_orphaned_decisions(project: Path) -> None:
     page = client.get("/decisions").text
     orphans = page.split('id="orphaned-decisions"')[1]
     assert "<code>R5.comment</code>" in orphans and "ics_growth" in orphans
+
+
+def test_every_tag_says_who_made_it_how_under_which_config_and_when(project: Path) -> None:
+    """Machine tags: machine, their layer, the theme config's hash, the run's start time (one
+    time for the whole run, the manifest's); reviewer decisions: the reviewer and the time of
+    the decision, in tags.csv; the tag artifact (Parquet) carries the same provenance."""
+    import pandas as pd
+
+    run = project / "run"
+    assert rerun(project).exit_code == 0
+    decided = {(d.comment_id, d.theme): d for d in decisions_module.read_decisions(run)}
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    tags = pd.read_csv(run / "tags.csv", dtype=str, keep_default_na=False)
+    assert list(tags.columns)[-5:] == ["assigned_by", "method", "config_version",
+                                       "assigned_at", "review"]
+    version = manifest["themes"]["sha256"][:12]
+    machine = tags[tags["review"] == ""]
+    assert len(machine) and set(machine["assigned_by"]) == {"machine"}
+    assert (machine["method"] == machine["layer"]).all()
+    assert set(machine["config_version"]) == {version}
+    assert set(machine["assigned_at"]) == {manifest["started_at"]}
+    assert manifest["started_at"].endswith("Z")
+    by_pair = {(r.comment_id, r.theme): r for r in tags.itertuples(index=False)}
+    rejected = by_pair[("R1.comment", "early_engagement")]
+    assert (rejected.assigned_by, rejected.review, rejected.assigned_at) == (
+        "Ann", "reject", decided[("R1.comment", "early_engagement")].time)
+    accepted = by_pair[("R3.comment", "communications")]
+    assert (accepted.assigned_by, accepted.review, accepted.method) == ("Bob", "accept",
+                                                                       accepted.layer)
+    added = tags[(tags["comment_id"] == "R6.comment") & (tags["theme"] == "communications")]
+    assert list(zip(added["assigned_by"], added["method"], added["review"], strict=True)) == [
+        ("Ann", "review", "add")]
+    artifact = pd.read_parquet(run / "artifacts" / "tag.tags.parquet")
+    assert set(artifact["assigned_by"]) == {"machine"}
+    assert set(artifact["config_version"]) == {version}
+    assert set(artifact["assigned_at"]) == {manifest["started_at"]}
+
+
+def test_the_run_time_is_the_clock_unless_source_date_epoch_pins_it(monkeypatch) -> None:
+    import datetime as dt
+
+    from pipeline.run_folder import run_started
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert run_started() == "1970-01-01T00:00:00Z"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    now = dt.datetime.strptime(run_started(), "%Y-%m-%dT%H:%M:%SZ")
+    assert now.year >= 2026

@@ -260,11 +260,23 @@ def test_export_applies_decisions(run_dir: Path) -> None:
     decide(client, token, "R7.comment", "communications", "add")
     decide(client, token, "R4.comment", "ministerial_presence", "reject")
     decide(client, token, "R4.comment", "ministerial_presence", "accept")  # the latest wins
-    rows = {r["comment_id"]: r["themes"]
-            for r in csv.DictReader(client.get("/export.csv").text.splitlines())}
+    exported = {r["comment_id"]: r
+                for r in csv.DictReader(client.get("/export.csv").text.splitlines())}
+    rows = {comment_id: row["themes"] for comment_id, row in exported.items()}
     assert rows["R1.comment"] == ""
     assert rows["R7.comment"] == "communications"
     assert rows["R4.comment"] == "ministerial_presence"
+    # each theme's provenance, in the order of the themes: the reviewer and the decision's
+    # time, or machine and the run's start; and the theme config's version
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    times = {d.comment_id: d.time for d in decisions_module.read_decisions(run_dir)}
+    assert (exported["R7.comment"]["assigned_by"], exported["R7.comment"]["assigned_at"]) == (
+        "Ann", times["R7.comment"])
+    assert exported["R4.comment"]["assigned_by"] == "Ann"
+    machine = next(r for r in exported.values() if r["themes"] and "Ann" not in r["assigned_by"])
+    assert set(machine["assigned_by"].split("|")) == {"machine"}
+    assert set(machine["assigned_at"].split("|")) == {manifest["started_at"]}
+    assert {r["config_version"] for r in exported.values()} == {manifest["themes"]["sha256"][:12]}
 
 
 def test_pages_and_export_show_no_planted_personal_data(run_dir: Path, tmp_path: Path) -> None:

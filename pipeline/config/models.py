@@ -297,6 +297,9 @@ class Settings(BaseModel):
     # The project secret that keys pseudonyms and cache keys (None: none found), and its file.
     secret: bytes | None = Field(default=None, repr=False)
     secret_path: str | None = None
+    # When the run started (UTC, ISO 8601): the time of every machine tag it makes; "" outside
+    # a run (a stage called on its own).
+    started_at: str = ""
 
 
 # --------------------------------------------------------------------------- loading

@@ -319,6 +319,45 @@ def apply(run_themes: dict[str, set[str]], decisions: list[Decision]) -> dict[st
     return themes
 
 
+def reviewed_tags(evidence: pd.DataFrame, decided: list[Decision],
+                  theme_ids: list[str]) -> pd.DataFrame:
+    """tags.csv: the run's tag evidence (``stages.report.tag_evidence``) with the latest
+    decision on each (comment, theme) of ``decided`` (matched to this run) applied. A machine
+    tag a reviewer accepted or rejected keeps its row and says so: assigned_by (the reviewer),
+    assigned_at (the decision's time), review (accept / reject; rejected rows stay so nothing
+    is lost: leave them out to count). A theme a reviewer added or accepted that no machine tag
+    backs gets a row of its own: method ``review``, no sentence, score or evidence.
+    ``evidence`` is not changed."""
+    chosen = latest_decisions(decided)
+    if not chosen:
+        return evidence
+    pairs = list(zip(evidence["comment_id"], evidence["theme"], strict=True))
+    made = [chosen.get(pair) for pair in pairs]
+    table = evidence.assign(
+        assigned_by=[d.reviewer if d else by for d, by in zip(made, evidence["assigned_by"],
+                                                              strict=True)],
+        assigned_at=[d.time if d else at for d, at in zip(made, evidence["assigned_at"],
+                                                          strict=True)],
+        review=[d.decision if d else was for d, was in zip(made, evidence["review"],
+                                                           strict=True)])
+    tagged = set(pairs)
+    added = [d for pair, d in chosen.items() if pair not in tagged and d.decision != "reject"]
+    if not added:
+        return table
+    rows = pd.DataFrame({
+        "comment_id": [d.comment_id for d in added], "theme": [d.theme for d in added],
+        "assigned_by": [d.reviewer for d in added], "method": "review",
+        "assigned_at": [d.time for d in added], "review": [d.decision for d in added]})
+    whole = pd.concat([table.astype({"sentence_index": "Int64"}), rows], ignore_index=True)
+    whole = whole.reindex(columns=evidence.columns)
+    text = [c for c in whole.columns if c not in ("sentence_index", "score", "margin")]
+    whole[text] = whole[text].fillna("")
+    order = {theme_id: i for i, theme_id in enumerate(theme_ids)}
+    keys = whole.assign(_t=whole["theme"].map(order).fillna(len(order)))
+    keys = keys.sort_values(["comment_id", "_t"], kind="stable")
+    return whole.loc[keys.index].reset_index(drop=True)
+
+
 def orphan_record(decision: Decision) -> dict[str, str]:
     """An orphaned decision as the manifest lists it."""
     return {"time": decision.time, "reviewer": decision.reviewer,
