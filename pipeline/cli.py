@@ -366,10 +366,12 @@ def compare_command(
 @themes_app.command("check")
 def themes_check(
     file: Annotated[Path, typer.Argument(help="themes.yaml to check.", show_default=False)],
-    against: Annotated[Path | None, typer.Option(
+    against: Annotated[list[Path] | None, typer.Option(
         "--against", help="A run folder or a coded CSV: also measure the theme-set rules "
                           "(overlap, themes catching nothing, dead keywords, ...) on its "
-                          "comments.", show_default=False)] = None,
+                          "comments; repeat for several rounds (advice to retire a theme or "
+                          "remove a keyword needs several rounds or a coded set).",
+        show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="With --against: print the findings "
                                                          "as JSON.")] = False,
     config: Annotated[Path | None, CONFIG_OPTION] = None,
@@ -387,7 +389,7 @@ def themes_check(
 
         themes = load_themes(file)
         settings = load_pipeline_settings(_project_config(config))
-        if against is not None:
+        if against:
             findings, n = _theme_findings(themes, against, settings)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
@@ -397,13 +399,13 @@ def themes_check(
         typer.echo(f"Warning: theme '{theme_id}' keyword '{keyword}' is made only of everyday "
                    "words (tag.everyday_words): it tags a sentence only beside another hit "
                    "for the theme; write a more specific phrase or add examples", err=True)
-    if against is None:
+    if not against:
         typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
                    f"({', '.join(themes.ids)})")
         return
     from pipeline.codebook.theme_check import ERROR, report
 
-    summary = report(findings, file, against, n)
+    summary = report(findings, file, ", ".join(map(str, against)), n)
     if as_json:
         import json
 
@@ -411,21 +413,23 @@ def themes_check(
     else:
         for finding in findings:
             typer.echo(finding.render())
-        typer.echo(f"{file} against {against}: {count} themes on {n} comments, "
-                   f"{summary['errors']} error(s), {summary['warnings']} warning(s)")
+        notes = f", {summary['notes']} note(s)" if summary["notes"] else ""
+        typer.echo(f"{file} against {summary['against']}: {count} themes on {n} comments, "
+                   f"{summary['errors']} error(s), {summary['warnings']} warning(s){notes}")
     if any(f.level == ERROR for f in findings):
         raise typer.Exit(1)
 
 
-def _theme_findings(themes, against: Path, pipeline_cfg):
-    """The theme-set findings for ``themes`` on the comments in ``against``, and their count."""
-    from pipeline.codebook.theme_check import check_themes, comments_against
+def _theme_findings(themes, against: list[Path], pipeline_cfg):
+    """The theme-set findings for ``themes`` on the comments in ``against`` (run folders and
+    coded files, pooled), and their count."""
+    from pipeline.codebook.theme_check import check_themes, comments_against, evidence_of
     from pipeline.config.models import Settings
     from pipeline.embed.embedders import make_embedder
     from pipeline.text.redact import redactor_from_settings
 
     settings = Settings(pipeline=pipeline_cfg, themes=themes)
-    texts = comments_against(against, themes.ids)
+    texts = [text for one in against for text in comments_against(one, themes.ids)]
     redactor = redactor_from_settings(pipeline_cfg.clean.redact)
     tag_cfg = pipeline_cfg.tag
 
@@ -434,7 +438,8 @@ def _theme_findings(themes, against: Path, pipeline_cfg):
                              tag_cfg.static_model_dir, onnx_dir=tag_cfg.onnx_model_dir,
                              max_entries=tag_cfg.memory_cache_entries).fit_transform(texts_)
 
-    findings = check_themes(themes, texts, settings, lambda t: redactor(str(t))[0], embed)
+    findings = check_themes(themes, texts, settings, lambda t: redactor(str(t))[0], embed,
+                            evidence_of(against))
     return findings, len(texts)
 
 

@@ -254,6 +254,7 @@ class CheckSettings(_Strict):
     label_similarity: float = Field(ge=-1.0, le=1.0)
     max_themes: int = Field(ge=1)
     examples: int = Field(ge=0)
+    min_comments_for_advice: int = Field(ge=0)
 
 
 class PipelineConfig(_Strict):
