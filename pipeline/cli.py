@@ -545,7 +545,8 @@ def _project_config(config: Path | None) -> Path | None:
 def _coded_settings(config: Path | None, themes: Path | None, model: Path | None):
     from pipeline import runner
 
-    return runner.load_settings(_project_config(config), themes, model_dir=model)
+    return runner.load_settings(_project_config(config), themes, model_dir=model,
+                                reads_export=False)
 
 
 @app.command("eval")

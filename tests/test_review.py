@@ -244,7 +244,8 @@ def test_export_of_a_run_without_decisions_scores_f1_one(run_dir: Path, tmp_path
     exported = runner.invoke(cli_app, ["review", "export", str(run_dir), "-o", str(coded)])
     assert exported.exit_code == 0, exported.stderr
     rows = list(csv.DictReader(coded.open(encoding="utf-8")))
-    assert list(rows[0]) == ["comment_id", "question", "text", "themes"]
+    assert list(rows[0]) == ["comment_id", "question", "text", "themes", "assigned_by",
+                             "assigned_at", "config_version"]
     assert len(rows) == 12
     scored = runner.invoke(cli_app, ["eval", str(coded), "--json", "--examples", "0",
                                      "--min-support", "1",
