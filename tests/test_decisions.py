@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import csv_text
-from review_helpers import ROWS, make_run
+from review_helpers import NEEDLES, ROWS, make_run
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -130,6 +130,10 @@ def test_every_tag_says_who_made_it_how_under_which_config_and_when(project: Pat
     import pandas as pd
 
     run = project / "run"
+    answers = pd.read_csv(run / "comment_themes.csv", dtype=str, keep_default_na=False)
+    planted = answers.loc[answers["text"].str.contains("communication could be better"),
+                          "comment_id"].item()  # its id and group held personal data
+    decisions_module.append_decision(run, "Ann", planted, "ministerial_presence", "add")
     assert rerun(project).exit_code == 0
     decided = {(d.comment_id, d.theme): d for d in decisions_module.read_decisions(run)}
     manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
@@ -153,6 +157,11 @@ def test_every_tag_says_who_made_it_how_under_which_config_and_when(project: Pat
     added = tags[(tags["comment_id"] == "R6.comment") & (tags["theme"] == "communications")]
     assert list(zip(added["assigned_by"], added["method"], added["review"], strict=True)) == [
         ("Ann", "review", "add")]
+    assert by_pair[(planted, "ministerial_presence")].assigned_by == "Ann"
+    for written in (run / "tags.csv", run / "manifest.json",
+                    project / "review" / "run" / "decisions.csv"):
+        for needle in NEEDLES:
+            assert needle not in written.read_text(encoding="utf-8"), (written, needle)
     artifact = pd.read_parquet(run / "artifacts" / "tag.tags.parquet")
     assert set(artifact["assigned_by"]) == {"machine"}
     assert set(artifact["config_version"]) == {version}
