@@ -52,7 +52,7 @@ COLUMNS = ("time", "respondent_id", "question", "text_key", "reviewer", "comment
            "decision")
 TAG_DECISIONS = ("accept", "reject", "add")
 DECISIONS = (*TAG_DECISIONS, "unusable_quote")
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # a migration holds it around its reading and appending
 
 
 @dataclass(frozen=True)
@@ -236,11 +236,14 @@ def migrate_legacy(old_run: Path, target: Path, comments: RoundComments | None =
     if not legacy:
         return 0
     comments = comments or _round_of(Path(old_run))
-    present = {(d.time, d.reviewer, d.comment_id, d.theme, d.decision) for d in read_file(target)}
-    fresh = [comments.keyed(d) if d.comment_id in comments.by_id else d for d in legacy
-             if (d.time, d.reviewer, d.comment_id, d.theme, d.decision) not in present]
+    with _LOCK:  # two requests of the review app must not both copy them
+        present = {(d.time, d.reviewer, d.comment_id, d.theme, d.decision)
+                   for d in read_file(target)}
+        fresh = [comments.keyed(d) if d.comment_id in comments.by_id else d for d in legacy
+                 if (d.time, d.reviewer, d.comment_id, d.theme, d.decision) not in present]
+        if fresh:
+            _append_rows(target, fresh)
     if fresh:
-        _append_rows(target, fresh)
         log.warning("%s: %d review decision(s) moved to %s", old_run / LEGACY_FILE,
                     len(fresh), target)
     return len(fresh)
