@@ -125,7 +125,7 @@ def clean_cost(size: int, fft: Path) -> dict:
     """CPU seconds of the clean stage on a ``size``-comment FFT round with the finder off and
     on (best of two each, alternated; CPU time, since the machine is shared), and the CPU
     seconds of loading the name lists once (paid once per process or Dask worker)."""
-    from pipeline.runner import load_settings
+    from pipeline.run_settings import load_settings
     from pipeline.stages.clean import clean
     from pipeline.text.untitled_names import find_untitled_names
 

@@ -12,7 +12,13 @@ from pipeline.config.models import Settings, with_overrides
 from pipeline.errors import ConfigError, DataError
 from pipeline.io.checksums import sha256_bytes
 from pipeline.io.stage_cache import run_keys
-from pipeline.run_folder import UNREDACTED_TABLES, RunResult, build_manifest, output_tables
+from pipeline.run_folder import (
+    UNREDACTED_TABLES,
+    RunResult,
+    build_manifest,
+    output_tables,
+    run_started,
+)
 from pipeline.run_settings import load_settings
 from pipeline.runner import run_stages
 from pipeline.stages import ingest
@@ -51,6 +57,7 @@ def run_frame(frame: pd.DataFrame, *, text_columns: Sequence[str],
         settings = settings.model_copy(update={"pipeline": with_overrides(
             settings.pipeline, list(text_columns), id_column, group_column,
             list(score_columns or []))})
+    settings = settings.model_copy(update={"started_at": run_started()})
     started = time.perf_counter()
     raw = frame.fillna("").astype(str).reset_index(drop=True)
     raw = raw.assign(_row=range(2, len(raw) + 2), _source="dataframe")
@@ -61,7 +68,7 @@ def run_frame(frame: pd.DataFrame, *, text_columns: Sequence[str],
     digest = sha256_bytes(raw.to_csv(index=False).encode("utf-8"))
     records = [{"path": None, "sha256": digest, "rows": len(raw), "encoding": None,
                 "delimiter": None, "sheet": None, "header_row": None}]
-    from pipeline.embed.pretrained import for_round_size
+    from pipeline.embed.switching import for_round_size
 
     settings, embedder_note = for_round_size(settings, len(raw))
     keys = run_keys([digest], settings)

@@ -243,6 +243,15 @@ def _summary(result) -> None:
     removed = result.manifest.get("redactions", {})
     typer.echo("Personal data removed: " + (", ".join(
         f"{n} {kind.replace('_', ' ')}" for kind, n in removed.items()) or "none found") + ".")
+    review = result.manifest.get("review") or {}
+    if review.get("decisions"):
+        orphaned = review["orphaned"]
+        typer.echo(f"Review: {review['applied']} of {review['decisions']} decision(s) applied "
+                   f"from {review['decisions_file']}"
+                   + (f"; {len(orphaned)} orphaned (the comment changed or is gone: "
+                      + ", ".join(f"{o['comment_id']} {o['theme']} {o['decision']}"
+                                  for o in orphaned[:5]) + (", ..." if len(orphaned) > 5 else "")
+                      + "; all in manifest.json under review.orphaned)" if orphaned else "") + ".")
     pseudonyms = result.manifest.get("pseudonyms", {})
     if not pseudonyms.get("keyed", True):
         typer.echo(f"Warning: {pseudonyms['warning']}.")
@@ -373,10 +382,12 @@ def compare_command(
 @themes_app.command("check")
 def themes_check(
     file: Annotated[Path, typer.Argument(help="themes.yaml to check.", show_default=False)],
-    against: Annotated[Path | None, typer.Option(
+    against: Annotated[list[Path] | None, typer.Option(
         "--against", help="A run folder or a coded CSV: also measure the theme-set rules "
                           "(overlap, themes catching nothing, dead keywords, ...) on its "
-                          "comments.", show_default=False)] = None,
+                          "comments; repeat for several rounds (advice to retire a theme or "
+                          "remove a keyword needs several rounds or a coded set).",
+        show_default=False)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="With --against: print the findings "
                                                          "as JSON.")] = False,
     config: Annotated[Path | None, CONFIG_OPTION] = None,
@@ -395,7 +406,7 @@ def themes_check(
 
         themes = load_themes(file)
         settings = load_pipeline_settings(_project_config(config))
-        if against is not None:
+        if against:
             findings, n = _theme_findings(themes, against, settings)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
@@ -406,13 +417,13 @@ def themes_check(
                    "words (tag.advanced.everyday_words): it tags a sentence only beside "
                    "another hit for the theme; write a more specific phrase or add examples",
                    err=True)
-    if against is None:
+    if not against:
         typer.echo(f"{file}: OK, {count} theme{'s' if count != 1 else ''} "
                    f"({', '.join(themes.ids)})")
         return
     from pipeline.evaluation.theme_check import ERROR, report
 
-    summary = report(findings, file, against, n)
+    summary = report(findings, file, ", ".join(map(str, against)), n)
     if as_json:
         import json
 
@@ -420,21 +431,23 @@ def themes_check(
     else:
         for finding in findings:
             typer.echo(finding.render())
-        typer.echo(f"{file} against {against}: {count} themes on {n} comments, "
-                   f"{summary['errors']} error(s), {summary['warnings']} warning(s)")
+        notes = f", {summary['notes']} note(s)" if summary["notes"] else ""
+        typer.echo(f"{file} against {summary['against']}: {count} themes on {n} comments, "
+                   f"{summary['errors']} error(s), {summary['warnings']} warning(s){notes}")
     if any(f.level == ERROR for f in findings):
         raise typer.Exit(1)
 
 
-def _theme_findings(themes, against: Path, pipeline_cfg):
-    """The theme-set findings for ``themes`` on the comments in ``against``, and their count."""
+def _theme_findings(themes, against: list[Path], pipeline_cfg):
+    """The theme-set findings for ``themes`` on the comments in ``against`` (run folders and
+    coded files, pooled), and their count."""
     from pipeline.config.models import Settings
     from pipeline.embed.registry import make_embedder
-    from pipeline.evaluation.theme_check import check_themes, comments_against
+    from pipeline.evaluation.theme_check import check_themes, comments_against, evidence_of
     from pipeline.text.redact import redactor_from_settings
 
     settings = Settings(pipeline=pipeline_cfg, themes=themes)
-    texts = comments_against(against, themes.ids)
+    texts = [text for one in against for text in comments_against(one, themes.ids)]
     redactor = redactor_from_settings(pipeline_cfg.clean.redact)
     tag_cfg = pipeline_cfg.tag
 
@@ -445,7 +458,8 @@ def _theme_findings(themes, against: Path, pipeline_cfg):
                              max_entries=tag_cfg.advanced.memory_cache_entries
                              ).fit_transform(texts_)
 
-    findings = check_themes(themes, texts, settings, lambda t: redactor(str(t))[0], embed)
+    findings = check_themes(themes, texts, settings, lambda t: redactor(str(t))[0], embed,
+                            evidence_of(against))
     return findings, len(texts)
 
 
@@ -567,8 +581,9 @@ def export_command(
             raise DataError(f"--format {fmt}: 'theming export' writes 'qdpx' (a REFI-QDA "
                             "project); pass --format qdpx", code="D032")
         from pipeline.codebook.qdpx import export_qdpx
+        from pipeline.review.run_data import RunData
 
-        done = export_qdpx(run_dir, output, themes)
+        done = export_qdpx(RunData.open(run_dir, themes), output)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
@@ -589,7 +604,8 @@ def _project_config(config: Path | None) -> Path | None:
 def _coded_settings(config: Path | None, themes: Path | None, model: Path | None):
     from pipeline import run_settings
 
-    return run_settings.load_settings(_project_config(config), themes, model_dir=model)
+    return run_settings.load_settings(_project_config(config), themes, model_dir=model,
+                                      reads_export=False)
 
 
 @app.command("eval")
@@ -624,7 +640,7 @@ def eval_command(
     try:
         settings = _coded_settings(config, themes, model)
         comments = coded_module.read_coded(labels, settings.themes.ids, text_column, labels_column,
-                                           question_column, nlp_model=settings.pipeline.nlp.model)
+                                           question_column, nlp_model=settings.pipeline.nlp.advanced.model)
         if calibrate:
             chosen = coded_module.calibrate(comments, settings)
             write_text(calibrate, coded_module.with_thresholds(

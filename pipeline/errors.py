@@ -130,7 +130,8 @@ CATALOGUE: dict[str, str] = {
     "D074": "'theming compare' was given a --name count unlike its run folders' count",
     "C060": "the theme config to review (--themes, or the one the run used) is missing",
     "D080": "the folder given to 'theming review' is not a finished run folder",
-    "D081": "the review decisions file (RUN/review/decisions.csv) is not in the expected form",
+    "D081": "a review decisions file (review/RUN/decisions.csv in the project, or an earlier "
+            "version's RUN/review/decisions.csv) is not in the expected form",
     "D082": "a review request names an unknown theme, comment, decision or field",
     "D083": "'theming review' was given the wrong arguments (export needs RUN and -o FILE)",
     "D091": "a .qdpx file is not a readable REFI-QDA project (zip, project.qde, its sources)",

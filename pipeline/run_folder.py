@@ -4,6 +4,9 @@ that checks no answer is lost, and the writing of every output file.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import os
 import platform
 import time
 from collections import Counter
@@ -26,6 +29,8 @@ from pipeline.outputs import (
     recommendations_json,
     xlsx,
 )
+
+log = logging.getLogger(__name__)
 
 VERSIONED = ("comment-theming", "pandas", "numpy", "scikit-learn", "spacy", "spacy-lookups-data",
              "bertopic", "pydantic", "pyarrow")
@@ -128,6 +133,17 @@ class RunResult:
         return self.out_dir / CATALOG[name]
 
 
+def run_started() -> str:
+    """The run's start time (UTC, ISO 8601), taken once: every machine tag of the run carries
+    it and the manifest records it (``started_at``). ``SOURCE_DATE_EPOCH`` (seconds since
+    1970, the reproducible-builds convention), when set, stands in for the clock, so two runs
+    of the same inputs write the same bytes (the tests set it)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit()
+              else dt.datetime.now(dt.UTC))
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def default_out_dir(inputs: Sequence[str | Path], runs_dir: str | Path | None) -> Path:
     """<output.runs_dir>/<input name>, the name reduced to safe characters. Without a project
     (no runs folder) the caller must say where: nothing is written in the current folder by
@@ -150,6 +166,7 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
     clusters = tables["clusters"]
     manifest = {
         "tool": "comment-theming",
+        "started_at": settings.started_at,
         "seed": settings.pipeline.seed,
         "inputs": input_records,
         "config": {"path": str(config_path) if config_path else None,
@@ -288,11 +305,40 @@ def accounting(raw_rows: int, tables: dict[str, pd.DataFrame],
     }
 
 
+def round_decisions(out: Path, tables: dict[str, pd.DataFrame], settings: Settings):
+    """The reviewer decisions of this round (``pipeline.decisions``): those that match
+    a kept answer of this run (with its comment_id), and the manifest's ``review`` record
+    (decisions_file relative to the run folder, decisions, applied, orphaned). Decisions an
+    earlier run folder still holds in the earlier form are moved to the project file first:
+    ``out`` may be the staging folder of an ``--overwrite`` run, whose old folder is then
+    about to be replaced."""
+    from pipeline import decisions as review
+    from pipeline.io.run_lock import final_path
+
+    final = final_path(out)
+    home = review.decisions_file(final, settings.config_path or None)
+    if (final / review.LEGACY_FILE).is_file():
+        review.migrate_legacy(final, home)
+    comments = review.RoundComments.of(tables["answers"], settings.secret)
+    matched, orphaned = comments.match(review.read_file(home))
+    if orphaned:
+        log.warning("%d review decision(s) in %s match no comment of this run (orphaned: the "
+                    "answer changed or is gone); listed in manifest.json", len(orphaned), home)
+    return matched, {"decisions_file": review.relative_record(final, home),
+                     "decisions": len(matched) + len(orphaned), "applied": len(matched),
+                     "orphaned": [review.orphan_record(d) for d in orphaned]}
+
+
 def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings,
-                   keep_raw: bool = False) -> None:
-    """Every output through writers (atomic, formula-safe); raw text only when asked."""
+                  keep_raw: bool = False) -> dict:
+    """Every output through writers (atomic, formula-safe); raw text only when asked. Returns
+    the manifest's ``review`` record (see ``round_decisions``)."""
+    from pipeline.decisions import reviewed_tags
+
+    decided, review = round_decisions(out, tables, settings)
     write_csv(out / CATALOG["answers"], tables["answers"])
-    write_csv(out / CATALOG["tags"], tables["tag_evidence"])
+    write_csv(out / CATALOG["tags"], reviewed_tags(tables["tag_evidence"], decided,
+                                                   settings.themes.ids))
     raw_file = out / CATALOG["raw_comments"]
     if keep_raw:
         write_csv(raw_file, tables["ingest.comments"])
@@ -323,6 +369,7 @@ def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings
     write_csv(out / CATALOG["unexplained"], tables["unexplained"])
     write_csv(out / CATALOG["scores"], tables["score_summary"])
     write_csv(out / CATALOG["theme_scores"], tables["theme_scores"])
+    return review
 
 
 def cluster_spread(clusters: pd.DataFrame, fit_sample_size: int) -> dict:

@@ -32,9 +32,12 @@ def load_settings(config_path: str | Path | None = None,
                   sheet: str | None = None, delimiter: str | None = None,
                   model_dir: str | Path | None = None,
                   score_columns: Sequence[str] | None = None, engine: str | None = None,
-                  workers: int | None = None, scheduler: str | None = None) -> Settings:
+                  workers: int | None = None, scheduler: str | None = None,
+                  reads_export: bool = True) -> Settings:
     """Load both configs, apply command-line choices, read the names file, and load the
-    trained tagger in ``model_dir`` (if given) for the classifier layer.
+    trained tagger in ``model_dir`` (if given) for the classifier layer. ``reads_export``
+    False (``theming eval``, ``train``: they read a coded file's own columns): no text column
+    of a survey export needs to be configured.
 
     ``config_path`` None: the packaged defaults, no project. ``themes_path`` None: the themes
     file pipeline.yaml names (``themes:``, relative to pipeline.yaml).
@@ -68,7 +71,7 @@ def load_settings(config_path: str | Path | None = None,
                                                                    problem["loc"][0])
             raise ConfigError(f"--{flag}: {problem['msg'].removeprefix('Value error, ')}",
                               code="C005") from None
-    if not pipeline.input.text_columns:
+    if reads_export and not pipeline.input.text_columns:
         where = config_path or "the default pipeline.yaml"
         raise ConfigError(f"{where}: no text column to read; name the free-text columns under "
                           "input.text_columns in pipeline.yaml or pass --text-column COLUMN",

@@ -32,6 +32,7 @@ from pipeline.run_folder import (
     check_out_dir,
     default_out_dir,
     output_tables,
+    run_started,
     write_outputs,
 )
 from pipeline.stages import clean, discover, ingest, recommend, report, tag
@@ -142,6 +143,7 @@ def run(inputs: Sequence[str | Path], settings: Settings, out_dir: str | Path | 
     ``announce`` receives one-line notes for the user (the Dask dashboard, partitions done).
     ``release_memory``: see ``run_stages``.
     """
+    settings = settings.model_copy(update={"started_at": run_started()})
     if not inputs:
         raise DataError("no input file given; pass a survey export, e.g. data/sample/survey_round.csv",
                         code="D001")
@@ -186,7 +188,7 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
                 else:
                     input_records = [record_of(plan, n) for plan, n in zip(plans, rows, strict=True)]
             raw_rows = len(raw) if raw is not None else sum(r["rows"] for r in input_records)
-            from pipeline.embed.pretrained import for_round_size
+            from pipeline.embed.switching import for_round_size
 
             settings, embedder_note = for_round_size(settings, raw_rows)
             keys = run_keys([r["sha256"] for r in input_records], settings)
@@ -200,7 +202,7 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
                 tables, timings, counts = run_stages(tables, settings, progress, cache, engine,
                                                      keep=output_tables(keep_raw),
                                                      release_memory=release_memory)
-        write_outputs(out, tables, settings, keep_raw)
+        review = write_outputs(out, tables, settings, keep_raw)
     except OSError as exc:
         raise DataError(f"{exc.filename or out}: cannot write the run folder ({exc.strerror or exc}); "
                         "check free disk space and that you may write there, or choose --out",
@@ -210,6 +212,7 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
         started=started, resume=resume, keep_raw=keep_raw, config_path=config_path,
         themes_path=themes_path, engine=engine.record if engine is not None else None)
     manifest["tag"]["embedder_by_size"] = embedder_note
+    manifest["review"] = review
     try:
         write_text(out / CATALOG["manifest"],
                    json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")

@@ -14,6 +14,10 @@ from pipeline.config.models import Settings, load_pipeline, load_themes
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# A run stamps its manifest and machine tags with its start time; the runner takes it from
+# SOURCE_DATE_EPOCH (the reproducible-builds convention) when set, so two runs of the same
+# inputs in these tests can be compared byte for byte (2026-09-01T00:00:00Z).
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1788220800")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 # CI must be repeatable: there hypothesis draws the same examples every run; locally it explores.

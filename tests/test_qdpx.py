@@ -192,7 +192,7 @@ def reviewed(small_run: Path, tmp_path_factory) -> tuple[Path, dict, dict]:
     of another answer accepted (by Reviewer B), a theme added to R7 (by Reviewer A)."""
     import shutil
 
-    from pipeline.review.decisions import append_decision
+    from pipeline.decisions import append_decision
 
     run = tmp_path_factory.mktemp("reviewed") / "run"
     shutil.copytree(small_run, run)
@@ -239,7 +239,7 @@ def test_reviewer_decisions_are_users_and_codings(reviewed) -> None:
 def test_import_of_the_export_equals_the_review_export(small_run: Path, tmp_path: Path) -> None:
     """The coded comments eval and train read from the .qdpx are those of the coded CSV
     'theming review export' writes of the same run."""
-    from pipeline.codebook.coded import read_coded
+    from pipeline.evaluation.coded import read_coded
 
     out = tmp_path / "small.qdpx"
     export(small_run, out)
@@ -268,7 +268,7 @@ def test_eval_scores_a_qdpx(small_run: Path, tmp_path: Path) -> None:
 
 
 def test_train_learns_from_a_qdpx(small_run: Path, tmp_path: Path) -> None:
-    from pipeline.codebook.coded import read_coded
+    from pipeline.evaluation.coded import read_coded
 
     out = tmp_path / "small.qdpx"
     export(small_run, out)
@@ -367,7 +367,7 @@ def test_themes_import_of_a_qdpx_keeps_labels_and_descriptions(tmp_path: Path) -
 
 
 def test_coded_comments_from_a_qdpx_and_unknown_codes(tmp_path: Path) -> None:
-    from pipeline.codebook.coded import read_coded
+    from pipeline.evaluation.coded import read_coded
 
     path = foreign_project(tmp_path)
     coded = read_coded(path, ["car_parking", "food", "staff_attitude", "overall"])

@@ -86,7 +86,8 @@ def test_every_theme_is_backed_by_a_row_of_tags_csv(two_runs):
     answers = pd.read_csv(two_runs[0] / "comment_themes.csv", keep_default_na=False)
     tags = pd.read_csv(two_runs[0] / "tags.csv", keep_default_na=False)
     assert list(tags.columns) == ["comment_id", "sentence_index", "sentence", "theme", "layer",
-                                  "score", "evidence", "runner_up", "margin"]
+                                  "score", "evidence", "runner_up", "margin", "assigned_by",
+                                  "method", "config_version", "assigned_at", "review"]
     given = {(row.comment_id, theme) for row in answers.itertuples(index=False)
              for theme in row.themes.split("|") if theme}
     backed = set(zip(tags["comment_id"], tags["theme"], strict=True))

@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from review_helpers import NEEDLES, copy_run, make_run
 from typer.testing import CliRunner
 
+from pipeline import decisions as decisions_module
 from pipeline.cli import app as cli_app
 from pipeline.errors import DataError, StageError
-from pipeline.review import decisions as decisions_module
 from pipeline.review.app import create_app
 from pipeline.review.server import check_port
 
@@ -30,6 +30,10 @@ def made_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def run_dir(made_run: Path, tmp_path: Path) -> Path:
     return copy_run(made_run, tmp_path / "project")
+
+
+def decisions_file(run_dir: Path) -> Path:
+    return run_dir.parent / "review" / run_dir.name / "decisions.csv"
 
 
 def client_for(run_dir: Path, reviewer: str = "Ann") -> tuple[TestClient, str]:
@@ -107,9 +111,14 @@ def test_decisions_persist_across_a_restart(run_dir: Path) -> None:
                            data={"csrf_token": token, "comment_id": "R2.comment",
                                  "theme": "employer_representation", "decision": "accept"})
     assert scripted.text == "accept"
-    rows = list(csv.reader((run_dir / "review" / "decisions.csv").open(encoding="utf-8")))
-    assert rows[0] == ["time", "reviewer", "comment_id", "theme", "decision"]
-    assert [r[1:] for r in rows[1:]] == [
+    # in the project beside the run folder (a re-run replaces the run folder), keyed by
+    # respondent, question and a hash of the text
+    rows = list(csv.reader(decisions_file(run_dir).open(encoding="utf-8")))
+    assert rows[0] == ["time", "respondent_id", "question", "text_key", "reviewer",
+                       "comment_id", "theme", "decision"]
+    assert [r[1:3] for r in rows[1:]] == [["R1", "comment"], ["R6", "comment"],
+                                          ["R3", "comment"], ["R2", "comment"]]
+    assert [r[4:] for r in rows[1:]] == [
         ["Ann", "R1.comment", "early_engagement", "reject"],
         ["Ann", "R6.comment", "communications", "add"],
         ["Ann", "R3.comment", "communications", "unusable_quote"],
@@ -132,7 +141,7 @@ def test_refused_posts(run_dir: Path) -> None:
     assert decide(client, token, "R99.comment", "early_engagement", "reject").status_code == 404
     assert decide(client, token, "R1.comment", "nope", "reject").status_code == 404
     assert decide(client, token, "R1.comment", "early_engagement", "maybe").status_code == 400
-    assert not (run_dir / "review" / "decisions.csv").exists()
+    assert not decisions_file(run_dir).exists()
     for action in ("preview", "save"):
         assert client.post("/theme/communications/edit",
                            data={"keywords": "x", "action": action}).status_code == 403
@@ -235,7 +244,8 @@ def test_export_of_a_run_without_decisions_scores_f1_one(run_dir: Path, tmp_path
     exported = runner.invoke(cli_app, ["review", "export", str(run_dir), "-o", str(coded)])
     assert exported.exit_code == 0, exported.stderr
     rows = list(csv.DictReader(coded.open(encoding="utf-8")))
-    assert list(rows[0]) == ["comment_id", "question", "text", "themes"]
+    assert list(rows[0]) == ["comment_id", "question", "text", "themes", "assigned_by",
+                             "assigned_at", "config_version"]
     assert len(rows) == 12
     scored = runner.invoke(cli_app, ["eval", str(coded), "--json", "--examples", "0",
                                      "--min-support", "1",
@@ -251,11 +261,23 @@ def test_export_applies_decisions(run_dir: Path) -> None:
     decide(client, token, "R7.comment", "communications", "add")
     decide(client, token, "R4.comment", "ministerial_presence", "reject")
     decide(client, token, "R4.comment", "ministerial_presence", "accept")  # the latest wins
-    rows = {r["comment_id"]: r["themes"]
-            for r in csv.DictReader(client.get("/export.csv").text.splitlines())}
+    exported = {r["comment_id"]: r
+                for r in csv.DictReader(client.get("/export.csv").text.splitlines())}
+    rows = {comment_id: row["themes"] for comment_id, row in exported.items()}
     assert rows["R1.comment"] == ""
     assert rows["R7.comment"] == "communications"
     assert rows["R4.comment"] == "ministerial_presence"
+    # each theme's provenance, in the order of the themes: the reviewer and the decision's
+    # time, or machine and the run's start; and the theme config's version
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    times = {d.comment_id: d.time for d in decisions_module.read_decisions(run_dir)}
+    assert (exported["R7.comment"]["assigned_by"], exported["R7.comment"]["assigned_at"]) == (
+        "Ann", times["R7.comment"])
+    assert exported["R4.comment"]["assigned_by"] == "Ann"
+    machine = next(r for r in exported.values() if r["themes"] and "Ann" not in r["assigned_by"])
+    assert set(machine["assigned_by"].split("|")) == {"machine"}
+    assert set(machine["assigned_at"].split("|")) == {manifest["started_at"]}
+    assert {r["config_version"] for r in exported.values()} == {manifest["themes"]["sha256"][:12]}
 
 
 def test_pages_and_export_show_no_planted_personal_data(run_dir: Path, tmp_path: Path) -> None:
@@ -273,7 +295,7 @@ def test_pages_and_export_show_no_planted_personal_data(run_dir: Path, tmp_path:
     coded = tmp_path / "coded.csv"
     CliRunner().invoke(cli_app, ["review", "export", str(run_dir), "-o", str(coded)])
     pages.append(coded.read_text(encoding="utf-8"))
-    pages.append((run_dir / "review" / "decisions.csv").read_text(encoding="utf-8"))
+    pages.append(decisions_file(run_dir).read_text(encoding="utf-8"))
     assert "[EMAIL]" in pages[3] + pages[4]
     for text in pages:
         for needle in NEEDLES:

@@ -101,7 +101,8 @@ def test_reject_a_tag_in_the_browser_and_see_it_kept(served, browser, tmp_path: 
     row = browser.find_element(By.ID, "c-R1.comment")
     assert row.get_attribute("data-state") == "reject"
     assert "rejected" in row.find_element(By.CLASS_NAME, "state").text
-    decisions = (run_dir / "review" / "decisions.csv").read_text(encoding="utf-8").splitlines()
+    decisions = (run_dir.parent / "review" / run_dir.name / "decisions.csv").read_text(
+        encoding="utf-8").splitlines()
     assert decisions[1].endswith(",Ann,R1.comment,early_engagement,reject")
     assert all(shot.stat().st_size > 1000 for shot in shots)
     if os.environ.get("THEMING_SCREENSHOTS"):

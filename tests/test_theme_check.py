@@ -48,6 +48,7 @@ check:
   advanced:
     min_comments: 2
     max_themes: 4
+    min_comments_for_advice: 5  # these 5 coded comments may carry advice to remove
 """
 
 
@@ -142,7 +143,9 @@ def test_planted_duplicate_and_dead_theme_on_a_real_run(sample_run, tmp_path: Pa
     themes.write_text(yaml.safe_dump(shipped, sort_keys=False), encoding="utf-8")
     config = tmp_path / "pipeline.yaml"
     config.write_text("version: 1\ntag:\n  semantic: false\n", encoding="utf-8")
-    result = check(str(themes), "--against", str(sample_run), "--config", str(config))
+    # two rounds (the same sample run twice): enough evidence to advise retiring a theme
+    result = check(str(themes), "--against", str(sample_run), "--against", str(sample_run),
+                   "--config", str(config))
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert any(line.startswith("error [overlap] communications, communications_again: share ")
@@ -150,3 +153,69 @@ def test_planted_duplicate_and_dead_theme_on_a_real_run(sample_run, tmp_path: Pa
                for line in lines), lines
     assert any(line.startswith("error [catches_nothing] car_parking: catches 0 of ")
                for line in lines), lines
+
+
+def fake_round(folder: Path, texts: list[str]) -> Path:
+    """A run folder as ``--against`` reads it: a manifest and the kept answers."""
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text("{}", encoding="utf-8")
+    rows = ["comment_id,text,dropped_reason"] + [f"C{i},{t},"
+                                                  for i, t in enumerate(texts)]
+    (folder / "comment_themes.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+ROUND = [line.split(",")[0] for line in CODED.splitlines()[1:]]
+PARKING = """\
+version: 1
+themes:
+  - id: papers
+    label: Meeting papers
+    keywords: [papers, fax machine]
+  - id: parking
+    label: Car parking
+    keywords: [car park]
+"""
+
+
+def test_a_small_round_says_not_seen_and_never_advises_removal(tmp_path: Path) -> None:
+    themes, _, config = setup(tmp_path, PARKING)
+    config.write_text(CONFIG.replace("    min_comments_for_advice: 5", "    min_comments_for_advice: "
+                                     "300"), encoding="utf-8")
+    small = fake_round(tmp_path / "round", ROUND)
+    result = check(str(themes), "--against", str(small), "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        ("note [not_seen] parking: not seen in 5 comments of this round (fewer than "
+        "check.advanced.min_comments_for_advice (300) are too few to judge)"),
+        ("note [not_seen] papers: 1 of 2 keywords not seen in 5 comments of this round: 'fax "
+        "machine' (keep them; fewer than check.advanced.min_comments_for_advice (300) are too few to "
+        "judge)"),
+        ("note [not_seen] parking: 1 of 1 keywords not seen in 5 comments of this round: 'car "
+        "park' (keep them; fewer than check.advanced.min_comments_for_advice (300) are too few to judge)"),
+        (f"{themes} against {small}: 2 themes on 5 comments, 0 error(s), 0 warning(s), "
+        "3 note(s)")]
+
+
+def test_removal_advice_needs_several_rounds_or_a_coded_set(tmp_path: Path) -> None:
+    themes, coded, config = setup(tmp_path, PARKING)  # advice from 5 comments on
+    one = fake_round(tmp_path / "one", ROUND)
+    single = check(str(themes), "--against", str(one), "--config", str(config))
+    assert single.exit_code == 0, single.output
+    assert single.output.splitlines()[0] == (
+        "warning [catches_nothing] parking: catches 0 of the 5 comments of this round; add "
+        "keywords or examples in the words respondents use (advice to retire or remove needs "
+        "several rounds or a coded set)")
+    assert "remove them" not in single.output and "retire it" not in single.output
+    two = fake_round(tmp_path / "two", ROUND)
+    both = check(str(themes), "--against", str(one), "--against", str(two), "--config",
+                 str(config))
+    assert both.exit_code == 1
+    assert "error [catches_nothing] parking: catches 0 of 10 comments; add keywords or " \
+        "examples in the words respondents use, or retire it" in both.output
+    assert "warning [keyword_never_matches] parking: 1 of 1 keywords match none of the 10 " \
+        "comments: 'car park'; reword them as respondents write or remove them" in both.output
+    assert both.output.splitlines()[-1].endswith(f"against {one}, {two}: 2 themes on 10 "
+                                                 "comments, 1 error(s), 2 warning(s)")
+    coded_set = check(str(themes), "--against", str(coded), "--config", str(config))
+    assert "or retire it" in coded_set.output and "or remove them" in coded_set.output

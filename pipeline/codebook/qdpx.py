@@ -116,7 +116,7 @@ class _Project:
         return str(uuid.uuid5(self.root_guid, f"{kind}:{key}"))
 
     def build(self) -> bytes:
-        from pipeline.review import decisions as decisions_module
+        from pipeline import decisions as decisions_module
 
         decided = {(d.comment_id, d.theme): d for d in
                    decisions_module.read_decisions(self.run.folder)
@@ -298,13 +298,13 @@ class _Project:
             self.summary.codings += 1
 
 
-def export_qdpx(run_folder: str | Path, out: str | Path,
-                themes_path: str | Path | None = None) -> ExportSummary:
-    """Write the run folder as a REFI-QDA project ``out`` (atomically); return what it holds."""
+def export_qdpx(run, out: str | Path) -> ExportSummary:
+    """Write ``run`` (a finished run folder as ``pipeline.review.run_data.RunData.open`` reads
+    it; the caller opens it, so this room imports no higher one) as a REFI-QDA project ``out``
+    (atomically); return what it holds."""
     from pipeline.io.writers import write_bytes
-    from pipeline.review.run_data import RunData
 
-    project = _Project(RunData.open(run_folder, themes_path))
+    project = _Project(run)
     document = project.build()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -448,17 +448,13 @@ def _labelled(codes: list[qdc.FoundCode], sources: list[SourceText], theme_ids: 
                                        "start", "end", "text", "themes"])
 
 
-def read_qdpx_coded(path: str | Path, theme_ids: list[str], question_column: str | None = None,
-                    nlp_model: str = "blank"):
-    """A ``.qdpx`` as coded comments (``coded.CodedComments``): one per text source, coded
-    with its sentences' themes; with ``question_column``, each source's ``question``
-    variable."""
-    from pipeline.codebook.coded import CodedComments
-
+def coded_sources(path: str | Path, theme_ids: list[str], nlp_model: str = "blank"
+                  ) -> tuple[list[SourceText], list[set[str]]]:
+    """A ``.qdpx``'s text sources and, for each, the themes its sentences are coded with (what
+    ``pipeline.evaluation.coded`` reads as coded comments)."""
     codes, sources = read_project(path)
     labels: list[set[str]] = [set() for _ in sources]
     sentences = _labelled(codes, sources, theme_ids, nlp_model, path)
     for number, themes in zip(sentences["source_number"], sentences["themes"], strict=True):
         labels[number - 1].update(themes)
-    return CodedComments(texts=[s.text for s in sources], labels=labels, path=str(path),
-                         questions=[s.question for s in sources] if question_column else None)
+    return sources, labels

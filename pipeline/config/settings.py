@@ -423,6 +423,11 @@ class CheckAdvanced(StrictModel):
     max_themes: int = Field(70, ge=1, description=(
         "Warning: more themes than a reader can take in."))
     examples: int = Field(2, ge=0, description="Example comments shown under an overlap.")
+    min_comments_for_advice: int = Field(300, ge=0, description=(
+        "Fewer comments, or one round only: a theme or keyword that matched nothing is 'not "
+        "seen in this round', never advice to retire or remove it (that needs a coded set or "
+        "several rounds of --against). 300 from arithmetic, not tuned on data: a keyword used "
+        "by 1 comment in 100 is missing from 300 comments by chance 5% of the time."))
 
 
 class CheckSettings(StrictModel):
@@ -494,3 +499,6 @@ class Settings(BaseModel):
     # The project secret that keys pseudonyms and cache keys (None: none found), and its file.
     secret: bytes | None = Field(default=None, repr=False)
     secret_path: str | None = None
+    # When the run started (UTC, ISO 8601): the time of every machine tag it makes; "" outside
+    # a run (a stage called on its own).
+    started_at: str = ""

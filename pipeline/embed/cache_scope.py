@@ -10,7 +10,7 @@ from pipeline.config.models import Settings
 
 def _embedders(settings: Settings) -> list:
     """The pretrained embedders this run will use (their vectors are cached on disk)."""
-    from pipeline.embed.pretrained import embedder_for_settings
+    from pipeline.embed.registry import embedder_for_settings
 
     cfg = settings.pipeline.tag
     names = []
@@ -26,12 +26,8 @@ def embedding_cache(settings: Settings, purpose: str = "run"):
     """Key cache keys with the project secret, restore the pretrained embedders' vectors
     for ``purpose`` from ``tag.advanced.embedding_cache`` before the block and save them
     after it."""
-    from pipeline.embed.pretrained import (
-        embedding_cache_dir,
-        load_cache,
-        save_cache,
-        use_cache_secret,
-    )
+    from pipeline.embed.registry import use_cache_secret
+    from pipeline.embed.vector_cache import embedding_cache_dir, load_cache, save_cache
 
     use_cache_secret(settings.secret)
     cache_dir = embedding_cache_dir(settings, purpose)

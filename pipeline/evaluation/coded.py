@@ -64,9 +64,11 @@ def read_coded(path: str | Path, theme_ids: list[str], text_column: str | None =
     A REFI-QDA project (``.qdpx``) gives one comment per text source, its sentences (split
     with ``nlp_model``) coded by overlapping selections: see ``pipeline.codebook.qdpx``."""
     if Path(path).suffix.lower() == ".qdpx":
-        from pipeline.codebook.qdpx import read_qdpx_coded
+        from pipeline.codebook.qdpx import coded_sources
 
-        return read_qdpx_coded(path, theme_ids, question_column, nlp_model)
+        sources, labels = coded_sources(path, theme_ids, nlp_model)
+        return CodedComments(texts=[s.text for s in sources], labels=labels, path=str(path),
+                             questions=[s.question for s in sources] if question_column else None)
     frame = read_table(path).frame
     columns = [c for c in frame.columns if not c.startswith("_")]
     text_col = _pick(columns, text_column, TEXT_COLUMNS, str(path), "comment text",

@@ -8,11 +8,20 @@ pipeline.yaml):
 
 - error ``overlap``: two themes sharing more than ``check.advanced.max_overlap`` of their comments
   (Jaccard: shared / either), with example comments;
-- error ``catches_nothing``: a theme no comment gets;
+- error ``catches_nothing``: a theme no comment gets, on enough evidence (below);
 - warning ``too_little``: a theme caught by fewer than max(``check.advanced.min_comments``,
   ``check.advanced.min_share`` x comments);
 - error ``nothing_to_match``: a theme with no keywords, patterns, examples or description;
-- warning ``keyword_never_matches``: keywords found (on lemmas) in no comment, per theme;
+- warning ``keyword_never_matches``: keywords found (on lemmas) in no comment, per theme, on
+  enough evidence;
+- note ``not_seen``: a theme or keywords no comment of a round too small or too single to
+  judge has; a note is neither an error nor a warning.
+
+Evidence: silence is advice to retire a theme or remove a keyword only on at least
+``check.advanced.min_comments_for_advice`` comments from a coded set or from several rounds
+(``--against``
+given more than once). One round of that size gets the finding without the advice (warning
+``catches_nothing``); a smaller one only the note "not seen in this round".
 - warning ``keyword_shared``: keywords under several themes, per set of themes;
 - warning ``near_duplicate``: two labels, or two descriptions, whose embeddings' cosine is at
   least ``check.advanced.label_similarity``;
@@ -30,7 +39,7 @@ import numpy as np
 from pipeline.config.models import Settings, ThemesConfig
 from pipeline.errors import DataError
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, NOTE = "error", "warning", "note"
 EXAMPLE_CHARS = 160
 
 
@@ -46,6 +55,30 @@ class Finding:
         where = f"{', '.join(self.themes)}: " if self.themes else ""
         lines = [f"{self.level} [{self.rule}] {where}{self.message}"]
         return "\n".join([*lines, *[f"    e.g. \"{e}\"" for e in self.examples]])
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the comments checked on are: how many rounds (run folders) and whether a coded
+    set (hand-coded comments) is among them."""
+
+    rounds: int = 0
+    coded: bool = False
+
+    def judges(self, n: int, cfg) -> bool:
+        """Whether ``n`` comments of this kind may carry advice to retire or remove."""
+        return n >= cfg.advanced.min_comments_for_advice and (self.coded or self.rounds >= 2)
+
+    def sample(self, n: int) -> str:
+        kind = "a coded set" if self.coded else \
+            "this round" if self.rounds <= 1 else f"{self.rounds} rounds"
+        return f"{n} comments of {kind}"
+
+
+def evidence_of(against: list[str | Path]) -> Evidence:
+    """The Evidence of ``--against`` paths (folders are rounds, files coded sets)."""
+    return Evidence(rounds=sum(Path(a).is_dir() for a in against),
+                    coded=any(not Path(a).is_dir() for a in against))
 
 
 def comments_against(against: str | Path, theme_ids: list[str]) -> list[str]:
@@ -77,18 +110,20 @@ def _short(text: str) -> str:
 
 def check_themes(themes: ThemesConfig, texts: list[str], settings: Settings,
                  redact: Callable[[str], str],
-                 embed: Callable[[list[str]], np.ndarray] | None) -> list[Finding]:
-    """Every finding for ``themes`` on ``texts``, errors first, in theme order."""
+                 embed: Callable[[list[str]], np.ndarray] | None,
+                 evidence: Evidence = Evidence(coded=True)) -> list[Finding]:
+    """Every finding for ``themes`` on ``texts`` (of ``evidence``), errors first, in theme
+    order."""
     from pipeline.evaluation.coded import predict
 
     cfg = settings.pipeline.check
     tagged = predict(texts, settings)[0] if texts else np.zeros((0, len(themes.ids)), bool)
-    findings = _static(themes, cfg) + _catch(themes, tagged, len(texts), cfg)
+    findings = _static(themes, cfg) + _catch(themes, tagged, len(texts), cfg, evidence)
     findings += _overlaps(themes, tagged, texts, cfg, redact)
-    findings += _keywords(themes, texts, settings.pipeline.nlp.advanced.model)
+    findings += _keywords(themes, texts, settings.pipeline.nlp.advanced.model, cfg, evidence)
     if embed is not None:
         findings += _near_duplicates(themes, cfg.advanced.label_similarity, embed)
-    return sorted(findings, key=lambda f: f.level != ERROR)
+    return sorted(findings, key=lambda f: (f.level != ERROR, f.level == NOTE))
 
 
 def _static(themes: ThemesConfig, cfg) -> list[Finding]:
@@ -105,21 +140,39 @@ def _static(themes: ThemesConfig, cfg) -> list[Finding]:
     return found
 
 
-def _catch(themes: ThemesConfig, tagged: np.ndarray, n: int, cfg) -> list[Finding]:
+def _too_few(evidence: Evidence, n: int, cfg) -> str:
+    """Why the comments checked on cannot carry advice to retire or remove."""
+    if n < cfg.advanced.min_comments_for_advice:
+        return ("fewer than check.advanced.min_comments_for_advice "
+                f"({cfg.advanced.min_comments_for_advice}) are "
+                "too few to judge")
+    return "advice to retire or remove needs several rounds or a coded set"
+
+
+def _catch(themes: ThemesConfig, tagged: np.ndarray, n: int, cfg,
+           evidence: Evidence) -> list[Finding]:
     found = []
     needed = max(cfg.advanced.min_comments, int(np.ceil(cfg.advanced.min_share * n)))
     for j, theme_id in enumerate(themes.ids):
         caught = int(tagged[:, j].sum())
-        if caught == 0:
+        if caught == 0 and evidence.judges(n, cfg):
             found.append(Finding(ERROR, "catches_nothing", [theme_id],
                                  f"catches 0 of {n} comments; add keywords or examples in the "
                                  "words respondents use, or retire it"))
+        elif caught == 0 and n >= cfg.advanced.min_comments_for_advice:
+            found.append(Finding(WARNING, "catches_nothing", [theme_id],
+                                 f"catches 0 of the {evidence.sample(n)}; add keywords or "
+                                 "examples in the words respondents use "
+                                 f"({_too_few(evidence, n, cfg)})"))
+        elif caught == 0:
+            found.append(Finding(NOTE, "not_seen", [theme_id],
+                                 f"not seen in {evidence.sample(n)} "
+                                 f"({_too_few(evidence, n, cfg)})"))
         elif caught < needed:
             found.append(Finding(WARNING, "too_little", [theme_id],
                                  f"catches {caught} of {n} comments, fewer than {needed} "
                                  f"(check.advanced.min_comments {cfg.advanced.min_comments}, "
-                                 "check.advanced.min_share "
-                                 f"{cfg.advanced.min_share})"))
+                                 f"check.advanced.min_share {cfg.advanced.min_share})"))
     return found
 
 
@@ -135,17 +188,19 @@ def _overlaps(themes: ThemesConfig, tagged: np.ndarray, texts: list[str], cfg,
                 continue
             jaccard = int(both.sum()) / either
             if jaccard > cfg.advanced.max_overlap:
-                examples = [_short(redact(texts[k]))
-                            for k in np.flatnonzero(both)[:cfg.advanced.examples]]
+                shown = np.flatnonzero(both)[:cfg.advanced.examples]
+                examples = [_short(redact(texts[k])) for k in shown]
                 found.append(Finding(ERROR, "overlap", [ids[i], ids[j]],
                                      f"share {int(both.sum())} of the {either} comments either "
-                                     f"catches (Jaccard {jaccard:.2f} > check.advanced.max_overlap "
-                                     f"{cfg.advanced.max_overlap}); merge them or make their "
-                                     "keywords and examples distinct", examples))
+                                     f"catches (Jaccard {jaccard:.2f} > "
+                                     f"check.advanced.max_overlap {cfg.advanced.max_overlap}); "
+                                     "merge them or make their keywords and examples distinct",
+                                     examples))
     return found
 
 
-def _keywords(themes: ThemesConfig, texts: list[str], model: str) -> list[Finding]:
+def _keywords(themes: ThemesConfig, texts: list[str], model: str, cfg,
+              evidence: Evidence) -> list[Finding]:
     from spacy.matcher import PhraseMatcher
 
     from pipeline.text.nlp import get_nlp, lemma_doc, lemmatise
@@ -171,12 +226,17 @@ def _keywords(themes: ThemesConfig, texts: list[str], model: str) -> list[Findin
     for theme in themes.themes:
         dead = [k for k in theme.keywords
                 if " ".join(t.lemma_ for t in lemma_doc(k, model)) not in hits]
-        if dead:
-            listed = ", ".join(f"'{k}'" for k in dead)
+        listed = ", ".join(f"'{k}'" for k in dead)
+        if dead and evidence.judges(len(texts), cfg):
             found.append(Finding(WARNING, "keyword_never_matches", [theme.id],
                                  f"{len(dead)} of {len(theme.keywords)} keywords match none of "
                                  f"the {len(texts)} comments: {listed}; reword them as "
                                  "respondents write or remove them"))
+        elif dead:
+            found.append(Finding(NOTE, "not_seen", [theme.id],
+                                 f"{len(dead)} of {len(theme.keywords)} keywords not seen in "
+                                 f"{evidence.sample(len(texts))}: {listed} (keep them; "
+                                 f"{_too_few(evidence, len(texts), cfg)})"))
     shared: dict[tuple[str, ...], list[str]] = {}
     for key, owner_ids in owners.items():
         if len(owner_ids) > 1:
@@ -207,14 +267,15 @@ def _near_duplicates(themes: ThemesConfig, threshold: float,
                     found.append(Finding(WARNING, "near_duplicate", [chosen[i].id, chosen[j].id],
                                          f"{what}s are near duplicates (cosine "
                                          f"{similarity[i, j]:.2f} >= "
-                                         "check.advanced.label_similarity "
-                                         f"{threshold}): '{first}' / '{second}'"))
+                                         f"check.advanced.label_similarity {threshold}): "
+                                         f"'{first}' / '{second}'"))
     return found
 
 
 def report(findings: list[Finding], file: str | Path, against: str | Path, n: int) -> dict:
-    """What ``--json`` prints: file, against, comments, errors, warnings, findings."""
+    """What ``--json`` prints: file, against, comments, errors, warnings, notes, findings."""
     return {"file": str(file), "against": str(against), "comments": n,
             "errors": sum(f.level == ERROR for f in findings),
             "warnings": sum(f.level == WARNING for f in findings),
+            "notes": sum(f.level == NOTE for f in findings),
             "findings": [asdict(f) for f in findings]}

@@ -67,7 +67,7 @@ def train(labels: str | Path, settings: Settings, out: str | Path, *, text_colum
     started = time.perf_counter()
     theme_ids = settings.themes.ids
     comments = coded.read_coded(labels, theme_ids, text_column, labels_column, question_column,
-                                nlp_model=settings.pipeline.nlp.model)
+                                nlp_model=settings.pipeline.nlp.advanced.model)
     texts = learned.asked(comments.texts, comments.questions)
     truth = comments.truth(theme_ids)
     if len(comments.texts) < 2 * folds:

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 from collections.abc import Iterator
@@ -30,6 +31,12 @@ def lock_path(out: Path) -> Path:
 def staging_path(out: Path) -> Path:
     """Where an ``--overwrite`` run builds the new run folder before the swap."""
     return out.parent / f".{out.name}.new-{os.getpid()}"
+
+
+def final_path(folder: Path) -> Path:
+    """The run folder a staging folder (``staging_path``) becomes; any other folder itself."""
+    match = re.fullmatch(r"\.(.+)\.new-\d+", folder.name)
+    return folder.parent / match.group(1) if match else folder
 
 
 def _alive(pid: int) -> bool:

@@ -2,7 +2,8 @@
 
 Routes: ``GET /`` (themes, candidates, theme x group), ``GET /theme/{id}`` (its comments with
 the tagging sentence highlighted, filters, near misses), ``POST /decide`` (accept, reject,
-add, unusable_quote: appended to ``RUN/review/decisions.csv`` at once), ``GET /decisions``,
+add, unusable_quote: appended at once to the round's decisions file in the project,
+see ``pipeline.decisions``), ``GET /decisions``,
 ``GET /theme/{id}/edit`` + ``POST /theme/{id}/edit`` (try an edit: preview or save), ``GET
 /export.csv`` (the coded export) and ``GET /static/{name}`` (this package's own CSS and JS,
 by name from a fixed list: no route serves any other file).
@@ -28,8 +29,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import escape
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from pipeline import decisions as decisions_module
 from pipeline.errors import ConfigProblems, DataError, ThemingError
-from pipeline.review import decisions as decisions_module
 from pipeline.review import views
 from pipeline.review.export import coded_table
 from pipeline.review.retag import (
@@ -99,6 +100,8 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
         rows, by_group = views.index_rows(run, themes, decisions)
         return page(request, "index.html", rows=rows, by_group=by_group,
                     candidates=run.candidates.to_dict("records"), decisions=len(decisions),
+                    orphaned=len(decisions_module.orphaned_decisions(run.folder)),
+                    decisions_file=decisions_module.decisions_path(run.folder),
                     respondents=max(run.kept["respondent_id"].nunique(), 1))
 
     @app.get("/theme/{theme_id}", response_class=HTMLResponse)
@@ -143,7 +146,9 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
     @app.get("/decisions", response_class=HTMLResponse)
     def decisions_page(request: Request) -> HTMLResponse:
         return page(request, "decisions.html",
-                    decisions=list(reversed(decisions_module.read_decisions(run.folder))))
+                    decisions=list(reversed(decisions_module.read_decisions(run.folder))),
+                    orphaned=decisions_module.orphaned_decisions(run.folder),
+                    decisions_file=decisions_module.decisions_path(run.folder))
 
     def edit_page(request: Request, theme_id: str, fields: dict[str, list[str]] | None = None,
                   preview=None, problems: str = "", saved: str = "",

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 from markupsafe import Markup, escape
 
+from pipeline import decisions as decisions_module
 from pipeline.config.models import ThemesConfig
-from pipeline.review import decisions as decisions_module
 from pipeline.review.run_data import RunData
 
 SORTS = ("score_desc", "score_asc", "run")

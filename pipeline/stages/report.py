@@ -23,6 +23,7 @@ from pipeline.stages.schemas import (
     CLUSTERS,
     COMMENT_THEMES,
     DROPPED,
+    PROVENANCE,
     QUOTES,
     RECOMMENDATIONS,
     RESPONDENTS,
@@ -36,14 +37,15 @@ REQUIRES = {
     "comments": CLEAN_COMMENTS, "dropped": DROPPED, "comment_themes": COMMENT_THEMES,
     "clusters": CLUSTERS, "sentence_clusters": SENTENCE_CLUSTERS,
     "recommendations": RECOMMENDATIONS, "quotes": QUOTES, "respondents": RESPONDENTS,
-    "tags": TAGS, "sentences": SENTENCES,
+    "tags": TAGS + PROVENANCE, "sentences": SENTENCES,
 }
 ANSWERS = ("comment_id", "respondent_id", "group", "question", "source", "row", "text", "themes",
            "layers", "candidate_themes", "dropped_reason")
 QUOTE_TABLE = ("theme", "label", "quote_rank", "quote", "stance", "layer", "comment_id",
                "respondent_id", "group", "question")
 TAG_EVIDENCE = ("comment_id", "sentence_index", "sentence", "theme", "layer", "score", "evidence",
-                "runner_up", "margin")
+                "runner_up", "margin", "assigned_by", "method", "config_version", "assigned_at",
+                "review")
 UNEXPLAINED = ("comment_id", "respondent_id", "group", "question", "text", "reason")
 PRODUCES = {"answers": ANSWERS, "quote_table": QUOTE_TABLE, "tag_evidence": TAG_EVIDENCE,
             "unexplained": UNEXPLAINED, "score_summary": SCORE_SUMMARY,
@@ -112,7 +114,10 @@ def tag_evidence(tags: pd.DataFrame, sentences: pd.DataFrame,
     """One row per tag (-> tags.csv): comment_id, sentence_index and sentence (its redacted
     text), theme, layer, score, evidence (matched words, the theme text a semantic hit was
     nearest, the sentence a classifier scored highest), runner_up and margin (semantic and
-    classifier tags; empty for keyword and pattern). Ordered by comment, theme, sentence."""
+    classifier tags; empty for keyword and pattern), and who made it: assigned_by (machine),
+    method (the layer), config_version, assigned_at (the run's start) and review (empty here: a
+    run folder's tags.csv adds the reviewer's decisions). Ordered by comment, theme,
+    sentence."""
     if tags.empty:
         return pd.DataFrame({c: pd.Series(dtype=float if c in ("score", "margin") else object)
                              for c in TAG_EVIDENCE})
@@ -123,6 +128,9 @@ def tag_evidence(tags: pd.DataFrame, sentences: pd.DataFrame,
         "sentence": joined["text"], "theme": joined["theme_id"], "layer": joined["method"],
         "score": joined["score"].astype(float), "evidence": joined["evidence"],
         "runner_up": joined["runner_up"].fillna(""), "margin": joined["margin"].astype(float),
+        "assigned_by": joined["assigned_by"], "method": joined["method"],
+        "config_version": joined["config_version"], "assigned_at": joined["assigned_at"],
+        "review": "",
     })
     keys = table.assign(_t=table["theme"].map(order), _l=table["layer"].map(LAYER_ORDER))
     keys = keys.sort_values(["comment_id", "_t", "sentence_index", "_l"], kind="stable")

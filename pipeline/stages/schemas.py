@@ -25,6 +25,9 @@ DROPPED = ("comment_id", "respondent_id", "group", "question", "text", "source",
 # tag
 TAGS = ("comment_id", "sentence_id", "theme_id", "method", "score", "evidence", "start", "end",
         "runner_up", "margin")
+# who made each tag: "machine" (or a reviewer, in tags.csv), the theme config's short hash, and
+# when (a machine tag: the run's start time, one for the whole run, as manifest.json records it)
+PROVENANCE = ("assigned_by", "config_version", "assigned_at")
 COMMENT_THEMES = ("comment_id", "theme_id", "score", "methods", "n_sentences", "evidence")
 # discover
 SENTENCE_CLUSTERS = ("sentence_id", "comment_id", "cluster_id", "on_topic")

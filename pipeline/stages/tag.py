@@ -26,7 +26,7 @@ import pandas as pd
 from pipeline import progress
 from pipeline.config.models import Settings, ThemesConfig
 from pipeline.embed.base import CachedEmbedder
-from pipeline.stages.schemas import COMMENT_THEMES, SENTENCES, TAGS, empty
+from pipeline.stages.schemas import COMMENT_THEMES, PROVENANCE, SENTENCES, TAGS, empty
 from pipeline.tagging.semantic import (
     embedder_for,
     keep_top_k,
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 NAME = "tag"
 REQUIRES = {"sentences": SENTENCES}
-PRODUCES = {"tags": TAGS, "comment_themes": COMMENT_THEMES}
+PRODUCES = {"tags": TAGS + PROVENANCE, "comment_themes": COMMENT_THEMES}
 SEMANTIC_BLOCK = 4096  # sentences scored at once by a pretrained embedder (bounds memory)
 
 
@@ -79,7 +79,8 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 
 def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     """``sentences`` -> ``tags`` (one row per hit: comment_id, sentence_id, theme_id, method,
-    score, evidence, start, end, runner_up, margin) and ``comment_themes`` (one row per comment and theme)."""
+    score, evidence, start, end, runner_up, margin, and its provenance: assigned_by,
+    config_version, assigned_at) and ``comment_themes`` (one row per comment and theme)."""
     from spacy.util import filter_spans
 
     started = time.perf_counter()
@@ -127,11 +128,25 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     records = without_lone_everyday(records, weak)
     tags = pd.DataFrame.from_records(records, columns=list(TAGS)) if records else empty(TAGS)
     order = {theme_id: i for i, theme_id in enumerate(matchers.theme_ids)}
-    tags = sort_tags(tags, order)
+    tags = sort_tags(tags, order).assign(**provenance(settings))
     comment_themes = roll_up(tags, order)
     log.info("tag: %d sentences -> %d hits, %d comment-theme pairs (%.2fs)", len(sentences),
              len(tags), len(comment_themes), time.perf_counter() - started)
     return {"tags": tags, "comment_themes": comment_themes}
+
+
+def config_version(themes: ThemesConfig) -> str:
+    """The theme config's short hash: the first 12 hex digits of the manifest's themes.sha256."""
+    from pipeline.io.checksums import sha256_bytes
+
+    return sha256_bytes(themes.model_dump_json().encode())[:12]
+
+
+def provenance(settings: Settings) -> dict[str, str]:
+    """What every machine tag of a run says of itself (PROVENANCE): made by the machine, under
+    this theme config, at the run's start (``settings.started_at``)."""
+    return {"assigned_by": "machine", "config_version": config_version(settings.themes),
+            "assigned_at": settings.started_at}
 
 
 def without_lone_everyday(records: list[tuple], weak: set[int]) -> list[tuple]:
