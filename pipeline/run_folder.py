@@ -128,6 +128,7 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                      if len(clusters) else 0,
                      "outlier_share": _outlier_share(clusters),
                      "unexplained_comments": len(tables["unexplained"]),
+                     "reason": _found_nothing(clusters, settings),
                      "unit": settings.pipeline.discover.unit,
                      "embedder": settings.pipeline.discover.embedder,
                      **cluster_spread(clusters, settings.pipeline.discover.fit_sample_size)},
@@ -142,6 +143,15 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
         "timings": {**timings, "total": round(time.perf_counter() - started, 3)},
     }
     return manifest
+
+
+def _found_nothing(clusters: pd.DataFrame, settings: Settings) -> str | None:
+    """Why discovery found no cluster (the reason its one ``skipped`` row gives, or that it
+    is switched off); None when it ran."""
+    if not settings.pipeline.discover.enabled:
+        return "discover.enabled is false"
+    skipped = clusters[clusters["method"] == "skipped"] if len(clusters) else clusters
+    return str(skipped["reason"].iat[0]) if len(skipped) else None
 
 
 def _settings_without_names(settings: Settings) -> dict:

@@ -101,7 +101,7 @@ def answers_of_block(raw: pd.DataFrame, settings, first_position: int,
     answer_keys = answers["respondent_id"].astype(str).map(number)
     respondent_keys = ids.map(number)
     pieces: list[tuple[pd.DataFrame, pd.DataFrame] | None] = [None] * count
-    for key in set(answer_keys.tolist()):
+    for key in set(answer_keys.tolist()) | set(respondent_keys.tolist()):
         pieces[key] = (answers[answer_keys == key], respondents[respondent_keys == key])
     return pieces
 
@@ -111,11 +111,14 @@ def piece(pieces: list, key: int):
     return pieces[key]
 
 
-def run_gathered(settings, *found) -> tuple[dict, dict[str, float]]:
+def run_gathered(settings, *found) -> tuple[dict | None, dict[str, float]]:
     """One partition of respondents, gathered from every block: ingest's per-respondent part,
-    then clean and tag (on a worker). The ingest tables keep ``_position`` for reassembly."""
+    then clean and tag (on a worker). The ingest tables keep ``_position`` for reassembly.
+    (None, {}) for a partition no respondent fell in (a round smaller than the cluster)."""
     started = time.perf_counter()
     found = [f for f in found if f is not None]
+    if not found:
+        return None, {}
     answers = pd.concat([f[0] for f in found], ignore_index=True)
     respondents = pd.concat([f[1] for f in found], ignore_index=True)
     ingested = ingest.number_answers(answers, respondents, keep_positions=True)
@@ -140,6 +143,8 @@ def reassemble(pieces: list[dict], comments: pd.DataFrame | None,
     ``pieces`` as it is joined, so the pieces and the joined round are not held whole twice.
     ``comments`` None: the partitions also ingested (they carry ``ingest`` tables, ordered
     here by their place in the input)."""
+
+    pieces = [piece for piece in pieces if piece is not None]  # partitions with respondents
 
     def joined(stage: str, name: str) -> pd.DataFrame:
         return pd.concat([piece[stage].pop(name) for piece in pieces], ignore_index=True)
