@@ -147,4 +147,5 @@ CATALOGUE: dict[str, str] = {
     "D051": "two columns of an input file have the same header",
     "S040": "row accounting failed: answers in != kept + dropped (a bug)",
     "S041": "an unexpected error (a bug); rerun with --debug for the traceback",
+    "S042": "an unexpected error on a Dask worker (a bug); the message names the partition's rows",
 }

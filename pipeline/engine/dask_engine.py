@@ -28,7 +28,7 @@ from typing import Self
 
 import pandas as pd
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, StageError, ThemingError
 from pipeline.io import blocks
 from pipeline.stages import clean, ingest, tag
 from pipeline.stages.schemas import call_stage
@@ -63,8 +63,22 @@ def split(comments: pd.DataFrame, count: int) -> list[pd.DataFrame]:
     return [comments[keys == k].reset_index(drop=True) for k in range(count) if (keys == k).any()]
 
 
+def rows_of(comments: pd.DataFrame, shown: int = 3) -> str:
+    """The input rows a partition holds, for an error message ("rows 2, 7, 9 and 14 more of
+    round.csv")."""
+    if not len(comments) or "row" not in comments:
+        return "no rows"
+    places = sorted(dict.fromkeys(zip(comments["source"].astype(str),
+                                      comments["row"].astype(int), strict=True)),
+                    key=lambda place: (place[0], place[1]))
+    named = ", ".join(f"{source} row {row}" for source, row in places[:shown])
+    return named + (f" and {len(places) - shown} more" if len(places) > shown else "")
+
+
 def run_partition(comments: pd.DataFrame, settings) -> tuple[dict, dict[str, float]]:
-    """Clean and tag one partition (on a worker); the tables and the seconds each took."""
+    """Clean and tag one partition (on a worker); the tables and the seconds each took. An
+    unexpected error becomes S042 naming the partition's rows: the worker's traceback stays
+    on the worker (``--debug`` with ``--engine local`` shows it)."""
     from pipeline.embed.pretrained import use_cache_secret
 
     use_cache_secret(settings.secret)
@@ -73,7 +87,16 @@ def run_partition(comments: pd.DataFrame, settings) -> tuple[dict, dict[str, flo
     seconds: dict[str, float] = {}
     for stage in STAGES:
         started = time.perf_counter()
-        produced[stage.NAME] = call_stage(stage, tables, settings)
+        try:
+            produced[stage.NAME] = call_stage(stage, tables, settings)
+        except ThemingError:
+            raise
+        except Exception as exc:
+            raise StageError(
+                f"--engine dask: {stage.NAME} failed on a worker ({type(exc).__name__}: "
+                f"{exc}) in the partition holding {rows_of(comments)}; this is a bug: rerun "
+                "with 'theming --debug run ... --engine local' for the traceback and report "
+                "it", code="S042") from None
         seconds[stage.NAME] = time.perf_counter() - started
         tables.update(produced[stage.NAME])
     return produced, seconds
@@ -196,9 +219,10 @@ class DaskEngine:
         from pipeline.extras import require
 
         distributed = require("dask.distributed", "--engine dask")
-        # the scheduler and nannies of a LocalCluster live in this process: their start-up and
-        # shut-down notes (INFO) are not the user's business; warnings still show
-        logging.getLogger("distributed").setLevel(logging.WARNING)
+        # the scheduler and nannies of a LocalCluster live in this process: their notes
+        # (start-up, "still alive, killing" at shut-down) are not the user's business, and a
+        # worker's "Compute Failed" traceback never reaches the user: the error is raised here
+        logging.getLogger("distributed").setLevel(logging.ERROR)
         Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
         if self.cfg.scheduler:
@@ -213,7 +237,8 @@ class DaskEngine:
         else:
             self.cluster = LocalCluster(n_workers=self.cfg.workers, threads_per_worker=1,
                                         processes=True, memory_limit=self.cfg.worker_memory,
-                                        dashboard_address="127.0.0.1:0")
+                                        dashboard_address="127.0.0.1:0",
+                                        silence_logs=logging.CRITICAL)
             self.client = Client(self.cluster)
         workers = len(self.client.scheduler_info().get("workers", {}))
         self.record = {"name": "dask", "workers": workers,
