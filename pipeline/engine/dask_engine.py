@@ -91,7 +91,7 @@ def run_partition(comments: pd.DataFrame, settings) -> tuple[dict, dict[str, flo
             produced[stage.NAME] = call_stage(stage, tables, settings)
         except ThemingError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - named for the user, not swallowed
             raise StageError(
                 f"--engine dask: {stage.NAME} failed on a worker ({type(exc).__name__}: "
                 f"{exc}) in the partition holding {rows_of(comments)}; this is a bug: rerun "
