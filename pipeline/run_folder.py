@@ -134,7 +134,9 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                      **cluster_spread(clusters, settings.pipeline.discover.fit_sample_size)},
         "tag": {"semantic": settings.pipeline.tag.semantic,
                 "embedder": settings.pipeline.tag.embedder,
-                "classifier": settings.tag_model.info.get("labels") if settings.tag_model else None},
+                "classifier": settings.tag_model.info.get("labels") if settings.tag_model else None,
+                # REGEX predicates that hit their time limit: (theme, sentence), then not run
+                "regex_timeouts": tables["tags"].attrs.get("regex_timeouts", [])},
         "tags_by_method": {k: int(v) for k, v in
                            tables["tags"]["method"].value_counts().sort_index().items()},
         "outputs": [] if out is None else

@@ -26,6 +26,7 @@ from pipeline.config.project import default_path, merge, resolve_paths
 from pipeline.config.scales import Scale, ScoreColumn
 from pipeline.config.yaml_safe import check_config_size, refuse_anchors, refuse_duplicate_keys
 from pipeline.errors import ConfigError, ConfigProblems, Problem, did_you_mean
+from pipeline.text.regex_safety import regex_problem
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -452,6 +453,8 @@ def _theme_problems(data: Any, lines: dict) -> list[Problem]:
                     f"pattern {p_index + 1} in theme '{theme_id}' is not a valid spaCy token "
                     f"pattern: {message}",
                 ))
+            elif unsafe := regex_problem(pattern):
+                problems.append(Problem("C032", where, f"theme '{theme_id}' pattern {p_index + 1}: {unsafe}"))
             elif unbounded_operators(pattern) > 1:
                 problems.append(Problem(
                     "C015", where,
@@ -476,7 +479,7 @@ def check_pattern(pattern: Any) -> str | None:
     matcher = Matcher(Vocab(), validate=True)
     try:
         matcher.add("check", [pattern])
-    except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
+    except (MatchPatternError, ValueError, KeyError, TypeError, re.error) as exc:
         return _explain_pattern_error(str(exc))
     return None
 

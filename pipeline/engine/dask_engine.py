@@ -191,8 +191,11 @@ def reassemble(pieces: list[dict], comments: pd.DataFrame | None,
                "sentences": by_answer(joined("clean", "sentences"), "sentence_index"),
                "dropped": by_answer(joined("clean", "dropped"))}
     order = tag.theme_order(settings.themes)
+    timeouts = sorted((hit for piece in pieces for hit in piece["tag"]["tags"].attrs.get(
+        "regex_timeouts", [])), key=lambda hit: (hit["sentence_id"], hit["theme_id"]))
     tagged = {"tags": tag.sort_tags(joined("tag", "tags"), order),
               "comment_themes": tag.sort_comment_themes(joined("tag", "comment_themes"), order)}
+    tagged["tags"].attrs = {"regex_timeouts": timeouts} if timeouts else {}
     return {**ingested, "clean": cleaned, "tag": tagged}
 
 
