@@ -126,6 +126,8 @@ CATALOGUE: dict[str, str] = {
     "D070": "a folder given to 'theming compare' is not a finished run folder",
     "D071": "'theming compare' was given fewer than two run folders, or one folder twice",
     "D072": "the --out folder of 'theming compare' is a file or a run folder",
+    "D074": "a file of a run folder given to compare is a symbolic link or lies outside it",
+    "D075": "a run folder's manifest.json has a field of the wrong type (the field is named)",
     "D073": "the --against of 'theming themes check' is neither a finished run folder nor a coded file",
     "C060": "the theme config to review (--themes, or the one the run used) is missing",
     "D080": "the folder given to 'theming review' is not a finished run folder",
