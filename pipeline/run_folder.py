@@ -15,7 +15,14 @@ import pandas as pd
 
 from pipeline.config.models import Settings
 from pipeline.errors import DataError, StageError
-from pipeline.io.writers import safe_name, write_bytes, write_csv, write_text, write_xlsx
+from pipeline.io.writers import (
+    is_partial,
+    safe_name,
+    write_bytes,
+    write_csv,
+    write_text,
+    write_xlsx,
+)
 from pipeline.outputs import (
     candidates_yaml,
     document,
@@ -140,7 +147,8 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
         "tags_by_method": {k: int(v) for k, v in
                            tables["tags"]["method"].value_counts().sort_index().items()},
         "outputs": [] if out is None else
-        sorted(p.name for p in out.iterdir() if p.name != CATALOG["manifest"])
+        sorted(p.name for p in out.iterdir()
+               if p.name != CATALOG["manifest"] and not is_partial(p.name))
         + [CATALOG["manifest"]],
         "timings": {**timings, "total": round(time.perf_counter() - started, 3)},
     }
