@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_scale import FFT, THEMING, build_round  # noqa: E402
+from bench_scale import FFT, THEMING, build_round
 
 
 def digests(folder: Path) -> dict[str, str]:
