@@ -52,10 +52,16 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--onnx-dir", default=str(ROOT / "models" / "minilm-onnx"))
+    parser.add_argument("--fft", type=Path, default=FFT,
+                        help="the NHS FFT dev.csv (default: beside the repository, as "
+                             "bench_scale.py finds it; give it when running from a worktree)")
     args = parser.parse_args()
-    if not FFT.is_file():
-        print(f"skipped: {FFT} is absent (real comments to build the round from)")
+    if not args.fft.is_file():
+        print(f"skipped: {args.fft} is absent (real comments to build the round from)")
         return 0
+    import bench_discovery_scale
+
+    bench_discovery_scale.DATA = args.fft  # where build_round reads the comments
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "config").mkdir()
