@@ -73,7 +73,8 @@ def serve(run_folder: str | Path, *, port: int, reviewer: str, host: str = "127.
     # near misses then need no wait for the embedder
     threading.Thread(target=app.state.retagger.semantic_scores, args=(app.state.run.themes(),),
                      daemon=True).start()
-    url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/" + (
+    shown = socket.gethostname() if host in ("0.0.0.0", "::") else host  # a name it answers
+    url = f"http://{shown if ':' not in shown else f'[{shown}]'}:{port}/" + (
         f"?token={access}" if access else "")
     announce(f"Reviewing {run_folder} at {url} (Ctrl+C to stop)")
     if open_browser:
