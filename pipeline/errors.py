@@ -108,6 +108,7 @@ CATALOGUE: dict[str, str] = {
     "C025": "an optional part of the package (an extra) is needed but not installed",
     "C030": "the ONNX MiniLM (minilm-onnx) cannot be built or loaded, or fails its agreement check",
     "C031": "a file of the ONNX MiniLM folder is missing or fails its SHA-256 check",
+    "C032": "a REGEX in a theme pattern is invalid or has a nested quantifier such as (a+)+",
     "D001": "an input file cannot be found or read",
     "D002": "a column named in the config or on the command line is not in the input",
     "D003": "an input file has no rows",
@@ -126,8 +127,10 @@ CATALOGUE: dict[str, str] = {
     "D070": "a folder given to 'theming compare' is not a finished run folder",
     "D071": "'theming compare' was given fewer than two run folders, or one folder twice",
     "D072": "the --out folder of 'theming compare' is a file or a run folder",
+    "D074": "a file of a run folder given to compare is a symbolic link or lies outside it",
+    "D075": "a run folder's manifest.json has a field of the wrong type (the field is named)",
     "D073": "the --against of 'theming themes check' is neither a finished run folder nor a coded file",
-    "D074": "'theming compare' was given a --name count unlike its run folders' count",
+    "D076": "'theming compare' was given a --name count unlike its run folders' count",
     "C060": "the theme config to review (--themes, or the one the run used) is missing",
     "D080": "the folder given to 'theming review' is not a finished run folder",
     "D081": "a review decisions file (review/RUN/decisions.csv in the project, or an earlier "
@@ -153,4 +156,5 @@ CATALOGUE: dict[str, str] = {
     "D051": "two columns of an input file have the same header",
     "S040": "row accounting failed: answers in != kept + dropped (a bug)",
     "S041": "an unexpected error (a bug); rerun with --debug for the traceback",
+    "S042": "an unexpected error on a Dask worker (a bug); the message names the partition's rows",
 }

@@ -19,7 +19,14 @@ import pandas as pd
 
 from pipeline.config.models import Settings
 from pipeline.errors import DataError, StageError
-from pipeline.io.writers import safe_name, write_bytes, write_csv, write_text, write_xlsx
+from pipeline.io.writers import (
+    is_partial,
+    safe_name,
+    write_bytes,
+    write_csv,
+    write_text,
+    write_xlsx,
+)
 from pipeline.outputs import (
     candidates_yaml,
     document,
@@ -191,21 +198,34 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
                      if len(clusters) else 0,
                      "outlier_share": _outlier_share(clusters),
                      "unexplained_comments": len(tables["unexplained"]),
+                     "reason": _found_nothing(clusters, settings),
                      "unit": settings.pipeline.discover.advanced.unit,
                      "embedder": settings.pipeline.discover.embedder,
                      **cluster_spread(clusters,
                                       settings.pipeline.discover.advanced.fit_sample_size)},
         "tag": {"semantic": settings.pipeline.tag.semantic,
                 "embedder": settings.pipeline.tag.embedder,
-                "classifier": settings.tag_model.info_.get("labels") if settings.tag_model else None},
+                "classifier": settings.tag_model.info_.get("labels") if settings.tag_model else None,
+                # REGEX predicates that hit their time limit: (theme, sentence), then not run
+                "regex_timeouts": tables["tags"].attrs.get("regex_timeouts", [])},
         "tags_by_method": {k: int(v) for k, v in
                            tables["tags"]["method"].value_counts().sort_index().items()},
         "outputs": [] if out is None else
-        sorted(p.name for p in out.iterdir() if p.name != CATALOG["manifest"])
+        sorted(p.name for p in out.iterdir()
+               if p.name != CATALOG["manifest"] and not is_partial(p.name))
         + [CATALOG["manifest"]],
         "timings": {**timings, "total": round(time.perf_counter() - started, 3)},
     }
     return manifest
+
+
+def _found_nothing(clusters: pd.DataFrame, settings: Settings) -> str | None:
+    """Why discovery found no cluster (the reason its one ``skipped`` row gives, or that it
+    is switched off); None when it ran."""
+    if not settings.pipeline.discover.enabled:
+        return "discover.enabled is false"
+    skipped = clusters[clusters["method"] == "skipped"] if len(clusters) else clusters
+    return str(skipped["reason"].iat[0]) if len(skipped) else None
 
 
 def _settings_without_names(settings: Settings) -> dict:

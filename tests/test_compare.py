@@ -256,3 +256,51 @@ def test_planted_personal_data_reaches_no_compare_output(tmp_path: Path) -> None
         for needle in PLANTED:
             assert needle.lower() not in text, (path.name, needle)
     assert "alpha" in file_text(out / "compare.csv")
+
+
+# --------------------------------------------------------------------------- hardening
+
+def _two_rounds(tmp_path: Path) -> tuple[Path, Path]:
+    labels = {"alpha": "Alpha"}
+    answers = [("r1", "A", "alpha", ""), ("r2", "B", "", "")]
+    return (fake_run(tmp_path / "one", answers, labels),
+            fake_run(tmp_path / "two", answers, labels))
+
+
+def _compare(tmp_path: Path, one: Path, two: Path):
+    return CliRunner().invoke(app, ["compare", str(one), str(two), "--out",
+                                    str(tmp_path / "out")])
+
+
+@pytest.mark.parametrize("name", ["comment_themes.csv", "clusters.csv", "manifest.json"])
+def test_a_symlink_out_of_a_run_folder_is_refused(tmp_path: Path, name: str) -> None:
+    one, two = _two_rounds(tmp_path)
+    outside = tmp_path / "outside.csv"
+    (outside).write_bytes((two / name).read_bytes() if (two / name).exists()
+                          else b"cluster_id,status\n1,candidate\n")
+    (two / name).unlink(missing_ok=True)
+    (two / name).symlink_to(outside)
+    result = _compare(tmp_path, one, two)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error [D074]: {two / name}: is a symbolic link")
+    assert not (tmp_path / "out" / "compare.html").exists()
+
+
+@pytest.mark.parametrize("field, value, named", [
+    ("themes", ["alpha"], "'themes' should be dict"),
+    ("themes", {"ids": "alpha", "labels": {}}, "'themes.ids' should be list"),
+    ("themes", {"ids": [1], "labels": {}}, "'themes.ids[0]' should be str"),
+    ("themes", {"ids": ["alpha"], "labels": ["Alpha"]}, "'themes.labels' should be dict"),
+    ("themes", {"ids": ["alpha"], "labels": {"alpha": 3}}, "'themes.labels.alpha' should be str"),
+    ("themes", {"ids": ["alpha"], "labels": {}, "sha256": 5}, "'themes.sha256' should be"),
+])
+def test_a_manifest_of_wrong_types_names_the_field(tmp_path: Path, field: str, value,
+                                                   named: str) -> None:
+    one, two = _two_rounds(tmp_path)
+    manifest = json.loads((two / "manifest.json").read_text())
+    manifest[field] = value
+    (two / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = _compare(tmp_path, one, two)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error [D075]:") and named in result.output, result.output
+    assert "this is a bug" not in result.output

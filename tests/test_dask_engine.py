@@ -278,3 +278,133 @@ def test_discovery_places_the_rest_on_the_workers_as_the_local_engine_does(
     assert engine["discover_partitions"] >= 2
     assert any(n.startswith("discover: placed ") for n in notes)
     assert local.manifest["accounting"] == remote.manifest["accounting"]
+
+
+# --- Dask repeats itself and equals local (issue 27 item 4) ---------------------------------
+
+def _engine(settings, **update):
+    engine = settings.pipeline.engine.model_copy(update=update)
+    return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(
+        update={"engine": engine})})
+
+
+def run_files(folder: Path) -> dict[str, bytes]:
+    """Every file of a run folder by its path in it; the manifest without what names the
+    engine and the timings (which may differ), and the stage records without the config's
+    hash (the engine's settings are part of it)."""
+    found = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        if name == "manifest.json":
+            manifest = json.loads(path.read_text())
+            for key in ("timings", "engine"):
+                manifest.pop(key)
+            manifest["config"].pop("sha256")
+            manifest["config"]["settings"].pop("engine")
+            manifest["resume"].pop("stages")
+            found[name] = json.dumps(manifest, sort_keys=True).encode()
+        elif name.endswith(".done.json"):
+            record = json.loads(path.read_text())
+            record.pop("config_sha256")
+            found[name] = json.dumps(record, sort_keys=True).encode()
+        else:
+            found[name] = path.read_bytes()
+    return found
+
+
+def _differences(one: dict[str, bytes], other: dict[str, bytes]) -> list[str]:
+    return sorted(n for n in set(one) | set(other) if one.get(n) != other.get(n))
+
+
+def _small_round(path: Path) -> Path:
+    """A round with repeated answers, answers spread over several sentences and respondents
+    with several answers: what clean, tag and discovery cut and reduce."""
+    topics = ["The car park is always full and parking costs too much.",
+              "Staff on the ward were kind. The nurses explained everything.",
+              "I waited four hours in A&E before anyone saw me!",
+              "Food was cold again. Please heat the meals properly.",
+              "Appointments get cancelled at short notice, which is stressful.",
+              "Thank you", "The signs to the clinic are confusing and the lifts broke."]
+    rows = [(f"p{i:03d}", "AB"[i % 2], topics[i % len(topics)],
+             topics[(3 * i + 1) % len(topics)] if i % 3 else "")
+            for i in range(60)]
+    pd.DataFrame(rows, columns=["id", "team", "comment", "more"]).to_csv(path, index=False)
+    return path
+
+
+SMALL = {"text_columns": ["comment", "more"], "id_column": "id", "group_column": "team"}
+
+
+@pytest.mark.parametrize("export, options, rows", [
+    ("sample", {}, (400, 400, 110)), ("small", SMALL, (200, 200, 40))])
+def test_dask_gives_the_local_runs_bytes_on_one_two_and_three_partitions_twice(
+        export: str, options: dict, rows: tuple, scheduler: str, tmp_path: Path) -> None:
+    path = SAMPLE / "survey_round.csv" if export == "sample" else \
+        _small_round(tmp_path / "small.csv")
+    local = run([path], load_settings(CONFIG, **options), tmp_path / "local")
+    expected = run_files(tmp_path / "local")
+    seen = []
+    for partitions, partition_rows in zip((1, 2, 3), rows, strict=True):
+        for attempt in (1, 2):
+            out = tmp_path / f"dask{partitions}.{attempt}"
+            settings = (load_settings(CONFIG, engine="dask", workers=1, **options)
+                        if partitions == 1 else load_settings(CONFIG, scheduler=scheduler,
+                                                              **options))
+            result = run([path], _engine(settings, partition_rows=partition_rows), out)
+            seen.append(result.manifest["engine"]["partitions"])
+            assert _differences(run_files(out), expected) == [], (partitions, attempt)
+    assert seen == [1, 1, 2, 2, 3, 3]
+    assert local.manifest["accounting"] == result.manifest["accounting"]
+
+
+def test_a_round_smaller_than_the_cluster_runs_on_every_worker_count(
+        scheduler: str, tmp_path: Path) -> None:
+    export = tmp_path / "one.csv"
+    export.write_text("id,team,comment\n1,A,The car park is always full\n", encoding="utf-8")
+    local = run([export], load_settings(CONFIG, **SMALL | {"text_columns": ["comment"]}),
+                tmp_path / "local")
+    remote = run([export], load_settings(CONFIG, scheduler=scheduler,
+                                         **SMALL | {"text_columns": ["comment"]}),
+                 tmp_path / "dask")
+    assert remote.manifest["engine"]["partitions"] == 2  # one of them empty
+    assert _differences(run_files(tmp_path / "dask"), run_files(tmp_path / "local")) == []
+    assert local.manifest["rows"]["ingest"]["comments"] == 1
+
+
+def test_an_unexpected_error_on_a_worker_names_the_rows_not_the_traceback(
+        tmp_path: Path, monkeypatch) -> None:
+    from pipeline.errors import StageError
+    from pipeline.stages import tag
+
+    def broken(tables, settings):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(tag, "run", broken)
+    comments = pd.DataFrame({"comment_id": ["c1", "c2"], "respondent_id": ["r1", "r2"],
+                             "group": ["A", "B"], "question": ["q", "q"],
+                             "text": ["Parking is awful", "Food is cold"],
+                             "source": ["round.csv", "round.csv"], "row": [7, 3]})
+    with pytest.raises(StageError) as caught:
+        dask_engine.run_partition(comments, load_settings(CONFIG))
+    assert caught.value.code == "S042"
+    assert "round.csv row 3, round.csv row 7" in caught.value.message
+    assert "Traceback" not in caught.value.message
+
+
+def test_a_bad_row_read_on_a_worker_under_quiet_prints_the_error_and_no_traceback(
+        tmp_path: Path) -> None:
+    # the block planner takes the file; the worker reading the block finds the extra field
+    export = tmp_path / "round.csv"
+    export.write_text('id,team,comment\n1,A,Fine\n2,B,"Parking, again"\n3,A,Parking,extra\n'
+                      '4,B,Food\n', encoding="utf-8")
+    process = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", str(export), "--config", str(CONFIG),
+         "--out", str(tmp_path / "run"), "--quiet", "--text-column", "comment",
+         "--id-column", "id", "--group-column", "team", "--engine", "dask", "--workers", "2"],
+        check=False, capture_output=True, text=True, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert process.returncode == 1
+    assert process.stdout == ""
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error [D040]"), process.stderr
+    assert "row" in lines[0] and "Traceback" not in process.stderr

@@ -149,3 +149,23 @@ def test_ctrl_c_says_how_to_resume(setup, monkeypatch):
     assert outcome.error == ("Interrupted. The stages that finished are saved: run the same "
                              "command with --resume to finish.")
     assert (out / "artifacts" / "tag.done.json").exists()
+
+
+def test_resume_removes_what_a_killed_write_left_and_never_lists_it(setup, monkeypatch):
+    export, config, out = setup
+    with monkeypatch.context() as patch:
+        interrupt_at_recommend(patch)
+        assert run_cli([export], config, out).exit_code == 1
+    # a kill -9 in the middle of atomic_write leaves its temporary files behind
+    partial = [out / ".tags.csv.k3j2h1.tmp", out / "artifacts" / ".recommend.quotes.parquet.x9.tmp"]
+    for path in partial:
+        path.write_text("half a fi", encoding="utf-8")
+    kept = out / "notes.tmp"  # not one of ours: left alone
+    kept.write_text("mine", encoding="utf-8")
+    resumed = run_cli([export], config, out, "--resume")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert not any(path.exists() for path in partial)
+    assert kept.exists()
+    outputs = resumed.manifest()["outputs"]
+    assert not [name for name in outputs if name.startswith(".") and name.endswith(".tmp")]
+    assert "comment_themes.csv" in outputs

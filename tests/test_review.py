@@ -384,3 +384,79 @@ def test_tags_come_from_the_artifact_beside_the_runs_tags_csv(run_dir: Path) -> 
     client, _ = client_for(run_dir)
     assert "<span>FROM THE ARTIFACT</span>" in client.get("/theme/communications").text
     assert "keyword 4" in client.get("/").text.split('data-theme="communications"')[1]
+
+# --- hardening (issue 27 item 6) ------------------------------------------------------------
+
+def test_every_answer_forbids_framing(run_dir: Path) -> None:
+    client, _ = client_for(run_dir)
+    for path in ("/", "/theme/communications", "/no-such-page"):
+        response = client.get(path)
+        assert response.headers["x-frame-options"] == "DENY", path
+        assert response.headers["content-security-policy"] == "frame-ancestors 'none'", path
+
+
+def test_a_server_bound_beyond_loopback_names_its_host_and_needs_the_token(
+        run_dir: Path) -> None:
+    from pipeline.review.server import hosts_for, is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("10.1.2.3")
+    assert hosts_for("10.1.2.3") == ("10.1.2.3",)
+    assert "localhost" not in hosts_for("0.0.0.0") and "127.0.0.1" not in hosts_for("0.0.0.0")
+    assert set(hosts_for("127.0.0.1")) == {"127.0.0.1", "localhost"}
+    app = create_app(run_dir, "Ann", allowed_hosts=hosts_for("10.1.2.3"),
+                     access_token="s3cret-token")
+    assert TestClient(app, base_url="http://localhost").get("/").status_code == 400
+    remote = TestClient(app, base_url="http://10.1.2.3")
+    refused = remote.get("/")
+    assert refused.status_code == 403 and "access token" in refused.text
+    assert remote.get("/?token=wrong").status_code == 403
+    assert remote.get("/?token=s3cret-token").status_code == 200
+    assert remote.get("/theme/communications").status_code == 200  # the cookie carries it
+
+
+def _edit_form(client: TestClient, token: str, keywords: str) -> dict:
+    form = client.get("/theme/communications/edit").text
+    version = re.search(r'name="version" value="([0-9a-f]{64})"', form).group(1)
+    return {"csrf_token": token, "keywords": keywords, "examples": "", "exclude": "",
+            "action": "save", "version": version}
+
+
+def test_parallel_saves_of_one_loaded_form_keep_one_and_refuse_the_rest(run_dir: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.config.models import load_themes
+
+    client, token = client_for(run_dir)
+    forms = [_edit_form(client, token, f"papers\nword{i}") for i in range(5)]
+
+    def save(form: dict) -> int:
+        return client.post("/theme/communications/edit", data=form,
+                           follow_redirects=False).status_code
+
+    with ThreadPoolExecutor(5) as pool:
+        answers = list(pool.map(save, forms))
+    assert sorted(answers) == [303, 409, 409, 409, 409]
+    kept = load_themes(run_dir.parent / "themes.yaml").by_id()["communications"].keywords
+    assert kept == ["papers", f"word{answers.index(303)}"]
+    refused = client.post("/theme/communications/edit", data=forms[answers.index(409)])
+    assert refused.status_code == 409 and "changed since you opened this form" in refused.text
+
+
+def test_parallel_saves_of_different_themes_are_all_kept(run_dir: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.config.models import load_themes
+
+    client, token = client_for(run_dir)
+    ids = load_themes(run_dir.parent / "themes.yaml").ids[:4]
+
+    def save(theme_id: str) -> int:  # an older form without a version: still one at a time
+        return client.post(f"/theme/{theme_id}/edit", data={
+            "csrf_token": token, "keywords": f"kw_{theme_id}", "action": "save"},
+            follow_redirects=False).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(save, ids)) == [303] * 4
+    themes = load_themes(run_dir.parent / "themes.yaml").by_id()
+    assert all(themes[t].keywords == [f"kw_{t}"] for t in ids)

@@ -4,7 +4,10 @@ A round is read from the files ``theming run`` wrote: ``manifest.json`` (theme i
 the theme file's hash), ``comment_themes.csv`` (every answer with its themes: the counts),
 ``clusters.csv`` (candidate themes), ``scores.csv`` (1-5 statements) and ``theme_scores.csv``
 (mean scores of respondents who raised each theme against those who did not). A folder without a
-readable manifest or without comment_themes.csv is not a finished run: DataError D070.
+readable manifest or without comment_themes.csv is not a finished run: DataError D070. Every
+file is read only when it is a plain file inside the folder (a symbolic link, or a path that
+resolves outside, is refused: D074), and the manifest's fields compare uses are checked for
+their types (D075 names the field).
 """
 
 from __future__ import annotations
@@ -88,12 +91,47 @@ def _round_setting(manifest: dict) -> str | None:
     return str(name).strip() or None if name else None
 
 
+def inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refused (D074) when it is a symbolic link or resolves outside
+    ``folder``: compare reads a run folder's own files, never what a link points at."""
+    path = folder / name
+    outside = not path.resolve().is_relative_to(folder.resolve())
+    if path.is_symlink() or outside:
+        raise DataError(f"{path}: is a symbolic link or lies outside the run folder {folder}; "
+                        "compare reads only the files 'theming run' wrote there: replace it "
+                        "with the run's own file or re-run the round", code="D074")
+    return path
+
+
+def _checked(path: Path, manifest: dict) -> dict:
+    """``manifest`` when the fields compare reads have their types; else D075 naming one."""
+    themes = manifest.get("themes", {})
+    checks = [("themes", themes, dict)]
+    if isinstance(themes, dict):
+        checks += [("themes.ids", themes.get("ids", []), list),
+                   ("themes.labels", themes.get("labels", {}), dict),
+                   ("themes.sha256", themes.get("sha256"), str | None),
+                   ("themes.path", themes.get("path"), str | None)]
+        ids, labels = themes.get("ids", []), themes.get("labels", {})
+        if isinstance(ids, list):
+            checks += [(f"themes.ids[{i}]", v, str) for i, v in enumerate(ids)]
+        if isinstance(labels, dict):
+            checks += [(f"themes.labels.{k}", v, str) for k, v in labels.items()]
+    for name, value, wanted in checks:
+        if not isinstance(value, wanted):
+            kind = getattr(wanted, "__name__", "text or null")
+            raise DataError(f"{path}: field '{name}' should be {kind}, not "
+                            f"{type(value).__name__} ({str(value)[:40]!r}); the manifest was "
+                            "changed by hand or damaged: re-run the round", code="D075")
+    return manifest
+
+
 def _manifest(folder: Path) -> dict:
     how = ("give the folders that 'theming run' wrote, oldest round first, e.g. "
            "theming compare data/runs/round_2025 data/runs/round_2026 --out data/compare")
     if not folder.is_dir():
         raise DataError(f"{folder}: not a folder; {how}", code="D070")
-    path = folder / MANIFEST
+    path = inside(folder, MANIFEST)
     if not path.exists():
         raise DataError(f"{folder}: not a finished run folder (no {MANIFEST}; a run writes it "
                         f"last); {how}", code="D070")
@@ -104,11 +142,11 @@ def _manifest(folder: Path) -> dict:
                         "run it again", code="D070") from exc
     if not isinstance(manifest, dict) or manifest.get("tool") != "comment-theming":
         raise DataError(f"{path}: not a comment-theming manifest; {how}", code="D070")
-    return manifest
+    return _checked(path, manifest)
 
 
 def _csv(folder: Path, name: str, required: bool = False) -> pd.DataFrame:
-    path = folder / name
+    path = inside(folder, name)
     if not path.exists():
         if required:
             raise DataError(f"{folder}: not a finished run folder (no {name}); re-run the "

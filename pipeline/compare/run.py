@@ -25,7 +25,7 @@ def check_folders(folders: Sequence[str | Path], out: str | Path,
     if names and len(names) != len(folders):
         raise DataError(f"{len(names)} names for {len(folders)} run folders; give one --name per "
                         "run folder, in the same order, e.g. --name 'Survey 2025' --name "
-                        "'Survey 2026'", code="D074")
+                        "'Survey 2026'", code="D076")
     if len(folders) < 2:
         raise DataError(f"compare needs at least two run folders, oldest first; got "
                         f"{len(folders)}; e.g. theming compare data/runs/round_2025 "

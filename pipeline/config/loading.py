@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from pipeline.config.patterns import check_pattern, unbounded_operators
 from pipeline.config.project import default_path, merge, resolve_paths
+from pipeline.config.regex_check import regex_problem
 from pipeline.config.scales import ScoreColumn
 from pipeline.config.settings import PipelineConfig, TextColumn
 from pipeline.config.themes import SLUG, ThemesConfig, slugify
@@ -214,6 +215,9 @@ def _theme_problems(data: Any, lines: dict) -> list[Problem]:
                     f"pattern {p_index + 1} in theme '{theme_id}' is not a valid spaCy token "
                     f"pattern: {message}",
                 ))
+            elif unsafe := regex_problem(pattern):
+                problems.append(Problem("C032", where,
+                                        f"theme '{theme_id}' pattern {p_index + 1}: {unsafe}"))
             elif unbounded_operators(pattern) > 1:
                 problems.append(Problem(
                     "C015", where,

@@ -22,7 +22,7 @@ def check_pattern(pattern: Any) -> str | None:
     matcher = Matcher(Vocab(), validate=True)
     try:
         matcher.add("check", [pattern])
-    except (MatchPatternError, ValueError, KeyError, TypeError) as exc:
+    except (MatchPatternError, ValueError, KeyError, TypeError, re.error) as exc:
         return _explain_pattern_error(str(exc))
     return None
 

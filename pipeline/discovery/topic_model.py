@@ -257,6 +257,9 @@ class TopicModel:
         ids = sorted(set(labels.tolist()) - {clustering.OUTLIER})
         if not ids:
             return {}
+        single = self._single_term(lemma_texts, labels, ids)
+        if single is not None:
+            return single
         bertopic_log = logging.getLogger("BERTopic")
         level = bertopic_log.level
         bertopic_log.setLevel(logging.ERROR)  # its warning about custom topic lists
@@ -273,6 +276,19 @@ class TopicModel:
             bertopic_log.setLevel(level)
         return {c: dedupe([w for w, score in (self.model_.get_topic(c) or []) if w and score > 0])
                 for c in ids}
+
+    def _single_term(self, lemma_texts: list[str], labels: np.ndarray,
+                     ids: list[int]) -> dict[int, list[str]] | None:
+        """Each cluster's words when the vocabulary left after common and generic words holds
+        at most one term (BERTopic's c-TF-IDF fails on a one-term vocabulary: its idf is then
+        a scalar): that term for the clusters using it; None when there are more terms."""
+        analyzer = TermAnalyzer(self.common)
+        terms = [set(analyzer(text)) for text in lemma_texts]
+        vocabulary = set().union(*terms) if terms else set()
+        if len(vocabulary) > 1:
+            return None
+        return {c: sorted(vocabulary & set().union(*(terms[i] for i in np.flatnonzero(
+            labels == c)))) for c in ids}
 
 
 def dedupe(terms: list[str]) -> list[str]:

@@ -28,7 +28,7 @@ from typing import Self
 
 import pandas as pd
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, StageError, ThemingError
 from pipeline.io import blocks
 from pipeline.stages import clean, ingest, tag
 from pipeline.stages.schemas import call_stage
@@ -63,8 +63,22 @@ def split(comments: pd.DataFrame, count: int) -> list[pd.DataFrame]:
     return [comments[keys == k].reset_index(drop=True) for k in range(count) if (keys == k).any()]
 
 
+def rows_of(comments: pd.DataFrame, shown: int = 3) -> str:
+    """The input rows a partition holds, for an error message ("rows 2, 7, 9 and 14 more of
+    round.csv")."""
+    if not len(comments) or "row" not in comments:
+        return "no rows"
+    places = sorted(dict.fromkeys(zip(comments["source"].astype(str),
+                                      comments["row"].astype(int), strict=True)),
+                    key=lambda place: (place[0], place[1]))
+    named = ", ".join(f"{source} row {row}" for source, row in places[:shown])
+    return named + (f" and {len(places) - shown} more" if len(places) > shown else "")
+
+
 def run_partition(comments: pd.DataFrame, settings) -> tuple[dict, dict[str, float]]:
-    """Clean and tag one partition (on a worker); the tables and the seconds each took."""
+    """Clean and tag one partition (on a worker); the tables and the seconds each took. An
+    unexpected error becomes S042 naming the partition's rows: the worker's traceback stays
+    on the worker (``--debug`` with ``--engine local`` shows it)."""
     from pipeline.embed.registry import use_cache_secret
 
     use_cache_secret(settings.secret)
@@ -73,7 +87,16 @@ def run_partition(comments: pd.DataFrame, settings) -> tuple[dict, dict[str, flo
     seconds: dict[str, float] = {}
     for stage in STAGES:
         started = time.perf_counter()
-        produced[stage.NAME] = call_stage(stage, tables, settings)
+        try:
+            produced[stage.NAME] = call_stage(stage, tables, settings)
+        except ThemingError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - named for the user, not swallowed
+            raise StageError(
+                f"--engine dask: {stage.NAME} failed on a worker ({type(exc).__name__}: "
+                f"{exc}) in the partition holding {rows_of(comments)}; this is a bug: rerun "
+                "with 'theming --debug run ... --engine local' for the traceback and report "
+                "it", code="S042") from None
         seconds[stage.NAME] = time.perf_counter() - started
         tables.update(produced[stage.NAME])
     return produced, seconds
@@ -101,7 +124,7 @@ def answers_of_block(raw: pd.DataFrame, settings, first_position: int,
     answer_keys = answers["respondent_id"].astype(str).map(number)
     respondent_keys = ids.map(number)
     pieces: list[tuple[pd.DataFrame, pd.DataFrame] | None] = [None] * count
-    for key in set(answer_keys.tolist()):
+    for key in set(answer_keys.tolist()) | set(respondent_keys.tolist()):
         pieces[key] = (answers[answer_keys == key], respondents[respondent_keys == key])
     return pieces
 
@@ -111,11 +134,14 @@ def piece(pieces: list, key: int):
     return pieces[key]
 
 
-def run_gathered(settings, *found) -> tuple[dict, dict[str, float]]:
+def run_gathered(settings, *found) -> tuple[dict | None, dict[str, float]]:
     """One partition of respondents, gathered from every block: ingest's per-respondent part,
-    then clean and tag (on a worker). The ingest tables keep ``_position`` for reassembly."""
+    then clean and tag (on a worker). The ingest tables keep ``_position`` for reassembly.
+    (None, {}) for a partition no respondent fell in (a round smaller than the cluster)."""
     started = time.perf_counter()
     found = [f for f in found if f is not None]
+    if not found:
+        return None, {}
     answers = pd.concat([f[0] for f in found], ignore_index=True)
     respondents = pd.concat([f[1] for f in found], ignore_index=True)
     ingested = ingest.number_answers(answers, respondents, keep_positions=True)
@@ -141,6 +167,8 @@ def reassemble(pieces: list[dict], comments: pd.DataFrame | None,
     ``comments`` None: the partitions also ingested (they carry ``ingest`` tables, ordered
     here by their place in the input)."""
 
+    pieces = [piece for piece in pieces if piece is not None]  # partitions with respondents
+
     def joined(stage: str, name: str) -> pd.DataFrame:
         return pd.concat([piece[stage].pop(name) for piece in pieces], ignore_index=True)
 
@@ -163,8 +191,11 @@ def reassemble(pieces: list[dict], comments: pd.DataFrame | None,
                "sentences": by_answer(joined("clean", "sentences"), "sentence_index"),
                "dropped": by_answer(joined("clean", "dropped"))}
     order = tag.theme_order(settings.themes)
+    timeouts = sorted((hit for piece in pieces for hit in piece["tag"]["tags"].attrs.get(
+        "regex_timeouts", [])), key=lambda hit: (hit["sentence_id"], hit["theme_id"]))
     tagged = {"tags": tag.sort_tags(joined("tag", "tags"), order),
               "comment_themes": tag.sort_comment_themes(joined("tag", "comment_themes"), order)}
+    tagged["tags"].attrs = {"regex_timeouts": timeouts} if timeouts else {}
     return {**ingested, "clean": cleaned, "tag": tagged}
 
 
@@ -191,9 +222,10 @@ class DaskEngine:
         from pipeline.extras import require
 
         distributed = require("dask.distributed", "--engine dask")
-        # the scheduler and nannies of a LocalCluster live in this process: their start-up and
-        # shut-down notes (INFO) are not the user's business; warnings still show
-        logging.getLogger("distributed").setLevel(logging.WARNING)
+        # the scheduler and nannies of a LocalCluster live in this process: their notes
+        # (start-up, "still alive, killing" at shut-down) are not the user's business, and a
+        # worker's "Compute Failed" traceback never reaches the user: the error is raised here
+        logging.getLogger("distributed").setLevel(logging.ERROR)
         Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
         if self.cfg.advanced.scheduler:
@@ -210,7 +242,8 @@ class DaskEngine:
             self.cluster = LocalCluster(n_workers=self.cfg.workers, threads_per_worker=1,
                                         processes=True,
                                         memory_limit=self.cfg.advanced.worker_memory,
-                                        dashboard_address="127.0.0.1:0")
+                                        dashboard_address="127.0.0.1:0",
+                                        silence_logs=logging.CRITICAL)
             self.client = Client(self.cluster)
         workers = len(self.client.scheduler_info().get("workers", {}))
         self.record = {"name": "dask", "workers": workers,

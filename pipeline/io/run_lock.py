@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import DataError
+from pipeline.io.writers import remove_partial_writes
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ def hold_run_folder(out: Path) -> Iterator[None]:
                         "this folder", code="D046")
     try:
         _remove_stale_staging(out)
+        for name in remove_partial_writes(out):  # a killed run's half-written files
+            log.warning("%s: removed %s, left by an interrupted write", out, name)
         yield
     finally:
         if (_holder(path) or {}).get("pid") == me["pid"]:

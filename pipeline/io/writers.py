@@ -35,6 +35,25 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
+def is_partial(name: str) -> bool:
+    """Whether a file name is one of ``atomic_write``'s temporary files (``.NAME.XXXX.tmp``):
+    what a run killed while writing leaves behind."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+def remove_partial_writes(folder: Path) -> list[str]:
+    """Delete the temporary files killed writes left in ``folder`` and its subfolders (call
+    it only while holding the folder's lock); -> their paths, relative to ``folder``."""
+    removed = []
+    if not folder.is_dir():
+        return removed
+    for path in sorted(folder.rglob(".*.tmp")):
+        if path.is_file() and not path.is_symlink() and is_partial(path.name):
+            path.unlink(missing_ok=True)
+            removed.append(path.relative_to(folder).as_posix())
+    return removed
+
+
 def current_umask() -> int:
     """The process umask (read by setting it and putting it back)."""
     mask = os.umask(0o022)

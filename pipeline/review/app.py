@@ -10,14 +10,21 @@ by name from a fixed list: no route serves any other file).
 
 Safety: Jinja2 autoescaping; every POST carries the app's CSRF token (a random value made at
 start-up, compared in constant time); only the hosts given (127.0.0.1 and localhost by default)
-are answered, which stops DNS-rebinding pages from reaching the server; redirects go to local
-paths only. The pages work as plain HTML forms; ``review.js`` (ours, a few lines) only saves
+are answered, which stops DNS-rebinding pages from reaching the server; with an ``access_token``
+(``serve`` makes one when bound to any host but loopback) every request must carry it, once
+in the URL (``?token=``, then kept in a same-site cookie); every response forbids framing
+(``X-Frame-Options: DENY``, ``Content-Security-Policy: frame-ancestors 'none'``); redirects go
+to local paths only. Theme edits are saved one at a time (a lock), and only over the file the
+editor loaded (the form carries its SHA-256, ``version``): a save over a file changed since is
+refused with a message (409), never silently lost. The pages work as plain HTML forms; ``review.js`` (ours, a few lines) only saves
 decisions without a page reload.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+import threading
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -46,6 +53,8 @@ from pipeline.review.run_data import RunData
 STATIC = {"review.css": "text/css", "review.js": "text/javascript"}
 NEAR_MISSES = 15  # rows in a theme page's near-miss table (a display choice, not a setting)
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
+TOKEN_COOKIE = "review_token"
+FRAMING = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 
 
 def _package_file(name: str) -> str:
@@ -56,16 +65,45 @@ def _problem_text(problems: ConfigProblems) -> str:
     return f"Error [{problems.code}]: {problems.message}"
 
 
+def file_version(path: Path) -> str:
+    """The SHA-256 of a file's bytes ("" when it cannot be read): what an editor loaded."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
 def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path | None = None,
-               allowed_hosts: tuple[str, ...] = LOCAL_HOSTS) -> FastAPI:
-    """The app for ``run_folder`` (D080 if it is not a finished run folder)."""
+               allowed_hosts: tuple[str, ...] = LOCAL_HOSTS,
+               access_token: str | None = None) -> FastAPI:
+    """The app for ``run_folder`` (D080 if it is not a finished run folder); with
+    ``access_token``, a request without it (query ``token`` or the cookie) gets 403."""
     run = RunData.open(run_folder, themes_path)
     retagger = Retagger(run)
     token = secrets.token_urlsafe(32)
+    saving = threading.Lock()  # one theme save at a time: read, check, edit, write
     templates = Jinja2Templates(env=jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resources.files("pipeline.review") / "templates")),
         autoescape=True))
     app = FastAPI(title="theming review", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.middleware("http")  # inside the Host check (middleware added later runs first)
+    async def guard(request: Request, call_next) -> Response:
+        """The access token (when one is set) and the no-framing headers on every answer."""
+        given = request.query_params.get("token") or request.cookies.get(TOKEN_COOKIE, "")
+        if access_token is not None and not secrets.compare_digest(
+                given.encode(), access_token.encode()):
+            response = Response("this review server needs its access token: open the address "
+                                "it printed (with ?token=...)", status_code=403,
+                                media_type="text/plain")
+        else:
+            response = await call_next(request)
+            if access_token is not None and request.query_params.get("token"):
+                response.set_cookie(TOKEN_COOKIE, access_token, httponly=True,
+                                    samesite="strict")
+        response.headers.update(FRAMING)
+        return response
+
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.state.run = run
     app.state.csrf_token = token
@@ -152,7 +190,7 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
 
     def edit_page(request: Request, theme_id: str, fields: dict[str, list[str]] | None = None,
                   preview=None, problems: str = "", saved: str = "",
-                  status: int = 200) -> HTMLResponse:
+                  status: int = 200, version: str | None = None) -> HTMLResponse:
         try:
             themes = run.themes()
         except ConfigProblems as broken:  # the file on disk is broken: say so, keep the form
@@ -161,7 +199,8 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
                             fields={"keywords": [], "examples": [], "not_examples": [],
                                     "exclude": []},
                             preview=None, texts={}, problems=_problem_text(broken), saved="",
-                            themes_file=run.themes_path.name)
+                            themes_file=run.themes_path.name,
+                            version=file_version(run.themes_path))
             themes = None
         if themes is not None and theme_id not in themes.ids:
             raise HTTPException(404, f"theme '{theme_id}' is not in {run.themes_path.name}")
@@ -173,7 +212,8 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
         return page(request, "edit.html", status=status, theme_id=theme_id,
                     label=theme.label if theme is not None else theme_id,
                     fields=fields, preview=preview, texts=shown, problems=problems,
-                    saved=saved, themes_file=run.themes_path.name)
+                    saved=saved, themes_file=run.themes_path.name,
+                    version=version or file_version(run.themes_path))
 
     @app.get("/theme/{theme_id}/edit", response_class=HTMLResponse)
     def edit_form(request: Request, theme_id: str, saved: str = "") -> HTMLResponse:
@@ -192,24 +232,35 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
     def try_edit(request: Request, theme_id: str, csrf_token: str = Form(""),
                  keywords: str = Form(""), examples: str = Form(""),
                  not_examples: str = Form(""), exclude: str = Form(""),
-                 action: str = Form("preview")) -> Response:
+                 action: str = Form("preview"), version: str = Form("")) -> Response:
         """``action`` preview: re-tag with the edit and show what it gains and loses; save:
-        check, back up and write the themes file."""
+        check, back up and write the themes file, under the lock and only over the file
+        ``version`` names (when the form sends one)."""
         check_token(csrf_token)
         if action not in ("preview", "save"):
             raise HTTPException(400, "action must be preview or save")
-        fields, text = edited(theme_id, keywords, examples, not_examples, exclude)
         try:
             if action == "save":
-                backup = save_themes(run.themes_path, text)
+                with saving:
+                    if version and version != file_version(run.themes_path):
+                        fields = {"keywords": lines_of(keywords), "examples": lines_of(examples),
+                                  "not_examples": lines_of(not_examples),
+                                  "exclude": lines_of(exclude)}
+                        return edit_page(request, theme_id, fields, status=409, version=version,
+                                         problems=f"{run.themes_path.name} was changed since "
+                                         "you opened this form (another save); nothing was "
+                                         "saved: reload the page and make your edit again")
+                    fields, text = edited(theme_id, keywords, examples, not_examples, exclude)
+                    backup = save_themes(run.themes_path, text)
             else:
+                fields, text = edited(theme_id, keywords, examples, not_examples, exclude)
                 result = retagger.preview(run.themes(), check_yaml(text, run.themes_path),
                                           theme_id)
         except ConfigProblems as problems:
             return edit_page(request, theme_id, fields, problems=_problem_text(problems),
-                             status=422)
+                             status=422, version=version or None)
         if action == "preview":
-            return edit_page(request, theme_id, fields, preview=result)
+            return edit_page(request, theme_id, fields, preview=result, version=version or None)
         saved = urlencode({"saved": backup.name})
         return RedirectResponse(f"/theme/{quote(theme_id)}/edit?{saved}", status_code=303)
 

@@ -61,6 +61,9 @@ NAME = "discover"
 REQUIRES = {"sentences": SENTENCES, "tags": TAGS, "comment_themes": COMMENT_THEMES}
 PRODUCES = {"sentence_clusters": SENTENCE_CLUSTERS, "clusters": CLUSTERS}
 MIN_DOCS = 3
+MIN_WORDS = 5  # distinct words a round needs before its topics can be told apart
+SKIPPED = "skipped"  # ``method`` of the one row a discovery that found nothing leaves
+FOUND_NOTHING = "discovery found nothing: "  # how that row's ``reason`` starts
 
 
 def run(tables: dict[str, pd.DataFrame], settings: Settings,
@@ -100,7 +103,7 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
             None if vectors is None else vectors[working])
         others = docs.iloc[rest].reset_index(drop=True)
         docs = None  # the sample and the others are all that is needed from here
-        if found is not None:
+        if assigner is not None:
             lookup = theme_lookup(tags, comment_themes, cfg.advanced.unit)
             place = assign_rest or assign_documents
             if vectors is not None:  # given for this process: placed here with them
@@ -113,8 +116,10 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
             clusters = recount(clusters, docs, lookup, cfg.advanced.unit)
             log.info("discover: %d documents described on a sample of %d, the rest placed",
                      len(docs), len(working))
-        else:
-            docs = None
+        elif clusters is not None:  # the sample found nothing: the whole round says why
+            docs, clusters = nothing_found(pd.concat([found, others]).iloc[
+                np.argsort(np.concatenate([working, rest]), kind="stable")].reset_index(
+                drop=True), str(clusters["reason"].iat[0]).removeprefix(FOUND_NOTHING))
     if docs is None:
         return {"sentence_clusters": empty(SENTENCE_CLUSTERS).astype({"cluster_id": int,
                                                                       "on_topic": bool}),
@@ -127,7 +132,7 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     )[list(SENTENCE_CLUSTERS)].astype({"cluster_id": int, "on_topic": bool})
     assignment = assignment.reset_index(drop=True)
     labels = docs["cluster_id"].to_numpy()
-    left = float((labels == clustering.OUTLIER).mean())
+    left = float((labels == clustering.OUTLIER).mean()) if len(labels) else 0.0
     log.info("discover: %d documents -> %d clusters (%s), %.1f%% left as outliers (%.2fs)",
              len(docs), int((clusters["cluster_id"] >= 0).sum()),
              clusters["method"].iloc[0] if len(clusters) else "-", 100 * left,
@@ -140,15 +145,19 @@ def _discover(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFra
               ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, Assigner | None]:
     """Discovery over ``docs``: (docs with ``cluster_id`` and ``on_topic``, the clusters
     table, an ``Assigner`` that places other documents among these clusters); (None, None,
-    None) when there is nothing to cluster."""
+    None) when discovery is off; a round too degenerate to cluster (``degenerate``) gives
+    ``nothing_found``'s one row and no ``Assigner``."""
     cfg = settings.pipeline.discover
+    if not cfg.enabled:
+        log.info("discover: skipped (disabled)")
+        return None, None, None
     # a round whose answers have hardly a word ("42", "3/5") has nothing to cluster on;
     # otherwise word-less answers ("No", "N/A") stay in and cluster together
-    lemmas = [lemma_tokens(text) for text in docs["text"]] if cfg.enabled else []
-    if not cfg.enabled or sum(bool(words) for words in lemmas) < MIN_DOCS:
-        reason = "disabled" if not cfg.enabled else f"fewer than {MIN_DOCS} documents with words"
-        log.info("discover: skipped (%s)", reason)
-        return None, None, None
+    lemmas = [lemma_tokens(text) for text in docs["text"]]
+    reason = degenerate(lemmas)
+    if reason is not None:
+        log.info("discover: found nothing (%s)", reason)
+        return (*nothing_found(docs, reason), None)
 
     texts = docs["text"].tolist()
     vectors_given = vectors is not None
@@ -206,6 +215,41 @@ def _discover(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFra
                        tag_cfg.advanced.memory_cache_entries), unit=cfg.advanced.unit,
     ).fit(seeded, labels, themes=theme_vectors, keywords=keywords)
     return docs, clusters, assigner
+
+
+def degenerate(lemmas: list[list[str]]) -> str | None:
+    """Why a round whose documents have these lemmas cannot be clustered (too few documents
+    with words, too few different ones, too few different words), or None when it can."""
+    with_words = [" ".join(words) for words in lemmas if words]
+    if not lemmas:
+        return "no answers were left to cluster after cleaning (every answer was empty or a " \
+               "non-answer)"
+    if len(with_words) < MIN_DOCS:
+        return (f"only {len(with_words)} of {len(lemmas)} answers have words to cluster on; "
+                f"discovery needs at least {MIN_DOCS}")
+    distinct = len(set(with_words))
+    if distinct < MIN_DOCS:
+        return (f"the {len(with_words)} answers with words say only {distinct} different "
+                f"thing(s); discovery needs at least {MIN_DOCS} different answers")
+    vocabulary = {word for words in lemmas for word in words}
+    if len(vocabulary) < MIN_WORDS:
+        return (f"the answers use only {len(vocabulary)} different words; discovery needs at "
+                f"least {MIN_WORDS} to tell topics apart")
+    return None
+
+
+def nothing_found(docs: pd.DataFrame, reason: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(``docs`` all left unclustered (cluster -1, off topic), a clusters table of one
+    ``outliers`` row whose ``reason`` says why discovery found nothing, method ``skipped``):
+    the manifest and the report show that reason."""
+    docs = docs.assign(cluster_id=clustering.OUTLIER, on_topic=False)
+    row = {"cluster_id": clustering.OUTLIER, "label": "not clustered", "keywords": "",
+           "n_sentences": len(docs), "n_comments": int(docs["comment_id"].nunique()),
+           "n_respondents": int(docs["respondent_id"].nunique()), "status": "outliers",
+           "theme_id": "", "overlap": 0.0, "similarity": 0.0, "coherence": 0.0,
+           "tagged_share": 0.0, "reason": f"{FOUND_NOTHING}{reason}", "examples": "",
+           "method": SKIPPED}
+    return docs, pd.DataFrame([row], columns=list(CLUSTERS))
 
 
 def documents(sentences: pd.DataFrame, unit: str) -> pd.DataFrame:

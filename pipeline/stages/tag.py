@@ -35,6 +35,7 @@ from pipeline.tagging.semantic import (
     thresholds,
 )
 from pipeline.text.nlp import get_nlp, lemma, lemma_doc, lemmatise, match_in_windows
+from pipeline.text.regex_safety import Timeouts, timed_patterns
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class ThemeMatchers:
     patterns: object
     excludes: object
     theme_ids: list[str] = field(default_factory=list)
+    timeouts: Timeouts = field(default_factory=Timeouts)  # REGEX predicates run with a limit
 
 
 def build_matchers(themes: ThemesConfig, model: str = "blank",
@@ -62,6 +64,7 @@ def build_matchers(themes: ThemesConfig, model: str = "blank",
     keywords = PhraseMatcher(vocab, attr="LEMMA")
     excludes = PhraseMatcher(vocab, attr="LEMMA")
     patterns = Matcher(vocab, validate=True)
+    timeouts = Timeouts()
     for theme in themes.themes:
         phrases = theme.keywords + (theme.proposed_keywords if use_proposed else [])
         if phrases:
@@ -69,8 +72,8 @@ def build_matchers(themes: ThemesConfig, model: str = "blank",
         if theme.exclude:
             excludes.add(theme.id, [lemma_doc(k, model) for k in theme.exclude])
         if theme.patterns:
-            patterns.add(theme.id, theme.patterns)
-    return ThemeMatchers(keywords, patterns, excludes, themes.ids)
+            patterns.add(theme.id, timed_patterns(theme.id, theme.patterns, timeouts))
+    return ThemeMatchers(keywords, patterns, excludes, themes.ids, timeouts)
 
 
 def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
@@ -102,8 +105,8 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
         hits = []
         if cfg.advanced.keywords:
             hits += [(m_id, "keyword", s, e) for m_id, s, e in matchers.keywords(doc)]
-        # an empty Matcher warns (W036) per call
-        if cfg.advanced.patterns and len(matchers.patterns):
+        if cfg.advanced.patterns and len(matchers.patterns):  # an empty Matcher warns (W036) per call
+            matchers.timeouts.sentence_id = str(sentence_id)
             hits += [(m_id, "pattern", s, e)
                      for m_id, s, e in match_in_windows(matchers.patterns, doc)]
         by_layer: dict[tuple[str, str], list] = {}
@@ -130,6 +133,9 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     order = {theme_id: i for i, theme_id in enumerate(matchers.theme_ids)}
     tags = sort_tags(tags, order).assign(**provenance(settings))
     comment_themes = roll_up(tags, order)
+    if matchers.timeouts.hits:  # for the manifest (tag.regex_timeouts)
+        tags.attrs["regex_timeouts"] = sorted(matchers.timeouts.hits, key=lambda hit: (
+            hit["sentence_id"], hit["theme_id"]))
     log.info("tag: %d sentences -> %d hits, %d comment-theme pairs (%.2fs)", len(sentences),
              len(tags), len(comment_themes), time.perf_counter() - started)
     return {"tags": tags, "comment_themes": comment_themes}

@@ -1,0 +1,103 @@
+"""Does ``--engine dask`` repeat itself and equal the local engine? (issue 27 item 4)
+
+Builds a round of real NHS FFT comments (../shared/benchmarks/nhs-fft/dev.csv, recombined as
+in ``bench_scale.build_round``; 20,000 respondents by default) at benchmark time, runs it once
+with the local engine and twice with ``--engine dask --workers 2``, each a separate ``theming
+run`` process, and prints the SHA-256 of every file of each run folder (the manifest without
+its timings, engine record and the config hash, which name the engine), then which files
+differ.
+
+    .venv/bin/python bench/bench_determinism.py                 # 20,000 respondents
+    .venv/bin/python bench/bench_determinism.py --size 2000     # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_scale import FFT, THEMING, build_round
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file in a run folder by its relative path; the manifest and the stage
+    records without what names the engine or the time taken."""
+    found = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        data = path.read_bytes()
+        if name == "manifest.json" or name.endswith(".done.json"):
+            record = json.loads(data)
+            for key in ("timings", "engine", "config_sha256"):
+                record.pop(key, None)
+            if name == "manifest.json":
+                record["config"].pop("sha256", None)
+                record["config"]["settings"].pop("engine", None)
+                record["resume"].pop("stages", None)
+            data = json.dumps(record, sort_keys=True).encode()
+        found[name] = hashlib.sha256(data).hexdigest()
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--onnx-dir", default=str(ROOT / "models" / "minilm-onnx"))
+    parser.add_argument("--fft", type=Path, default=FFT,
+                        help="the NHS FFT dev.csv (default: beside the repository, as "
+                             "bench_scale.py finds it; give it when running from a worktree)")
+    args = parser.parse_args()
+    if not args.fft.is_file():
+        print(f"skipped: {args.fft} is absent (real comments to build the round from)")
+        return 0
+    import bench_discovery_scale
+
+    bench_discovery_scale.DATA = args.fft  # where build_round reads the comments
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "config").mkdir()
+        (work / "config" / "pipeline.yaml").write_text(
+            "version: 1\ninput:\n  id_column: id\n  group_column: trust\n  max_rows: 2000000\n"
+            "  text_columns:\n    - {column: comment, question: comment}\n"
+            f"tag:\n  onnx_model_dir: {args.onnx_dir}\n"
+            f"  static_model_dir: {ROOT / 'models' / 'minilm-static'}\n", encoding="utf-8")
+        export = work / f"round_{args.size}.csv"
+        build_round(args.size).to_csv(export, index=False)
+        print(f"round: {args.size:,} respondents, input sha256 "
+              f"{hashlib.sha256(export.read_bytes()).hexdigest()}", flush=True)
+        runs = {}
+        for label, engine in (("local", "local"), ("dask-1", "dask"), ("dask-2", "dask")):
+            out = work / label
+            command = [str(THEMING), "run", str(export), "--out", str(out), "--quiet",
+                       "--engine", engine, "--themes", str(ROOT / "config" / "themes.yaml")]
+            if engine == "dask":
+                command += ["--workers", str(args.workers)]
+            started = time.perf_counter()
+            done = subprocess.run(command, cwd=work, capture_output=True, text=True, check=False)
+            wall = time.perf_counter() - started
+            if done.returncode:
+                print(f"{label}: failed (exit {done.returncode}): {done.stderr[-1500:]}")
+                return 1
+            runs[label] = digests(out)
+            print(f"{label}: {wall:.0f} s", flush=True)
+        names = sorted(set().union(*runs.values()))
+        print("| file | " + " | ".join(runs) + " |")
+        print("|---|" + "---|" * len(runs))
+        for name in names:
+            print(f"| {name} | " + " | ".join(r.get(name, "-")[:16] for r in runs.values()) + " |")
+        differ = [n for n in names if len({r.get(n) for r in runs.values()}) > 1]
+        print(f"files that differ: {differ or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
