@@ -137,6 +137,9 @@ def run_command(
         "--scheduler", help="--engine dask: address of a running Dask scheduler, e.g. "
                             "tcp://10.0.0.5:8786, instead of a local cluster.",
         show_default=False)] = None,
+    title: Annotated[str | None, typer.Option(
+        "--title", help="The report's title (overrides report.title in pipeline.yaml).",
+        show_default=False)] = None,
 ) -> None:
     """Run the whole pipeline on a survey export and write a run folder.
 
@@ -152,6 +155,10 @@ def run_command(
                                         group_column=group_column, encoding=encoding,
                                         sheet=sheet, delimiter=delimiter, model_dir=model,
                                         engine=engine, workers=workers, scheduler=scheduler)
+        if title:
+            report = settings.pipeline.report.model_copy(update={"title": title})
+            settings = settings.model_copy(update={
+                "pipeline": settings.pipeline.model_copy(update={"report": report})})
         with _progress(quiet) as advance:
             result = runner.run([str(p) for p in inputs], settings, out, overwrite=overwrite,
                                 resume=resume, keep_raw=keep_raw, progress=advance,
@@ -234,7 +241,11 @@ def _summary(result) -> None:
         notes = "; ".join(f"{stage} {note}" for stage, note in resume["stages"].items())
         typer.echo(f"Resume: {notes}.")
     pseudonyms = result.manifest.get("pseudonyms", {})
-    if not pseudonyms.get("keyed", True):
+    from pipeline.text.pseudonyms import UNKEYED_PREFIX
+
+    ids = result.tables["answers"]["respondent_id"].astype(str)
+    if not pseudonyms.get("keyed", True) and ids.str.startswith(UNKEYED_PREFIX).any():
+        # only when an id held personal data and was replaced: otherwise there is nothing to act on
         typer.echo(f"Warning: {pseudonyms['warning']}.")
     if result.manifest.get("raw_text_file"):
         typer.echo(f"Unredacted text kept in {result.manifest['raw_text_file']}: never publish it.")

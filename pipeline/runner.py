@@ -25,6 +25,7 @@ from pipeline.config.models import (
     load_themes,
     with_overrides,
 )
+from pipeline.config.scales import check_theme_links
 from pipeline.errors import ConfigError, DataError
 from pipeline.io.checksums import sha256_bytes
 from pipeline.io.readers import read_table
@@ -106,6 +107,8 @@ def load_settings(config_path: str | Path | None = None,
                           f"{config_path} names it relative to that file; fix it or pass --themes",
                           code="C002")
     themes = load_themes(themes_path if themes_path is not None else pipeline.themes)
+    check_theme_links(pipeline.input.score_columns, themes.ids,
+                      str(config_path or "the default pipeline.yaml"))
     secret_file = pipeline.clean.redact.secret_file
     secret_path = Path(secret_file) if secret_file else None
     secret = load_secret(secret_path)

@@ -230,6 +230,13 @@ class RecommendSettings(_Strict):
     ask_phrases: int = Field(ge=0, le=3)
 
 
+class ReportSettings(_Strict):
+    title: str  # "" = "<survey>: <round>", or the input file's name
+    survey: str
+    round: str
+    min_group_size: int = Field(ge=1)
+
+
 class OutputSettings(_Strict):
     runs_dir: str | None
     xlsx: bool
@@ -266,6 +273,7 @@ class PipelineConfig(_Strict):
     tag: TagSettings
     discover: DiscoverSettings
     recommend: RecommendSettings
+    report: ReportSettings
     output: OutputSettings
     engine: EngineSettings
     compare: CompareSettings

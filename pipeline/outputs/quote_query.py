@@ -76,18 +76,16 @@ def render_quotes(table: pd.DataFrame, fmt: str, title: str = "Quotes") -> bytes
     if fmt == "csv":
         return writers.safe_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
     if fmt == "md":
-        from pipeline.outputs.document import Quote
         from pipeline.outputs.markdown import quotes_md
 
         lines = [f"# {title}", ""]
         for label, rows in table.groupby("label", sort=False):
             lines += [f"## {label}", ""]
-            lines += quotes_md("", [Quote(" ".join(str(getattr(r, _text(table))).split()),
-                                           str(r.group), str(r.comment_id))
-                                     for r in rows.itertuples()])
+            for heading, part in xlsx.stance_groups(rows):
+                lines += quotes_md(heading, quote_list(part))
         return ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
     if fmt == "docx":
-        return docx.render_quotes_docx(table.rename(columns={_text(table): "quote"}), title)
+        return docx.render_quotes_docx(table, title)
     buffer = io.BytesIO()
     with_numbers = table.copy()
     for column in table.columns:  # ranks and scores as numbers, so a sheet can sort them
@@ -97,6 +95,17 @@ def render_quotes(table: pd.DataFrame, fmt: str, title: str = "Quotes") -> bytes
                 with_numbers[column] = numbers
     writers.xlsx_to(buffer, xlsx.quote_sheets(with_numbers))
     return buffer.getvalue()
+
+
+def quote_list(rows: pd.DataFrame) -> list:
+    """``rows`` as document Quotes attributed '<group>, R07' (the respondent's short number;
+    a run from before numbers were written: its respondent id)."""
+    from pipeline.outputs.document import Quote
+
+    text = _text(rows)
+    who = "respondent" if "respondent" in rows.columns else "respondent_id"
+    return [Quote(" ".join(str(t).split()), str(g), str(r))
+            for t, g, r in zip(rows[text], rows["group"], rows[who], strict=True)]
 
 
 def _text(table: pd.DataFrame) -> str:
