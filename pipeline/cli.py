@@ -282,6 +282,31 @@ def init_command(
                "--text-column COLUMN")
 
 
+@app.command("inspect")
+def inspect_command(
+    input_file: Annotated[Path, typer.Argument(help="A survey export (CSV, XLSX, ...).",
+                                               show_default=False)],
+    config: Annotated[Path | None, CONFIG_OPTION] = None,
+) -> None:
+    """Propose the input: section of pipeline.yaml from an export: which columns are free
+    text, the respondent id, the group and the scored statements (and their scale), judged
+    from the answers. Prints YAML to check and paste; changes nothing.
+
+    Example: theming inspect data/sample/survey_round.csv
+    """
+    from pipeline.config.inspect_input import propose_input, render_proposal
+    from pipeline.config.models import load_pipeline
+    from pipeline.io.readers import read_table
+
+    try:
+        scales = load_pipeline(_project_config(config)).scales
+        table = read_table(input_file)
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
+        _fail(error)
+        return
+    typer.echo(render_proposal(propose_input(table.frame, scales), str(input_file)), nl=False)
+
+
 @app.command("quotes")
 def quotes_command(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by 'theming run'.",
