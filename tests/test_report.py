@@ -119,7 +119,7 @@ def test_quotes_csv_says_which_layer_put_them_there_and_the_report_does_not(two_
     first = themed.iloc[0]
     # the author's file attributes a quote to a group and a short number, nothing more
     assert f"({first.group}, {first.respondent})" in markdown
-    assert ", tagged by " not in markdown and "keyword" not in markdown
+    assert ", tagged by " not in markdown and "keyword +" not in markdown
 
 
 def test_unexplained_comments_are_listed(two_runs):
@@ -199,3 +199,16 @@ def test_score_notes_name_the_statement_in_words():
     assert column_words("s1_early_engagement") == "early engagement"
     assert column_words("Q12 overall satisfaction") == "overall satisfaction"
     assert column_words("satisfaction") == "satisfaction"
+
+
+def test_readme_excerpt_is_what_a_real_run_writes(two_runs):
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("What an author reads first")[1].split("```markdown\n")[1]
+    shown = [line for line in block.split("```")[0].splitlines()
+             if line.strip() and line.strip() != "..."]
+    written = (two_runs[0] / "recommendations.md").read_text(encoding="utf-8").splitlines()
+    assert len(shown) >= 10
+    for line in shown:  # every line of the excerpt, whole, as the sample run writes it
+        assert line in written, line
