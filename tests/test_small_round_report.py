@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from pipeline import runner
-from pipeline.drafting.shares import how_many, wilson
+from pipeline.drafting.shares import wilson
 from pipeline.errors import ConfigError
 from tests.conftest import ROOT
 from tests.small_round import LINKED, PLANTED_EMAIL, PLANTED_NAME, STATEMENTS, write_project
@@ -169,11 +169,10 @@ def test_wilson_interval_matches_its_definition():
     assert wilson(0, 0) == (0.0, 0.0)
 
 
-def test_wording_never_says_majority_at_or_below_half():
-    assert how_many(9, 18) == "half (9 of 18)"
-    assert how_many(7, 18) == "7 of 18"
-    assert how_many(10, 18) == "a majority (10 of 18)"
-    assert how_many(18, 18) == "all 18"
+def test_no_output_words_a_share_instead_of_counting_it(forum_run):
+    for name in ("report.html", "recommendations.md"):
+        text = (forum_run / name).read_text(encoding="utf-8").lower()
+        assert not re.search(r"\b(majority|minority|most of them)\b", text), name
 
 
 def test_a_link_to_an_unknown_theme_names_the_column_and_the_likely_theme(tmp_path):
@@ -183,3 +182,24 @@ def test_a_link_to_an_unknown_theme_names_the_column_and_the_likely_theme(tmp_pa
     assert raised.value.code == "C032"
     assert "score column 'Q4 Communications' links to theme 'comunications'" in str(raised.value)
     assert "(did you mean 'communications'?)" in str(raised.value)
+
+
+def test_the_unkeyed_pseudonym_warning_is_printed_only_when_an_id_was_replaced(capsys):
+    from types import SimpleNamespace
+
+    from pipeline.cli import _summary
+
+    def summary(ids: list[str]) -> str:
+        result = SimpleNamespace(
+            manifest={"accounting": {"answers_in": 1, "kept": 1, "dropped": 0,
+                                     "dropped_by_reason": {}},
+                      "discover": {"method": "small"},
+                      "pseudonyms": {"keyed": False, "warning": "no project secret found"},
+                      "outputs": []},
+            out_dir="run", tables={"recommendations": pd.DataFrame(columns=["status"]),
+                    "answers": pd.DataFrame({"respondent_id": ids})})
+        _summary(result)
+        return capsys.readouterr().out
+
+    assert "Warning" not in summary(["R001", "R002"])  # the sample's ids: nothing to act on
+    assert "Warning: no project secret found." in summary(["R001", "id-unkeyed-0123456789"])

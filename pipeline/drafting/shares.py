@@ -4,7 +4,8 @@ Every share carries its count ("7 of 18"); tables add a 95% Wilson score interva
 interval is written out here from its definition (statsmodels, which has one, is not a
 dependency of this package, and the formula is four lines): for k of n and z the normal
 quantile, centre (p + z²/2n) / (1 + z²/n), half-width z·sqrt(p(1-p)/n + z²/4n²) / (1 + z²/n).
-Wording follows the count: "raised by 2 respondents", and "a majority" only above half.
+Wording follows the count: "raised by 2 respondents", "1 respondent"; the report states
+counts and shares and never a word such as "majority" in their place.
 """
 
 from __future__ import annotations
@@ -48,15 +49,3 @@ def interval_text(k: int, n: int) -> str:
 def people(n: int, noun: str = "respondent") -> str:
     """'1 respondent', '2 respondents'."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def how_many(k: int, n: int) -> str:
-    """Words for k of n that never overstate: 'all', 'a majority' (more than half), 'half',
-    else the count itself."""
-    if n and k == n:
-        return f"all {n}"
-    if 2 * k > n:
-        return f"a majority ({k} of {n})"
-    if 2 * k == n and k:
-        return f"half ({k} of {n})"
-    return f"{k} of {n}"

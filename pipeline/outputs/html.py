@@ -82,7 +82,7 @@ Each bar is centred on the middle of &ldquo;neither&rdquo;; the counts beside it
 {% for row in st.rows %}<tr><th scope="row">{{ row.group }}</th><td>{{ row.n }}</td>
 <td><svg class="diverging" viewBox="0 0 200 14" width="200" height="14" role="img" aria-label="{{ row.text }}">
 <title>{{ row.text }}</title>{% set x = namespace(at=row.offset()) %}{% for band in row.bands %}
-<rect class="{{ band.kind }}" x="{{ x.at }}" y="1" width="{{ band.share }}" height="12"></rect>{% set x.at = x.at + band.share %}{% endfor %}
+<rect class="{{ band.kind }}" x="{{ x.at|round(1) }}" y="1" width="{{ band.width }}" height="12"></rect>{% set x.at = x.at + band.width %}{% endfor %}
 <line x1="100" y1="0" x2="100" y2="14" stroke="#222" stroke-width="1"></line></svg></td>
 {% for band in row.bands %}<td>{{ band.count }} of {{ band.of }} ({{ band.share }}%)</td>{% endfor %}
 <td>{{ row.interval }}</td></tr>

@@ -32,6 +32,12 @@ class Band:
         return percent(self.count, self.of)
 
     @property
+    def width(self) -> float:
+        """The exact share (percent, one decimal) a bar draws: whole percents may not add
+        up to 100."""
+        return round(100 * self.count / self.of, 1) if self.of else 0.0
+
+    @property
     def text(self) -> str:
         return f"{self.label}: {of_text(self.count, self.of)}"
 
@@ -51,8 +57,8 @@ class GroupRow:
     def offset(self) -> float:
         """Where the bar starts (percent of a 200-wide track centred on 100) so that the
         middle of 'neither' sits on the centre line: a diverging bar."""
-        disagree, neither = self.bands[0].share, self.bands[1].share
-        return 100 - disagree - neither / 2
+        disagree, neither = self.bands[0].width, self.bands[1].width
+        return round(100 - disagree - neither / 2, 1)
 
 
 @dataclass

@@ -69,8 +69,9 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clusters,
               settings: Settings, respondents: pd.DataFrame | None = None
               ) -> dict[str, pd.DataFrame]:
-    """-> ``recommendations`` (rank, key, kind, label, owner, action, text, status, counts,
-    n_asking, n_praising, support_by_group as JSON, evidence_line) and ``quotes`` (key,
+    """-> ``recommendations`` (rank, key, kind, label, owner, action, text (the draft),
+    status, counts, n_asking, n_praising, support_by_group as JSON, evidence_line, note,
+    ask_phrases as JSON, action_asked) and ``quotes`` (key,
     label, quote_rank, quote, stance, layer (the layers that tagged the quoted comment, or
     ``discovery``), comment_id, respondent_id, group, question)."""
     started = time.perf_counter()
@@ -121,47 +122,20 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
                                               + " for this")
 
     candidates = clusters[clusters["status"] == "candidate"] if len(clusters) else clusters
-    offset = len(settings.themes.themes)
-    min_support = settings.pipeline.discover.candidate_min_respondents
-    for order, cluster in enumerate(candidates.itertuples(index=False), start=offset):
-        members = sentence_clusters[(sentence_clusters["cluster_id"] == cluster.cluster_id)
-                                    & sentence_clusters["on_topic"]]
-        carrying = sentences[sentences["sentence_id"].isin(members["sentence_id"])]
-        support = comments[comments["comment_id"].isin(carrying["comment_id"])]
-        n = int(support["respondent_id"].nunique())
-        asking, praising = _stance_counts(carrying, stances)
-        # a new topic is reported with its quotes, never drafted: no one has agreed an owner
-        status = "too_little_evidence" if n < min_support else "emerging"
-        keywords = [k for k in str(cluster.keywords).split("|") if k][:3]
-        label = (phrase_name(carrying["text"].astype(str).tolist(),
-                             carrying["respondent_id"].astype(str).tolist(), keywords)
-                 or str(cluster.label))
-        tagged_rows.append(_tagged(cluster.theme_id, label, support, carrying, stances,
-                                   {}))
-        rows.append(_row(order, cluster.theme_id, "candidate", label, "", "", "", status,
-                         support, group_totals, total, asking, praising))
-        if status != "too_little_evidence":
-            quote_rows += [{**q, "layer": "discovery"}
-                           for q in picker.pick(cluster.theme_id, label, carrying)]
-            rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
-
+    topics = _candidate_topics(candidates, sentence_clusters, sentences,
+                               settings.pipeline.discover.candidate_min_respondents)
     if small:
-        explained = set(comment_themes["comment_id"]) | set(
-            sentence_clusters.loc[sentence_clusters["on_topic"].astype(bool)
-                                  & sentence_clusters["cluster_id"].isin(
-                                      set(candidates["cluster_id"])), "comment_id"]
-            if len(candidates) else [])
-        left = sentences[~sentences["comment_id"].isin(explained)]
-        asks = left[left["sentence_id"].map(stances) == ASK]
-        for order, (label, sentence_ids) in enumerate(shared_phrases(asks),
-                                                      start=offset + len(candidates)):
-            key = f"emerging_{slugify(label)}"
-            carrying = sentences[sentences["sentence_id"].isin(sentence_ids)]
-            support = comments[comments["comment_id"].isin(carrying["comment_id"])]
-            asking, praising = _stance_counts(carrying, stances)
-            tagged_rows.append(_tagged(key, label, support, carrying, stances, {}))
-            rows.append(_row(order, key, "candidate", label, "", "", "", "emerging", support,
-                             group_totals, total, asking, praising))
+        topics += _shared_topics(candidates, comment_themes, sentence_clusters, sentences,
+                                 stances)
+    for order, (key, label, carrying, status) in enumerate(topics,
+                                                           start=len(settings.themes.themes)):
+        # a new topic is reported with its quotes, never drafted: no one has agreed an owner
+        support = comments[comments["comment_id"].isin(carrying["comment_id"])]
+        asking, praising = _stance_counts(carrying, stances)
+        tagged_rows.append(_tagged(key, label, support, carrying, stances, {}))
+        rows.append(_row(order, key, "candidate", label, "", "", "", status, support,
+                         group_totals, total, asking, praising))
+        if status == "emerging":
             quote_rows += [{**q, "layer": "discovery"} for q in picker.pick(key, label, carrying)]
             rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
 
@@ -176,6 +150,42 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
              time.perf_counter() - started)
     return {"recommendations": recommendations, "quotes": quotes,
             "theme_comments": theme_comments}
+
+
+def _candidate_topics(candidates: pd.DataFrame, sentence_clusters: pd.DataFrame,
+                      sentences: pd.DataFrame, min_support: int
+                      ) -> list[tuple[str, str, pd.DataFrame, str]]:
+    """(key, label in the respondents' words, carrying sentences, status) per candidate
+    cluster: ``emerging`` from ``min_support`` respondents, else ``too_little_evidence``."""
+    found = []
+    for cluster in candidates.itertuples(index=False):
+        members = sentence_clusters[(sentence_clusters["cluster_id"] == cluster.cluster_id)
+                                    & sentence_clusters["on_topic"]]
+        carrying = sentences[sentences["sentence_id"].isin(members["sentence_id"])]
+        keywords = [k for k in str(cluster.keywords).split("|") if k][:3]
+        label = (phrase_name(carrying["text"].astype(str).tolist(),
+                             carrying["respondent_id"].astype(str).tolist(), keywords)
+                 or str(cluster.label))
+        enough = carrying["respondent_id"].nunique() >= min_support
+        found.append((cluster.theme_id, label, carrying,
+                      "emerging" if enough else "too_little_evidence"))
+    return found
+
+
+def _shared_topics(candidates: pd.DataFrame, comment_themes: pd.DataFrame,
+                   sentence_clusters: pd.DataFrame, sentences: pd.DataFrame,
+                   stances: dict[str, str]) -> list[tuple[str, str, pd.DataFrame, str]]:
+    """Emerging themes of a small round from the asks no theme or candidate explains (see
+    ``pipeline.drafting.emerging``), in ``_candidate_topics``' form."""
+    held = sentence_clusters[sentence_clusters["on_topic"].astype(bool)
+                             & sentence_clusters["cluster_id"].isin(
+                                 set(candidates.get("cluster_id", [])))]
+    explained = set(comment_themes["comment_id"]) | set(held["comment_id"])
+    left = sentences[~sentences["comment_id"].isin(explained)]
+    asks = left[left["sentence_id"].map(stances) == ASK]
+    return [(f"emerging_{slugify(label)}", label,
+             sentences[sentences["sentence_id"].isin(sentence_ids)], "emerging")
+            for label, sentence_ids in shared_phrases(asks)]
 
 
 class _Stances(dict):
