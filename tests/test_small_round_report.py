@@ -203,3 +203,24 @@ def test_the_unkeyed_pseudonym_warning_is_printed_only_when_an_id_was_replaced(c
 
     assert "Warning" not in summary(["R001", "R002"])  # the sample's ids: nothing to act on
     assert "Warning: no project secret found." in summary(["R001", "id-unkeyed-0123456789"])
+
+
+def test_quote_tables_put_asks_praise_and_other_under_each_theme_and_count_right(forum_run):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    index = pd.read_excel(forum_run / "quotes.xlsx", sheet_name="index").set_index("theme")
+    comms = index.loc["communications"]
+    assert (comms["respondents raising it"], comms["respondents quoted"]) == (4, 4)
+    assert (comms["asks"], comms["praise"], comms["other"]) == (2, 2, 0)
+    sheet = pd.read_excel(forum_run / "quotes.xlsx", sheet_name="communications")
+    assert sheet["stance"].tolist() == ["ask", "ask", "praise", "praise"]
+    assert "layer" not in sheet.columns
+    every = CliRunner().invoke(app, ["quotes", str(forum_run), "--all", "--theme",
+                                     "communications", "--format", "md"])
+    assert every.exit_code == 0, every.output
+    text = every.output
+    assert text.index("*Asks for a change:*") < text.index("*Praise (what works):*")
+    assert "(Employer, R09)" in text and "comunications" not in text
+    assert "keyword" not in text and ".change" not in text  # no layers, no comment ids

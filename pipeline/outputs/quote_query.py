@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.drafting.quotes import respondent_numbers
 from pipeline.errors import DataError, did_you_mean, one_of
 
 FORMATS = ("csv", "xlsx", "docx", "md")
@@ -22,11 +23,13 @@ QUOTES_FILE = "quotes.csv"
 ALL_FILE = "theme_comments.csv"
 STANCES = ("ask", "praise", "neutral")
 MANIFEST_FILE = "manifest.json"
+ANSWERS_FILE = "comment_themes.csv"  # one row per answer, in the input's order
 
 
 def load_quote_table(run_dir: str | Path, every_comment: bool = False) -> pd.DataFrame:
-    """The run's quote table (``every_comment``: every comment carrying each theme);
-    DataError D030 if ``run_dir`` is not a finished run folder."""
+    """The run's quote table (``every_comment``: every comment carrying each theme, with
+    ``respondent``, the short number the report quotes by, added); DataError D030 if
+    ``run_dir`` is not a finished run folder."""
     folder = Path(run_dir)
     name = ALL_FILE if every_comment else QUOTES_FILE
     if not folder.is_dir() or not (folder / MANIFEST_FILE).exists():
@@ -35,7 +38,15 @@ def load_quote_table(run_dir: str | Path, every_comment: bool = False) -> pd.Dat
     if not (folder / name).exists():
         raise DataError(f"{folder}: the run has no {name}; re-run 'theming run' with this "
                         "version to write it", code="D030")
-    return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+    table = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+    if "respondent" not in table.columns and (folder / ANSWERS_FILE).exists():
+        # the short numbers the report quotes by, from the answers in the input's order
+        order = pd.read_csv(folder / ANSWERS_FILE, dtype=str, keep_default_na=False,
+                            usecols=["respondent_id"])["respondent_id"]
+        numbers = respondent_numbers(order)
+        where = table.columns.get_loc("respondent_id") + 1
+        table.insert(where, "respondent", table["respondent_id"].map(numbers).fillna(""))
+    return table
 
 
 def _check(wanted: list[str], known: list[str], what: str, flag: str) -> None:
