@@ -143,6 +143,9 @@ def run_command(
         "--scheduler", help="--engine dask: address of a running Dask scheduler, e.g. "
                             "tcp://10.0.0.5:8786, instead of a local cluster.",
         show_default=False)] = None,
+    title: Annotated[str | None, typer.Option(
+        "--title", help="The report's title (overrides report.title in pipeline.yaml).",
+        show_default=False)] = None,
 ) -> None:
     """Run the whole pipeline on a survey export and write a run folder.
 
@@ -158,6 +161,10 @@ def run_command(
                                         group_column=group_column, encoding=encoding,
                                         sheet=sheet, delimiter=delimiter, model_dir=model,
                                         engine=engine, workers=workers, scheduler=scheduler)
+        if title:
+            report = settings.pipeline.report.model_copy(update={"title": title})
+            settings = settings.model_copy(update={
+                "pipeline": settings.pipeline.model_copy(update={"report": report})})
         with _progress(quiet) as advance:
             result = runner.run([str(p) for p in inputs], settings, out, overwrite=overwrite,
                                 resume=resume, keep_raw=keep_raw, progress=advance,
@@ -253,7 +260,11 @@ def _summary(result) -> None:
                                   for o in orphaned[:5]) + (", ..." if len(orphaned) > 5 else "")
                       + "; all in manifest.json under review.orphaned)" if orphaned else "") + ".")
     pseudonyms = result.manifest.get("pseudonyms", {})
-    if not pseudonyms.get("keyed", True):
+    from pipeline.text.pseudonyms import UNKEYED_PREFIX
+
+    ids = result.tables["answers"]["respondent_id"].astype(str)
+    if not pseudonyms.get("keyed", True) and ids.str.startswith(UNKEYED_PREFIX).any():
+        # only when an id held personal data and was replaced: otherwise there is nothing to act on
         typer.echo(f"Warning: {pseudonyms['warning']}.")
     if result.manifest.get("raw_text_file"):
         typer.echo(f"Unredacted text kept in {result.manifest['raw_text_file']}: never publish it.")
@@ -288,6 +299,31 @@ def init_command(
         typer.echo(f"  {os.path.relpath(path, folder)}")
     typer.echo(f"Next: theming run YOUR_EXPORT.csv --config {folder / PROJECT_CONFIG} "
                "--text-column COLUMN")
+
+
+@app.command("inspect")
+def inspect_command(
+    input_file: Annotated[Path, typer.Argument(help="A survey export (CSV, XLSX, ...).",
+                                               show_default=False)],
+    config: Annotated[Path | None, CONFIG_OPTION] = None,
+) -> None:
+    """Propose the input: section of pipeline.yaml from an export: which columns are free
+    text, the respondent id, the group and the scored statements (and their scale), judged
+    from the answers. Prints YAML to check and paste; changes nothing.
+
+    Example: theming inspect data/sample/survey_round.csv
+    """
+    from pipeline.config.inspect_input import propose_input, render_proposal
+    from pipeline.config.models import load_pipeline
+    from pipeline.io.readers import read_table
+
+    try:
+        scales = load_pipeline(_project_config(config)).scales
+        table = read_table(input_file)
+    except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
+        _fail(error)
+        return
+    typer.echo(render_proposal(propose_input(table.frame, scales), str(input_file)), nl=False)
 
 
 @app.command("quotes")

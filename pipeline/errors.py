@@ -109,6 +109,7 @@ CATALOGUE: dict[str, str] = {
     "C030": "the ONNX MiniLM (minilm-onnx) cannot be built or loaded, or fails its agreement check",
     "C031": "a file of the ONNX MiniLM folder is missing or fails its SHA-256 check",
     "C032": "a REGEX in a theme pattern is invalid or has a nested quantifier such as (a+)+",
+    "C033": "a score column's theme: names no theme in the theme config",
     "D001": "an input file cannot be found or read",
     "D002": "a column named in the config or on the command line is not in the input",
     "D003": "an input file has no rows",

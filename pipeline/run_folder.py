@@ -373,10 +373,11 @@ def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings
     title = ", ".join(sorted(tables["answers"]["source"].unique()))
     answers = tables["answers"]
     left_out = answers.loc[answers["dropped_reason"] != "", "dropped_reason"].value_counts()
+    options = document.report_options(settings, answers, title)
     report_doc = document.build_document(
-        title, recs, quotes, tables["theme_scores"], tables["score_summary"],
+        options.pop("title"), recs, quotes, tables["theme_scores"], tables["score_summary"],
         {"in": len(answers), "kept": int((answers["dropped_reason"] == "").sum()),
-         "dropped_by_reason": {str(k): int(v) for k, v in left_out.items()}})
+         "dropped_by_reason": {str(k): int(v) for k, v in left_out.items()}}, **options)
     write_text(out / CATALOG["recommendations_md"], markdown.render_markdown(report_doc))
     write_bytes(out / CATALOG["recommendations_docx"], docx.render_docx(report_doc))
     write_text(out / CATALOG["report_html"], html.render_html(

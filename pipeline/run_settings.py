@@ -15,6 +15,7 @@ from pipeline.config.models import (
     load_themes,
     with_overrides,
 )
+from pipeline.config.scales import check_theme_links
 from pipeline.errors import ConfigError
 from pipeline.text.pseudonyms import load_secret
 
@@ -47,13 +48,16 @@ def load_settings(config_path: str | Path | None = None,
     reading = {key: value for key, value in (("encoding", encoding), ("sheet", sheet),
                                              ("delimiter", delimiter)) if value}
     if reading:
-        inputs = pipeline.input.model_dump() | reading
+        inputs = pipeline.input.model_dump()
+        for key, value in reading.items():  # --sheet and --delimiter set advanced settings
+            (inputs["advanced"] if key in inputs["advanced"] else inputs)[key] = value
         try:
             pipeline = pipeline.model_copy(
                 update={"input": type(pipeline.input).model_validate(inputs)})
         except ValidationError as exc:
             problem = exc.errors()[0]
-            raise ConfigError(f"--{problem['loc'][0]}: {problem['msg'].removeprefix('Value error, ')}",
+            flag = problem["loc"][-1] if problem["loc"] else "input"
+            raise ConfigError(f"--{flag}: {problem['msg'].removeprefix('Value error, ')}",
                               code="C005") from None
     running: dict = {key: value for key, value in (("name", engine), ("workers", workers))
                      if value is not None}
@@ -82,6 +86,8 @@ def load_settings(config_path: str | Path | None = None,
                           f"{config_path} names it relative to that file; fix it or pass --themes",
                           code="C002")
     themes = load_themes(themes_path if themes_path is not None else pipeline.themes)
+    check_theme_links(pipeline.input.score_columns, themes.ids,
+                      str(config_path or "the default pipeline.yaml"))
     secret_file = pipeline.clean.redact.advanced.secret_file
     secret_path = Path(secret_file) if secret_file else None
     secret = load_secret(secret_path)

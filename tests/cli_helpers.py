@@ -28,7 +28,8 @@ input:
       question: comment
   score_columns: []
   encoding: auto
-  sheet: null
+  advanced:
+    sheet: null
 clean:
   non_answers: [n/a, none, "no", nothing]
   advanced:

@@ -128,13 +128,17 @@ def test_recommendations_are_drafted_from_the_yaml(sample_run):
     recs = json.loads((sample_run / "recommendations.json").read_text())["recommendations"]
     themes = {r["key"]: r for r in recs if r["kind"] == "theme"}
     assert set(themes) == set(THEMES)
-    assert themes["employer_representation"]["text"] == (
-        "NHS Employers to increase employer representation in the forum and its subgroups.")
+    employers = themes["employer_representation"]
+    # the draft is the configured owner and the respondents' asks; the action stands beside it
+    assert employers["text"].startswith("NHS Employers to act on what ")
+    assert employers["action"] == "increase employer representation in the forum and its subgroups"
+    assert isinstance(employers["action_asked"], bool)
     assert all(r["status"] == "drafted" and r["n_respondents"] >= 10 for r in themes.values())
     markdown = (sample_run / "recommendations.md").read_text()
-    assert "**Recommendation:** NHS Employers to increase employer representation" in markdown
-    assert re.search(r"raised by \d+ of \d+ respondents: \d+ of \d+ NHS trade union", markdown,
-                     re.IGNORECASE)
+    assert ("**Action in the theme config:** NHS Employers to increase employer representation"
+            in markdown)
+    assert re.search(r"raised by \d+ of \d+ respondents \(\d+%\): NHS trade union \d+ of \d+",
+                     markdown, re.IGNORECASE)
 
 
 def test_two_runs_give_identical_files(sample_run, sample_run_again):

@@ -84,7 +84,7 @@ def test_a_name_count_unlike_the_folders_is_refused(tmp_path: Path):
     result = CliRunner().invoke(app, ["compare", *map(str, runs), "--out",
                                       str(tmp_path / "out"), "--name", "only one"])
     assert result.exit_code == 1
-    assert "Error [D074]: 1 names for 3 run folders" in result.output
+    assert "Error [D076]: 1 names for 3 run folders" in result.output
 
 
 def test_the_runs_own_round_setting_names_it(tmp_path: Path):

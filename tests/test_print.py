@@ -49,8 +49,8 @@ def test_html_has_a_print_stylesheet_and_summary_first():
     page = html.render_html(long_document(), pd.DataFrame(), 0)
     assert "@page{size:A4" in page
     assert "break-after:avoid" in page and "thead{display:table-header-group}" in page
-    assert page.index("<h2>Summary</h2>") < page.index("<h2>1. Theme number 0</h2>")
-    assert page.index('class="prevalence"') < page.index("<h2>1. Theme number 0</h2>")
+    assert page.index("<h2>Summary</h2>") < page.index("<h3>1. Theme number 0</h3>")
+    assert page.index('class="prevalence"') < page.index("<h3>1. Theme number 0</h3>")
     assert page.count("<thead>") >= 3  # ranking, prevalence, who raised each theme
     assert "150 respondents answered at least one question" in page
 

@@ -108,7 +108,7 @@ def test_every_theme_is_backed_by_a_row_of_tags_csv(two_runs):
     assert {"keyword", "semantic"} <= set(tags["layer"])
 
 
-def test_quotes_say_which_layer_put_them_there(two_runs):
+def test_quotes_csv_says_which_layer_put_them_there_and_the_report_does_not(two_runs):
     quotes = pd.read_csv(two_runs[0] / "quotes.csv", keep_default_na=False)
     tags = pd.read_csv(two_runs[0] / "tags.csv", keep_default_na=False)
     layers = tags.groupby(["comment_id", "theme"])["layer"].agg(lambda s: "|".join(sorted(set(s))))
@@ -118,8 +118,9 @@ def test_quotes_say_which_layer_put_them_there(two_runs):
         assert quote.layer == layers[(quote.comment_id, quote.theme)]
     markdown = (two_runs[0] / "recommendations.md").read_text(encoding="utf-8")
     first = themed.iloc[0]
-    assert f", tagged by {first.layer.replace('|', ' + ')})" in markdown
-    assert markdown.count(", tagged by ") >= len(themed[themed["stance"] == "ask"])
+    # the author's file attributes a quote to a group and a short number, nothing more
+    assert f"({first.group}, {first.respondent})" in markdown
+    assert ", tagged by " not in markdown and "keyword +" not in markdown
 
 
 def test_unexplained_comments_are_listed(two_runs):
@@ -148,8 +149,10 @@ def test_scores_by_group_and_by_theme(two_runs):
 
 def test_markdown_lists_too_little_evidence_and_escapes_nothing_needed(two_runs):
     text = (two_runs[0] / "recommendations.md").read_text(encoding="utf-8")
-    assert text.startswith("# Draft recommendations")
-    assert "**Recommendation:** DHSC to secure ministerial attendance" in text
+    # the title is the config's survey and round, not the input file's name
+    assert text.startswith("# Partnership forum member survey: Sample round (invented data)\n")
+    assert "**Draft:** DHSC to act on what " in text
+    assert "**Action in the theme config:** DHSC to secure ministerial attendance" in text
     assert "*What works:*" in text
 
 
@@ -197,3 +200,16 @@ def test_score_notes_name_the_statement_in_words():
     assert column_words("s1_early_engagement") == "early engagement"
     assert column_words("Q12 overall satisfaction") == "overall satisfaction"
     assert column_words("satisfaction") == "satisfaction"
+
+
+def test_readme_excerpt_is_what_a_real_run_writes(two_runs):
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("What an author reads first")[1].split("```markdown\n")[1]
+    shown = [line for line in block.split("```")[0].splitlines()
+             if line.strip() and line.strip() != "..."]
+    written = (two_runs[0] / "recommendations.md").read_text(encoding="utf-8").splitlines()
+    assert len(shown) >= 10
+    for line in shown:  # every line of the excerpt, whole, as the sample run writes it
+        assert line in written, line

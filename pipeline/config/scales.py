@@ -59,6 +59,7 @@ class ScoreColumn(StrictModel):
     column: str = Field(min_length=1)
     statement: str = ""  # words a report shows; "" = the column name in words
     scale: str = "agreement"
+    theme: str | None = None  # the theme this statement is about; None = reported on its own
 
     @property
     def words(self) -> str:
@@ -72,6 +73,17 @@ class Scale(StrictModel):
 
     values: dict[str, int | None] = Field(min_length=1)
 
+    def label_of(self, score: int) -> str:
+        """The first wording mapped to ``score`` ('agree' for 4), or the number itself."""
+        return next((label for label, value in self.values.items() if value == score),
+                    str(score))
+
+    def bands(self) -> dict[str, str]:
+        """The three bands a report shows, named by the scale's own labels: scores 1-2
+        (``disagree``), 3 (``neither``), 4-5 (``agree``)."""
+        return {"disagree": self.label_of(2), "neither": self.label_of(3),
+                "agree": self.label_of(4)}
+
     @field_validator("values")
     @classmethod
     def _in_range(cls, values: dict[str, int | None]) -> dict[str, int | None]:
@@ -79,3 +91,17 @@ class Scale(StrictModel):
             if score is not None and not 1 <= score <= 5:
                 raise ValueError(f"'{label}' maps to {score}; scores run from 1 to 5 (or null)")
         return values
+
+
+def check_theme_links(score_columns: list[ScoreColumn], theme_ids: list[str],
+                      where: str) -> None:
+    """Raise C033 when a score column's ``theme:`` names no theme in the theme config."""
+    from pipeline.errors import ConfigError, did_you_mean, one_of
+
+    for score in score_columns:
+        if score.theme is not None and score.theme not in theme_ids:
+            raise ConfigError(
+                f"{where}: score column '{score.column}' links to theme '{score.theme}', which "
+                f"the theme config does not define{did_you_mean(score.theme, theme_ids)}; use "
+                f"one of {one_of(theme_ids) or 'none'} or remove 'theme:' to report the "
+                "statement on its own", code="C033")

@@ -47,6 +47,12 @@ class TextColumn(StrictModel):
 
 
 class InputAdvanced(StrictModel):
+    delimiter: str | None = Field(None, description=(
+        "The CSV field separator: ',', ';', '|' or tab (--delimiter); null sniffs it from the "
+        "first lines, respecting quotes."))
+    sheet: str | int | None = Field(None, description=(
+        "XLSX only: the sheet's name or 0-based number (--sheet); null takes the first sheet "
+        "holding the configured columns."))
     max_rows: int = Field(500000, ge=1, description=(
         "An export with more rows than this is refused, as a wrong or hostile file."))
     max_comment_chars: int = Field(2000000, ge=100, description=(
@@ -54,6 +60,16 @@ class InputAdvanced(StrictModel):
     long_comments: Literal["error", "cut"] = Field("error", description=(
         "What a longer answer does: error stops the run naming its row; cut keeps its first "
         "max_comment_chars characters and warns."))
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = {"tab": "\t", "\\t": "\t"}.get(value.lower(), value)
+        if len(value) != 1:
+            raise ValueError(f"'{value}' is not one character; use e.g. ',', ';', '|' or 'tab'")
+        return value
 
 
 class InputSettings(StrictModel):
@@ -75,23 +91,7 @@ class InputSettings(StrictModel):
     encoding: str = Field("auto", description=(
         "The export's text encoding (--encoding): auto tries a byte order mark, then UTF-16, "
         "UTF-8 and cp1252; or name one, e.g. latin-1."))
-    delimiter: str | None = Field(None, description=(
-        "The CSV field separator: ',', ';', '|' or tab (--delimiter); null sniffs it from the "
-        "first lines, respecting quotes."))
-    sheet: str | int | None = Field(None, description=(
-        "XLSX only: the sheet's name or 0-based number (--sheet); null takes the first sheet "
-        "holding the configured columns."))
     advanced: InputAdvanced = Field(default_factory=InputAdvanced, description=ADVANCED)
-
-    @field_validator("delimiter")
-    @classmethod
-    def _one_character(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = {"tab": "\t", "\\t": "\t"}.get(value.lower(), value)
-        if len(value) != 1:
-            raise ValueError(f"'{value}' is not one character; use e.g. ',', ';', '|' or 'tab'")
-        return value
 
     @field_validator("score_columns", mode="before")
     @classmethod
@@ -362,6 +362,24 @@ class RecommendSettings(StrictModel):
     advanced: RecommendAdvanced = Field(default_factory=RecommendAdvanced, description=ADVANCED)
 
 
+class ReportAdvanced(StrictModel):
+    min_group_size: int = Field(5, ge=1, description=(
+        "Groups with fewer respondents are shown together as \"other groups\", and a theme's "
+        "raised/not-raised scores only when both sides reach it."))
+
+
+class ReportSettings(StrictModel):
+    """How report.html and recommendations.md/.docx present the round."""
+
+    title: str = Field("", description=(
+        "The report's title (--title); \"\" is \"<survey>: <round>\", else the input's name."))
+    survey: str = Field("", description=(
+        "The survey's name, e.g. \"Partnership forum member survey\"."))
+    round: str = Field("", description=(
+        "The round's name, e.g. \"Autumn 2026\" (theming compare names the round by it)."))
+    advanced: ReportAdvanced = Field(default_factory=ReportAdvanced, description=ADVANCED)
+
+
 class OutputSettings(StrictModel):
     runs_dir: str | None = Field("../runs", description=(
         "Where theming run writes its run folders when --out is not given."))
@@ -461,6 +479,8 @@ class PipelineConfig(StrictModel):
         "Clusters and candidate themes."))
     recommend: RecommendSettings = Field(default_factory=RecommendSettings, description=(
         "Draft recommendations and their quotes."))
+    report: ReportSettings = Field(default_factory=ReportSettings, description=(
+        "How the report presents the round: title, survey and round names."))
     output: OutputSettings = Field(default_factory=OutputSettings, description=(
         "What a run writes, and where."))
     engine: EngineSettings = Field(default_factory=EngineSettings, description=(

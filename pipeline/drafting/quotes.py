@@ -114,6 +114,14 @@ def select(candidates: list[QuoteCandidate], vectors: np.ndarray, centre: np.nda
     return chosen
 
 
+def respondent_numbers(respondent_ids) -> dict[str, str]:
+    """Short stable numbers for quoting respondents, in the order given (the input's row
+    order): 'R01', 'R02', ... (as many digits as the largest number needs, at least two)."""
+    ordered = list(dict.fromkeys(str(r) for r in respondent_ids))
+    width = max(2, len(str(len(ordered))))
+    return {rid: f"R{i:0{width}d}" for i, rid in enumerate(ordered, start=1)}
+
+
 def _reverse(text: str) -> tuple[int, ...]:
     """Sort key that makes the smaller comment_id win a tie under max()."""
     return tuple(-ord(ch) for ch in text)

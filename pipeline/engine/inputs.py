@@ -32,7 +32,7 @@ def plan_inputs(inputs: Sequence[str | Path], settings: Settings,
     wanted = wanted_columns(cfg)
     plans = []
     for path in inputs:
-        plan = blocks.plan(path, encoding=cfg.encoding, wanted=wanted, delimiter=cfg.delimiter,
+        plan = blocks.plan(path, encoding=cfg.encoding, wanted=wanted, delimiter=cfg.advanced.delimiter,
                            block_bytes=BLOCK_BYTES)
         if plan is None:
             (announce or log.info)(
@@ -63,8 +63,8 @@ def read_inputs(inputs: Sequence[str | Path], settings: Settings):
     wanted = wanted_columns(cfg)
     frames, records = [], []
     for path in inputs:
-        table = read_table(path, encoding=cfg.encoding, sheet=cfg.sheet, wanted=wanted,
-                           delimiter=cfg.delimiter, max_rows=cfg.advanced.max_rows)
+        table = read_table(path, encoding=cfg.encoding, sheet=cfg.advanced.sheet, wanted=wanted,
+                           delimiter=cfg.advanced.delimiter, max_rows=cfg.advanced.max_rows)
         if table.frame.empty:
             raise DataError(f"{path}: has a header but no rows; export the survey answers too",
                             code="D003")

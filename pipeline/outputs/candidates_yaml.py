@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import yaml
+
+from pipeline.config.models import slugify
+
+
+def theme_stub(label: str, n_respondents: int, examples: list[str],
+               min_support: int = 2) -> dict:
+    """A theme-config entry for an emerging theme named by a phrase respondents share: the
+    phrase is its label and keyword, their asks its examples."""
+    return {"id": slugify(label) or "emerging_theme", "label": label,
+            "description": (f"Raised by {n_respondents} respondents in their words about "
+                            f"“{label}”; no configured theme covers it."),
+            "keywords": [label.lower()], "examples": list(examples),
+            "min_support": min_support}
+
+
+def stub_yaml(theme: dict) -> str:
+    """One theme entry as YAML to paste under ``themes:``."""
+    return yaml.safe_dump([theme], sort_keys=False, allow_unicode=True, width=100)
 
 
 def render_candidates_yaml(clusters: pd.DataFrame, min_support: int = 2,
@@ -34,6 +54,14 @@ def render_candidates_yaml(clusters: pd.DataFrame, min_support: int = 2,
             "examples": [e for e in str(cluster.examples).split("\n") if e],
             "min_support": min_support,
         })
+    known = {t["id"] for t in themes}
+    found = recommendations[(recommendations["kind"] == "candidate")
+                            & (recommendations["status"] == "emerging")] \
+        if recommendations is not None and len(recommendations) else []
+    for rec in (found.itertuples(index=False) if len(found) else []):
+        if rec.key not in known and rec.key not in set(candidates.get("theme_id", [])):
+            themes.append(theme_stub(rec.label, int(rec.n_respondents),
+                                     json.loads(rec.ask_phrases or "[]"), min_support))
     if not themes:
         return header + "# No candidate themes this round.\nversion: 1\nthemes: []\n"
     body = yaml.safe_dump({"version": 1, "themes": themes}, sort_keys=False, allow_unicode=True,

@@ -11,22 +11,39 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipeline.drafting.quotes import respondent_numbers
+from pipeline.drafting.scores import OTHER_GROUPS
+from pipeline.drafting.shares import people
+from pipeline.outputs import likert
+from pipeline.outputs.candidates_yaml import stub_yaml, theme_stub
+
 STATUS_TEXT = {"not_raised": "not raised", "too_little_evidence": "too little evidence",
                "no_recommendation_configured": "no recommendation in themes.yaml",
                "praised": "raised only in praise",
-               "no_ask": "raised, but nobody asked for a change"}
+               "no_ask": "raised, but nobody asked for a change",
+               "mixed": "mixed views: as much praise as asks, not drafted",
+               "emerging": "emerging theme, not in the theme config"}
+
+NOTHING_DRAFTED = ("No theme had more respondents asking for a change than praising it, so "
+                   "nothing is drafted this round.")
+MIXED = "Mixed views (not drafted)"
+MIXED_INTRO = ("As many respondents praised these as asked for a change: both sides are quoted, "
+               "and nothing is drafted.")
+EMERGING = "Emerging themes (not in the theme config)"
+EMERGING_INTRO = ("Topics respondents raised that no configured theme covers, named in their "
+                  "words. Each comes with a theme config stub (also in candidate_themes.yaml) "
+                  "to paste under 'themes:' once reviewed.")
+PRAISED = "Raised in praise only (what works)"
 
 
 @dataclass
 class Quote:
     text: str
     group: str
-    comment_id: str
-    layer: str = ""  # the tagging layers that put the quote under its theme ("keyword|semantic")
+    respondent: str  # the short respondent number ("R07"), never the raw id
 
     def citation(self) -> str:
-        tagged = f", tagged by {self.layer.replace('|', ' + ')}" if self.layer else ""
-        return f"{self.group}, {self.comment_id}{tagged}"
+        return f"{self.group}, {self.respondent}"
 
 
 @dataclass
@@ -40,17 +57,31 @@ class Item:
     status: str
     recommendation: str
     evidence: str
-    score_note: str = ""
+    score_lines: list[str] = field(default_factory=list)  # linked statements only
     asks: list[Quote] = field(default_factory=list)
     praise: list[Quote] = field(default_factory=list)
     note: str = ""  # "raised by 1 respondent": drafted below min_support in a small round
     ask_phrases: list[str] = field(default_factory=list)  # verbatim, most central first
+    owner: str = ""
+    action: str = ""  # the configured action, shown beside the respondents' asks
+    action_asked: bool = False  # did a respondent's ask share the action's words?
+    n_respondents: int = 0
+    stub: str = ""  # an emerging theme's theme-config YAML, to paste once reviewed
 
     @property
     def heading(self) -> str:
-        kind = "" if self.kind == "theme" else " (candidate theme: not in themes.yaml yet)"
         note = f" ({self.note})" if self.note else ""
-        return f"{self.number}. {self.label}{kind}{note}"
+        number = f"{self.number}. " if self.number else ""
+        return f"{number}{self.label}{note}"
+
+    @property
+    def action_line(self) -> str:
+        """The configured action beside the asks, and whether any respondent asked for it."""
+        if not self.action:
+            return ""
+        asked = ("a respondent asked for this" if self.action_asked
+                 else "no respondent asked for this in these words: check before using it")
+        return f"{self.owner} to {self.action.rstrip('.')} ({asked})."
 
 
 @dataclass
@@ -64,34 +95,87 @@ class Document:
     summary: list[str] = field(default_factory=list)  # the opening lines, denominator first
     ranking: pd.DataFrame = field(default_factory=pd.DataFrame)  # themes by respondents
     prevalence: list[dict] = field(default_factory=list)  # chart rows: theme, group, share
+    mixed: list[Item] = field(default_factory=list)  # as much praise as asks: not drafted
+    emerging: list[Item] = field(default_factory=list)  # clusters no configured theme explains
+    statements: list[likert.Statement] = field(default_factory=list)
+    group_note: str = ""  # which small groups were shown together, and why
+    subtitle: str = ""  # survey and round
+
+    def later_sections(self) -> list[tuple[str, str, list[Item], str, str]]:
+        """After the drafts: (heading, intro, items, asks heading, praise heading) for mixed
+        views, emerging themes and praise only, the empty ones left out."""
+        both = ("Asking for a change", "Praising what works")
+        return [(heading, intro, items, *quoted) for heading, intro, items, quoted in (
+            (MIXED, MIXED_INTRO, self.mixed, both), (EMERGING, EMERGING_INTRO, self.emerging,
+                                                     both),
+            (PRAISED, "", self.praised, ("", ""))) if items]
 
 
 def build_document(title: str, recommendations: pd.DataFrame, quotes: pd.DataFrame,
                    theme_scores: pd.DataFrame, score_summary: pd.DataFrame,
-                   answers: dict | None = None) -> Document:
+                   answers: dict | None = None, *, numbers: dict[str, str] | None = None,
+                   bands: dict[str, dict[str, str]] | None = None, min_group_size: int = 1,
+                   subtitle: str = "") -> Document:
     """Sections of the report in reading order: a summary (the denominator once, answers
-    read and kept, themes ranked), drafts by support, praise, the rest. ``answers``:
-    ``{"in": n, "kept": n, "dropped_by_reason": {...}}`` from the run's accounting."""
+    read and kept, themes ranked), the statements, drafts by support, mixed views, emerging
+    themes, praise, the rest. ``answers``: ``{"in": n, "kept": n, "dropped_by_reason": {...}}``
+    from the run's accounting; ``numbers``: respondent id -> short number ('R07');
+    ``bands``: score column -> the scale's disagree/neither/agree labels."""
     import json
 
-    drafted, praised, rest = [], [], []
+    numbers = numbers or {}
+    drafted, praised, mixed, emerging, rest = [], [], [], [], []
     for rec in recommendations.itertuples(index=False):
         evidence = rec.evidence_line[:1].upper() + rec.evidence_line[1:] + "."
         item = Item(0, rec.key, rec.label, rec.kind, rec.status, rec.text, evidence,
-                    _score_note(theme_scores, rec.key), note=str(getattr(rec, "note", "") or ""),
-                    ask_phrases=json.loads(getattr(rec, "ask_phrases", "[]") or "[]"))
+                    likert.theme_lines(theme_scores, rec.key, min_group_size),
+                    note=str(getattr(rec, "note", "") or ""),
+                    ask_phrases=json.loads(getattr(rec, "ask_phrases", "[]") or "[]"),
+                    owner=str(rec.owner or ""), action=str(rec.action or ""),
+                    action_asked=bool(getattr(rec, "action_asked", False)),
+                    n_respondents=int(rec.n_respondents))
         for quote in quotes[quotes["key"] == rec.key].itertuples(index=False):
             target = {"praise": item.praise, "ask": item.asks}.get(quote.stance)
             if target is None:  # only asks stand under asks; nothing else is quoted there
                 continue
+            rid = str(quote.respondent_id)
             target.append(Quote(" ".join(str(quote.quote).split()), str(quote.group),
-                                str(quote.comment_id), str(getattr(quote, "layer", "") or "")))
-        {"drafted": drafted, "praised": praised}.get(rec.status, rest).append(item)
-    for number, item in enumerate(drafted + praised, start=1):
+                                numbers.get(rid, rid)))
+        {"drafted": drafted, "praised": praised, "mixed": mixed,
+         "emerging": emerging}.get(rec.status, rest).append(item)
+    for number, item in enumerate(drafted, start=1):
         item.number = number
+    for item in emerging:
+        item.stub = stub_yaml(theme_stub(item.label, item.n_respondents, item.ask_phrases))
+    labels = dict(zip(recommendations["key"], recommendations["label"], strict=True)) \
+        if len(recommendations) else {}
+    folded = _small_groups(recommendations, min_group_size)
     return Document(title, drafted, praised, rest, score_summary,
-                    theme_by_group(recommendations), summary_lines(recommendations, answers),
-                    ranking(recommendations), prevalence(recommendations))
+                    theme_by_group(recommendations, folded, min_group_size),
+                    summary_lines(recommendations, answers), ranking(recommendations),
+                    prevalence(recommendations, folded, min_group_size), mixed=mixed, emerging=emerging,
+                    statements=likert.statements(score_summary, labels, bands or {}),
+                    group_note=likert.folded_note(sorted(folded), min_group_size),
+                    subtitle=subtitle)
+
+
+def _small_groups(recommendations: pd.DataFrame, min_size: int) -> set[str]:
+    """Groups with fewer than ``min_size`` respondents in the round."""
+    import json
+
+    totals: dict[str, int] = {}
+    for found in recommendations.get("support_by_group", pd.Series(dtype=object)):
+        totals.update({g: int(of) for g, (_, of) in json.loads(found).items()})
+    return {g for g, of in totals.items() if of < min_size}
+
+
+def _fold(counts: dict[str, list[int]], folded: set[str]) -> dict[str, list[int]]:
+    """``{group: [count, of]}`` with the ``folded`` groups summed into ``OTHER_GROUPS``."""
+    kept = {g: c for g, c in counts.items() if g not in folded}
+    small = [c for g, c in counts.items() if g in folded]
+    if small:
+        kept[OTHER_GROUPS] = [sum(c for c, _ in small), sum(of for _, of in small)]
+    return kept
 
 
 def summary_lines(recommendations: pd.DataFrame, answers: dict | None) -> list[str]:
@@ -104,12 +188,14 @@ def summary_lines(recommendations: pd.DataFrame, answers: dict | None) -> list[s
                             sorted(answers.get("dropped_by_reason", {}).items()))
         lines.append(f"{answers['in']} free-text answers read, {answers['kept']} kept"
                      + (f" ({dropped} left out)." if dropped else "."))
-    drafted = recommendations[recommendations["status"] == "drafted"] \
-        if len(recommendations) else recommendations
-    if len(drafted):
-        lines.append(f"{len(drafted)} draft recommendation(s): "
-                     + "; ".join(f"{r.label} ({r.n_respondents})"
-                                 for r in drafted.itertuples(index=False)) + ".")
+    for status, words in (("drafted", "Drafted"), ("mixed", "Mixed views, not drafted"),
+                          ("emerging", "Emerging themes (not in the theme config)")):
+        found = recommendations[recommendations["status"] == status] \
+            if len(recommendations) else recommendations
+        if len(found):
+            lines.append(f"{words}: " + "; ".join(
+                f"{r.label} (raised by {people(int(r.n_respondents))})"
+                for r in found.itertuples(index=False)) + ".")
     return lines
 
 
@@ -126,60 +212,86 @@ def ranking(recommendations: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["theme", "respondents", "asking", "praising", "status"])
 
 
-def prevalence(recommendations: pd.DataFrame) -> list[dict]:
-    """Chart rows, one per raised theme, most respondents first: ``cells`` for all
-    respondents then each group (same order in every row, 0 where a group did not raise it),
-    each with count, of (the group's respondents) and share (percent)."""
+def _group_counts(raised: pd.DataFrame, folded: set[str], min_size: int
+                  ) -> tuple[list[dict[str, list[int]]], dict[str, int]]:
+    """Per raised theme ``{group: [count, of]}`` with small groups folded, and every group's
+    respondents (groups in name order, ``OTHER_GROUPS`` last, left out when even together
+    they are fewer than ``min_size``)."""
     import json
 
-    raised = recommendations[recommendations["n_respondents"] > 0] \
-        if len(recommendations) else recommendations
-    counts = [json.loads(r) for r in raised["support_by_group"]] if len(raised) else []
+    counts = [_fold(json.loads(r), folded) for r in raised["support_by_group"]] \
+        if len(raised) else []
     totals: dict[str, int] = {}
     for found in counts:
         totals.update({group: int(of) for group, (_, of) in found.items()})
+    ordered = sorted(totals, key=lambda g: (g == OTHER_GROUPS, g))
+    return counts, {g: totals[g] for g in ordered
+                    if g != OTHER_GROUPS or totals[g] >= min_size}
+
+
+def prevalence(recommendations: pd.DataFrame, folded: set[str] = frozenset(),
+               min_size: int = 1) -> list[dict]:
+    """Chart rows, one per raised theme, most respondents first: ``cells`` for all
+    respondents then each group (same order in every row, 0 where a group did not raise it;
+    groups in ``folded`` summed as ``OTHER_GROUPS``), each with count, of (the group's
+    respondents) and share (percent)."""
+    raised = recommendations[recommendations["n_respondents"] > 0] \
+        if len(recommendations) else recommendations
+    counts, totals = _group_counts(raised, folded, min_size)
     rows = []
     ordered = raised.assign(group_counts=counts).sort_values("n_respondents", ascending=False,
                                                          kind="stable") if len(raised) else raised
     for rec in ordered.itertuples(index=False):
         cells = [("All respondents", int(rec.n_respondents), int(rec.n_respondents_total))]
         cells += [(group, int(rec.group_counts.get(group, [0])[0]), of)
-                  for group, of in sorted(totals.items())]
+                  for group, of in totals.items()]
         rows.append({"theme": rec.label, "cells": [
             {"group": g, "count": c, "of": of, "share": round(100 * c / of, 1) if of else 0.0}
             for g, c, of in cells]})
     return rows
 
 
-def theme_by_group(recommendations: pd.DataFrame) -> pd.DataFrame:
-    """Respondents raising each theme, by group: 'n of total' cells."""
-    import json
+def theme_by_group(recommendations: pd.DataFrame, folded: set[str] = frozenset(),
+                   min_size: int = 1) -> pd.DataFrame:
+    """Respondents raising each theme, by group: 'k of n (p%)' cells, small groups folded."""
+    from pipeline.drafting.shares import of_text
 
-    rows, groups = [], {}
-    for rec in recommendations.itertuples(index=False):
-        if rec.n_respondents == 0:
-            continue
-        counts = json.loads(rec.support_by_group)
-        groups.update({g: c[1] for g, c in counts.items()})
-        rows.append((rec.label, rec.n_respondents, rec.n_respondents_total, counts))
-    names = sorted(groups)
-    table = [{"theme": label, "all": f"{n} of {total}",
-              **{g: (f"{c[g][0]} of {c[g][1]}" if g in c else f"0 of {groups[g]}") for g in names}}
-             for label, n, total, c in rows]
-    return pd.DataFrame(table, columns=["theme", "all", *names])
+    raised = recommendations[recommendations["n_respondents"] > 0] \
+        if len(recommendations) else recommendations
+    counts, totals = _group_counts(raised, folded, min_size)
+    table = [{"theme": rec.label, "all": of_text(int(rec.n_respondents),
+                                                 int(rec.n_respondents_total)),
+              **{g: of_text(c.get(g, [0])[0], of) for g, of in totals.items()}}
+             for rec, c in zip(raised.itertuples(index=False), counts, strict=True)]
+    return pd.DataFrame(table, columns=["theme", "all", *totals])
 
 
-def _score_note(theme_scores: pd.DataFrame, key: str) -> str:
-    """The statement whose mean differs most between those who raised the theme and not."""
-    found = theme_scores[(theme_scores["theme_id"] == key) & theme_scores["difference"].notna()] \
-        if len(theme_scores) else theme_scores
-    if found is None or found.empty:
-        return ""
-    own = found[found["column"].astype(str).str.contains(key, regex=False)]
-    row = own.iloc[0] if len(own) else found.loc[found["difference"].abs().idxmax()]
-    missing = int(row.get("n_no_score", 0) or 0)
-    return (f"Respondents who raised it scored the statement '{row['statement']}' "
-            f"{row['mean_raised']:.1f} out of 5 on average (n={int(row['n_raised'])}), "
-            f"against {row['mean_not_raised']:.1f} from those who did not "
-            f"(n={int(row['n_not_raised'])})"
-            + (f"; {missing} gave no score." if missing else "."))
+def report_options(settings, answers: pd.DataFrame, fallback_title: str) -> dict:
+    """build_document's title and keywords from the config's ``report:`` section: the title
+    (``report.title``, else "<survey>: <round>", else ``fallback_title``), the subtitle,
+    short respondent numbers in the order of ``answers`` (the input's, as in
+    ``pipeline.stages.report``, so the quote tables number them alike), each statement's band labels from its scale,
+    and the smallest group shown on its own."""
+    cfg = settings.pipeline.report
+    named = ": ".join(part for part in (cfg.survey, cfg.round) if part)
+    scales = settings.pipeline.scales
+    bands = {s.column: scales[s.scale].bands() for s in settings.pipeline.input.score_columns
+             if s.scale in scales}
+    return {"title": cfg.title or named or fallback_title,
+            "subtitle": named if cfg.title else "",
+            "numbers": respondent_numbers(answers["respondent_id"]),
+            "bands": bands, "min_group_size": cfg.advanced.min_group_size}
+
+
+def quote_list(rows: pd.DataFrame) -> list:
+    """``rows`` as document Quotes attributed '<group>, R07' (the respondent's short number;
+    a run from before numbers were written: its respondent id)."""
+    text = _text(rows)
+    who = "respondent" if "respondent" in rows.columns else "respondent_id"
+    return [Quote(" ".join(str(t).split()), str(g), str(r))
+            for t, g, r in zip(rows[text], rows["group"], rows[who], strict=True)]
+
+
+def _text(table: pd.DataFrame) -> str:
+    """The column holding the words: ``quote`` (chosen quotes) or ``text`` (--all)."""
+    return "quote" if "quote" in table.columns else "text"

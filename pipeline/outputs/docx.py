@@ -12,7 +12,9 @@ import zipfile
 
 import pandas as pd
 
-from pipeline.outputs.document import STATUS_TEXT, Document, Item, Quote
+from pipeline.outputs import document as words
+from pipeline.outputs import likert
+from pipeline.outputs.document import STATUS_TEXT, Document, Item, Quote, quote_list
 
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -134,45 +136,68 @@ def _docx_quotes(doc, heading: str, quotes: list[Quote]) -> None:
         paragraph.add_run(f" ({quote.citation()})").italic = True
 
 
-def _docx_item(doc, item: Item) -> None:
-    doc.add_heading(item.heading, level=2)
-    if item.recommendation:
-        paragraph = doc.add_paragraph()
-        paragraph.add_run("Recommendation: ").bold = True
-        paragraph.add_run(item.recommendation)
-    if item.ask_phrases:
-        paragraph = doc.add_paragraph()
-        paragraph.add_run("Asked for, in respondents' words: ").bold = True
-        paragraph.add_run("; ".join(f"“{phrase}”" for phrase in item.ask_phrases))
+def _labelled(doc, label: str, text: str) -> None:
     paragraph = doc.add_paragraph()
-    paragraph.add_run("Evidence: ").bold = True
-    paragraph.add_run(item.evidence)
-    if item.score_note:
-        paragraph = doc.add_paragraph()
-        paragraph.add_run("Scores: ").bold = True
-        paragraph.add_run(item.score_note)
-    _docx_quotes(doc, "What respondents asked for:", item.asks)
-    _docx_quotes(doc, "What works:", item.praise)
+    paragraph.add_run(f"{label}: ").bold = True
+    paragraph.add_run(text)
+
+
+def _docx_item(doc, item: Item, asks: str = "What respondents asked for:",
+               praise: str = "What works:") -> None:
+    doc.add_heading(item.heading, level=3)
+    if item.recommendation:
+        _labelled(doc, "Draft", item.recommendation)
+    if item.action_line:
+        _labelled(doc, "Action in the theme config", item.action_line)
+    if item.ask_phrases and not item.recommendation:
+        _labelled(doc, "Asked for, in respondents' words",
+                  "; ".join(f"“{phrase}”" for phrase in item.ask_phrases))
+    _labelled(doc, "Evidence", item.evidence)
+    for line in item.score_lines:
+        _labelled(doc, "Statement", line)
+    _docx_quotes(doc, asks, item.asks)
+    _docx_quotes(doc, praise, item.praise)
+    if item.stub:
+        _labelled(doc, "Theme config stub", "")
+        for line in item.stub.rstrip("\n").split("\n"):
+            doc.add_paragraph(line, style="No Spacing")
 
 
 def render_docx(document: Document) -> bytes:
-    """recommendations.docx: headings, a theme x group table, quotes in the Quote style."""
+    """recommendations.docx: the summary, statements, drafts, mixed views, emerging themes,
+    the rest; tables sized to A4, quotes in the Quote style."""
     doc = _new_docx()
-    doc.add_heading(f"Draft recommendations: {document.title}", level=1)
+    doc.add_heading(document.title, level=1)
+    if document.subtitle:
+        doc.add_paragraph(document.subtitle)
     doc.add_heading("Summary", level=2)
     for line in document.summary:
         doc.add_paragraph(line, style="List Bullet")
     if len(document.ranking):
         doc.add_paragraph("Themes raised, most respondents first:")
         _docx_table(doc, document.ranking)
-    if not document.drafted:
-        doc.add_paragraph("No theme had enough support this round to draft a recommendation.")
+    if document.group_note:
+        doc.add_paragraph(document.group_note)
+    if document.statements:
+        doc.add_heading("How respondents answered the statements", level=2)
+        for statement in document.statements:
+            linked = (f"Linked to the theme “{statement.theme}”." if statement.theme
+                      else "Not linked to a theme: reported on its own.")
+            doc.add_paragraph(f"“{statement.words}”: {statement.headline}. {linked}",
+                              style="List Bullet")
+        _docx_table(doc, likert.table(document.statements))
+    if document.drafted:
+        doc.add_heading("Draft recommendations", level=2)
+    else:
+        doc.add_paragraph(words.NOTHING_DRAFTED)
     for item in document.drafted:
         _docx_item(doc, item)
-    if document.praised:
-        doc.add_heading("Raised in praise only (what works)", level=2)
-        for item in document.praised:
-            _docx_item(doc, item)
+    for heading, intro, items, asks, praise in document.later_sections():
+        doc.add_heading(heading, level=2)
+        if intro:
+            doc.add_paragraph(intro)
+        for item in items:
+            _docx_item(doc, item, f"{asks}:" if asks else "", f"{praise}:" if praise else "")
     if document.too_little:
         doc.add_heading("Not drafted this round", level=2)
         for item in document.too_little:
@@ -182,20 +207,20 @@ def render_docx(document: Document) -> bytes:
     if len(document.theme_group):
         doc.add_heading("Who raised each theme", level=2)
         _docx_table(doc, document.theme_group)
-    if len(document.score_table):
-        doc.add_heading("Scores by group (1 = strongly disagree, 5 = strongly agree)", level=2)
-        _docx_table(doc, document.score_table.drop(columns=["column"], errors="ignore"))
     return _docx_bytes(doc)
 
 
 def render_quotes_docx(quote_table: pd.DataFrame, title: str) -> bytes:
-    """A quote table as DOCX: a heading per theme, each quote in the Quote style."""
+    """A quote table as DOCX: a heading per theme, its asks, praise and other comments each
+    under their own heading, each quote in the Quote style."""
+    from pipeline.outputs.xlsx import stance_groups
+
     doc = _new_docx()
     doc.add_heading(title, level=1)
     if quote_table.empty:
         doc.add_paragraph("No quotes match.")
     for label, rows in quote_table.groupby("label", sort=False):
         doc.add_heading(str(label), level=2)
-        _docx_quotes(doc, "", [Quote(" ".join(str(r.quote).split()), str(r.group),
-                                     str(r.comment_id)) for r in rows.itertuples(index=False)])
+        for heading, part in stance_groups(rows):
+            _docx_quotes(doc, f"{heading}:", quote_list(part))
     return _docx_bytes(doc)

@@ -1,22 +1,26 @@
 """report.html: one self-contained file (inline CSS, no scripts, no links) that opens offline.
 
 Summary first (the denominator, answers kept, themes ranked, a prevalence chart by group),
-then the drafts. A print stylesheet sets A4, keeps headings with what follows and repeats
-table headers on every page.
+the statements, then the drafts, mixed views, emerging themes and the rest; pointers to the
+analyst's files last (no layer names, scores or cluster ids here). A print stylesheet sets
+A4, keeps headings with what follows and repeats table headers on every page.
 
 Rendered with jinja2 with autoescape on, so comment text can never inject markup.
-Score charts are stacked CSS bars: the share of respondents giving each score 1-5.
+Statements are diverging stacked bars (inline SVG: disagree left of the centre line, agree
+right, "neither" across it), each with its figures in words (aria-label, title, and the
+count cells beside it), so colour never carries a figure alone.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.outputs import document as words
 from pipeline.outputs.document import STATUS_TEXT, Document
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>Draft recommendations: {{ doc.title }}</title>
+<title>{{ doc.title }}</title>
 <style>
 body{font-family:system-ui,Segoe UI,Arial,sans-serif;max-width:60rem;margin:2rem auto;
   padding:0 1rem;color:#222;line-height:1.45}
@@ -26,12 +30,11 @@ th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:
 blockquote{margin:.4rem 0 .4rem 1rem;padding-left:.8rem;border-left:4px solid #4a7;font-style:italic}
 blockquote.praise{border-color:#57a}
 cite{font-style:normal;color:#555;font-size:.85rem}
-.bar{display:flex;width:22rem;height:1rem;border:1px solid #999}
-.bar span{display:block;height:100%}
-.s1{background:#c0392b}.s2{background:#e67e22}.s3{background:#bbb}
-.s4{background:#7fb3d5}.s5{background:#2471a3}
-.legend span{display:inline-block;width:1rem;height:.8rem;margin:0 .2rem 0 .8rem;
-  vertical-align:middle}
+svg.diverging{border:1px solid #999;background:#fff}
+rect.disagree{fill:#b2182b}rect.neither{fill:#bdbdbd}rect.agree{fill:#2166ac}
+.key{display:inline-block;width:1rem;height:.8rem;margin:0 .2rem 0 .8rem;vertical-align:middle}
+.key.disagree{background:#b2182b}.key.neither{background:#bdbdbd}.key.agree{background:#2166ac}
+th[scope=row]{font-weight:normal}
 .share{width:5rem;height:.6rem;border:1px solid #999;background:#fff;margin-top:.15rem}
 .share span{display:block;height:100%;background:#2471a3}
 td.all{font-weight:bold}
@@ -40,13 +43,15 @@ td.all{font-weight:bold}
 @media print{
   body{max-width:none;margin:0;padding:0;font-size:10pt}
   h1,h2,h3,p.lead{break-after:avoid;page-break-after:avoid}
+  details{display:block}details>pre{display:block}
   thead{display:table-header-group}
   tr,blockquote,li{break-inside:avoid;page-break-inside:avoid}
-  .bar,.share,.bar span,.share span,.s1,.s2,.s3,.s4,.s5{print-color-adjust:exact;
+  svg,.share,.share span,.key{print-color-adjust:exact;
     -webkit-print-color-adjust:exact}
 }
 </style></head><body>
-<h1>Draft recommendations: {{ doc.title }}</h1>
+<h1>{{ doc.title }}</h1>
+{% if doc.subtitle %}<p class="lead">{{ doc.subtitle }}</p>{% endif %}
 <section class="summary">
 <h2>Summary</h2>
 <ul>{% for line in doc.summary %}<li>{{ line }}</li>{% endfor %}</ul>
@@ -54,22 +59,43 @@ td.all{font-weight:bold}
 {{ ranking }}{% endif %}
 {% if doc.prevalence %}<p class="lead"><strong>How often each theme was raised, by group</strong>
 (share of each group's respondents)</p>
-<table class="prevalence"><thead><tr><th>theme</th>
-{% for cell in doc.prevalence[0].cells %}<th>{{ cell.group }}</th>{% endfor %}</tr></thead><tbody>
-{% for theme in doc.prevalence %}<tr><td>{{ theme.theme }}</td>
-{% for cell in theme.cells %}<td{% if loop.first %} class="all"{% endif %}>{{ cell.count }} of {{ cell.of }}
-<div class="share" title="{{ cell.share }}%"><span style="width:{{ cell.share }}%"></span></div></td>
+<table class="prevalence"><thead><tr><th scope="col">theme</th>
+{% for cell in doc.prevalence[0].cells %}<th scope="col">{{ cell.group }}</th>{% endfor %}</tr></thead><tbody>
+{% for theme in doc.prevalence %}<tr><th scope="row">{{ theme.theme }}</th>
+{% for cell in theme.cells %}<td{% if loop.first %} class="all"{% endif %}>{{ cell.count }} of {{ cell.of }} ({{ cell.share|round|int }}%)
+<div class="share" aria-hidden="true"><span style="width:{{ cell.share }}%"></span></div></td>
 {% endfor %}</tr>{% endfor %}</tbody></table>{% endif %}
+{% if doc.group_note %}<p class="muted">{{ doc.group_note }}</p>{% endif %}
 </section>
-{% if not doc.drafted %}<p>No theme had enough support this round to draft a recommendation.</p>{% endif %}
-{% for item in doc.drafted + doc.praised %}
+{% if doc.statements %}<section>
+<h2>How respondents answered the statements</h2>
+<p class="legend"><span class="key disagree"></span>disagree (1-2)
+<span class="key neither"></span>neither (3) <span class="key agree"></span>agree (4-5).
+Each bar is centred on the middle of &ldquo;neither&rdquo;; the counts beside it carry the same figures.</p>
+{% for st in doc.statements %}
+<h3>&ldquo;{{ st.words }}&rdquo;</h3>
+<p>{{ st.headline }}.
+{% if st.theme %}Linked in the config to the theme &ldquo;{{ st.theme }}&rdquo;.{% else %}Not linked to a theme in the config: reported on its own.{% endif %}</p>
+<table class="likert"><thead><tr><th scope="col">group</th><th scope="col">answered</th>
+<th scope="col">answers</th>{% for band in st.rows[0].bands %}<th scope="col">{{ band.label }}</th>{% endfor %}
+<th scope="col">{{ st.rows[0].bands[2].label }}, 95% interval</th></tr></thead><tbody>
+{% for row in st.rows %}<tr><th scope="row">{{ row.group }}</th><td>{{ row.n }}</td>
+<td><svg class="diverging" viewBox="0 0 200 14" width="200" height="14" role="img" aria-label="{{ row.text }}">
+<title>{{ row.text }}</title>{% set x = namespace(at=row.offset()) %}{% for band in row.bands %}
+<rect class="{{ band.kind }}" x="{{ x.at|round(1) }}" y="1" width="{{ band.width }}" height="12"></rect>{% set x.at = x.at + band.width %}{% endfor %}
+<line x1="100" y1="0" x2="100" y2="14" stroke="#222" stroke-width="1"></line></svg></td>
+{% for band in row.bands %}<td>{{ band.count }} of {{ band.of }} ({{ band.share }}%)</td>{% endfor %}
+<td>{{ row.interval }}</td></tr>
+{% endfor %}</tbody></table>
+{% endfor %}</section>{% endif %}
+{% if doc.drafted %}<h2>Draft recommendations</h2>{% else %}<p>{{ words.NOTHING_DRAFTED }}</p>{% endif %}
+{% for item in doc.drafted %}
 <section>
-<h2>{{ item.heading }}</h2>
-{% if item.recommendation %}<p><strong>Recommendation:</strong> {{ item.recommendation }}</p>{% endif %}
-{% if item.ask_phrases %}<p><strong>Asked for, in respondents' words:</strong>
-{% for phrase in item.ask_phrases %}&ldquo;{{ phrase }}&rdquo;{% if not loop.last %}; {% endif %}{% endfor %}</p>{% endif %}
+<h3>{{ item.heading }}</h3>
+<p><strong>Draft:</strong> {{ item.recommendation }}</p>
+{% if item.action_line %}<p><strong>Action in the theme config:</strong> {{ item.action_line }}</p>{% endif %}
 <p><strong>Evidence:</strong> {{ item.evidence }}</p>
-{% if item.score_note %}<p><strong>Scores:</strong> {{ item.score_note }}</p>{% endif %}
+{% for line in item.score_lines %}<p><strong>Statement:</strong> {{ line }}</p>{% endfor %}
 {% if item.asks %}<p class="lead"><em>What respondents asked for:</em></p>{% endif %}
 {% for q in item.asks %}
 <blockquote>&ldquo;{{ q.text }}&rdquo; <cite>({{ q.citation() }})</cite></blockquote>{% endfor %}
@@ -79,23 +105,37 @@ td.all{font-weight:bold}
 </blockquote>{% endfor %}
 </section>
 {% endfor %}
+{% if doc.mixed %}<h2>{{ words.MIXED }}</h2>
+<p class="muted">{{ words.MIXED_INTRO }}</p>
+{% for item in doc.mixed %}<section><h3>{{ item.heading }}</h3>
+<p><strong>Evidence:</strong> {{ item.evidence }}</p>
+{% for line in item.score_lines %}<p><strong>Statement:</strong> {{ line }}</p>{% endfor %}
+{% if item.asks %}<p class="lead"><em>Asking for a change:</em></p>{% endif %}
+{% for q in item.asks %}<blockquote>&ldquo;{{ q.text }}&rdquo; <cite>({{ q.citation() }})</cite></blockquote>{% endfor %}
+{% if item.praise %}<p class="lead"><em>Praising what works:</em></p>{% endif %}
+{% for q in item.praise %}<blockquote class="praise">&ldquo;{{ q.text }}&rdquo; <cite>({{ q.citation() }})</cite></blockquote>{% endfor %}
+</section>{% endfor %}{% endif %}
+{% if doc.emerging %}<h2>{{ words.EMERGING }}</h2>
+<p class="muted">{{ words.EMERGING_INTRO }}</p>
+{% for item in doc.emerging %}<section><h3>{{ item.heading }}</h3>
+<p><strong>Evidence:</strong> {{ item.evidence }}</p>
+{% if item.ask_phrases %}<p><strong>Asked for, in respondents' words:</strong>
+{% for phrase in item.ask_phrases %}&ldquo;{{ phrase }}&rdquo;{% if not loop.last %}; {% endif %}{% endfor %}</p>{% endif %}
+{% for q in item.asks + item.praise %}<blockquote>&ldquo;{{ q.text }}&rdquo; <cite>({{ q.citation() }})</cite></blockquote>{% endfor %}
+{% if item.stub %}<details><summary>Theme config stub</summary><pre>{{ item.stub }}</pre></details>{% endif %}
+</section>{% endfor %}{% endif %}
+{% if doc.praised %}<h2>{{ words.PRAISED }}</h2>
+{% for item in doc.praised %}<section><h3>{{ item.heading }}</h3>
+<p><strong>Evidence:</strong> {{ item.evidence }}</p>
+{% for q in item.praise %}<blockquote class="praise">&ldquo;{{ q.text }}&rdquo; <cite>({{ q.citation() }})</cite></blockquote>{% endfor %}
+</section>{% endfor %}{% endif %}
 {% if doc.too_little %}<h2>Not drafted this round</h2><ul>
 {% for item in doc.too_little %}<li>{{ item.label }}: {{ item.evidence }} ({{ status_text.get(item.status, item.status) }})</li>{% endfor %}</ul>{% endif %}
 {% if theme_group %}<h2>Who raised each theme</h2>{{ theme_group }}{% endif %}
-{% if charts %}<h2>Scores by group</h2>
-<p class="legend">Share giving each score:{% for k in range(1, 6) %}
-<span class="s{{ k }}"></span>{{ k }}{% endfor %}
-(1 = strongly disagree, 5 = strongly agree)</p>
-<table><thead><tr><th>statement</th><th>group</th><th>n</th><th>mean</th><th>distribution</th></tr></thead>
-<tbody>{% for row in charts %}<tr><td>{{ row.statement }}</td><td>{{ row.group }}</td>
-<td>{{ row.n }}</td><td>{{ row.mean }}</td><td><div class="bar">{% for k, width in row.widths %}
-<span class="s{{ k }}" style="width:{{ width }}%" title="{{ k }}: {{ width }}%"></span>
-{% endfor %}</div></td></tr>
-{% endfor %}</tbody></table>{% endif %}
-{% if clusters %}<h2>Clusters found by discovery</h2>
-<p class="muted">Respondents here count every sentence of a cluster; a candidate theme above
-counts those using its words.</p>{{ clusters }}{% endif %}
-<p class="muted">{{ unexplained }} comment(s) fit no theme or candidate theme: see unexplained.csv.</p>
+<h2>For the analyst</h2>
+<p class="muted">{{ unexplained }} comment(s) fit no theme or emerging theme (unexplained.csv).
+How each comment was tagged is in tags.csv and comment_themes.csv; the clusters discovery found
+({{ n_clusters }}) are in clusters.csv; score counts and means are in scores.csv and theme_scores.csv.</p>
 </body></html>
 """
 
@@ -109,31 +149,18 @@ def _table(frame: pd.DataFrame, escape) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _charts(score_table: pd.DataFrame) -> list[dict]:
-    rows = []
-    for row in score_table.itertuples(index=False):
-        total = max(1, int(row.n))
-        widths = [(k, round(100 * int(getattr(row, f"n_{k}")) / total, 1)) for k in range(1, 6)]
-        rows.append({"statement": row.statement, "group": row.group, "n": int(row.n),
-                     "mean": row.mean, "widths": widths})
-    return rows
-
-
 def render_html(document: Document, clusters: pd.DataFrame, n_unexplained: int) -> str:
     """The whole report as one HTML page; every value is escaped."""
     from jinja2 import Environment
     from markupsafe import Markup, escape
 
     env = Environment(autoescape=True, keep_trailing_newline=True)
-    shown = (clusters[["label", "status", "theme_id", "n_sentences", "n_respondents", "reason"]]
-             if len(clusters) else clusters)
     return env.from_string(TEMPLATE).render(
         doc=document,
         theme_group=Markup(_table(document.theme_group, escape)) if len(document.theme_group)
         else "",
         ranking=Markup(_table(document.ranking, escape)) if len(document.ranking) else "",
-        status_text=STATUS_TEXT,
-        charts=_charts(document.score_table),
-        clusters=Markup(_table(shown, escape)) if len(shown) else "",
+        status_text=STATUS_TEXT, words=words,
+        n_clusters=int((clusters["cluster_id"] >= 0).sum()) if "cluster_id" in clusters else 0,
         unexplained=n_unexplained,
     )

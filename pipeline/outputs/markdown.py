@@ -4,33 +4,49 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.outputs.document import STATUS_TEXT, Document, Quote
+from pipeline.outputs import document as words
+from pipeline.outputs import likert
+from pipeline.outputs.document import STATUS_TEXT, Document, Item, Quote
 from pipeline.outputs.md_escape import escape_md as md
 
 
 def render_markdown(document: Document) -> str:
-    """Markdown a report author can paste: a summary, then drafted recommendations with
-    what was asked, evidence and quotes, then the rest."""
-    lines = [f"# Draft recommendations: {md(document.title)}", "", "## Summary", ""]
+    """Markdown a report author can paste: a summary, the statements, drafted
+    recommendations with what was asked, evidence and quotes, mixed views, emerging themes,
+    then the rest."""
+    lines = [f"# {md(document.title)}", ""]
+    if document.subtitle:
+        lines += [md(document.subtitle), ""]
+    lines += ["## Summary", ""]
     lines += [f"- {md(line)}" for line in document.summary] + [""]
     if len(document.ranking):
         lines += ["Themes raised, most respondents first:", "", *table_md(document.ranking), ""]
-    if not document.drafted:
-        lines += ["No theme had enough support this round to draft a recommendation.", ""]
+    if document.group_note:
+        lines += [md(document.group_note), ""]
+    if document.statements:
+        lines += ["## How respondents answered the statements", ""]
+        for statement in document.statements:
+            linked = (f"Linked to the theme “{md(statement.theme)}”." if statement.theme
+                      else "Not linked to a theme: reported on its own.")
+            lines += [f"### “{md(statement.words)}”", "",
+                      f"{md(statement.headline)}. {linked}", ""]
+        lines += [*table_md(likert.table(document.statements)), ""]
+    if document.drafted:
+        lines += ["## Draft recommendations", ""]
+    else:
+        lines += [words.NOTHING_DRAFTED, ""]
     for item in document.drafted:
-        lines += [f"## {md(item.heading)}", "",
-                  f"**Recommendation:** {md(item.recommendation)}", ""]
-        lines += asked_md(item.ask_phrases)
-        lines += [f"**Evidence:** {md(item.evidence)}", ""]
-        if item.score_note:
-            lines += [f"**Scores:** {md(item.score_note)}", ""]
-        lines += quotes_md("What respondents asked for", item.asks)
-        lines += quotes_md("What works", item.praise)
-    if document.praised:
-        lines += ["## Raised in praise only (what works)", ""]
-        for item in document.praised:
-            lines += [f"### {md(item.heading)}", "", md(item.evidence), ""]
-            lines += quotes_md("", item.praise)
+        lines += [f"### {md(item.heading)}", "", f"**Draft:** {md(item.recommendation)}", ""]
+        if item.action_line:
+            lines += [f"**Action in the theme config:** {md(item.action_line)}", ""]
+        lines += item_md(item, "What respondents asked for", "What works")
+    for heading, intro, items, asks, praise in document.later_sections():
+        lines += [f"## {heading}", ""] + ([intro, ""] if intro else [])
+        for item in items:
+            lines += [f"### {md(item.heading)}", "", *asked_md(item.ask_phrases)]
+            lines += item_md(item, asks, praise)
+            if item.stub:
+                lines += ["```yaml", item.stub.rstrip("\n"), "```", ""]
     if document.too_little:
         lines += ["## Not drafted this round", ""]
         for item in document.too_little:
@@ -39,21 +55,18 @@ def render_markdown(document: Document) -> str:
         lines.append("")
     if len(document.theme_group):
         lines += ["## Who raised each theme", "", *table_md(document.theme_group), ""]
-    summary = document.score_table
-    if len(summary):
-        overall = summary[summary["group"] == "All respondents"]
-        means = summary.pivot(index="statement", columns="group", values="mean")
-        order = ["All respondents"] + sorted(c for c in means.columns if c != "All respondents")
-        means = means[order].reindex(list(dict.fromkeys(summary["statement"])))
-        means = means.map(lambda v: "" if pd.isna(v) else f"{v:.2f}").reset_index()
-        lines += ["## Scores (1 = strongly disagree, 5 = strongly agree)", "",
-                  *table_md(overall.drop(columns=["group", "column"], errors="ignore")), "",
-                  "Mean score by group:", "", *table_md(means), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def item_md(item: Item, asks: str, praise: str) -> list[str]:
+    """Evidence, linked statements and quotes of one theme."""
+    lines = [f"**Evidence:** {md(item.evidence)}", ""]
+    lines += [line for score in item.score_lines for line in (f"**Statement:** {md(score)}", "")]
+    return lines + quotes_md(asks, item.asks) + quotes_md(praise, item.praise)
+
+
 def asked_md(phrases: list[str]) -> list[str]:
-    """The central ask phrases, verbatim, under the configured owner and action."""
+    """The central ask phrases, verbatim."""
     if not phrases:
         return []
     return ["**Asked for, in respondents' words:** "

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.drafting.quotes import respondent_numbers
 from pipeline.errors import DataError, did_you_mean, one_of
+from pipeline.outputs.document import quote_list
 
 FORMATS = ("csv", "xlsx", "docx", "md")
 BINARY = ("xlsx", "docx")
@@ -22,11 +24,13 @@ QUOTES_FILE = "quotes.csv"
 ALL_FILE = "theme_comments.csv"
 STANCES = ("ask", "praise", "neutral")
 MANIFEST_FILE = "manifest.json"
+ANSWERS_FILE = "comment_themes.csv"  # one row per answer, in the input's order
 
 
 def load_quote_table(run_dir: str | Path, every_comment: bool = False) -> pd.DataFrame:
-    """The run's quote table (``every_comment``: every comment carrying each theme);
-    DataError D030 if ``run_dir`` is not a finished run folder."""
+    """The run's quote table (``every_comment``: every comment carrying each theme, with
+    ``respondent``, the short number the report quotes by, added); DataError D030 if
+    ``run_dir`` is not a finished run folder."""
     folder = Path(run_dir)
     name = ALL_FILE if every_comment else QUOTES_FILE
     if not folder.is_dir() or not (folder / MANIFEST_FILE).exists():
@@ -35,7 +39,15 @@ def load_quote_table(run_dir: str | Path, every_comment: bool = False) -> pd.Dat
     if not (folder / name).exists():
         raise DataError(f"{folder}: the run has no {name}; re-run 'theming run' with this "
                         "version to write it", code="D030")
-    return pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+    table = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+    if "respondent" not in table.columns and (folder / ANSWERS_FILE).exists():
+        # the short numbers the report quotes by, from the answers in the input's order
+        order = pd.read_csv(folder / ANSWERS_FILE, dtype=str, keep_default_na=False,
+                            usecols=["respondent_id"])["respondent_id"]
+        numbers = respondent_numbers(order)
+        where = table.columns.get_loc("respondent_id") + 1
+        table.insert(where, "respondent", table["respondent_id"].map(numbers).fillna(""))
+    return table
 
 
 def _check(wanted: list[str], known: list[str], what: str, flag: str) -> None:
@@ -76,18 +88,16 @@ def render_quotes(table: pd.DataFrame, fmt: str, title: str = "Quotes") -> bytes
     if fmt == "csv":
         return writers.safe_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
     if fmt == "md":
-        from pipeline.outputs.document import Quote
         from pipeline.outputs.markdown import quotes_md
 
         lines = [f"# {title}", ""]
         for label, rows in table.groupby("label", sort=False):
             lines += [f"## {label}", ""]
-            lines += quotes_md("", [Quote(" ".join(str(getattr(r, _text(table))).split()),
-                                           str(r.group), str(r.comment_id))
-                                     for r in rows.itertuples()])
+            for heading, part in xlsx.stance_groups(rows):
+                lines += quotes_md(heading, quote_list(part))
         return ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
     if fmt == "docx":
-        return docx.render_quotes_docx(table.rename(columns={_text(table): "quote"}), title)
+        return docx.render_quotes_docx(table, title)
     buffer = io.BytesIO()
     with_numbers = table.copy()
     for column in table.columns:  # ranks and scores as numbers, so a sheet can sort them
@@ -97,8 +107,3 @@ def render_quotes(table: pd.DataFrame, fmt: str, title: str = "Quotes") -> bytes
                 with_numbers[column] = numbers
     writers.xlsx_to(buffer, xlsx.quote_sheets(with_numbers))
     return buffer.getvalue()
-
-
-def _text(table: pd.DataFrame) -> str:
-    """The column holding the words: ``quote`` (chosen quotes) or ``text`` (--all)."""
-    return "quote" if "quote" in table.columns else "text"

@@ -1,10 +1,14 @@
 """Stage ``recommend``: draft recommendations with support counts, stance and quotes.
 
-One recommendation per theme (its YAML ``recommendation``: "<owner> to <action>.") and per
-candidate theme from discovery (a neutral draft, owner to be agreed). Support counts
-respondents, not comments. Each theme's comments are split by stance: the draft rests on
-the asks and criticisms; praise is reported as what works. A theme raised only in praise
-gets no draft (``praised``). Quotes: see ``pipeline.drafting.quotes``.
+A draft is grounded in the round: the theme's configured owner and the respondents' own asks
+(verbatim ask phrases), with the configured action (its YAML ``recommendation``) shown beside
+them and ``action_asked`` saying whether any respondent asked for it (see
+``pipeline.drafting.asked``). Support counts respondents, not comments. Each theme's
+comments are split by stance: a theme is drafted only when more respondents ask for a change
+than praise it; when praise matches or outweighs the asks it is ``mixed`` (both sides quoted,
+no draft); raised only in praise it is ``praised``. A candidate theme from discovery is
+``emerging``: quoted and named in the respondents' words, never drafted.
+Quotes: see ``pipeline.drafting.quotes``.
 """
 
 from __future__ import annotations
@@ -16,10 +20,13 @@ import time
 import numpy as np
 import pandas as pd
 
-from pipeline.config.models import Settings
+from pipeline.config.models import Settings, slugify
 from pipeline.drafting import quotes as quote_rules
+from pipeline.drafting.asked import action_asked, draft_text
+from pipeline.drafting.emerging import shared_phrases
 from pipeline.drafting.names import phrase_name
 from pipeline.drafting.scores import answering
+from pipeline.drafting.shares import people, percent
 from pipeline.embed.base import CachedEmbedder
 from pipeline.embed.registry import make_embedder
 from pipeline.io.dtypes import as_text
@@ -47,8 +54,10 @@ REQUIRES = {
 }
 PRODUCES = {"recommendations": RECOMMENDATIONS, "quotes": QUOTES,
             "theme_comments": THEME_COMMENTS}
-STATUS_ORDER = {"drafted": 0, "praised": 1, "no_recommendation_configured": 2, "no_ask": 3,
-                "too_little_evidence": 4, "not_raised": 5}
+STATUS_ORDER = {"drafted": 0, "mixed": 1, "emerging": 2, "praised": 3,
+                "no_recommendation_configured": 4, "no_ask": 5, "too_little_evidence": 6,
+                "not_raised": 7}
+QUOTED = ("drafted", "mixed", "praised", "no_recommendation_configured", "emerging")
 
 
 def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
@@ -60,8 +69,9 @@ def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.Dat
 def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clusters,
               settings: Settings, respondents: pd.DataFrame | None = None
               ) -> dict[str, pd.DataFrame]:
-    """-> ``recommendations`` (rank, key, kind, label, owner, action, text, status, counts,
-    n_asking, n_praising, support_by_group as JSON, evidence_line) and ``quotes`` (key,
+    """-> ``recommendations`` (rank, key, kind, label, owner, action, text (the draft),
+    status, counts, n_asking, n_praising, support_by_group as JSON, evidence_line, note,
+    ask_phrases as JSON, action_asked) and ``quotes`` (key,
     label, quote_rank, quote, stance, layer (the layers that tagged the quoted comment, or
     ``discovery``), comment_id, respondent_id, group, question)."""
     started = time.perf_counter()
@@ -92,15 +102,19 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
         status = theme_status(n, asking, praising, theme.support_needed(total), small,
                               rec is not None)
         owner, action = (rec.owner, rec.action) if rec else ("", "")
-        text = f"{owner} to {action.rstrip('.')}." if status == "drafted" else ""
         note = few_note(n) if status == "drafted" and n < theme.support_needed(total) else ""
-        rows.append(_row(order, theme.id, "theme", theme.label, owner, action, text, status,
+        rows.append(_row(order, theme.id, "theme", theme.label, owner, action, "", status,
                          support, group_totals, total, asking, praising, note))
-        if status in ("drafted", "praised", "no_recommendation_configured"):
+        if status in QUOTED:
             picked = [{**q, "layer": layer_of.get(q["comment_id"], "")}
                       for q in picker.pick(theme.id, theme.label, carrying)]
             quote_rows += picked
-            rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
+            phrases = picker.phrases(carrying)
+            rows[-1]["ask_phrases"] = json.dumps(phrases, ensure_ascii=False)
+            asked = action_asked(action, _ask_texts(carrying, stances)) if action else False
+            rows[-1]["action_asked"] = asked
+            if status == "drafted":
+                rows[-1]["text"] = draft_text(owner, phrases, asking)
             asks_quoted = sum(q["stance"] == ASK for q in picked)
             if (status == "drafted"
                     and asks_quoted < settings.pipeline.recommend.advanced.quotes_min):
@@ -109,34 +123,21 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
                                               + " for this")
 
     candidates = clusters[clusters["status"] == "candidate"] if len(clusters) else clusters
-    offset = len(settings.themes.themes)
-    min_support = settings.pipeline.discover.advanced.candidate_min_respondents
-    for order, cluster in enumerate(candidates.itertuples(index=False), start=offset):
-        members = sentence_clusters[(sentence_clusters["cluster_id"] == cluster.cluster_id)
-                                    & sentence_clusters["on_topic"]]
-        carrying = sentences[sentences["sentence_id"].isin(members["sentence_id"])]
+    topics = _candidate_topics(candidates, sentence_clusters, sentences,
+                               settings.pipeline.discover.advanced.candidate_min_respondents)
+    if small:
+        topics += _shared_topics(candidates, comment_themes, sentence_clusters, sentences,
+                                 stances)
+    for order, (key, label, carrying, status) in enumerate(topics,
+                                                           start=len(settings.themes.themes)):
+        # a new topic is reported with its quotes, never drafted: no one has agreed an owner
         support = comments[comments["comment_id"].isin(carrying["comment_id"])]
-        n = int(support["respondent_id"].nunique())
         asking, praising = _stance_counts(carrying, stances)
-        # a new topic is drafted from its asks: it needs as many asking respondents as support
-        status = ("too_little_evidence" if n < min_support
-                  else "praised" if asking == 0
-                  else "too_little_evidence" if asking < min_support else "drafted")
-        keywords = [k for k in str(cluster.keywords).split("|") if k][:3]
-        label = (phrase_name(carrying["text"].astype(str).tolist(),
-                             carrying["respondent_id"].astype(str).tolist(), keywords)
-                 or str(cluster.label))
-        people = f"{n} respondent{'s' if n != 1 else ''}"
-        tagged_rows.append(_tagged(cluster.theme_id, label, support, carrying, stances,
-                                   {}))
-        text = (f"[Owner to be agreed] to review what {people} raised about "
-                f"“{label}”, a topic no current theme covers, and agree a response."
-                if status == "drafted" else "")
-        rows.append(_row(order, cluster.theme_id, "candidate", label, "", "", text, status,
-                         support, group_totals, total, asking, praising))
-        if status != "too_little_evidence":
-            quote_rows += [{**q, "layer": "discovery"}
-                           for q in picker.pick(cluster.theme_id, label, carrying)]
+        tagged_rows.append(_tagged(key, label, support, carrying, stances, {}))
+        rows.append(_row(order, key, "candidate", label, "", "", "", status, support,
+                         group_totals, total, asking, praising))
+        if status == "emerging":
+            quote_rows += [{**q, "layer": "discovery"} for q in picker.pick(key, label, carrying)]
             rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
 
     recommendations = _ranked(rows)
@@ -150,6 +151,42 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
              time.perf_counter() - started)
     return {"recommendations": recommendations, "quotes": quotes,
             "theme_comments": theme_comments}
+
+
+def _candidate_topics(candidates: pd.DataFrame, sentence_clusters: pd.DataFrame,
+                      sentences: pd.DataFrame, min_support: int
+                      ) -> list[tuple[str, str, pd.DataFrame, str]]:
+    """(key, label in the respondents' words, carrying sentences, status) per candidate
+    cluster: ``emerging`` from ``min_support`` respondents, else ``too_little_evidence``."""
+    found = []
+    for cluster in candidates.itertuples(index=False):
+        members = sentence_clusters[(sentence_clusters["cluster_id"] == cluster.cluster_id)
+                                    & sentence_clusters["on_topic"]]
+        carrying = sentences[sentences["sentence_id"].isin(members["sentence_id"])]
+        keywords = [k for k in str(cluster.keywords).split("|") if k][:3]
+        label = (phrase_name(carrying["text"].astype(str).tolist(),
+                             carrying["respondent_id"].astype(str).tolist(), keywords)
+                 or str(cluster.label))
+        enough = carrying["respondent_id"].nunique() >= min_support
+        found.append((cluster.theme_id, label, carrying,
+                      "emerging" if enough else "too_little_evidence"))
+    return found
+
+
+def _shared_topics(candidates: pd.DataFrame, comment_themes: pd.DataFrame,
+                   sentence_clusters: pd.DataFrame, sentences: pd.DataFrame,
+                   stances: dict[str, str]) -> list[tuple[str, str, pd.DataFrame, str]]:
+    """Emerging themes of a small round from the asks no theme or candidate explains (see
+    ``pipeline.drafting.emerging``), in ``_candidate_topics``' form."""
+    held = sentence_clusters[sentence_clusters["on_topic"].astype(bool)
+                             & sentence_clusters["cluster_id"].isin(
+                                 set(candidates.get("cluster_id", [])))]
+    explained = set(comment_themes["comment_id"]) | set(held["comment_id"])
+    left = sentences[~sentences["comment_id"].isin(explained)]
+    asks = left[left["sentence_id"].map(stances) == ASK]
+    return [(f"emerging_{slugify(label)}", label,
+             sentences[sentences["sentence_id"].isin(sentence_ids)], "emerging")
+            for label, sentence_ids in shared_phrases(asks)]
 
 
 class _Stances(dict):
@@ -205,13 +242,15 @@ def _with_scores(table: pd.DataFrame, respondents: pd.DataFrame,
 
 def theme_status(n: int, asking: int, praising: int, needed: int, small_round: bool,
                  configured: bool) -> str:
-    """Why a theme is or is not drafted. Below ``needed`` respondents a theme is drafted only
-    in a small round and only when someone asks for a change; a theme nobody asks about
-    gets no draft."""
+    """Why a theme is or is not drafted. A theme is drafted only when more respondents ask
+    for a change than praise it (``mixed`` otherwise); below ``needed`` respondents only in a
+    small round; a theme nobody asks about gets no draft."""
     if n == 0:
         return "not_raised"
     if asking == 0:
         return "praised" if praising else ("no_ask" if n >= needed else "too_little_evidence")
+    if praising >= asking:
+        return "mixed"  # as many praise it as ask for a change: both sides, no draft
     if n < needed and not small_round:
         return "too_little_evidence"
     return "drafted" if configured else "no_recommendation_configured"
@@ -219,7 +258,13 @@ def theme_status(n: int, asking: int, praising: int, needed: int, small_round: b
 
 def few_note(n: int) -> str:
     """The mark on a draft resting on fewer respondents than the theme's min_support."""
-    return f"raised by {n} respondent{'s' if n != 1 else ''}"
+    return f"raised by {people(n)}"
+
+
+def _ask_texts(carrying: pd.DataFrame, stances: dict[str, str]) -> list[str]:
+    """The redacted text of every sentence carrying the theme that asks for a change."""
+    kinds = carrying["sentence_id"].map(stances)
+    return carrying.loc[kinds == ASK, "text"].astype(str).tolist()
 
 
 def _stance_counts(carrying: pd.DataFrame, stances: dict[str, str]) -> tuple[int, int]:
@@ -246,16 +291,19 @@ def _row(order, key, kind, label, owner, action, text, status, support, group_to
     by_group = support.groupby("group")["respondent_id"].nunique().to_dict()
     ordered = sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0]))
     n = int(support["respondent_id"].nunique())
-    parts = [f"{count} of {group_totals.get(group, count)} {group}" for group, count in ordered]
-    evidence = f"raised by {n} of {total} respondents" + (f": {', '.join(parts)}" if parts else "")
+    parts = [f"{group} {count} of {group_totals.get(group, count)}" for group, count in ordered]
+    evidence = f"raised by {n} of {total} respondents ({percent(n, total)}%)"
+    if parts:
+        evidence += f": {', '.join(parts)}"
     if n:
-        evidence += f"; {asking} ask for change or criticise, {praising} praise what works"
+        evidence += (f"; {people(asking)} asked for a change or criticised, "
+                     f"{people(praising) if praising else 'none'} praised what works")
     return {
         "_order": order, "key": key, "kind": kind, "label": label, "owner": owner,
         "action": action, "text": text, "status": status, "n_respondents": n,
         "n_respondents_total": total, "n_asking": asking, "n_praising": praising,
         "support_by_group": json.dumps({g: [c, int(group_totals.get(g, c))] for g, c in ordered}),
-        "evidence_line": evidence, "note": note, "ask_phrases": "[]",
+        "evidence_line": evidence, "note": note, "ask_phrases": "[]", "action_asked": False,
     }
 
 

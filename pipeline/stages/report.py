@@ -1,7 +1,8 @@
 """Stage ``report``: the tables and texts a report author reads. Pure; ``writers`` saves them.
 
 Outputs: ``answers`` (-> comment_themes.csv, one row per input answer), ``quote_table``
-(-> quotes.csv / quotes.xlsx), ``tag_evidence`` (-> tags.csv, one row per tag: the layer,
+(-> quotes.csv / quotes.xlsx; ``respondent`` is the short number quotes are attributed to,
+"R07", in the input's order), ``tag_evidence`` (-> tags.csv, one row per tag: the layer,
 score and evidence behind every theme in comment_themes.csv), ``unexplained``
 (-> unexplained.csv), score tables (-> scores.csv, theme_scores.csv). ``pipeline.outputs`` renders every file from these tables.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.config.models import Settings
+from pipeline.drafting.quotes import respondent_numbers
 from pipeline.drafting.scores import (
     SCORE_SUMMARY,
     THEME_SCORES,
@@ -42,7 +44,7 @@ REQUIRES = {
 ANSWERS = ("comment_id", "respondent_id", "group", "question", "source", "row", "text", "themes",
            "layers", "candidate_themes", "dropped_reason")
 QUOTE_TABLE = ("theme", "label", "quote_rank", "quote", "stance", "layer", "comment_id",
-               "respondent_id", "group", "question")
+               "respondent_id", "respondent", "group", "question")
 TAG_EVIDENCE = ("comment_id", "sentence_index", "sentence", "theme", "layer", "score", "evidence",
                 "runner_up", "margin", "assigned_by", "method", "config_version", "assigned_at",
                 "review")
@@ -91,17 +93,22 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
     answers = (answers.assign(_q=answers["question"].map(questions).fillna(len(questions)))
                .sort_values(["source", "row", "_q", "comment_id"], kind="stable")
                .drop(columns="_q").reset_index(drop=True))
-    quote_table = tables["quotes"].rename(columns={"key": "theme"})[list(QUOTE_TABLE)]
-    statements = [(s.column, s.words) for s in settings.pipeline.input.score_columns]
+    numbers = respondent_numbers(answers["respondent_id"])  # in the input's order
+    quote_table = tables["quotes"].rename(columns={"key": "theme"})
+    quote_table = quote_table.assign(respondent=quote_table["respondent_id"].astype(str).map(
+        lambda rid: numbers.get(rid, rid)))[list(QUOTE_TABLE)]
+    statements = [(s.column, s.words, s.theme or "")
+                  for s in settings.pipeline.input.score_columns]
+    min_group = settings.pipeline.report.advanced.min_group_size
     respondents = answering(comments, tables["respondents"],
                             settings.pipeline.input.score_names)
     return {
         "answers": answers.astype({"row": int}), "quote_table": quote_table,
         "tag_evidence": evidence,
         "unexplained": unexplained(kept, tables["sentence_clusters"], clusters),
-        "score_summary": score_summary(respondents, statements),
+        "score_summary": score_summary(respondents, statements, min_group),
         "theme_scores": (theme_scores(respondents, statements, tables["comment_themes"],
-                                      comments, settings.themes.ids)
+                                      comments, min_group)
                          if len(respondents) else pd.DataFrame(columns=list(THEME_SCORES))),
     }
 

@@ -37,7 +37,7 @@ CLUSTERS = ("cluster_id", "label", "keywords", "n_sentences", "n_comments", "n_r
 # recommend
 RECOMMENDATIONS = ("rank", "key", "kind", "label", "owner", "action", "text", "status",
                    "n_respondents", "n_respondents_total", "n_asking", "n_praising",
-                   "support_by_group", "evidence_line", "note", "ask_phrases")
+                   "support_by_group", "evidence_line", "note", "ask_phrases", "action_asked")
 QUOTES = ("key", "label", "quote_rank", "quote", "stance", "layer", "comment_id", "respondent_id",
           "group", "question")
 THEME_COMMENTS = ("theme", "label", "comment_id", "respondent_id", "group", "question", "stance",
