@@ -198,3 +198,26 @@ def test_assigner_on_text() -> None:
     assert np.array_equal(copy.predict(TEXTS), placed)
     on_topic = assigner.place(TEXTS, [set() for _ in TEXTS])[1]
     assert on_topic[2] == bool(placed[2] == 2)  # its own words are cluster 2's keywords
+
+
+def test_saved_tag_model_keeps_its_file_format_and_loads_the_same(tmp_path) -> None:
+    import json
+
+    from pipeline.tagging.learned import FORMAT, load_model, save_model
+
+    texts, truth = _coded()
+    model = TagModel(embedder=None, inner_folds=2, theme_ids=["staff", "waiting", "parking"])
+    save_model(model.fit(texts, truth), tmp_path)
+    meta = json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))
+    # the keys models saved before TagModel became an estimator have: they keep loading
+    assert meta["format"] == FORMAT and set(meta) == {
+        "format", "theme_ids", "at_least_one", "spec", "info", "word_vocabulary",
+        "char_vocabulary"}
+    assert meta["spec"] == {"embedder": None, "embedding_weight": 1.0, "C": 0.1,
+                            "class_weight": "balanced"}
+    with np.load(tmp_path / "arrays.npz", allow_pickle=False) as arrays:
+        assert set(arrays.files) == {"coef", "intercept", "thresholds", "word_idf", "char_idf"}
+    loaded = load_model(tmp_path)
+    assert loaded.get_params()["theme_ids"] == model.theme_ids_
+    assert np.array_equal(loaded.predict_proba(texts), model.predict_proba(texts))
+    assert np.array_equal(loaded.thresholds_, model.thresholds_)
