@@ -75,6 +75,14 @@ class Item:
         return f"{number}{self.label}{note}"
 
     @property
+    def why_not(self) -> str:
+        """Its line under "Not drafted this round": the evidence and why no draft."""
+        why = STATUS_TEXT.get(self.status, self.status)
+        if self.n_respondents == 0:
+            return f"{self.label}: {why}"
+        return f"{self.label}: {self.evidence.rstrip('.')} ({why})"
+
+    @property
     def action_line(self) -> str:
         """The configured action beside the asks, and whether any respondent asked for it."""
         if not self.action:
