@@ -83,6 +83,8 @@ def test_small_groups_are_shown_together_and_the_report_says_so(forum_run):
     text = html_text(forum_run)
     assert "Groups with fewer than 5 respondents (Policy lead) are shown together" in text
     assert "Other groups" not in text.split("Who raised each theme")[1]
+    # named once, in the note: evidence lines and quotes do not single the three out
+    assert text.count("Policy lead") == 1 and "(Other groups, R17)" in text
 
 
 def test_a_theme_with_as_much_praise_as_asks_is_mixed_and_not_drafted(forum_run):

@@ -75,6 +75,14 @@ class Item:
         return f"{number}{self.label}{note}"
 
     @property
+    def why_not(self) -> str:
+        """Its line under "Not drafted this round": the evidence and why no draft."""
+        why = STATUS_TEXT.get(self.status, self.status)
+        if self.n_respondents == 0:
+            return f"{self.label}: {why}"
+        return f"{self.label}: {self.evidence.rstrip('.')} ({why})"
+
+    @property
     def action_line(self) -> str:
         """The configured action beside the asks, and whether any respondent asked for it."""
         if not self.action:
@@ -124,6 +132,7 @@ def build_document(title: str, recommendations: pd.DataFrame, quotes: pd.DataFra
     import json
 
     numbers = numbers or {}
+    folded = _small_groups(recommendations, min_group_size)
     drafted, praised, mixed, emerging, rest = [], [], [], [], []
     for rec in recommendations.itertuples(index=False):
         evidence = rec.evidence_line[:1].upper() + rec.evidence_line[1:] + "."
@@ -139,7 +148,8 @@ def build_document(title: str, recommendations: pd.DataFrame, quotes: pd.DataFra
             if target is None:  # only asks stand under asks; nothing else is quoted there
                 continue
             rid = str(quote.respondent_id)
-            target.append(Quote(" ".join(str(quote.quote).split()), str(quote.group),
+            group = OTHER_GROUPS if str(quote.group) in folded else str(quote.group)
+            target.append(Quote(" ".join(str(quote.quote).split()), group,
                                 numbers.get(rid, rid)))
         {"drafted": drafted, "praised": praised, "mixed": mixed,
          "emerging": emerging}.get(rec.status, rest).append(item)
@@ -149,7 +159,6 @@ def build_document(title: str, recommendations: pd.DataFrame, quotes: pd.DataFra
         item.stub = stub_yaml(theme_stub(item.label, item.n_respondents, item.ask_phrases))
     labels = dict(zip(recommendations["key"], recommendations["label"], strict=True)) \
         if len(recommendations) else {}
-    folded = _small_groups(recommendations, min_group_size)
     return Document(title, drafted, praised, rest, score_summary,
                     theme_by_group(recommendations, folded, min_group_size),
                     summary_lines(recommendations, answers), ranking(recommendations),

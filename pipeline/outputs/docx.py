@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipeline.outputs import document as words
 from pipeline.outputs import likert
-from pipeline.outputs.document import STATUS_TEXT, Document, Item, Quote, quote_list
+from pipeline.outputs.document import Document, Item, Quote, quote_list
 
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -147,7 +147,7 @@ def _docx_item(doc, item: Item, asks: str = "What respondents asked for:",
     doc.add_heading(item.heading, level=3)
     if item.recommendation:
         _labelled(doc, "Draft", item.recommendation)
-    if item.action_line:
+    if item.recommendation and item.action_line:  # beside a draft only
         _labelled(doc, "Action in the theme config", item.action_line)
     if item.ask_phrases and not item.recommendation:
         _labelled(doc, "Asked for, in respondents' words",
@@ -201,9 +201,7 @@ def render_docx(document: Document) -> bytes:
     if document.too_little:
         doc.add_heading("Not drafted this round", level=2)
         for item in document.too_little:
-            doc.add_paragraph(f"{item.label}: {item.evidence.rstrip('.')} "
-                              f"({STATUS_TEXT.get(item.status, item.status)})",
-                              style="List Bullet")
+            doc.add_paragraph(item.why_not, style="List Bullet")
     if len(document.theme_group):
         doc.add_heading("Who raised each theme", level=2)
         _docx_table(doc, document.theme_group)

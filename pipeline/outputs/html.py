@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.outputs import document as words
-from pipeline.outputs.document import STATUS_TEXT, Document
+from pipeline.outputs.document import Document
 
 TEMPLATE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -130,7 +130,7 @@ Each bar is centred on the middle of &ldquo;neither&rdquo;; the counts beside it
 {% for q in item.praise %}<blockquote class="praise">&ldquo;{{ q.text }}&rdquo; <cite>({{ q.citation() }})</cite></blockquote>{% endfor %}
 </section>{% endfor %}{% endif %}
 {% if doc.too_little %}<h2>Not drafted this round</h2><ul>
-{% for item in doc.too_little %}<li>{{ item.label }}: {{ item.evidence }} ({{ status_text.get(item.status, item.status) }})</li>{% endfor %}</ul>{% endif %}
+{% for item in doc.too_little %}<li>{{ item.why_not }}</li>{% endfor %}</ul>{% endif %}
 {% if theme_group %}<h2>Who raised each theme</h2>{{ theme_group }}{% endif %}
 <h2>For the analyst</h2>
 <p class="muted">{{ unexplained }} comment(s) fit no theme or emerging theme (unexplained.csv).
@@ -160,7 +160,7 @@ def render_html(document: Document, clusters: pd.DataFrame, n_unexplained: int) 
         theme_group=Markup(_table(document.theme_group, escape)) if len(document.theme_group)
         else "",
         ranking=Markup(_table(document.ranking, escape)) if len(document.ranking) else "",
-        status_text=STATUS_TEXT, words=words,
+        words=words,
         n_clusters=int((clusters["cluster_id"] >= 0).sum()) if "cluster_id" in clusters else 0,
         unexplained=n_unexplained,
     )

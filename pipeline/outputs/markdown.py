@@ -6,7 +6,7 @@ import pandas as pd
 
 from pipeline.outputs import document as words
 from pipeline.outputs import likert
-from pipeline.outputs.document import STATUS_TEXT, Document, Item, Quote
+from pipeline.outputs.document import Document, Item, Quote
 from pipeline.outputs.md_escape import escape_md as md
 
 
@@ -50,8 +50,7 @@ def render_markdown(document: Document) -> str:
     if document.too_little:
         lines += ["## Not drafted this round", ""]
         for item in document.too_little:
-            lines.append(f"- {md(item.label)}: {md(item.evidence.rstrip('.'))} "
-                         f"({STATUS_TEXT.get(item.status, item.status)})")
+            lines.append(f"- {md(item.why_not)}")
         lines.append("")
     if len(document.theme_group):
         lines += ["## Who raised each theme", "", *table_md(document.theme_group), ""]

@@ -25,7 +25,7 @@ from pipeline.drafting import quotes as quote_rules
 from pipeline.drafting.asked import action_asked, draft_text
 from pipeline.drafting.emerging import shared_phrases
 from pipeline.drafting.names import phrase_name
-from pipeline.drafting.scores import answering
+from pipeline.drafting.scores import OTHER_GROUPS, answering
 from pipeline.drafting.shares import people, percent
 from pipeline.embed.base import CachedEmbedder
 from pipeline.embed.registry import make_embedder
@@ -86,6 +86,7 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
     rows, quote_rows, tagged_rows = [], [], []
 
     small = total < settings.pipeline.recommend.advanced.small_round
+    min_group = settings.pipeline.report.advanced.min_group_size  # smaller groups: not named alone
     for order, theme in enumerate(settings.themes.themes):
         tagged = tags[tags["theme_id"] == theme.id]
         carrying = sentences[sentences["sentence_id"].isin(tagged["sentence_id"])]
@@ -104,7 +105,7 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
         owner, action = (rec.owner, rec.action) if rec else ("", "")
         note = few_note(n) if status == "drafted" and n < theme.support_needed(total) else ""
         rows.append(_row(order, theme.id, "theme", theme.label, owner, action, "", status,
-                         support, group_totals, total, asking, praising, note))
+                         support, group_totals, total, asking, praising, note, min_group))
         if status in QUOTED:
             picked = [{**q, "layer": layer_of.get(q["comment_id"], "")}
                       for q in picker.pick(theme.id, theme.label, carrying)]
@@ -135,7 +136,7 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
         asking, praising = _stance_counts(carrying, stances)
         tagged_rows.append(_tagged(key, label, support, carrying, stances, {}))
         rows.append(_row(order, key, "candidate", label, "", "", "", status, support,
-                         group_totals, total, asking, praising))
+                         group_totals, total, asking, praising, min_group=min_group))
         if status == "emerging":
             quote_rows += [{**q, "layer": "discovery"} for q in picker.pick(key, label, carrying)]
             rows[-1]["ask_phrases"] = json.dumps(picker.phrases(carrying), ensure_ascii=False)
@@ -287,11 +288,17 @@ def _ranked(rows: list[dict]) -> pd.DataFrame:
 
 
 def _row(order, key, kind, label, owner, action, text, status, support, group_totals, total,
-         asking, praising, note=""):
+         asking, praising, note="", min_group=1):
     by_group = support.groupby("group")["respondent_id"].nunique().to_dict()
     ordered = sorted(by_group.items(), key=lambda kv: (-kv[1], kv[0]))
     n = int(support["respondent_id"].nunique())
-    parts = [f"{group} {count} of {group_totals.get(group, count)}" for group, count in ordered]
+    parts = [f"{group} {count} of {group_totals.get(group, count)}" for group, count in ordered
+             if group_totals.get(group, count) >= min_group]
+    small = {g: of for g, of in group_totals.items() if of < min_group}
+    if sum(small.values()) >= min_group and any(g in small for g in by_group):
+        # groups too small to show alone, together (as the report's tables show them)
+        parts.append(f"{OTHER_GROUPS.lower()} {sum(by_group.get(g, 0) for g in small)} of "
+                     f"{sum(small.values())}")
     evidence = f"raised by {n} of {total} respondents ({percent(n, total)}%)"
     if parts:
         evidence += f": {', '.join(parts)}"
