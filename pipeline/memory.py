@@ -4,6 +4,7 @@ and keep the collector off what earlier stages left. Only the CLI turns them on
 
 from __future__ import annotations
 
+import contextlib
 import gc
 
 
@@ -20,10 +21,8 @@ def give_back_memory() -> None:
 
     gc.collect()
     gc.freeze()
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 def let_collector_back() -> None:

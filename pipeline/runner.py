@@ -74,7 +74,7 @@ def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
         for number, stage in enumerate(STAGES, start=1):
             # discovery's libraries are imported while tagging waits on ONNX Runtime or torch
             # (locally) or on the cluster (Dask: clean and tag run there together)
-            if importing is None and stage.NAME == ("clean" if engine is not None else "tag"):
+            if importing is None and ("clean" if engine is not None else "tag") == stage.NAME:
                 from pipeline.discovery.topic_model import import_in_background
 
                 importing = import_in_background()

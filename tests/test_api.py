@@ -88,5 +88,5 @@ def test_text_columns_given_as_a_string_is_refused_with_the_fix():
 
 def test_an_in_memory_result_has_no_files():
     result = RunResult(out_dir=None, manifest={}, tables={})
-    with pytest.raises(DataError, match="D009|in memory"):
+    with pytest.raises(DataError, match=r"D009|in memory"):
         result.path("tags")

@@ -218,8 +218,8 @@ def test_the_three_defaults_that_once_disagreed_are_the_applied_ones():
 
 def test_a_copy_refuses_a_setting_it_does_not_hold_and_updated_finds_advanced_ones():
     discover = load_pipeline(None).discover
-    with pytest.raises(ValueError, match="DiscoverSettings has no setting umap_epochs; it "
-                                         "moved: update advanced.umap_epochs"):
+    with pytest.raises(ValueError, match=r"DiscoverSettings has no setting umap_epochs; it "
+                                         r"moved: update advanced\.umap_epochs"):
         discover.model_copy(update={"umap_epochs": 50})
     changed = discover.updated(umap_epochs=50, enabled=False)
     assert changed.advanced.umap_epochs == 50 and changed.enabled is False

@@ -25,7 +25,7 @@ def normalise(label: str) -> str:
     return " ".join(text.split()).strip(" .!;:,\"")
 
 
-def score_of(value: object, values: dict[str, int | None]) -> float | None | object:
+def score_of(value: object, values: dict[str, int | None]) -> float | object | None:
     """The score of one exported answer: a float 1-5, None (blank or no score), or
     ``UNMAPPED``. ``values`` maps normalised labels to scores."""
     text = "" if value is None else str(value).strip()

@@ -5,6 +5,7 @@ answers only requests naming that host (never ``localhost``: anyone on the netwo
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import secrets
 import socket
@@ -50,10 +51,8 @@ def hosts_for(host: str) -> tuple[str, ...]:
     if host not in ("0.0.0.0", "::"):
         return (host,)
     names = {socket.gethostname(), socket.getfqdn()}
-    try:
+    with contextlib.suppress(OSError):
         names |= {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)}
-    except OSError:
-        pass
     return tuple(sorted(n for n in names if n and not is_loopback(n)))
 
 
