@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.runner import load_settings, run
+from pipeline.run_settings import load_settings
+from pipeline.runner import run
 from pipeline.stages import discover
 
 ROOT = Path(__file__).resolve().parents[1]

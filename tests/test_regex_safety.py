@@ -14,7 +14,8 @@ from pipeline.cli import app
 from pipeline.config import regex_check
 from pipeline.config.models import Theme, ThemesConfig, load_themes
 from pipeline.errors import ConfigProblems
-from pipeline.runner import load_settings, run_frame
+from pipeline.api import run_frame
+from pipeline.run_settings import load_settings
 from pipeline.stages import tag
 from pipeline.text import regex_safety
 
@@ -83,7 +84,7 @@ def test_a_pattern_that_slips_through_is_timed_out_reported_and_the_run_goes_on(
     frame = frame.assign(id=[f"r{i}" for i in range(len(frame))], team="A")
     with caplog.at_level(logging.WARNING, logger="pipeline.text.regex_safety"):
         result = run_frame(frame, text_columns=["comment"], id_column="id", group_column="team",
-                           settings=_slipping_settings())
+                           settings=_slipping_settings(), stage_tables=True)
     timeouts = result.manifest["tag"]["regex_timeouts"]
     assert len(timeouts) == 1  # the expression is not run again after its first timeout
     assert timeouts[0]["theme_id"] == "shouting" and timeouts[0]["regex"] == SLIPS_THROUGH

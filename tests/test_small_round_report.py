@@ -11,7 +11,7 @@ import re
 import pandas as pd
 import pytest
 
-from pipeline import runner
+from pipeline import run_settings, runner
 from pipeline.drafting.shares import wilson
 from pipeline.errors import ConfigError
 from tests.conftest import ROOT
@@ -22,7 +22,7 @@ from tests.small_round import LINKED, PLANTED_EMAIL, PLANTED_NAME, STATEMENTS, w
 def forum_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("forum")
     config = write_project(folder, ROOT)
-    settings = runner.load_settings(config)
+    settings = run_settings.load_settings(config)
     runner.run([folder / "forum_round.csv"], settings, folder / "run", config_path=config)
     return folder / "run"
 
@@ -180,7 +180,7 @@ def test_no_output_words_a_share_instead_of_counting_it(forum_run):
 def test_a_link_to_an_unknown_theme_names_the_column_and_the_likely_theme(tmp_path):
     config = write_project(tmp_path, ROOT, {"Q4 Communications": "comunications"})
     with pytest.raises(ConfigError) as raised:
-        runner.load_settings(config)
+        run_settings.load_settings(config)
     assert raised.value.code == "C033"
     assert "score column 'Q4 Communications' links to theme 'comunications'" in str(raised.value)
     assert "(did you mean 'communications'?)" in str(raised.value)
