@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from pipeline.api import run_frame
 from pipeline.cli import app
 from pipeline.config import regex_check
 from pipeline.config.models import Theme, ThemesConfig, load_themes
 from pipeline.errors import ConfigProblems
-from pipeline.api import run_frame
 from pipeline.run_settings import load_settings
 from pipeline.stages import tag
 from pipeline.text import regex_safety
