@@ -21,6 +21,7 @@ from pipeline.io.readers import read_table
 from pipeline.stages.schemas import SENTENCES
 from pipeline.text.nlp import split_sentences
 from pipeline.text.normalise import normalise
+from pipeline.text.redact import redactor_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +203,9 @@ def near_misses(texts: list[str], settings: Settings,
 def evaluate_coded(coded: CodedComments, settings: Settings, *, examples: int = 3,
                    n_bootstrap: int = 1000, min_support: int = 5) -> dict:
     """Tag ``coded`` and compare with its labels: the dict ``theming eval --json`` prints;
-    each theme's worst examples carry the layer and score that tagged or missed them."""
+    each theme's worst examples carry the layer and score that tagged or missed them. The
+    examples are shown redacted, through the run's one redaction path: a coded file holds
+    answers as written."""
     theme_ids = settings.themes.ids
     predicted, confidence, why = tag_coded(coded.texts, settings, coded.questions)
     truth = coded.truth(theme_ids)
@@ -211,7 +214,11 @@ def evaluate_coded(coded: CodedComments, settings: Settings, *, examples: int = 
     result = {"labels": coded.path, **scores.to_dict()}
     missed = near_misses(coded.texts, settings, coded.questions) if examples > 0 and (truth & ~predicted).any() \
         else None
-    worst = evaluate.worst_examples(coded.texts, truth, predicted, confidence, theme_ids, examples,
+    redactor = redactor_from_settings(settings.pipeline.clean.redact,
+                                      settings.pipeline.nlp.advanced.model)
+    shown = [redactor(normalise(str(text), fix_mojibake=False))[0] if examples > 0 else ""
+             for text in coded.texts]
+    worst = evaluate.worst_examples(shown, truth, predicted, confidence, theme_ids, examples,
                                     why=why, why_missed=missed)
     for row in result["per_theme"]:
         row.update(worst[row["theme_id"]])
