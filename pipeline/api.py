@@ -11,6 +11,7 @@ import pandas as pd
 from pipeline.config.models import Settings, with_overrides
 from pipeline.errors import ConfigError, DataError
 from pipeline.io.checksums import sha256_bytes
+from pipeline.io.dtypes import blank_missing
 from pipeline.io.stage_cache import run_keys
 from pipeline.run_folder import (
     UNREDACTED_TABLES,
@@ -59,7 +60,7 @@ def run_frame(frame: pd.DataFrame, *, text_columns: Sequence[str],
             list(score_columns or []))})
     settings = settings.model_copy(update={"started_at": run_started()})
     started = time.perf_counter()
-    raw = frame.fillna("").astype(str).reset_index(drop=True)
+    raw = blank_missing(frame).astype(str).reset_index(drop=True)
     raw = raw.assign(_row=range(2, len(raw) + 2), _source="dataframe")
     if raw.empty:
         raise DataError("the DataFrame has no rows; pass the survey answers", code="D003")

@@ -40,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import DataError
+from pipeline.io.dtypes import blank_missing
 from pipeline.io.writers import neutralise
 from pipeline.text.pseudonyms import keyed_hash, load_secret
 
@@ -354,7 +355,7 @@ def reviewed_tags(evidence: pd.DataFrame, decided: list[Decision],
     whole = pd.concat([table.astype({"sentence_index": "Int64"}), rows], ignore_index=True)
     whole = whole.reindex(columns=evidence.columns)
     text = [c for c in whole.columns if c not in ("sentence_index", "score", "margin")]
-    whole[text] = whole[text].fillna("")
+    whole[text] = blank_missing(whole[text])
     order = {theme_id: i for i, theme_id in enumerate(theme_ids)}
     keys = whole.assign(_t=whole["theme"].map(order).fillna(len(order)))
     keys = keys.sort_values(["comment_id", "_t"], kind="stable")

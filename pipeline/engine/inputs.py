@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipeline.config.models import Settings
 from pipeline.errors import DataError
+from pipeline.io.dtypes import blank_missing
 from pipeline.io.readers import read_table
 from pipeline.io.stage_cache import sha256_file
 from pipeline.stages import ingest
@@ -76,4 +77,4 @@ def read_inputs(inputs: Sequence[str | Path], settings: Settings):
                         "delimiter": table.delimiter, "sheet": table.sheet,
                         "header_row": table.header_row})
     raw = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return raw.fillna(""), records
+    return blank_missing(raw), records

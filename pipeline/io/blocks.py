@@ -34,6 +34,7 @@ import pandas as pd
 
 from pipeline.errors import DataError
 from pipeline.io.checksums import sha256_file
+from pipeline.io.dtypes import blank_missing
 from pipeline.io.readers import (
     SNIFF_LINES,
     check_duplicate_headers,
@@ -137,7 +138,7 @@ def read_block(block: Block, first_row: int, source: str) -> pd.DataFrame:
                     raise Unblockable(f"{block.path} bytes {block.start}-{block.end}: "
                                       f"{exc}") from None
     frame = frame.assign(_row=range(first_row, first_row + len(frame)), _source=source)
-    return frame.reset_index(drop=True).fillna("")
+    return blank_missing(frame.reset_index(drop=True))
 
 
 def check_rows(plan_: Plan, rows: int, max_rows: int | None) -> None:

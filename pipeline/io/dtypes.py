@@ -15,3 +15,13 @@ TEXT = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
 def as_text(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     """``frame`` with ``columns`` (those present) held as text (``TEXT``)."""
     return frame.astype({c: TEXT for c in columns if c in frame.columns})
+
+
+def blank_missing(values: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+    """``values`` with every missing value as "". A numeric column holding missing values
+    becomes an object column first: pandas deprecates filling a float column with text."""
+    if isinstance(values, pd.DataFrame):
+        return values.apply(blank_missing)
+    if values.dtype.kind in "fiub" and values.isna().any():
+        values = values.astype(object)
+    return values.fillna("")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from pipeline.drafting.quotes import respondent_numbers
 from pipeline.errors import DataError, did_you_mean, one_of
+from pipeline.io.dtypes import blank_missing
 from pipeline.outputs.document import quote_list
 
 FORMATS = ("csv", "xlsx", "docx", "md")
@@ -46,7 +47,7 @@ def load_quote_table(run_dir: str | Path, every_comment: bool = False) -> pd.Dat
                             usecols=["respondent_id"])["respondent_id"]
         numbers = respondent_numbers(order)
         where = table.columns.get_loc("respondent_id") + 1
-        table.insert(where, "respondent", table["respondent_id"].map(numbers).fillna(""))
+        table.insert(where, "respondent", blank_missing(table["respondent_id"].map(numbers)))
     return table
 
 

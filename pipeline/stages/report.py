@@ -20,6 +20,7 @@ from pipeline.drafting.scores import (
     score_summary,
     theme_scores,
 )
+from pipeline.io.dtypes import blank_missing
 from pipeline.stages.schemas import (
     CLEAN_COMMENTS,
     CLUSTERS,
@@ -82,9 +83,9 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
                   .groupby("comment_id", sort=False)["theme_id"]
                   .agg(lambda s: "|".join(dict.fromkeys(s))))
     kept = comments.assign(
-        themes=comments["comment_id"].map(themes).fillna(""),
-        layers=comments["comment_id"].map(layers).fillna(""),
-        candidate_themes=comments["comment_id"].map(candidates).fillna(""),
+        themes=blank_missing(comments["comment_id"].map(themes)),
+        layers=blank_missing(comments["comment_id"].map(layers)),
+        candidate_themes=blank_missing(comments["comment_id"].map(candidates)),
         dropped_reason="",
     )
     gone = dropped.assign(themes="", layers="", candidate_themes="", dropped_reason=dropped["drop_reason"])
@@ -134,7 +135,7 @@ def tag_evidence(tags: pd.DataFrame, sentences: pd.DataFrame,
         "comment_id": joined["comment_id"], "sentence_index": joined["sentence_index"],
         "sentence": joined["text"], "theme": joined["theme_id"], "layer": joined["method"],
         "score": joined["score"].astype(float), "evidence": joined["evidence"],
-        "runner_up": joined["runner_up"].fillna(""), "margin": joined["margin"].astype(float),
+        "runner_up": blank_missing(joined["runner_up"]), "margin": joined["margin"].astype(float),
         "assigned_by": joined["assigned_by"], "method": joined["method"],
         "config_version": joined["config_version"], "assigned_at": joined["assigned_at"],
         "review": "",
