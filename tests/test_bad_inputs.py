@@ -285,22 +285,22 @@ CASES = [
                "times its packed size; refused as a possible zip bomb; export the answers as "
                "CSV"),
     Case("too-many-rows", write_csv("r.csv", [HEADER, *GOOD]),
-         config={"sheet: null\n": "sheet: null\n  advanced:\n    max_rows: 2\n"},
+         config={"    sheet: null\n": "    sheet: null\n    max_rows: 2\n"},
          error="Error [D049]: {path}: more than 2 rows; raise input.advanced.max_rows in "
                "pipeline.yaml if this is really one round, or split the export"),
     Case("xlsx-too-many-rows", write_workbook("r.xlsx", {"S": [HEADER, *GOOD]}),
-         config={"sheet: null\n": "sheet: null\n  advanced:\n    max_rows: 2\n"},
+         config={"    sheet: null\n": "    sheet: null\n    max_rows: 2\n"},
          error="Error [D049]: {path}: sheet 'S' has more than 2 rows (the sheet declares 4 "
                "rows); raise input.advanced.max_rows in pipeline.yaml if this is really one "
                "round, or split the export"),
     Case("long-comment-error", write_csv("r.csv", [HEADER, GOOD[0], ["R2", "A", "x" * 150]]),
-         config={"sheet: null\n": "sheet: null\n  advanced:\n    max_comment_chars: 100\n"},
+         config={"    sheet: null\n": "    sheet: null\n    max_comment_chars: 100\n"},
          error="Error [D047]: r.csv row 3: the answer in column 'comment' has 150 characters, "
                "over input.advanced.max_comment_chars (100); shorten it, or set "
                "input.advanced.long_comments: cut in pipeline.yaml to keep the first 100"),
     Case("long-comment-cut", write_csv("r.csv", [HEADER, GOOD[0], ["R2", "A", "x" * 150]]),
-         config={"sheet: null\n": "sheet: null\n  advanced:\n    max_comment_chars: 100\n"
-                                   "    long_comments: cut\n"},
+         config={"    sheet: null\n": "    sheet: null\n    max_comment_chars: 100\n"
+                                       "    long_comments: cut\n"},
          answers=2, kept=2, check=lambda a, m: texts(a)[1] == "x" * 100 or pytest.fail(texts(a)[1])),
     Case("bidi-and-invisible", write_csv("r.csv", [HEADER, [
         "R1", "Team\u202e A", "Fine\u202e evil\u2066 \u00adtext\u200b."]]), answers=1, kept=1,

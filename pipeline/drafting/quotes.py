@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipeline.io.dtypes import blank_missing
+
 GROUP_PENALTY = 0.15  # per quote the group already has: spreads quotes over groups
 MIN_QUOTE_WORDS = 5  # "Third, communications." says nothing on its own
 
@@ -48,7 +50,7 @@ def candidates_for(carrying: pd.DataFrame, comments: pd.DataFrame, stances: dict
     sentence_index, start, end) of the given ``stance`` only, so a quote under the asks holds
     no praise and no neutral remark. ``scores`` rank sentences (closeness to the centre);
     sentences that are not next to each other are quoted by the best one alone."""
-    kinds = carrying["sentence_id"].map(stances).fillna("neutral")
+    kinds = blank_missing(carrying["sentence_id"].map(stances), "neutral")
     chosen = carrying[kinds == stance]
     if chosen.empty:
         return []

@@ -17,11 +17,12 @@ def as_text(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return frame.astype({c: TEXT for c in columns if c in frame.columns})
 
 
-def blank_missing(values: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
-    """``values`` with every missing value as "". A numeric column holding missing values
-    becomes an object column first: pandas deprecates filling a float column with text."""
+def blank_missing(values: pd.Series | pd.DataFrame, text: str = "") -> pd.Series | pd.DataFrame:
+    """``values`` with every missing value as ``text`` ("" unless given). A numeric column
+    holding missing values becomes an object column first: pandas deprecates filling a float
+    column with text."""
     if isinstance(values, pd.DataFrame):
-        return values.apply(blank_missing)
+        return values.apply(blank_missing, text=text)
     if values.dtype.kind in "fiub" and values.isna().any():
         values = values.astype(object)
-    return values.fillna("")
+    return values.fillna(text)

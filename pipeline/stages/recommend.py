@@ -29,7 +29,7 @@ from pipeline.drafting.scores import OTHER_GROUPS, answering
 from pipeline.drafting.shares import people, percent
 from pipeline.embed.base import CachedEmbedder
 from pipeline.embed.registry import make_embedder
-from pipeline.io.dtypes import as_text
+from pipeline.io.dtypes import as_text, blank_missing
 from pipeline.stages.schemas import (
     CLEAN_COMMENTS,
     CLUSTERS,
@@ -222,7 +222,7 @@ def _tagged(key: str, label: str, support: pd.DataFrame, carrying: pd.DataFrame,
         "theme": key, "label": label, "comment_id": ordered["comment_id"].tolist(),
         "respondent_id": ordered["respondent_id"].tolist(), "group": ordered["group"].tolist(),
         "question": ordered["question"].tolist(),
-        "stance": ordered["comment_id"].map(by_comment).fillna("neutral").tolist(),
+        "stance": blank_missing(ordered["comment_id"].map(by_comment), "neutral").tolist(),
         "layer": [methods.get(c, "discovery") for c in ordered["comment_id"]],
         "text": ordered["text"].tolist(),
     }, columns=list(THEME_COMMENTS))

@@ -172,5 +172,5 @@ def unexplained(kept: pd.DataFrame, sentence_clusters: pd.DataFrame,
                 else:
                     reasons.append(f"cluster '{label}' ({status}): {why_so}")
             why[comment_id] = "; ".join(reasons)
-    reason = left["comment_id"].map(why).fillna("not clustered (discovery skipped)")
+    reason = blank_missing(left["comment_id"].map(why), "not clustered (discovery skipped)")
     return left.assign(reason=reason)[list(UNEXPLAINED)].reset_index(drop=True)
