@@ -246,7 +246,7 @@ def test_planted_personal_data_reaches_no_compare_output(tmp_path: Path) -> None
     b = fake_run(tmp_path / "round 07700 900123", rows, labels, candidate, [0, 0, 0, 0, 1])
     config = tmp_path / "pipeline.yaml"
     config.write_text("version: 1\nclean:\n  redact:\n    names: [Sarah Whitfield]\n"
-                      "compare:\n  embedder: tfidf-svd\n", encoding="utf-8")
+                      "compare:\n  advanced:\n    embedder: tfidf-svd\n", encoding="utf-8")
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["compare", str(a), str(b), "--out", str(out),
                                       "--config", str(config)])
