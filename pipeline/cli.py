@@ -279,16 +279,27 @@ def init_command(
                                            show_default=False)],
     overwrite: Annotated[bool, typer.Option(
         "--overwrite", help="Replace existing configs with the defaults.")] = False,
+    from_input: Annotated[Path | None, typer.Option(
+        "--from", help="A survey export: write the input: columns 'theming inspect' proposes "
+                       "from it into the project's pipeline.yaml, to check.",
+        show_default=False)] = None,
 ) -> None:
     """Create a project: config/pipeline.yaml and config/themes.yaml with every setting and its
     comment, data/, runs/ (ignored by git) and a short README. Runs from anywhere.
 
-    Example: theming init my-survey
+    Example: theming init my-survey --from data/sample/survey_round.csv
     """
     from pipeline.project_init import PROJECT_CONFIG, init_project
 
     try:
-        written = init_project(folder, overwrite=overwrite)
+        section = None
+        if from_input is not None:
+            from pipeline.config.inspect_input import propose_input
+            from pipeline.config.models import load_pipeline
+            from pipeline.io.readers import read_table
+
+            section = propose_input(read_table(from_input).frame, load_pipeline(None).scales)
+        written = init_project(folder, overwrite=overwrite, input_section=section)
     except Exception as error:  # noqa: BLE001 - every error becomes Error [CODE]
         _fail(error)
         return
@@ -297,6 +308,11 @@ def init_command(
 
     for path in written:
         typer.echo(f"  {os.path.relpath(path, folder)}")
+    if from_input is not None:
+        typer.echo(f"Columns proposed from {from_input} are in {folder / PROJECT_CONFIG} "
+                   "(input:): check them, write each statement's words and any theme: link")
+        typer.echo(f"Next: theming run {from_input} --config {folder / PROJECT_CONFIG}")
+        return
     typer.echo(f"Next: theming run YOUR_EXPORT.csv --config {folder / PROJECT_CONFIG} "
                "--text-column COLUMN")
 

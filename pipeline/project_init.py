@@ -29,15 +29,36 @@ Leave out `--config` when you run from inside this folder: the project is found 
 PROJECT_GITIGNORE = "runs/\ndata/cache/\nmodels/\n.theming-secret\n"
 
 
-def init_project(folder: Path, overwrite: bool = False) -> list[Path]:
+def with_input(text: str, section: dict) -> str:
+    """The packaged pipeline.yaml's ``text`` with the columns of a proposed ``input:`` section
+    (``theming inspect``'s) written in place of the defaults; every comment is kept."""
+    import re
+
+    import yaml
+
+    for key in ("id_column", "group_column", "text_columns", "score_columns"):
+        if key in section:
+            dumped = yaml.safe_dump({key: section[key]}, sort_keys=False, allow_unicode=True,
+                                    width=100)
+            block = "".join("  " + line for line in dumped.splitlines(keepends=True))
+            text = re.sub(rf"^  {key}: .*\n", lambda _, b=block: b, text, count=1, flags=re.M)
+    return text
+
+
+def init_project(folder: Path, overwrite: bool = False,
+                 input_section: dict | None = None) -> list[Path]:
     """Write a project folder; return the files written. Refuses to replace existing configs
-    unless ``overwrite``."""
+    unless ``overwrite``. ``input_section``: the columns ``theming inspect`` proposed from an
+    export (``theming init --from``), written into the project's pipeline.yaml."""
     from pipeline.errors import DataError
     from pipeline.io.writers import write_text
 
     config_dir = folder / "config"
     targets = {config_dir / name: default_path(name).read_text(encoding="utf-8")
                for name in ("pipeline.yaml", "themes.yaml")}
+    if input_section:
+        pipeline_yaml = config_dir / "pipeline.yaml"
+        targets[pipeline_yaml] = with_input(targets[pipeline_yaml], input_section)
     existing = [str(path) for path in targets if path.exists()]
     if existing and not overwrite:
         raise DataError(f"{', '.join(existing)}: already exists; pass --overwrite to replace the "

@@ -45,3 +45,23 @@ def test_dates_are_proposed_as_nothing_and_unique_numbers_as_the_id():
                           "number": ["12", "40", "7", "99"]})
     assert propose_input(frame, load_pipeline(None).scales) == {
         "id_column": "number", "text_columns": [], "score_columns": []}
+
+
+def test_init_from_an_export_writes_the_proposed_columns_and_keeps_the_comments(tmp_path):
+    folder = tmp_path / "forum"
+    result = CliRunner().invoke(app, ["init", str(folder), "--from",
+                                      str(SAMPLE / "survey_round.csv")])
+    assert result.exit_code == 0, result.output
+    assert "Columns proposed from" in result.output
+    written = folder / "config" / "pipeline.yaml"
+    text = written.read_text(encoding="utf-8")
+    assert "# The respondent id column" in text  # the packaged comments are kept
+    loaded = load_pipeline(written).input
+    assert loaded.id_column == "respondent_id" and loaded.group_column == "organisation_type"
+    assert [t.column for t in loaded.text_columns] == ["why_scores", "other_comments"]
+    assert [s.column for s in loaded.score_columns] == [
+        "s1_early_engagement", "s2_employer_representation", "s3_ics_growth",
+        "s4_communications", "s5_ministerial_presence"]
+    run = CliRunner().invoke(app, ["init", str(tmp_path / "plain")])
+    assert load_pipeline(tmp_path / "plain" / "config" / "pipeline.yaml").input.text_columns == []
+    assert run.exit_code == 0
