@@ -42,8 +42,11 @@ from pipeline.review import views
 from pipeline.review.export import coded_table
 from pipeline.review.retag import (
     EDITABLE,
+    RECOMMENDATION,
+    TEXTS,
     Retagger,
     check_yaml,
+    diff,
     edited_yaml,
     lines_of,
     save_themes,
@@ -188,81 +191,125 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
                     orphaned=decisions_module.orphaned_decisions(run.folder),
                     decisions_file=decisions_module.decisions_path(run.folder))
 
-    def edit_page(request: Request, theme_id: str, fields: dict[str, list[str]] | None = None,
-                  preview=None, problems: str = "", saved: str = "",
-                  status: int = 200, version: str | None = None) -> HTMLResponse:
+    def theme_fields(theme) -> dict:
+        """What the edit form shows of a theme: its text fields, owner and action, lists."""
+        recommendation = theme.recommendation
+        return {"label": theme.label, "description": theme.description,
+                "owner": recommendation.owner if recommendation else "",
+                "action": recommendation.action if recommendation else "",
+                **{name: list(getattr(theme, name)) for name in EDITABLE}}
+
+    def edit_page(request: Request, theme_id: str, fields: dict | None = None, preview=None,
+                  problems: str = "", saved: str = "", status: int = 200,
+                  version: str | None = None, changes: str = "", new: bool = False
+                  ) -> HTMLResponse:
+        empty = {"label": "", "description": "", "owner": "", "action": "",
+                 **{name: [] for name in EDITABLE}}
         try:
             themes = run.themes()
         except ConfigProblems as broken:  # the file on disk is broken: say so, keep the form
             if fields is None:
                 return page(request, "edit.html", status=422, theme_id=theme_id, label=theme_id,
-                            fields={"keywords": [], "examples": [], "not_examples": [],
-                                    "exclude": []},
-                            preview=None, texts={}, problems=_problem_text(broken), saved="",
+                            fields=empty, preview=None, texts={},
+                            problems=_problem_text(broken), saved="", changes="", new=new,
                             themes_file=run.themes_path.name,
                             version=file_version(run.themes_path))
             themes = None
-        if themes is not None and theme_id not in themes.ids:
+        if not new and themes is not None and theme_id not in themes.ids:
             raise HTTPException(404, f"theme '{theme_id}' is not in {run.themes_path.name}")
-        theme = themes.by_id()[theme_id] if themes is not None else None
-        fields = fields or {name: list(getattr(theme, name)) for name in EDITABLE}
+        theme = themes.by_id()[theme_id] if themes is not None and not new else None
+        shown_fields = {**empty, **(theme_fields(theme) if theme is not None else {}),
+                        **(fields or {})}
         texts = run.kept.set_index("comment_id")["text"]
         shown = {} if preview is None else {
             c: str(texts.get(c, "")) for c in [*preview.gained, *preview.lost]}
         return page(request, "edit.html", status=status, theme_id=theme_id,
-                    label=theme.label if theme is not None else theme_id,
-                    fields=fields, preview=preview, texts=shown, problems=problems,
-                    saved=saved, themes_file=run.themes_path.name,
+                    label=shown_fields["label"] or theme_id, fields=shown_fields,
+                    preview=preview, texts=shown, problems=problems, saved=saved,
+                    changes=changes, new=new, themes_file=run.themes_path.name,
                     version=version or file_version(run.themes_path))
 
     @app.get("/theme/{theme_id}/edit", response_class=HTMLResponse)
     def edit_form(request: Request, theme_id: str, saved: str = "") -> HTMLResponse:
         return edit_page(request, theme_id, saved=saved)
 
-    def edited(theme_id: str, keywords: str, examples: str, not_examples: str,
-               exclude: str) -> tuple[dict, str]:
-        fields = {"keywords": lines_of(keywords), "examples": lines_of(examples),
-                  "not_examples": lines_of(not_examples), "exclude": lines_of(exclude)}
-        try:
-            return fields, edited_yaml(run.themes_path, theme_id, fields)
-        except DataError as error:
-            raise HTTPException(404, error.message) from None
+    @app.get("/themes/new", response_class=HTMLResponse)
+    def new_theme_form(request: Request) -> HTMLResponse:
+        return edit_page(request, "", new=True)
 
-    @app.post("/theme/{theme_id}/edit")
-    def try_edit(request: Request, theme_id: str, csrf_token: str = Form(""),
-                 keywords: str = Form(""), examples: str = Form(""),
-                 not_examples: str = Form(""), exclude: str = Form(""),
-                 action: str = Form("preview"), version: str = Form("")) -> Response:
-        """``action`` preview: re-tag with the edit and show what it gains and loses; save:
-        check, back up and write the themes file, under the lock and only over the file
-        ``version`` names (when the form sends one)."""
-        check_token(csrf_token)
+    def form_fields(form: dict) -> dict:
+        """The fields a form sent (one it left out stays as it is in the file)."""
+        fields: dict = {}
+        for name in (*TEXTS, *RECOMMENDATION):
+            if form.get(name) is not None:
+                fields[name] = str(form[name])
+        for name in EDITABLE:
+            if form.get(name) is not None:
+                fields[name] = lines_of(form[name])
+        return fields
+
+    def edit(request: Request, theme_id: str, form: dict, action: str, version: str,
+             new: bool) -> Response:
+        """Preview (re-tag with the edit, show its diff and what it gains and loses) or save
+        (check, back up and write the themes file, under the lock and only over the file
+        ``version`` names, when the form sends one)."""
         if action not in ("preview", "save"):
             raise HTTPException(400, "action must be preview or save")
+        fields = form_fields(form)
         try:
             if action == "save":
                 with saving:
                     if version and version != file_version(run.themes_path):
-                        fields = {"keywords": lines_of(keywords), "examples": lines_of(examples),
-                                  "not_examples": lines_of(not_examples),
-                                  "exclude": lines_of(exclude)}
                         return edit_page(request, theme_id, fields, status=409, version=version,
+                                         new=new,
                                          problems=f"{run.themes_path.name} was changed since "
                                          "you opened this form (another save); nothing was "
                                          "saved: reload the page and make your edit again")
-                    fields, text = edited(theme_id, keywords, examples, not_examples, exclude)
+                    text = edited_yaml(run.themes_path, theme_id, fields, new=new)
                     backup = save_themes(run.themes_path, text)
             else:
-                fields, text = edited(theme_id, keywords, examples, not_examples, exclude)
+                text = edited_yaml(run.themes_path, theme_id, fields, new=new)
                 result = retagger.preview(run.themes(), check_yaml(text, run.themes_path),
                                           theme_id)
+        except DataError as error:
+            status = 409 if new else 404
+            if new:
+                return edit_page(request, theme_id, fields, problems=error.message,
+                                 status=status, version=version or None, new=True)
+            raise HTTPException(status, error.message) from None
         except ConfigProblems as problems:
             return edit_page(request, theme_id, fields, problems=_problem_text(problems),
-                             status=422, version=version or None)
+                             status=422, version=version or None, new=new)
         if action == "preview":
-            return edit_page(request, theme_id, fields, preview=result, version=version or None)
+            return edit_page(request, theme_id, fields, preview=result,
+                             version=version or None, new=new,
+                             changes=diff(run.themes_path, text))
         saved = urlencode({"saved": backup.name})
         return RedirectResponse(f"/theme/{quote(theme_id)}/edit?{saved}", status_code=303)
+
+    async def sent_fields(request: Request) -> dict:
+        """The theme fields the form sent, by name (the recommendation's action is sent as
+        ``action_text``: ``action`` is the preview/save button); a field left out of the form
+        is left as it is in the file."""
+        form = await request.form()
+        names = {**{name: name for name in (*TEXTS, *EDITABLE)}, "owner": "owner",
+                 "action": "action_text"}
+        return {field: str(form[sent]) for field, sent in names.items() if sent in form}
+
+    @app.post("/theme/{theme_id}/edit")
+    async def try_edit(request: Request, theme_id: str, csrf_token: str = Form(""),
+                       action: str = Form("preview"), version: str = Form("")) -> Response:
+        """Preview or save an edit of one theme (see ``edit``)."""
+        check_token(csrf_token)
+        return edit(request, theme_id, await sent_fields(request), action, version, new=False)
+
+    @app.post("/themes/new")
+    async def add_theme(request: Request, csrf_token: str = Form(""), theme_id: str = Form(""),
+                        action: str = Form("preview"), version: str = Form("")) -> Response:
+        """Preview or save a new theme (see ``edit``): its id, label and what it matches."""
+        check_token(csrf_token)
+        form = {"label": "", **await sent_fields(request)}
+        return edit(request, theme_id.strip(), form, action, version, new=True)
 
     @app.get("/export.csv")
     def export() -> Response:

@@ -5,15 +5,20 @@ semantic layer's scorer) over the run's saved sentences (``artifacts/clean.sente
 so a preview takes the time of tagging alone. An edit changes one theme's keywords, examples or
 not-examples (sentences that must not get the theme: a semantic hit has to score above
 them) and exclude phrases (a sentence holding one is never tagged with it).
-Saving renders the whole themes file with the edit, checks it with the same checks as
-``theming themes check`` (``load_themes``), keeps the old file as ``<name>.<time>.bak`` beside
-it and writes the new one atomically. Saving rewrites the file with PyYAML, which keeps the
-file's opening comment block but not comments inside the themes (the backup keeps them).
+An edit may also change a theme's label, description and recommendation (owner and action),
+or add a theme. Saving renders the whole themes file with the edit, checks it with the same
+checks as ``theming themes check`` (``load_themes``), keeps the old file as
+``<name>.<time>.bak`` beside it and writes the new one atomically. The file is read and
+written round trip with ruamel.yaml, so its comments and the order of its themes and keys are
+kept (PyYAML would drop every comment); ``diff`` shows the reviewer the lines a save changes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import io
+import re
 import shutil
 import tempfile
 import threading
@@ -28,7 +33,9 @@ from pipeline.config.models import Settings, ThemesConfig, load_themes
 from pipeline.errors import ConfigProblems, DataError
 from pipeline.review.run_data import RunData
 
-EDITABLE = ("keywords", "examples", "not_examples", "exclude")
+EDITABLE = ("keywords", "examples", "not_examples", "exclude")  # lists, one entry a line
+TEXTS = ("label", "description")
+RECOMMENDATION = ("owner", "action")
 _LOCK = threading.Lock()
 
 
@@ -37,32 +44,124 @@ def lines_of(text: str) -> list[str]:
     return [line.strip() for line in str(text).splitlines() if line.strip()]
 
 
-def edited_yaml(themes_path: Path, theme_id: str, fields: dict[str, list[str]]) -> str:
-    """The themes file's text with ``fields`` (keywords, examples, not_examples, exclude) of
-    ``theme_id``
-    replaced; the file's opening comment block is kept."""
-    text = themes_path.read_text(encoding="utf-8-sig")
-    data = yaml.safe_load(text)
-    themes = data.get("themes", []) if isinstance(data, dict) else []
+def _round_trip():
+    """A ruamel.yaml reader and writer laid out as the shipped themes.yaml ("  - id: ..."),
+    that never re-wraps a long line."""
+    from ruamel.yaml import YAML
+
+    rt = YAML(typ="rt")
+    rt.indent(mapping=2, sequence=4, offset=2)
+    rt.width = 4096
+    rt.preserve_quotes = True
+    return rt
+
+
+def edited_yaml(themes_path: Path, theme_id: str, fields: dict, *, new: bool = False) -> str:
+    """The themes file's text with ``fields`` of ``theme_id`` replaced: list fields
+    (``EDITABLE``) as lists, ``label`` and ``description`` as text, ``owner`` and ``action``
+    inside ``recommendation``; with ``new``, a theme of that id appended. Comments and the
+    order of themes and keys are kept."""
+    from ruamel.yaml.comments import CommentedMap
+
+    rt = _round_trip()
+    original = themes_path.read_text(encoding="utf-8-sig")
+    data = rt.load(original)
+    themes = data.get("themes") if isinstance(data, dict) else None
+    if themes is None:
+        raise DataError(f"{themes_path}: has no themes: list to edit; fix the file first",
+                        code="D082")
     theme = next((t for t in themes if isinstance(t, dict) and t.get("id") == theme_id), None)
-    if theme is None:
+    if new and theme is not None:
+        raise DataError(f"{themes_path}: theme id '{theme_id}' is already used; choose another "
+                        "id (lower-case letters, digits and '_')", code="D082")
+    if not new and theme is None:
         raise DataError(f"{themes_path}: no theme '{theme_id}' to edit; reload the page",
                         code="D082")
-    for name, values in fields.items():
-        if name not in EDITABLE:
-            raise DataError(f"'{name}' cannot be edited here; edit one of {', '.join(EDITABLE)}",
-                            code="D082")
-        if values:
-            theme[name] = list(values)
+    if new:
+        theme = CommentedMap(id=theme_id)
+        themes.append(theme)
+    recommendation = dict(theme.get("recommendation") or {})
+    for name, value in fields.items():
+        if name in EDITABLE:
+            if value:
+                theme[name] = list(value)
+            else:
+                theme.pop(name, None)
+        elif name in TEXTS:
+            if str(value).strip() or name == "label":
+                theme[name] = str(value).strip()
+            else:
+                theme.pop(name, None)
+        elif name in RECOMMENDATION:
+            recommendation[name] = str(value).strip()
         else:
-            theme.pop(name, None)
-    header = []
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        header.append(line)
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    return "\n".join(header) + ("\n" if header else "") + body
+            editable = ", ".join((*TEXTS, *RECOMMENDATION, *EDITABLE))
+            raise DataError(f"'{name}' cannot be edited here; edit one of {editable}",
+                            code="D082")
+    if any(name in fields for name in RECOMMENDATION):
+        if any(recommendation.get(name) for name in RECOMMENDATION):
+            theme["recommendation"] = CommentedMap(
+                (name, recommendation.get(name, "")) for name in RECOMMENDATION)
+        else:
+            theme.pop("recommendation", None)
+    out = io.StringIO()
+    rt.dump(data, out)
+    return _splice(original, out.getvalue(), theme_id)
+
+
+def _theme_spans(text: str) -> dict[str, tuple[int, int]]:
+    """Theme id -> (first line, line after it) of each item of the top-level ``themes:`` list
+    (an item starts at a line "  - "; comment lines just above an item belong to it)."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if re.match(r"^  - ", line)]
+    spans: dict[str, tuple[int, int]] = {}
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        while end - 1 > start and lines[end - 1].lstrip().startswith("#"):
+            end -= 1  # a comment introducing the next theme is the next theme's
+        found = re.search(r"^\s*-?\s*id:\s*['\"]?([\w-]+)", "".join(lines[start:end]), re.M)
+        if found:
+            spans[found.group(1)] = (start, end)
+    return spans
+
+
+def _as_typed(piece: list[str], typed: list[str]) -> list[str]:
+    """``piece`` with each line that says what a line of ``typed`` says, bar the braces
+    ruamel.yaml leaves out of flow patterns, written as it was typed."""
+    def bare(line: str) -> str:
+        return line.replace("{", "").replace("}", "")
+
+    as_typed = {bare(line): line for line in typed}
+    return [as_typed.get(bare(line), line) for line in piece]
+
+
+def _splice(original: str, rendered: str, theme_id: str) -> str:
+    """``original`` with only the edited theme's lines taken from ``rendered`` (the whole file
+    written by ruamel.yaml), so every other line stays byte for byte: ruamel.yaml writes some
+    flow-style token patterns differently from how a reviewer typed them. Falls back to
+    ``rendered`` when the layout is not one item per "  - " line."""
+    old, new = _theme_spans(original), _theme_spans(rendered)
+    if theme_id not in new:
+        return rendered
+    lines, made = original.splitlines(keepends=True), rendered.splitlines(keepends=True)
+    piece = made[new[theme_id][0]:new[theme_id][1]]
+    if theme_id in old:
+        start, end = old[theme_id]
+        spliced = "".join(lines[:start] + _as_typed(piece, lines[start:end]) + lines[end:])
+        if yaml.safe_load(spliced) == yaml.safe_load(rendered):
+            return spliced
+        return "".join(lines[:start] + piece + lines[end:])
+    if set(old) != set(new) - {theme_id}:
+        return rendered
+    tail = "" if not lines or lines[-1].endswith("\n") else "\n"
+    return "".join(lines) + tail + "".join(piece)
+
+
+def diff(themes_path: Path, text: str) -> str:
+    """The lines an edit changes in the themes file, as a unified diff."""
+    before = themes_path.read_text(encoding="utf-8-sig").splitlines()
+    return "\n".join(difflib.unified_diff(before, text.splitlines(), themes_path.name,
+                                          f"{themes_path.name} (edited)", lineterm=""))
 
 
 def check_yaml(text: str, shown_as: Path) -> ThemesConfig:
