@@ -86,8 +86,9 @@ def load_settings(config_path: str | Path | None = None,
                           f"{config_path} names it relative to that file; fix it or pass --themes",
                           code="C002")
     themes = load_themes(themes_path if themes_path is not None else pipeline.themes)
-    check_theme_links(pipeline.input.score_columns, themes.ids,
-                      str(config_path or "the default pipeline.yaml"))
+    if reads_export:  # eval and train read a coded file, not the export's statements
+        check_theme_links(pipeline.input.score_columns, themes.ids,
+                          str(config_path or "the default pipeline.yaml"))
     secret_file = pipeline.clean.redact.advanced.secret_file
     secret_path = Path(secret_file) if secret_file else None
     secret = load_secret(secret_path)

@@ -136,6 +136,7 @@ Each bar is centred on the middle of &ldquo;neither&rdquo;; the counts beside it
 <p class="muted">{{ unexplained }} comment(s) fit no theme or emerging theme (unexplained.csv).
 How each comment was tagged is in tags.csv and comment_themes.csv; the clusters discovery found
 ({{ n_clusters }}) are in clusters.csv; score counts and means are in scores.csv and theme_scores.csv.</p>
+{% if found_nothing %}<p class="muted" id="discovery-reason">{{ found_nothing }}.</p>{% endif %}
 </body></html>
 """
 
@@ -147,6 +148,15 @@ def _table(frame: pd.DataFrame, escape) -> str:
                    for row in frame.itertuples(index=False))
     # thead: a printed table repeats its header on every page
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _found_nothing(clusters: pd.DataFrame) -> str:
+    """Why discovery found no cluster, from the one ``skipped`` row it leaves; "" when it ran
+    (the row's reason names no comment: it is built from counts only)."""
+    if "method" not in clusters or "reason" not in clusters:
+        return ""
+    skipped = clusters.loc[clusters["method"] == "skipped", "reason"]
+    return str(skipped.iat[0]) if len(skipped) else ""
 
 
 def render_html(document: Document, clusters: pd.DataFrame, n_unexplained: int) -> str:
@@ -162,5 +172,6 @@ def render_html(document: Document, clusters: pd.DataFrame, n_unexplained: int) 
         ranking=Markup(_table(document.ranking, escape)) if len(document.ranking) else "",
         words=words,
         n_clusters=int((clusters["cluster_id"] >= 0).sum()) if "cluster_id" in clusters else 0,
+        found_nothing=_found_nothing(clusters),
         unexplained=n_unexplained,
     )
