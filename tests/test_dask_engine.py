@@ -290,8 +290,9 @@ def _engine(settings, **update):
 
 def run_files(folder: Path) -> dict[str, bytes]:
     """Every file of a run folder by its path in it; the manifest without what names the
-    engine and the timings (which may differ), and the stage records without the config's
-    hash (the engine's settings are part of it)."""
+    engine, the timings (which may differ) and the round's decisions file (named after the run
+    folder), and the stage records without the config's hash (the engine's settings are part
+    of it)."""
     found = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = path.relative_to(folder).as_posix()
@@ -302,6 +303,7 @@ def run_files(folder: Path) -> dict[str, bytes]:
             manifest["config"].pop("sha256")
             manifest["config"]["settings"].pop("engine")
             manifest["resume"].pop("stages")
+            manifest["review"].pop("decisions_file")  # named after the run folder
             found[name] = json.dumps(manifest, sort_keys=True).encode()
         elif name.endswith(".done.json"):
             record = json.loads(path.read_text())
