@@ -83,7 +83,7 @@ def sample_every_table():
     frame = pd.read_csv(SAMPLE / "survey_round.csv", dtype=str, keep_default_na=False)
     return run_frame(frame, text_columns=[t.column for t in cfg.text_columns],
                      id_column=cfg.id_column, group_column=cfg.group_column,
-                     settings=settings, stage_tables=True).tables
+                     settings=settings, stage_tables=True, unredacted_text=True).tables
 
 
 @pytest.fixture(scope="session")

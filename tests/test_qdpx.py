@@ -170,7 +170,9 @@ def test_drafted_recommendations_are_notes_on_their_codes(sample_qdpx: Path,
     assert sorted(n.split("\n\n")[0] for n in notes.values()) == sorted(r["text"] for r in drafted)
     code = root.find(f".//q:Code[@guid='{code_guid('early_engagement')}']", NS)
     note_text = notes[code.find("q:NoteRef", NS).get("targetGUID")]
-    assert note_text.startswith("The forum co-chairs to agree with DHSC and NHS England")
+    early = next(r for r in drafted if r["key"] == "early_engagement")
+    assert note_text.split("\n\n")[0] == early["text"]
+    assert note_text.startswith("The forum co-chairs to act on what")  # the configured owner
 
 
 def test_planted_personal_data_is_in_no_file_of_the_archive(small_run: Path,
