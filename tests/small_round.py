@@ -90,7 +90,7 @@ def write_project(folder: Path, root: Path, linked: dict[str, str] = LINKED) -> 
         "    - {column: What should change, question: change}\n"
         f"  score_columns:\n{scores}"
         f"clean:\n  redact:\n    names:\n      - {PLANTED_NAME}\n"
-        "discover:\n  candidate_min_respondents: 2\n"
+        "discover:\n  advanced:\n    candidate_min_respondents: 2\n"
         "report:\n  survey: Partnership forum member survey\n  round: Autumn 2026\n",
         encoding="utf-8")
     return config

@@ -46,6 +46,7 @@ def project(tmp_path):
     config = yaml.safe_load((ROOT / "config" / "pipeline.yaml").read_text(encoding="utf-8"))
     config.setdefault("tag", {}).update(semantic=False, advanced={
         "keywords": False, "patterns": False, "embedding_cache": None})
+    config["input"]["score_columns"] = []  # the sample's statements link to its own themes
     (tmp_path / "pipeline.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     themes = {"version": 1, "themes": [{"id": "parking", "label": "Parking"},
                                        {"id": "food", "label": "Food"},
