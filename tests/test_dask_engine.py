@@ -283,7 +283,7 @@ def test_discovery_places_the_rest_on_the_workers_as_the_local_engine_does(
 # --- Dask repeats itself and equals local (issue 27 item 4) ---------------------------------
 
 def _engine(settings, **update):
-    engine = settings.pipeline.engine.model_copy(update=update)
+    engine = settings.pipeline.engine.updated(**update)
     return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(
         update={"engine": engine})})
 
