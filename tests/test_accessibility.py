@@ -7,41 +7,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from browser_helpers import browser_missing, headless_chromium
 from test_compare_report import LONG_NAMES, three_rounds
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-
-
-def _missing() -> str:
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        return "no chromium and chromedriver (apt-get install chromium chromium-driver)"
-    try:
-        import axe_selenium_python  # noqa: F401
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium or axe-selenium-python is not installed (pip install -e '.[dev]')"
-    return ""
-
-
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(bool(_missing()), reason=_missing() or "ok")]
+MISSING = browser_missing("axe_selenium_python")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(bool(MISSING), reason=MISSING or "ok")]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--window-size=1200,900"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
-                              options=options)
+    driver = headless_chromium()
     yield driver
     driver.quit()
 

@@ -9,14 +9,13 @@ import re
 from pathlib import Path
 
 import pytest
+from browser_helpers import browser_missing, headless_chromium
 from test_compare import fake_run
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.compare.rounds import read_round
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 LONG_NAMES = ["NHS Partnership Forum member survey 2024 (spring round)",
               "NHS Partnership Forum member survey 2025 (spring round)",
               "NHS Partnership Forum member survey 2026 (spring round)"]
@@ -96,29 +95,10 @@ def test_the_runs_own_round_setting_names_it(tmp_path: Path):
     assert read_round(folder, "Given").name == "Given"
 
 
-def _browser_missing() -> str:
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        return "no chromium and chromedriver (apt-get install chromium chromium-driver)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "the selenium package is not installed"
-    return ""
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(bool(_browser_missing()), reason=_browser_missing() or "ok")
+@pytest.mark.skipif(bool(browser_missing()), reason=browser_missing() or "ok")
 def test_compare_page_fits_a4_when_printed_in_a_real_browser(compared: Path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
-                              options=options)
+    driver = headless_chromium()
     try:
         # A4 less 14 mm margins each side: 182 mm = 688 CSS pixels at 96 per inch
         driver.set_window_size(688 + 16, 1000)

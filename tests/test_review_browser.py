@@ -14,25 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_helpers import browser_missing, headless_chromium
 from review_helpers import copy_run, make_run
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-
-
-def _browser_missing() -> str:
-    if not CHROMIUM.exists():
-        return f"no browser: {CHROMIUM} is missing (apt-get install chromium)"
-    if not CHROMEDRIVER.exists():
-        return f"no driver: {CHROMEDRIVER} is missing (apt-get install chromium-driver)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "the selenium package is not installed (pip install -e '.[dev]')"
-    return ""
-
-
-pytestmark = pytest.mark.skipif(bool(_browser_missing()), reason=_browser_missing() or "ok")
+pytestmark = pytest.mark.skipif(bool(browser_missing()), reason=browser_missing() or "ok")
 
 
 def _free_port() -> int:
@@ -64,16 +49,7 @@ def served(tmp_path: Path):
 
 @pytest.fixture()
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--disable-gpu", "--window-size=1200,900"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
-                              options=options)
+    driver = headless_chromium()
     yield driver
     driver.quit()
 
