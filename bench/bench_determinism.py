@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_scale import FFT, THEMING, build_round
+from bench_scale import FFT, THEMING, build_round, round_config
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -65,11 +65,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "config").mkdir()
-        (work / "config" / "pipeline.yaml").write_text(
-            "version: 1\ninput:\n  id_column: id\n  group_column: trust\n  max_rows: 2000000\n"
-            "  text_columns:\n    - {column: comment, question: comment}\n"
-            f"tag:\n  onnx_model_dir: {args.onnx_dir}\n"
-            f"  static_model_dir: {ROOT / 'models' / 'minilm-static'}\n", encoding="utf-8")
+        (work / "config" / "pipeline.yaml").write_text(round_config(args.onnx_dir),
+                                                        encoding="utf-8")
         export = work / f"round_{args.size}.csv"
         build_round(args.size).to_csv(export, index=False)
         print(f"round: {args.size:,} respondents, input sha256 "

@@ -39,7 +39,7 @@ def main() -> int:
     parser.add_argument("--work", type=Path,
                         default=Path(tempfile.gettempdir()) / "comment-theming-bench-memory")
     args = parser.parse_args()
-    from bench_scale import FFT, build_round
+    from bench_scale import FFT, build_round, round_config
 
     if not FFT.is_file():
         print(f"skipped: {FFT} is absent (real comments to build rounds from)")
@@ -49,12 +49,7 @@ def main() -> int:
     export = work / "round.csv"
     if not export.is_file():
         build_round(args.size).to_csv(export, index=False)
-    (work / "config" / "pipeline.yaml").write_text(
-        "version: 1\ninput:\n  id_column: id\n  group_column: trust\n"
-        "  advanced:\n    max_rows: 2000000\n"
-        "  text_columns:\n    - {column: comment, question: comment}\noutput:\n  xlsx: false\n"
-        f"tag:\n  advanced:\n    onnx_model_dir: {ROOT / 'models' / 'minilm-onnx'}\n"
-        f"    static_model_dir: {ROOT / 'models' / 'minilm-static'}\n", encoding="utf-8")
+    (work / "config" / "pipeline.yaml").write_text(round_config(), encoding="utf-8")
 
     from pipeline import run_settings, runner
 

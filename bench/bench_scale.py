@@ -31,6 +31,20 @@ FFT = ROOT.parent / "shared" / "benchmarks" / "nhs-fft" / "dev.csv"
 THEMING = Path(sys.executable).with_name("theming")
 
 
+def round_config(onnx_dir: Path | None = None, embedder: str | None = None) -> str:
+    """The project pipeline.yaml the benchmark rounds run with: the export's columns, no xlsx,
+    the models' folders (built once, as in a project that has run before; vectors stay cold)
+    and, when given, one embedder for tagging and discovery."""
+    return ("version: 1\ninput:\n  id_column: id\n  group_column: trust\n"
+            "  advanced:\n    max_rows: 2000000\n"
+            "  text_columns:\n"
+            "    - {column: comment, question: comment}\noutput:\n  xlsx: false\n"
+            f"tag:\n  advanced:\n    onnx_model_dir: {onnx_dir or ROOT / 'models' / 'minilm-onnx'}\n"
+            f"    static_model_dir: {ROOT / 'models' / 'minilm-static'}\n"
+            + (f"  embedder: {embedder}\ndiscover:\n  embedder: {embedder}\n"
+               if embedder else ""))
+
+
 def build_round(size: int) -> pd.DataFrame:
     """``size`` distinct comments recombined from real FFT sentences (bench_discovery_scale's
     round, one comment per respondent, with every sentence new too), as an export: id, trust,
@@ -87,17 +101,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "config").mkdir()
-        (work / "config" / "pipeline.yaml").write_text(
-            "version: 1\ninput:\n  id_column: id\n  group_column: trust\n"
-            "  advanced:\n    max_rows: 2000000\n"
-            "  text_columns:\n"
-            "    - {column: comment, question: comment}\noutput:\n  xlsx: false\n"
-            # the models built once (as in a project that has run before); vectors stay cold
-            f"tag:\n  advanced:\n    onnx_model_dir: {ROOT / 'models' / 'minilm-onnx'}\n"
-            f"    static_model_dir: {ROOT / 'models' / 'minilm-static'}\n"
-            + (f"  embedder: {args.embedder}\ndiscover:\n  embedder: {args.embedder}\n"
-               if args.embedder else ""),
-            encoding="utf-8")
+        (work / "config" / "pipeline.yaml").write_text(round_config(embedder=args.embedder),
+                                                        encoding="utf-8")
         for size in args.sizes:
             export = work / f"round_{size}.csv"
             build_round(size).to_csv(export, index=False)
