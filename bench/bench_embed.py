@@ -36,28 +36,28 @@ import bench_tagging as bt
 from pipeline import run_settings
 from pipeline.codebook.spreadsheet import import_codebook
 from pipeline.config.models import ThemesConfig
-from pipeline.embed import pretrained
+from pipeline.embed import registry, vector_cache
 from pipeline.evaluation import coded, evaluate, training
 from pipeline.tagging import learned as learn
 
-EMBEDDERS = pretrained.PRETRAINED  # minilm, minilm-onnx, minilm-static (the registry order)
+EMBEDDERS = registry.PRETRAINED  # minilm, minilm-onnx, minilm-static (the registry order)
 
 
 def embedder(name: str, settings):
-    return pretrained.embedder_for_settings(name, settings.pipeline.tag)
+    return registry.embedder_for_settings(name, settings.pipeline.tag)
 
 
 def speed(sentences: list[str], settings, repeats: int) -> list[str]:
     best = dict.fromkeys(EMBEDDERS, float("inf"))
     for _ in range(repeats):
         for name in EMBEDDERS:
-            pretrained.forget_embedders()
+            registry.forget_embedders()
             model = embedder(name, settings)
             model.transform(["warm up: the model loads (and is built once) outside the timing"])
             started = time.perf_counter()
             model.transform(sentences)
             best[name] = min(best[name], time.perf_counter() - started)
-    pretrained.forget_embedders()
+    registry.forget_embedders()
     lines = []
     for name in EMBEDDERS:
         rate = len(sentences) / best[name]
@@ -81,11 +81,11 @@ def learned_f1(texts, truth, settings) -> dict[str, tuple[float, float]]:
     scores = {}
     for name in EMBEDDERS:
         model = embedder(name, settings)
-        pretrained.load_cache(model, bt.CACHE)
+        vector_cache.load_cache(model, bt.CACHE)
         extra = training.theme_examples(settings)
         embeddings = model.transform(texts)
         extra.embeddings = model.transform(extra.texts)
-        pretrained.save_cache(model, bt.CACHE)
+        vector_cache.save_cache(model, bt.CACHE)
         _, tagged = learn.out_of_fold(texts, truth, learn.FeatureSpec(embedder=name),
                                       settings.pipeline.seed, 5, embeddings, extra,
                                       inner_folds=3)

@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 from pipeline import run_settings
 from pipeline.codebook.spreadsheet import import_codebook
 from pipeline.config.models import ThemesConfig, load_themes
-from pipeline.embed.pretrained import load_cache, pretrained_embedder, save_cache
+from pipeline.embed.registry import pretrained_embedder
+from pipeline.embed.vector_cache import load_cache, save_cache
 from pipeline.evaluation import coded, evaluate, training
 from pipeline.tagging import learned
 

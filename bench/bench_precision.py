@@ -34,7 +34,7 @@ from bench_tagging import cv_threshold_tags, folds_of
 from pipeline import run_settings
 from pipeline.codebook.spreadsheet import import_codebook
 from pipeline.config.models import ThemesConfig
-from pipeline.embed.pretrained import load_cache, save_cache
+from pipeline.embed.vector_cache import load_cache, save_cache
 from pipeline.evaluation import coded, evaluate
 from pipeline.tagging.semantic import embedder_for, keep_top_k, runner_up, semantic_match
 

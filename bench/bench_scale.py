@@ -151,7 +151,7 @@ def stock(export: Path) -> None:
     from bertopic import BERTopic
     from sentence_transformers import SentenceTransformer
 
-    from pipeline.embed.pretrained import minilm_dir, offline_hub
+    from pipeline.embed.model_files import minilm_dir, offline_hub
 
     texts = pd.read_csv(export, dtype=str, keep_default_na=False)["comment"].tolist()
     with offline_hub():

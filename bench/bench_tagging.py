@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 from pipeline import run_settings, runner
 from pipeline.codebook.spreadsheet import import_codebook
 from pipeline.config.models import Settings, ThemesConfig
-from pipeline.embed.pretrained import load_cache, pretrained_embedder, save_cache
+from pipeline.embed.registry import pretrained_embedder
+from pipeline.embed.vector_cache import load_cache, save_cache
 from pipeline.engine import inputs
 from pipeline.evaluation import coded, evaluate, training
 from pipeline.tagging import learned as learn
@@ -164,7 +165,7 @@ def learned(texts, truth, settings, folds, quick, finetune) -> list[str]:
 def speed(texts: list[str], truth: np.ndarray, settings: Settings, quick: bool) -> list[str]:
     """Comments per second of the tag stage, one layer at a time, cold embedding cache.
     The classifier rows use a model fitted on comments 1001 onwards."""
-    from pipeline.embed import pretrained
+    from pipeline.embed import registry
     from pipeline.stages import tag
 
     sample = texts[:1000]
@@ -191,7 +192,7 @@ def speed(texts: list[str], truth: np.ndarray, settings: Settings, quick: bool) 
             update={"tag_model": model})
     lines = []
     for name, local in layers.items():
-        pretrained.forget_embedders()  # a cold cache for each measurement
+        registry.forget_embedders()  # a cold cache for each measurement
         warm = "minilm-static" if "static" in name else ("minilm" if "minilm" in name else None)
         if warm:  # load the model outside the timing, as in a long run
             pretrained_embedder(warm, settings.pipeline.tag.advanced.static_model_dir
@@ -203,7 +204,7 @@ def speed(texts: list[str], truth: np.ndarray, settings: Settings, quick: bool) 
                      f"{len(sample) / seconds:.0f} |")
     texts_only = [str(t) for t in sentences["text"]]
     for name in ("minilm-static",) + (() if quick else ("minilm",)):
-        pretrained.forget_embedders()
+        registry.forget_embedders()
         embedder = pretrained_embedder(name, settings.pipeline.tag.advanced.static_model_dir)
         embedder.transform(["warm up"])
         started = time.perf_counter()

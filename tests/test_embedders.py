@@ -17,7 +17,7 @@ import pytest
 from sklearn.base import clone
 
 from pipeline.config.models import load_pipeline
-from pipeline.embed import pretrained
+from pipeline.embed import base, minilm, model_files, registry, switching, vector_cache
 from pipeline.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,12 +41,12 @@ def onnx_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture()
 def no_secret():
-    pretrained.use_cache_secret(None)
+    registry.use_cache_secret(None)
     yield
-    pretrained.use_cache_secret(None)
+    registry.use_cache_secret(None)
 
 
-class Counting(pretrained.CachedEmbedder):
+class Counting(base.CachedEmbedder):
     """Records what it is asked to embed."""
 
     name = "counting"
@@ -65,7 +65,7 @@ def test_onnx_vectors_agree_with_sentence_transformers(onnx_dir: Path, no_secret
     from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
 
     fast = OnnxMiniLMEmbedder(onnx_dir).transform(SENTENCES)
-    reference = pretrained.MiniLMEmbedder().transform(SENTENCES)
+    reference = minilm.MiniLMEmbedder().transform(SENTENCES)
     cosines = (fast * reference).sum(axis=1)
     assert fast.shape == (len(SENTENCES), 384)
     assert np.allclose(np.linalg.norm(fast, axis=1), 1.0)
@@ -155,15 +155,15 @@ def test_an_earlier_recipes_folder_is_built_again_and_its_cached_vectors_are_not
     assert onnx_minilm.recipe_of(old) == 1
     cache = tmp_path / "cache"
     cache.mkdir()
-    pretrained.use_cache_secret(b"s" * 32)
+    registry.use_cache_secret(b"s" * 32)
     try:
         embedder = OnnxMiniLMEmbedder(old)
         assert embedder.cache_stem() is None  # vectors saved from it are not this recipe's
         (cache / "minilm-onnx.npz").write_bytes(b"vectors of an earlier build")
-        assert pretrained.load_cache(embedder, cache) == 0
+        assert vector_cache.load_cache(embedder, cache) == 0
         vectors = embedder.transform(SENTENCES[:2])  # builds the current recipe, swaps it in
     finally:
-        pretrained.use_cache_secret(None)
+        registry.use_cache_secret(None)
     assert onnx_minilm.recipe_of(old) == onnx_minilm.RECIPE
     onnx_minilm.verify(old)
     assert sorted(p.name for p in old.parent.iterdir()) == ["minilm-onnx"]  # nothing left aside
@@ -187,15 +187,15 @@ def test_onnx_vectors_are_reused_from_the_keyed_cache(onnx_dir: Path, tmp_path: 
     from pipeline.embed import onnx_minilm
     from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
 
-    pretrained.use_cache_secret(b"s" * 32)
+    registry.use_cache_secret(b"s" * 32)
     try:
         first = OnnxMiniLMEmbedder(onnx_dir)
         vectors = first.transform(SENTENCES[:3])
-        path = pretrained.save_cache(first, tmp_path)
+        path = vector_cache.save_cache(first, tmp_path)
         digest = onnx_minilm.read_sums(onnx_dir)["model.onnx"]
         assert path == tmp_path / f"minilm-onnx-{digest[:12]}.npz"  # the build's own file
         second = OnnxMiniLMEmbedder(onnx_dir)
-        assert pretrained.load_cache(second, tmp_path) == 3
+        assert vector_cache.load_cache(second, tmp_path) == 3
 
         def no_model(texts):
             raise AssertionError(f"embedded again: {texts}")
@@ -203,7 +203,7 @@ def test_onnx_vectors_are_reused_from_the_keyed_cache(onnx_dir: Path, tmp_path: 
         monkeypatch.setattr(second, "_encode", no_model)
         assert np.allclose(second.transform(SENTENCES[:3]), vectors)
     finally:
-        pretrained.use_cache_secret(None)
+        registry.use_cache_secret(None)
 
 
 def test_loading_models_leaves_the_offline_switches_as_they_were(onnx_dir: Path,
@@ -212,11 +212,11 @@ def test_loading_models_leaves_the_offline_switches_as_they_were(onnx_dir: Path,
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "0")
-    pretrained.MiniLMEmbedder().transform(["Loaded offline."])
+    minilm.MiniLMEmbedder().transform(["Loaded offline."])
     OnnxMiniLMEmbedder(onnx_dir).transform(["Loaded offline."])
     assert "HF_HUB_OFFLINE" not in os.environ
     assert os.environ["TRANSFORMERS_OFFLINE"] == "0"
-    with pretrained.offline_hub():
+    with model_files.offline_hub():
         assert os.environ["HF_HUB_OFFLINE"] == os.environ["TRANSFORMERS_OFFLINE"] == "1"
     assert "HF_HUB_OFFLINE" not in os.environ and os.environ["TRANSFORMERS_OFFLINE"] == "0"
 
@@ -226,7 +226,7 @@ def test_memory_cache_keeps_the_most_recently_used_vectors(no_secret) -> None:
     embedder.transform(["a", "bb"])
     embedder.transform(["a"])          # a is now the most recently used
     embedder.transform(["ccc"])        # over the bound: bb goes
-    assert list(embedder.cache_) == [pretrained.text_key("a"), pretrained.text_key("ccc")]
+    assert list(embedder.cache_) == [base.text_key("a"), base.text_key("ccc")]
     embedder.transform(["bb"])
     assert embedder.calls == [["a", "bb"], ["ccc"], ["bb"]]
     # a batch larger than the bound still comes back whole and in order
@@ -252,12 +252,12 @@ def test_memory_cache_bound_comes_from_the_config(tmp_path: Path) -> None:
     assert shipped.advanced.memory_cache_entries == 100000
     assert Path(shipped.advanced.onnx_model_dir) == ROOT / "models" / "minilm-onnx"
     try:
-        embedder = pretrained.embedder_for_settings("minilm-onnx", tag)
+        embedder = registry.embedder_for_settings("minilm-onnx", tag)
         assert embedder.max_entries == 3 and embedder.onnx_dir == tag.advanced.onnx_model_dir
-        assert pretrained.embedder_for_settings("minilm-onnx", tag) is embedder  # shared
+        assert registry.embedder_for_settings("minilm-onnx", tag) is embedder  # shared
         assert not (tmp_path / "models").exists()  # nothing is built before the first use
     finally:
-        pretrained.forget_embedders()
+        registry.forget_embedders()
 
 
 def test_embedders_follow_scikit_learn_conventions(tmp_path: Path) -> None:
@@ -267,7 +267,7 @@ def test_embedders_follow_scikit_learn_conventions(tmp_path: Path) -> None:
     assert embedder.get_params() == {"onnx_dir": tmp_path / "m", "max_entries": 5}
     copy = clone(embedder)
     assert copy.get_params() == embedder.get_params() and copy.cache_ == {}
-    assert pretrained.MiniLMEmbedder().fit(["x"]).get_params() == {"max_entries": None}
+    assert minilm.MiniLMEmbedder().fit(["x"]).get_params() == {"max_entries": None}
     assert not (tmp_path / "m").exists()  # constructing and cloning build nothing
 
 
@@ -279,18 +279,18 @@ def _with(settings, section: str, **update):
 
 def test_onnx_is_chosen_by_round_size_only_when_opted_in(settings) -> None:
     assert settings.pipeline.tag.advanced.onnx_from_rows == 5000  # large rounds only, by default
-    assert pretrained.for_round_size(settings, 4999) == (settings, None)
+    assert switching.for_round_size(settings, 4999) == (settings, None)
     never = _with(settings, "tag", onnx_from_rows=None, static_from_rows=None)
-    assert pretrained.for_round_size(never, 10**6) == (never, None)
+    assert switching.for_round_size(never, 10**6) == (never, None)
     opted = _with(settings, "tag", embedder="minilm", onnx_from_rows=10)
     opted = _with(opted, "discover", embedder="minilm")
-    assert pretrained.for_round_size(opted, 9) == (opted, None)
-    chosen, note = pretrained.for_round_size(opted, 10)
+    assert switching.for_round_size(opted, 9) == (opted, None)
+    chosen, note = switching.for_round_size(opted, 10)
     assert chosen.pipeline.tag.embedder == chosen.pipeline.discover.embedder == "minilm-onnx"
     assert note == ("10 input rows >= tag.advanced.onnx_from_rows (10): tag.embedder and "
                     "discover.embedder minilm -> minilm-onnx")
     static = _with(opted, "discover", embedder="tfidf-svd")
-    chosen, note = pretrained.for_round_size(static, 10)
+    chosen, note = switching.for_round_size(static, 10)
     assert chosen.pipeline.discover.embedder == "tfidf-svd" and "discover" not in note
 
 
@@ -298,19 +298,19 @@ def test_very_large_rounds_switch_to_the_static_embedder(settings) -> None:
     assert settings.pipeline.tag.advanced.static_from_rows == 100000  # very large rounds only
     both = _with(_with(settings, "tag", embedder="minilm", onnx_from_rows=10,
                        static_from_rows=100), "discover", embedder="minilm")
-    chosen, note = pretrained.for_round_size(both, 99)
+    chosen, note = switching.for_round_size(both, 99)
     assert chosen.pipeline.tag.embedder == "minilm-onnx"  # the onnx rule below the static one
-    chosen, note = pretrained.for_round_size(both, 100)
+    chosen, note = switching.for_round_size(both, 100)
     assert chosen.pipeline.tag.embedder == chosen.pipeline.discover.embedder == "minilm-static"
     assert note == ("100 input rows >= tag.advanced.static_from_rows (100): tag.embedder and "
                     "discover.embedder minilm -> minilm-static")
     mixed = _with(both, "discover", embedder="minilm-onnx")
-    chosen, note = pretrained.for_round_size(mixed, 100)
+    chosen, note = switching.for_round_size(mixed, 100)
     assert chosen.pipeline.discover.embedder == "minilm-static"
     assert note.endswith("tag.embedder minilm -> minilm-static; "
                          "discover.embedder minilm-onnx -> minilm-static")
     kept = _with(both, "tag", static_from_rows=None)
-    assert pretrained.for_round_size(kept, 10**6)[0].pipeline.tag.embedder == "minilm-onnx"
+    assert switching.for_round_size(kept, 10**6)[0].pipeline.tag.embedder == "minilm-onnx"
 
 
 def test_without_onnxruntime_the_round_keeps_minilm_and_says_so(settings, monkeypatch) -> None:
@@ -320,7 +320,7 @@ def test_without_onnxruntime_the_round_keeps_minilm_and_says_so(settings, monkey
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "onnxruntime" else real(name, *a))
     opted = _with(settings, "tag", embedder="minilm", onnx_from_rows=10)
-    kept, note = pretrained.for_round_size(opted, 10)
+    kept, note = switching.for_round_size(opted, 10)
     assert kept.pipeline.tag.embedder == "minilm"
     assert note == ("10 input rows >= tag.advanced.onnx_from_rows (10), but onnxruntime is not "
                     "installed (pip install 'comment-theming[onnx]'): kept minilm")

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config.models import Settings, ThemesConfig, load_pipeline
-from pipeline.embed import pretrained
+from pipeline.embed import base, registry, vector_cache
 
 
-class FakeEmbedder(pretrained.CachedEmbedder):
+class FakeEmbedder(base.CachedEmbedder):
     name = "fake"
     dims = 3
 
@@ -39,23 +39,23 @@ def test_saved_keys_are_keyed_and_kept_apart_by_purpose(tmp_path: Path) -> None:
     sentence = "Dr Smith was rude to me."
     keyed = settings(tmp_path, b"k" * 32)
     try:
-        pretrained.use_cache_secret(keyed.secret)
+        registry.use_cache_secret(keyed.secret)
         embedder = FakeEmbedder()
         embedder.transform([sentence])
-        run_dir = pretrained.embedding_cache_dir(keyed, "run")
+        run_dir = vector_cache.embedding_cache_dir(keyed, "run")
         assert run_dir == tmp_path / ".theming-cache" / "run"
-        path = pretrained.save_cache(embedder, run_dir)
+        path = vector_cache.save_cache(embedder, run_dir)
         with np.load(path) as saved:
             keys = [str(k) for k in saved["keys"]]
         assert keys and hashlib.sha1(sentence.encode()).hexdigest() not in keys
-        assert pretrained.embedding_cache_dir(keyed, "coded") == tmp_path / ".theming-cache" / "coded"
+        assert vector_cache.embedding_cache_dir(keyed, "coded") == tmp_path / ".theming-cache" / "coded"
         again = FakeEmbedder()
-        assert pretrained.load_cache(again, run_dir) == 1
-        assert pretrained.text_key(sentence) in again.cache_
-        assert pretrained.embedding_cache_dir(settings(tmp_path, None), "run") is None
+        assert vector_cache.load_cache(again, run_dir) == 1
+        assert base.text_key(sentence) in again.cache_
+        assert vector_cache.embedding_cache_dir(settings(tmp_path, None), "run") is None
         assert path.stat().st_mode & 0o777 == 0o666 & ~_umask()
     finally:
-        pretrained.use_cache_secret(None)
+        registry.use_cache_secret(None)
 
 
 def test_cache_clear_empties_the_project_cache(tmp_path: Path) -> None:

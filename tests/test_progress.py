@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from pipeline import cli, progress
-from pipeline.embed.pretrained import CachedEmbedder
+from pipeline.embed.base import CachedEmbedder
 
 
 class Counting(CachedEmbedder):

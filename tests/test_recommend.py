@@ -179,7 +179,7 @@ def test_min_support_as_a_share_of_the_round():
 def test_a_theme_carried_by_many_sentences_is_quoted_from_a_bounded_pool(
         sample_every_table, monkeypatch):
     from pipeline import load_settings
-    from pipeline.embed.pretrained import CachedEmbedder
+    from pipeline.embed.base import CachedEmbedder
     from pipeline.stages import recommend
 
     tables = dict(sample_every_table)

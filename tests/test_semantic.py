@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pipeline.config.models import Settings, ThemesConfig
-from pipeline.embed import model_files, pretrained
+from pipeline.embed import base, minilm, model_files, vector_cache
 from pipeline.errors import ConfigError
 from pipeline.evaluation.coded import sentences_of
 from pipeline.stages import tag
@@ -92,7 +92,7 @@ def test_theme_threshold_overrides_the_default(settings):
     assert "parking" not in set(tags["theme_id"]) and "food" in set(tags["theme_id"])
 
 
-class Fixed(pretrained.CachedEmbedder):
+class Fixed(base.CachedEmbedder):
     """Texts mentioning 'park' -> (1, 0), any other text -> (0, 1)."""
 
     name, dims = "fixed", 2
@@ -139,7 +139,7 @@ def test_codebook_weight_is_off_by_default_and_changes_tags_when_on(settings):
 def test_cache_embeds_each_text_once_and_round_trips(tmp_path):
     calls = []
 
-    class Counting(pretrained.CachedEmbedder):
+    class Counting(base.CachedEmbedder):
         name, dims = "counting", 3
 
         def _encode(self, texts):
@@ -151,24 +151,24 @@ def test_cache_embeds_each_text_once_and_round_trips(tmp_path):
     assert calls == [["a", "bb"]] and np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
     first.transform(["bb"])
     assert len(calls) == 1
-    assert pretrained.save_cache(first, tmp_path) == tmp_path / "counting.npz"
+    assert vector_cache.save_cache(first, tmp_path) == tmp_path / "counting.npz"
     with np.load(tmp_path / "counting.npz", allow_pickle=False) as saved:
         assert len(saved["keys"]) == 2
     second = Counting()
-    assert pretrained.load_cache(second, tmp_path) == 2
+    assert vector_cache.load_cache(second, tmp_path) == 2
     assert np.allclose(second.transform(["a", "bb", "a"]), vectors) and len(calls) == 1
 
 
 def test_minilm_refuses_weights_with_another_checksum(monkeypatch):
     monkeypatch.setattr(model_files, "MINILM_SHA256", "0" * 64)
     with pytest.raises(ConfigError) as caught:
-        pretrained.minilm_dir()
+        model_files.minilm_dir()
     assert caught.value.code == "C020"
     assert "is not the official all-MiniLM-L6-v2 file" in caught.value.message
 
 
 def test_minilm_embeds_a_paraphrase_closer_than_an_unrelated_sentence():
-    embedder = pretrained.MiniLMEmbedder()  # loads the shipped weights, offline
+    embedder = minilm.MiniLMEmbedder()  # loads the shipped weights, offline
     vectors = embedder.transform(["We were told after the decision was made.",
                                   "Nobody asked us before they decided.",
                                   "The car park is full."])
