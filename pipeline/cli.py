@@ -21,14 +21,15 @@ app = typer.Typer(
          "recommendations and quote tables, offline.\n\n"
          "Example: theming run data/sample/survey_round.csv",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help text is plain: "[default: ...]" notes are not markup
 )
 themes_app = typer.Typer(help="Check the reviewers' theme config, or import a codebook.\n\n"
                               "Example: theming themes check config/themes.yaml",
-                         no_args_is_help=True)
+                         no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(themes_app, name="themes")
 cache_app = typer.Typer(help="Manage the project's embedding cache.\n\n"
                              "Example: theming cache clear --config config/pipeline.yaml",
-                        no_args_is_help=True)
+                        no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(cache_app, name="cache")
 
 DEBUG = {"on": False}
