@@ -135,6 +135,22 @@ def english_words() -> frozenset[str]:
     return frozenset(words)
 
 
+@functools.lru_cache(maxsize=1)
+def non_noun_words() -> frozenset[str]:
+    """Lower-case English words that WordNet lists as a verb, an adjective or an adverb."""
+    with gzip.open(_lookups_file("en_lemma_index.json.gz")) as handle:
+        index = json.load(handle)
+    return frozenset(w for pos, entries in index.items() if pos != "noun" for w in entries)
+
+
+@functools.lru_cache(maxsize=100_000)
+def rare_noun(word: str) -> bool:
+    """True when ``word`` is English only as a rare noun: WordNet's noun index holds proper
+    names in lower case ("calder", "thornton", "greaves"), so such a word may be a surname."""
+    lower = word.lower()
+    return (lower in english_words() and lower not in non_noun_words() and not ordinary(word)
+            and key(word) not in name_words.NOT_NAME_WORDS)
+
 
 @functools.lru_cache(maxsize=100_000)
 def ordinary(word: str) -> bool:
