@@ -52,7 +52,8 @@ LOOKALIKES = [
 # Names the first version of the finder missed (issue 27, item 1, the held-out set's kinds)
 NAMED_LATER = [
     ("given name and an unknown surname", "gemma rushton sorted the rota out.", "gemma rushton"),
-    ("a surname and an unknown word", "ekow quaye's summary was helpful.", "ekow quaye"),
+    ("a surname and an unknown word", "babatunde ojelade's summary was helpful.",
+     "babatunde ojelade"),
     ("given name and a rare noun", "fiona calder sent the minutes round.", "fiona calder"),
     ("capitals", "FIONA CALDER SENT THE MINUTES ROUND.", "FIONA CALDER"),
     ("a particle that is a given name", "Ask ben thornton about the backlog.", "ben thornton"),

@@ -9,7 +9,8 @@ census reports), not copied from any file. Everything is lower case without acce
 ``name_lexicon.key`` folds a word.
 
 ``NOT_NAME_WORDS`` are words of organisations, places, programmes, titles of documents and the
-calendar: a capitalised run holding one is an organisation or a place, not a person.
+calendar (and contractions written without their apostrophe: "dont", "hes"): a capitalised
+run holding one is an organisation or a place, not a person.
 ``NOT_NAME_PAIRS`` are pairs of words that look like a name and are not one.
 """
 
@@ -171,6 +172,8 @@ period term workforce people pay terms conditions handbook guidance
 standards standard charter covenant pledge principles values
 freedom speak up guardian guardians wellbeing health-and-wellbeing equality diversity
 inclusion race disability lgbt lgbtq pride black history month
+dont cant wont isnt arent wasnt werent didnt doesnt hasnt havent hadnt couldnt shouldnt
+wouldnt mustnt hes shes theyre youre ive weve theyve thats whats
 """)
 
 # Last words of a street, a building or an event: "Clifton Lane", "Fletcher House",

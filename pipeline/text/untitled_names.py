@@ -203,10 +203,12 @@ def _find(text: str, words: list[Word | None], cued_at: frozenset[int]) -> list[
 
 
 def _beside(text: str, spans: list[Span]) -> frozenset[int]:
-    """Starts of the words that "and" or a comma joins to a name found: the word after it,
-    and the one or two words before it."""
+    """Starts of the words that "and" or a comma joins to a name of two words or more found:
+    the word after it, and the one or two words before it."""
     starts: set[int] = set()
     for start, end in spans:
+        if not regex.search(r"\s", text[start:end]):
+            continue  # one word alone is too weak a cue: "Africa, Rawanda"
         after = COORDINATED_AFTER.match(text, end)
         if after:
             starts.add(after.end())
@@ -221,8 +223,8 @@ def _names_in_run(text: str, run: list[Word], cued_at: frozenset[int]) -> list[S
     spans: list[Span] = []
     piece: list[Word] = []
     for at, word in enumerate([*run, None]):
-        if word is not None and (word.shape == "cap" or (
-                word.particle and piece and at + 1 < len(run) and run[at + 1].shape == "cap")):
+        if word is not None and (word.shape == "cap" or (word.particle and piece and next(
+                (w.shape == "cap" for w in run[at + 1:] if not w.particle), False))):
             piece.append(word)
             continue
         if piece:
@@ -282,8 +284,10 @@ def _beside_a_place(text: str, word: Word) -> bool:
 
 def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) -> list[Span]:
     """A name in lower case or capitals starting at ``run[at]``: two known names side by side
-    (one not an everyday word), a given name (not an everyday word) before an unknown word
-    or a rare noun ("folake adeniran", "fiona calder"), a given name and an unknown word
+    (one not an everyday word), a known name (not an everyday word) before an unknown word
+    or a given name before a rare noun ("folake adeniran", "fiona calder"), an unknown word
+    (not a typing slip) before a known surname or a rare noun ("oksana shevchenko"), a given
+    name and an unknown word
     across a joining word ("siobhan ni bhriain"), a given name that is also a particle before
     a known surname ("ben thornton"), or a name after a cue ("spoke to priya")."""
     first = run[at]
@@ -300,13 +304,15 @@ def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) ->
         if nxt is not None and not joined and nxt.surname and nxt.strong and _candidate(nxt):
             return [(first.start, nxt.end)]
         return []
-    if nxt is not None and (_candidate(nxt) or (given_first and nxt.rare_noun
+    unknown_first = _unlisted(first)
+    if nxt is not None and (_candidate(nxt) or ((given_first or unknown_first) and nxt.rare_noun
                                                 and not nxt.stop)) and \
             (lex.key(first.text), lex.key(nxt.text)) not in name_words.NOT_NAME_PAIRS:
         known_pair = first.known and nxt.known and (first.strong or nxt.strong)
         across = joined and given_first and nxt.namelike
-        surname_after = (first.known and first.strong and nxt.foreign) or \
-            (given_first and (nxt.namelike or nxt.rare_noun))
+        surname_after = (first.known and first.strong and _unlisted(nxt)) or \
+            (given_first and (nxt.known or nxt.rare_noun or _unlisted(nxt))) or \
+            (unknown_first and not joined and (nxt.rare_noun or (nxt.surname and nxt.strong)))
         if known_pair or across or surname_after or (cued and first.strong and nxt.namelike):
             last = nxt
             before = run[at - 1] if at else None
@@ -321,6 +327,12 @@ def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) ->
     if cued and first.strong:
         return [(first.start, first.end)]
     return []
+
+
+def _unlisted(word: Word) -> bool:
+    """An unknown non-English word that is not a typing slip ("adeniran", not "backround")."""
+    return word.foreign and not word.known and (
+        word.text.lower() != lex.key(word.text) or not lex.misspelt(word.text))
 
 
 def _candidate(word: Word) -> bool:
