@@ -4,13 +4,24 @@
     python bench/bench_names.py --set heldout        # the held-out set: the final figure only
     python bench/bench_names.py --no-cost            # scores only
     python bench/bench_names.py --whole              # + two whole runs of the 10k round
+    python bench/bench_names.py --set heldout2 --run # + a whole run of the set as a round:
+                                                     #   names that reach a file of the run
 
 Labelled sets (written for this project, bench/data/): ``names_bench.jsonl`` (tuning: 390
 sentences planting names of 13 naming traditions, 22% in lower case and 5% in capitals, and
 440 look-alikes: organisations, places, programmes, capitalised everyday words) and
 ``names_heldout.jsonl`` (160 + 180, other names, other sentence frames, other organisations
-and places; never used to tune). Sentences were composed from hand-written frames and
-hand-written names.
+and places; used to develop the second version of the finder, so no longer held out) and
+``names_heldout2.jsonl`` (123 sentences with 125 names of 20 traditions, none in the other
+sets, and 72 look-alikes; each sentence written on its own, in survey-answer style; written
+and committed before the second version was developed, and scored once after it).
+Sentences of the first two sets were composed from hand-written frames and hand-written names.
+
+``--run`` writes the set as a round (one answer per sentence), runs ``theming run`` on it in
+a temporary folder, and reads every file of the run folder (Parquet tables, zip members of
+DOCX and XLSX, HTML entities undone): a planted name reaches the folder when any of its words (3 letters or
+more) stands there as a word, in any case; a look-alike sentence stays readable when its text
+is found whole in some file.
 
 Scores are over the spans the whole redactor marks [NAME] (titles, list, untitled finder):
 a planted name is found when every letter of it lies in a marked span; precision is the
@@ -203,15 +214,88 @@ def whole_runs(size: int, fft: Path) -> dict:
     return found
 
 
+def folder_text(folder: Path) -> dict[str, str]:
+    """Every file of ``folder`` as text: Parquet tables and zip members opened, tags of XML
+    and HTML dropped,
+    entities undone, NFKC-folded."""
+    import html
+    import io
+    import re
+    import unicodedata
+    import zipfile
+
+    texts = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if path.suffix == ".parquet":
+            text = pd.read_parquet(io.BytesIO(data)).to_csv()
+        elif zipfile.is_zipfile(io.BytesIO(data)):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                text = "\n".join(archive.read(n).decode("utf-8", "replace")
+                                 for n in archive.namelist())
+        else:
+            text = data.decode("utf-8", "replace")
+        if path.suffix in (".docx", ".xlsx", ".html"):
+            text = re.sub(r"<[^>]+>", "", text)
+        texts[str(path.relative_to(folder))] = unicodedata.normalize(
+            "NFKC", html.unescape(text))
+    return texts
+
+
+def run_round(rows: list[dict]) -> dict:
+    """A whole ``theming run`` of ``rows`` as a round: the share of planted names that reach
+    no file of the run folder, the names that do (and where), and the look-alikes kept."""
+    import os
+    import re
+    import subprocess
+    import tempfile
+    import unicodedata
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        export = work / "round.csv"
+        pd.DataFrame({"id": [r["id"] for r in rows],
+                      "trust": [f"T{i % 3}" for i in range(len(rows))],
+                      "comment": [r["text"] for r in rows]}).to_csv(export, index=False)
+        config = work / "pipeline.yaml"
+        config.write_text(
+            "version: 1\ninput:\n  id_column: id\n  group_column: trust\n"
+            "  text_columns:\n    - {column: comment, question: comment}\n", encoding="utf-8")
+        out = work / "run"
+        subprocess.run([str(Path(sys.executable).with_name("theming")), "run", str(export),
+                        "--config", str(config), "--themes",
+                        str(ROOT / "config" / "themes.yaml"), "--out", str(out), "--quiet"],
+                       check=True, cwd=work, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        texts = folder_text(out)
+    names = sorted({n for r in rows for n in r["names"]}, key=str.lower)
+    reached = {}
+    for name in names:
+        words = [unicodedata.normalize("NFKC", w) for w in re.split(r"[\s,]+", name)
+                 if len(w) > 2]
+        where = sorted({f for f, text in texts.items() for w in words
+                        if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.IGNORECASE)})
+        if where:
+            reached[name] = where
+    lookalikes = [r["text"] for r in rows if r["kind"] == "lookalike"]
+    kept = sum(any(t in text for text in texts.values()) for t in lookalikes)
+    return {"files": len(texts), "names": len(names),
+            "names_kept_out": len(names) - len(reached),
+            "share_kept_out": round(1 - len(reached) / len(names), 3) if names else 1.0,
+            "names_reaching_a_file": reached,
+            "lookalike_sentences": len(lookalikes), "lookalikes_found_whole": kept}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["bench", "heldout"], default="bench")
+    parser.add_argument("--set", choices=["bench", "heldout", "heldout2"], default="bench")
     parser.add_argument("--show", type=int, default=15, help="misses and false spans to print")
     parser.add_argument("--no-cost", action="store_true")
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--fft", type=Path, default=FFT)
     parser.add_argument("--whole", action="store_true",
                         help="also time two whole runs of the round, the finder off and on")
+    parser.add_argument("--run", action="store_true",
+                        help="also run the set as a round and grep the run folder for names")
     args = parser.parse_args()
     path = ROOT / "bench" / "data" / f"names_{args.set}.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
@@ -229,6 +313,8 @@ def main() -> None:
         result["cost"] = cost
     if args.whole and args.fft.exists():
         result["whole_runs"] = whole_runs(args.size, args.fft)
+    if args.run:
+        result["run_folder"] = run_round(rows)
     print(json.dumps(result, indent=2))
 
 

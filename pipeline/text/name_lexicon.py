@@ -135,6 +135,49 @@ def english_words() -> frozenset[str]:
     return frozenset(words)
 
 
+@functools.lru_cache(maxsize=1)
+def non_noun_words() -> frozenset[str]:
+    """Lower-case English words that WordNet lists as a verb, an adjective or an adverb."""
+    with gzip.open(_lookups_file("en_lemma_index.json.gz")) as handle:
+        index = json.load(handle)
+    return frozenset(w for pos, entries in index.items() if pos != "noun" for w in entries)
+
+
+@functools.lru_cache(maxsize=100_000)
+def rare_noun(word: str) -> bool:
+    """True when ``word`` is English only as a rare noun: WordNet's noun index holds proper
+    names in lower case ("calder", "thornton", "greaves"), so such a word may be a surname."""
+    lower = word.lower()
+    return (lower in english_words() and lower not in non_noun_words() and not ordinary(word)
+            and key(word) not in name_words.NOT_NAME_WORDS)
+
+
+@functools.lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """The common English word forms (``word_probabilities``), lower case."""
+    return frozenset(w.lower() for w in word_probabilities())
+
+
+@functools.lru_cache(maxsize=20_000)
+def misspelt(word: str) -> bool:
+    """True when ``word`` is one edit (a letter dropped, added, changed or two swapped, or an
+    apostrophe left out) from a common English word, or two common words run together
+    ("ezample", "didnt", "wasexcellent"; halves of four letters or more, or a stop word
+    first): a typing slip rather than a name."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    words, lower = common_words(), word.lower()
+    letters = "abcdefghijklmnopqrstuvwxyz'"
+    splits = [(lower[:i], lower[i:]) for i in range(len(lower) + 1)]
+    edits = ({a + b[1:] for a, b in splits if b}
+             | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+             | {a + c + b[1:] for a, b in splits if b for c in letters}
+             | {a + c + b for a, b in splits for c in letters})
+    if any(e in words for e in edits - {lower}):
+        return True
+    return any(a in words and b in words and len(b) > 2 and (len(a) > 3 or a in STOP_WORDS)
+               and len(b) > 3 - (a in STOP_WORDS) for a, b in splits)
+
 
 @functools.lru_cache(maxsize=100_000)
 def ordinary(word: str) -> bool:

@@ -9,7 +9,8 @@ census reports), not copied from any file. Everything is lower case without acce
 ``name_lexicon.key`` folds a word.
 
 ``NOT_NAME_WORDS`` are words of organisations, places, programmes, titles of documents and the
-calendar: a capitalised run holding one is an organisation or a place, not a person.
+calendar (and contractions written without their apostrophe: "dont", "hes"): a capitalised
+run holding one is an organisation or a place, not a person.
 ``NOT_NAME_PAIRS`` are pairs of words that look like a name and are not one.
 """
 
@@ -171,12 +172,16 @@ period term workforce people pay terms conditions handbook guidance
 standards standard charter covenant pledge principles values
 freedom speak up guardian guardians wellbeing health-and-wellbeing equality diversity
 inclusion race disability lgbt lgbtq pride black history month
+dont cant wont isnt arent wasnt werent didnt doesnt hasnt havent hadnt couldnt shouldnt
+wouldnt mustnt hes shes theyre youre ive weve theyve thats whats
 """)
 
-# Last words of a street or a building: "Clifton Lane", "Fletcher House".
+# Last words of a street, a building or an event: "Clifton Lane", "Fletcher House",
+# "Windrush Day".
 PLACE_SUFFIXES = _words("""
 lane close drive way view gardens grove crescent terrace place court row mews walk rise
 green park house lodge centre center hospital road street avenue square wing unit ward
+yard day week
 """)
 
 # Pairs of words that are not a person: places whose first word is also a given name,
@@ -188,6 +193,7 @@ NOT_NAME_PAIRS = frozenset({
     ("james", "cook"), ("james", "paget"), ("tai", "chi"), ("feng", "shui"), ("kung", "fu"),
     ("dim", "sum"), ("bok", "choy"), ("yin", "yang"), ("hong", "kong"), ("mah", "jong"),
     ("ping", "pong"), ("chow", "mein"), ("pak", "choi"),
+    ("hywel", "dda"),
 })
 
 # Words that put a name next: "my colleague X", "spoke to x y", "thanks to X".
@@ -196,5 +202,5 @@ CUES = (
     "spoke to", "speak to", "speaking to", "talked to", "talk to", "thanks to", "thank you to",
     "thank", "thanks", "shout out to", "praise for", "asked", "told", "emailed", "email",
     "contacted", "rang", "phoned", "met", "meeting with", "dear", "hi", "hello", "regards",
-    "ask", "tell", "cc", "like",
+    "ask", "tell", "cc", "like", "thanked", "according to", "thanks go to", "thanks goes to",
 )
