@@ -8,6 +8,9 @@ comments are split by stance: a theme is drafted only when more respondents ask 
 than praise it; when praise matches or outweighs the asks it is ``mixed`` (both sides quoted,
 no draft); raised only in praise it is ``praised``. A candidate theme from discovery is
 ``emerging``: quoted and named in the respondents' words, never drafted.
+A parent theme (one that others name as ``parent:``) is counted, quoted and drafted from its
+own tags and its sub-themes' (each respondent once); each sub-theme keeps its own row too, so a
+sub-theme with its own ``recommendation:`` gets its own draft.
 Quotes: see ``pipeline.drafting.quotes``.
 """
 
@@ -88,7 +91,8 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
     small = total < settings.pipeline.recommend.advanced.small_round
     min_group = settings.pipeline.report.advanced.min_group_size  # smaller groups: not named alone
     for order, theme in enumerate(settings.themes.themes):
-        tagged = tags[tags["theme_id"] == theme.id]
+        # a parent theme speaks for its sub-themes: their sentences carry it too
+        tagged = tags[tags["theme_id"].isin(settings.themes.subtree(theme.id))]
         carrying = sentences[sentences["sentence_id"].isin(tagged["sentence_id"])]
         support = comments[comments["comment_id"].isin(
             comment_themes.loc[comment_themes["theme_id"] == theme.id, "comment_id"])]

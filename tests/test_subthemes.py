@@ -1,0 +1,157 @@
+"""Sub-themes (issue 28 item 1): ``parent:`` and ``renamed_from:`` in the theme config, checked
+at load; a parent's row beside its sub-themes' in comment_themes (method ``rollup``); a run of
+two parents and four sub-themes whose report counts each respondent once per parent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config.loading import load_themes
+from pipeline.errors import ConfigProblems
+from pipeline.stages.tag import ROLLUP, roll_up
+
+ROOT = Path(__file__).resolve().parents[1]
+TREE = [  # two parents, four sub-themes; 'site' has a keyword of its own, 'care' none
+    {"id": "care", "label": "Care on the ward"},
+    {"id": "food", "label": "Food", "parent": "care", "keywords": ["food", "meal"]},
+    {"id": "nursing", "label": "Nursing", "parent": "care", "keywords": ["nurse"]},
+    {"id": "site", "label": "The hospital site", "keywords": ["hospital grounds"]},
+    {"id": "parking", "label": "Parking", "parent": "site", "keywords": ["parking"]},
+    {"id": "signs", "label": "Signs", "parent": "site", "keywords": ["sign"]},
+]
+ROWS = [  # respondent, group, answer
+    ("R1", "ward", "The food was cold. The nurses were rushed off their feet."),
+    ("R2", "ward", "Please improve the food, every meal was late."),
+    ("R3", "clinic", "The nurses were kind but there were too few of them."),
+    ("R4", "clinic", "Parking was impossible and the signs were confusing."),
+    ("R5", "ward", "Please add more parking near the entrance."),
+    ("R6", "clinic", "The hospital grounds need more signs to the clinics."),
+    ("R7", "ward", "Nothing to add really."),
+    ("R8", "clinic", "The food could be better and a nurse should check on people."),
+]
+
+
+def _write_themes(folder: Path, themes: list[dict]) -> Path:
+    path = folder / "themes.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "themes": themes}, sort_keys=False),
+                    encoding="utf-8")
+    return path
+
+
+def _problems(folder: Path, themes: list[dict]) -> list[tuple[str, str]]:
+    with pytest.raises(ConfigProblems) as raised:
+        load_themes(_write_themes(folder, themes))
+    return [(p.code, p.message) for p in raised.value.problems]
+
+
+def test_a_tree_of_two_parents_and_four_subthemes_loads(tmp_path: Path):
+    themes = load_themes(_write_themes(tmp_path, TREE))
+    assert themes.children() == {"care": ["food", "nursing"], "site": ["parking", "signs"]}
+    assert themes.subtree("site") == ["site", "parking", "signs"]
+    assert themes.subtree("food") == ["food"]
+
+
+def test_an_unknown_parent_is_named_with_the_closest_id(tmp_path: Path):
+    found = _problems(tmp_path, [TREE[0], {**TREE[1], "parent": "caer"}])
+    assert len(found) == 1
+    code, message = found[0]
+    assert code == "C034"
+    assert "theme 'food'" in message and "'caer'" in message and "did you mean 'care'" in message
+
+
+def test_a_grandchild_and_a_cycle_are_refused(tmp_path: Path):
+    grandchild = _problems(tmp_path, [*TREE[:3], {"id": "hot_food", "label": "Hot food",
+                                                  "parent": "food"}])
+    assert [code for code, _ in grandchild] == ["C035"]
+    assert "two levels" in grandchild[0][1] and "'hot_food'" in grandchild[0][1]
+    cycle = _problems(tmp_path, [{"id": "a", "label": "A", "parent": "b"},
+                                 {"id": "b", "label": "B", "parent": "a"}])
+    assert [code for code, _ in cycle] == ["C035", "C035"]
+    itself = _problems(tmp_path, [{"id": "a", "label": "A", "parent": "a"}])
+    assert [code for code, _ in itself] == ["C035"]
+
+
+def test_a_former_id_still_in_use_is_refused(tmp_path: Path):
+    found = _problems(tmp_path, [TREE[0], {**TREE[1], "renamed_from": ["care"]}])
+    assert [code for code, _ in found] == ["C036"]
+
+
+def test_a_parent_row_counts_a_comment_once_however_many_subthemes_it_carries():
+    tags = pd.DataFrame({
+        "comment_id": ["c1", "c1", "c2", "c3"], "sentence_id": ["s1", "s2", "s3", "s4"],
+        "theme_id": ["food", "nursing", "food", "site"],
+        "method": ["keyword", "keyword", "semantic", "keyword"],
+        "score": [1.0, 1.0, 0.6, 1.0], "evidence": ["food", "nurses", "cold meals", "grounds"],
+        "start": [0, 0, 0, 0], "end": [4, 6, 10, 7], "runner_up": ["", "", "", ""],
+        "margin": [float("nan")] * 4})
+    order = {theme["id"]: i for i, theme in enumerate(TREE)}
+    parents = {"food": "care", "nursing": "care", "parking": "site", "signs": "site"}
+    rolled = roll_up(tags, order, parents)
+    pairs = list(zip(rolled["comment_id"], rolled["theme_id"], rolled["methods"], strict=True))
+    assert pairs == [("c1", "care", ROLLUP, ), ("c1", "food", "keyword"),
+                     ("c1", "nursing", "keyword"), ("c2", "care", ROLLUP),
+                     ("c2", "food", "semantic"), ("c3", "site", "keyword")]
+    care_c1 = rolled[(rolled["comment_id"] == "c1") & (rolled["theme_id"] == "care")]
+    assert int(care_c1["n_sentences"].iat[0]) == 2
+    flat = roll_up(tags, order)  # without parents: no parent rows
+    assert "care" not in set(flat["theme_id"])
+
+
+@pytest.fixture(scope="module")
+def tree_run(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("tree")
+    config = yaml.safe_load((ROOT / "config" / "pipeline.yaml").read_text(encoding="utf-8"))
+    config.setdefault("tag", {}).update(semantic=False)
+    config["input"]["score_columns"] = []
+    (folder / "pipeline.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    _write_themes(folder, TREE)
+    pd.DataFrame(ROWS, columns=["respondent", "group", "comment"]).to_csv(
+        folder / "round.csv", index=False)
+    out = folder / "run"
+    result = CliRunner().invoke(app, [
+        "run", str(folder / "round.csv"), "--out", str(out), "--quiet",
+        "--config", str(folder / "pipeline.yaml"), "--themes", str(folder / "themes.yaml"),
+        "--text-column", "comment", "--id-column", "respondent", "--group-column", "group"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_comment_themes_csv_lists_a_parent_beside_its_subthemes(tree_run: Path):
+    answers = pd.read_csv(tree_run / "comment_themes.csv", dtype=str, keep_default_na=False)
+    themes = dict(zip(answers["respondent_id"], answers["themes"], strict=True))
+    assert themes["R1"] == "care|food|nursing"
+    assert themes["R4"] == "site|parking|signs"
+    assert themes["R6"] == "site|signs"  # the parent's own keyword and a sub-theme: one row
+    assert themes["R7"] == ""
+
+
+def test_a_parent_counts_each_respondent_once(tree_run: Path):
+    recs = json.loads((tree_run / "recommendations.json").read_text(encoding="utf-8"))
+    counts = {rec["key"]: rec["n_respondents"] for rec in recs["recommendations"]}
+    # food: R1 R2 R8; nursing: R1 R3 R8 -> care: R1 R2 R3 R8 (not 6)
+    assert (counts["food"], counts["nursing"], counts["care"]) == (3, 3, 4)
+    assert (counts["parking"], counts["signs"], counts["site"]) == (2, 2, 3)
+
+
+def test_report_html_shows_parents_with_their_subthemes_on_demand(tree_run: Path):
+    page = (tree_run / "report.html").read_text(encoding="utf-8")
+    summary = page.split('<details class="subthemes">')[0]
+    ranking = summary.split("Themes raised, most respondents first")[1]
+    assert "<td>Care on the ward</td><td>4</td>" in ranking
+    assert "<td>The hospital site</td><td>3</td>" in ranking
+    assert "<td>Food</td>" not in ranking  # sub-themes wait inside their parent's details
+    care = page.split("Sub-themes of\n&ldquo;Care on the ward&rdquo;")[1].split("</details>")[0]
+    assert "<td>Food</td><td>3</td>" in care and "<td>Nursing</td><td>3</td>" in care
+    assert "Parking" not in care
+    markdown = (tree_run / "recommendations.md").read_text(encoding="utf-8")
+    rows = [line for line in markdown.splitlines() if line.startswith("| ")]
+    at = next(i for i, line in enumerate(rows) if line.startswith("| Care on the ward | 4 |"))
+    assert [row.split(" | ")[:2] for row in rows[at + 1:at + 4]] == [
+        ["| → Food", "3"], ["| → Nursing", "3"], ["| The hospital site", "3"]]
