@@ -155,3 +155,89 @@ def test_report_html_shows_parents_with_their_subthemes_on_demand(tree_run: Path
     at = next(i for i, line in enumerate(rows) if line.startswith("| Care on the ward | 4 |"))
     assert [row.split(" | ")[:2] for row in rows[at + 1:at + 4]] == [
         ["| → Food", "3"], ["| → Nursing", "3"], ["| The hospital site", "3"]]
+
+
+def _finished_run(folder: Path, themes: dict, answers: list[tuple[str, str]],
+                  tree: dict | None = None) -> Path:
+    """A run folder as compare reads it: a manifest (ids, labels and the tree) and
+    comment_themes.csv, answers being (respondent_id, themes)."""
+    folder.mkdir(parents=True)
+    manifest = {"tool": "comment-theming", "themes": {
+        "ids": list(themes), "labels": themes, "sha256": folder.name, "path": None,
+        **(tree or {})}}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    pd.DataFrame([{"comment_id": f"c{i}", "respondent_id": r, "group": "all", "question": "q",
+                   "source": "x.csv", "row": i, "text": "t", "themes": t,
+                   "candidate_themes": "", "dropped_reason": ""}
+                  for i, (r, t) in enumerate(answers)]).to_csv(folder / "comment_themes.csv",
+                                                                 index=False)
+    return folder
+
+
+def test_compare_follows_a_renamed_theme_and_rolls_up_subthemes(tmp_path: Path):
+    from pipeline.compare.changes import compare_rounds
+    from pipeline.compare.rounds import read_round
+
+    labels = {"care": "Care", "food": "Food", "nursing": "Nursing"}
+    before = _finished_run(tmp_path / "round_1", labels, [
+        ("r1", "food|nursing"), ("r2", "food"), ("r3", ""), ("r4", "")],
+        {"parents": {"food": "care", "nursing": "care"}})
+    after = _finished_run(tmp_path / "round_2", {
+        "care": "Care", "meals": "Meals", "nursing": "Nursing"}, [
+        ("r1", "meals"), ("r2", "meals|nursing"), ("r3", "meals"), ("r4", "")],
+        {"parents": {"meals": "care", "nursing": "care"}, "renamed_from": {"meals": ["food"]}})
+    result = compare_rounds([read_round(before), read_round(after)], exact_below=5,
+                            candidate_similarity=0.6, redact=str, embed=None)
+    themes = result.themes.set_index("theme")
+    assert "food" not in themes.index  # followed, not reported as removed
+    meals = themes.loc["meals"]
+    assert (meals.status, meals.n_from, meals.n_to) == ("compared", 2, 3)
+    assert "id renamed from 'food'" in meals.note and "renamed from 'Food'" in meals.note
+    # the parent: r1 once in round 1 though it raised both sub-themes; comment_themes.csv
+    # written here lacks the parent's id, so the count is rolled up from the manifest's tree
+    care = themes.loc["care"]
+    assert (care.n_from, care.n_to) == (2, 3)
+    assert set(result.groups["theme"]) == {"care", "meals", "nursing"}
+
+
+def test_themes_check_counts_a_parent_by_its_subthemes_and_never_as_their_overlap(
+        tmp_path: Path):
+    themes = _write_themes(tmp_path, [
+        {"id": "meetings", "label": "Meetings"},  # nothing of its own to match
+        {"id": "papers", "label": "Meeting papers", "parent": "meetings",
+         "keywords": ["papers", "agenda"]},
+        {"id": "minister", "label": "Ministers attending", "parent": "meetings",
+         "keywords": ["minister"]}])
+    (tmp_path / "coded.csv").write_text(
+        "text,themes\nThe papers arrive too late to read.,papers\n"
+        "Agenda papers come the night before.,papers\nPlease send the agenda earlier.,papers\n"
+        "The minister never attends.,minister\nWe need more employers at the table.,\n",
+        encoding="utf-8")
+    (tmp_path / "pipeline.yaml").write_text(
+        "version: 1\ntag:\n  semantic: false\n  embedder: tfidf-svd\ncheck:\n  advanced:\n"
+        "    min_comments: 2\n    min_comments_for_advice: 5\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["themes", "check", str(themes), "--against",
+                                      str(tmp_path / "coded.csv"), "--config",
+                                      str(tmp_path / "pipeline.yaml")])
+    lines = result.output.splitlines()
+    # 'meetings' catches the 4 comments its sub-themes catch: no catches_nothing, no
+    # nothing_to_match, and 4 of 4 shared with 'papers' (3) is no overlap finding
+    assert not [line for line in lines if "meetings" in line and "]" in line], lines
+    assert any(line.startswith("warning [too_little] minister: catches 1 of 5") for line in lines)
+    assert result.exit_code == 0, result.output
+
+
+def test_themes_diff_follows_a_renamed_id_and_names_a_new_parent():
+    from pipeline.codebook.theme_diff import diff_themes
+    from pipeline.config.themes import ThemesConfig
+
+    old = ThemesConfig.model_validate({"themes": [
+        {"id": "care", "label": "Care"}, {"id": "food", "label": "Food", "keywords": ["food"]}]})
+    new = ThemesConfig.model_validate({"themes": [
+        {"id": "care", "label": "Care"},
+        {"id": "meals", "label": "Meals", "keywords": ["food"], "parent": "care",
+         "renamed_from": ["food"]}]})
+    rows = [tuple(row) for row in diff_themes(old, new).itertuples(index=False)]
+    assert rows == [("meals", "id renamed", "'food' -> 'meals'"),
+                    ("meals", "label changed", "'Food' -> 'Meals'"),
+                    ("meals", "parent changed", "'(none)' -> 'care'")]

@@ -6,9 +6,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from pipeline.config.base import StrictModel
 from pipeline.errors import Problem, did_you_mean
@@ -36,6 +41,15 @@ class Theme(StrictModel):
     proposed_keywords: list[str] = Field(default_factory=list)
     parent: str | None = None  # another theme's id: this theme is one of its sub-themes
     renamed_from: list[str] = Field(default_factory=list)  # former ids, which compare follows
+    # keys left out of a dump while unset, so a theme config without them keeps its hash
+    # (tags' config_version, the manifest's themes.sha256, resume) from before they existed
+    OMITTED_WHEN_UNSET: ClassVar[tuple[str, ...]] = ("parent", "renamed_from")
+
+    @model_serializer(mode="wrap")
+    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped = handler(self)
+        return {key: value for key, value in dumped.items()
+                if key not in self.OMITTED_WHEN_UNSET or value}
 
     @field_validator("min_support", mode="before")
     @classmethod
