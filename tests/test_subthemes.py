@@ -241,3 +241,36 @@ def test_themes_diff_follows_a_renamed_id_and_names_a_new_parent():
     assert rows == [("meals", "id renamed", "'food' -> 'meals'"),
                     ("meals", "label changed", "'Food' -> 'Meals'"),
                     ("meals", "parent changed", "'(none)' -> 'care'")]
+
+
+def test_refi_qda_codes_nest_by_parent_and_import_gives_the_tree_back(tmp_path: Path):
+    from lxml import etree
+
+    from pipeline.codebook.qdc import NAMESPACE, code_guid, export_qdc, import_qdc
+
+    themes = load_themes(_write_themes(tmp_path, TREE))
+    text = export_qdc(themes)
+    book = etree.fromstring(text.encode("utf-8"))
+    schema = ROOT.parent / "shared" / "schemas" / "refi-qda" / "Project.xsd"
+    if schema.is_file():  # the same codes in a project's CodeBook, as the .qdpx export writes
+        import xml.etree.ElementTree as ET
+
+        from pipeline.codebook import qdpx
+        from pipeline.codebook.qdc import add_codes
+
+        project = ET.Element(f"{{{qdpx.NAMESPACE}}}Project", {"name": "tree"})
+        add_codes(ET.SubElement(project, f"{{{qdpx.NAMESPACE}}}CodeBook"), themes,
+                  qdpx.NAMESPACE)
+        checker = etree.XMLSchema(etree.parse(str(schema)))
+        assert checker.validate(etree.fromstring(ET.tostring(project))), checker.error_log
+    code = f"{{{NAMESPACE}}}Code"
+    top = book.find(f"{{{NAMESPACE}}}Codes").findall(code)
+    assert [c.get("name") for c in top] == ["Care on the ward", "The hospital site"]
+    assert [c.get("guid") for c in top[0].findall(code)] == [code_guid("food"),
+                                                             code_guid("nursing")]
+    assert [c.get("name") for c in top[1].findall(code)] == ["Parking", "Signs"]
+    (tmp_path / "tree.qdc").write_text(text, encoding="utf-8")
+    back = import_qdc(tmp_path / "tree.qdc")["themes"]
+    assert {t["label"]: t.get("parent") for t in back} == {
+        "Care on the ward": None, "Food": "care_on_the_ward", "Nursing": "care_on_the_ward",
+        "The hospital site": None, "Parking": "the_hospital_site", "Signs": "the_hospital_site"}

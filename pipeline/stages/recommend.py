@@ -56,7 +56,7 @@ REQUIRES = {
     "respondents": RESPONDENTS,
 }
 PRODUCES = {"recommendations": RECOMMENDATIONS, "quotes": QUOTES,
-            "theme_comments": THEME_COMMENTS}
+            "theme_comments": THEME_COMMENTS, "answering": RESPONDENTS}
 STATUS_ORDER = {"drafted": 0, "mixed": 1, "emerging": 2, "praised": 3,
                 "no_recommendation_configured": 4, "no_ask": 5, "too_little_evidence": 6,
                 "not_raised": 7}
@@ -74,9 +74,12 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
               ) -> dict[str, pd.DataFrame]:
     """-> ``recommendations`` (rank, key, kind, label, owner, action, text (the draft),
     status, counts, n_asking, n_praising, support_by_group as JSON, evidence_line, note,
-    ask_phrases as JSON, action_asked) and ``quotes`` (key,
+    ask_phrases as JSON, action_asked), ``quotes`` (key,
     label, quote_rank, quote, stance, layer (the layers that tagged the quoted comment, or
-    ``discovery``), comment_id, respondent_id, group, question)."""
+    ``discovery``), comment_id, respondent_id, group, question), ``theme_comments`` and
+    ``answering`` (the denominator: respondent_id, group and each score column of every
+    respondent with a kept answer or a score, tagged or not; the REFI-QDA export's cases read
+    their scores from it)."""
     started = time.perf_counter()
     if respondents is None:
         respondents = comments[["respondent_id", "group"]].drop_duplicates("respondent_id")
@@ -155,7 +158,7 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
              int((recommendations["status"] == "drafted").sum()), len(quotes),
              time.perf_counter() - started)
     return {"recommendations": recommendations, "quotes": quotes,
-            "theme_comments": theme_comments}
+            "theme_comments": theme_comments, "answering": counted.reset_index(drop=True)}
 
 
 def _candidate_topics(candidates: pd.DataFrame, sentence_clusters: pd.DataFrame,
