@@ -56,11 +56,10 @@ td.all{font-weight:bold}
 <h2>Summary</h2>
 <ul>{% for line in doc.summary %}<li>{{ line }}</li>{% endfor %}</ul>
 {% if ranking %}<p class="lead"><strong>Themes raised, most respondents first</strong></p>
-{{ ranking }}{% endif %}
-{% for parent, children in subthemes %}<details class="subthemes"><summary>Sub-themes of
+{{ ranking }}{% endif %}{% for parent, children in subthemes %}
+<details class="subthemes"><summary>Sub-themes of
 &ldquo;{{ parent }}&rdquo; (each respondent is counted once for &ldquo;{{ parent }}&rdquo; above)</summary>
-{{ children }}</details>
-{% endfor %}
+{{ children }}</details>{% endfor %}
 {% if doc.prevalence %}<p class="lead"><strong>How often each theme was raised, by group</strong>
 (share of each group's respondents)</p>
 <table class="prevalence"><thead><tr><th scope="col">theme</th>
