@@ -132,6 +132,16 @@ def test_comment_themes_csv_lists_a_parent_beside_its_subthemes(tree_run: Path):
     assert themes["R7"] == ""
 
 
+def test_the_manifest_records_the_tree_for_compare(tree_run: Path):
+    from pipeline.compare.rounds import read_round
+
+    recorded = json.loads((tree_run / "manifest.json").read_text(encoding="utf-8"))["themes"]
+    assert recorded["parents"] == {"food": "care", "nursing": "care", "parking": "site",
+                                   "signs": "site"}
+    assert "renamed_from" not in recorded  # no theme of TREE declares one
+    assert read_round(tree_run).parents == recorded["parents"]
+
+
 def test_a_parent_counts_each_respondent_once(tree_run: Path):
     recs = json.loads((tree_run / "recommendations.json").read_text(encoding="utf-8"))
     counts = {rec["key"]: rec["n_respondents"] for rec in recs["recommendations"]}
