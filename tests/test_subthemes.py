@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.config.loading import load_themes
 from pipeline.errors import ConfigProblems
-from pipeline.stages.tag import ROLLUP, roll_up
+from pipeline.stages.schemas import ROLLUP
+from pipeline.stages.tag import roll_up
 
 ROOT = Path(__file__).resolve().parents[1]
 TREE = [  # two parents, four sub-themes; 'site' has a keyword of its own, 'care' none
@@ -130,6 +131,9 @@ def test_comment_themes_csv_lists_a_parent_beside_its_subthemes(tree_run: Path):
     assert themes["R4"] == "site|parking|signs"
     assert themes["R6"] == "site|signs"  # the parent's own keyword and a sub-theme: one row
     assert themes["R7"] == ""
+    layers = dict(zip(answers["respondent_id"], answers["layers"], strict=True))
+    assert layers["R1"] == "care:rollup|food:keyword|nursing:keyword"
+    assert layers["R6"] == "site:keyword|site:rollup|signs:keyword"
 
 
 def test_the_manifest_records_the_tree_for_compare(tree_run: Path):

@@ -30,7 +30,14 @@ import pandas as pd
 from pipeline import progress
 from pipeline.config.models import Settings, ThemesConfig
 from pipeline.embed.base import CachedEmbedder
-from pipeline.stages.schemas import COMMENT_THEMES, PROVENANCE, SENTENCES, TAGS, empty
+from pipeline.stages.schemas import (
+    COMMENT_THEMES,
+    PROVENANCE,
+    ROLLUP,
+    SENTENCES,
+    TAGS,
+    empty,
+)
 from pipeline.tagging.semantic import (
     embedder_for,
     keep_top_k,
@@ -216,9 +223,6 @@ def _semantic_block(sentences: pd.DataFrame, settings: Settings, vetoes: list[se
                         match.nearest_text(row, column), 0, len(texts[row]), second,
                         round(float(margin), 6) if second else np.nan))
     return records
-
-
-ROLLUP = "rollup"  # the method of a parent's row carried by its sub-themes' tags
 
 
 def roll_up(tags: pd.DataFrame, order: dict[str, int],
