@@ -182,7 +182,7 @@ def build_manifest(out: Path | None, settings: Settings, tables: dict[str, pd.Da
         "themes": {"path": str(themes_path) if themes_path else None,
                    "sha256": keys.themes_sha256,
                    "ids": settings.themes.ids,
-                   "labels": _theme_labels(settings)},
+                   "labels": _theme_labels(settings), **_theme_tree(settings)},
         "versions": _versions(),
         "rows": counts,
         "accounting": accounting(raw_rows, tables, counts),
@@ -256,6 +256,14 @@ def _theme_labels(settings: Settings) -> dict[str, str]:
 
     redactor = redactor_from_settings(settings.pipeline.clean.redact, "blank")
     return {theme.id: redactor(theme.label)[0] for theme in settings.themes.themes}
+
+
+def _theme_tree(settings: Settings) -> dict[str, dict]:
+    """``parents`` (sub-theme id -> parent id) and ``renamed_from`` (theme id -> former ids)
+    when the theme config has any, so ``theming compare`` can roll up and follow renames."""
+    renamed = {t.id: t.renamed_from for t in settings.themes.themes if t.renamed_from}
+    found = {"parents": settings.themes.parents(), "renamed_from": renamed}
+    return {key: value for key, value in found.items() if value}
 
 
 def redaction_counts(answers: pd.DataFrame) -> dict[str, int]:

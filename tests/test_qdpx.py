@@ -159,6 +159,24 @@ def test_one_source_per_kept_answer_and_cases_with_group_and_scores(sample_qdpx:
         == {"R001.why_scores", "R001.other_comments"}
 
 
+def test_cases_carry_scores_also_for_respondents_without_a_tagged_answer(
+        sample_qdpx: Path, sample_run: Path) -> None:
+    root, _ = project_of(sample_qdpx)
+    variables = {v.get("guid"): v.get("name") for v in root.iterfind(".//q:Variable", NS)}
+    given = {r["respondent_id"]: r for r in read_csv(
+        Path(__file__).resolve().parents[1] / "data" / "sample" / "survey_round.csv")}
+    tagged = {r["respondent_id"] for r in read_csv(sample_run / "theme_comments.csv")}
+    untagged = 0
+    for case in root.iterfind(".//q:Case", NS):
+        values = {variables[v.find("q:VariableRef", NS).get("targetGUID")]: v[1].text
+                  for v in case.iterfind("q:VariableValue", NS)}
+        wanted = {column: score for column, score in given[case.get("name")].items()
+                  if column.startswith("s") and column[1].isdigit() and score}
+        assert {c: values.get(c) for c in wanted} == wanted, case.get("name")
+        untagged += case.get("name") not in tagged and bool(wanted)
+    assert untagged > 0  # the sample has respondents none of whose answers was tagged
+
+
 def test_drafted_recommendations_are_notes_on_their_codes(sample_qdpx: Path,
                                                           sample_run: Path) -> None:
     root, _ = project_of(sample_qdpx)

@@ -2,9 +2,11 @@
 
 Export writes each theme as a codable ``Code`` (name = label, ``Description`` = description,
 a colour from a colour-blind-safe palette by theme order) with a GUID derived from the theme
-id, so exporting twice gives the same file. Import reads every ``Code`` (nested codes too,
-flattened) into a theme whose id is the slug of its name (prefixed with its parent's when two
-names would clash). Examples and keywords have no place in the format: they are not exported,
+id, so exporting twice gives the same file; a sub-theme's ``Code`` nests inside its parent's
+(``parent:``). Import reads every ``Code`` (nested codes too, flattened) into a theme whose id
+is the slug of its name (prefixed with its parent's when two names would clash); a codable
+code directly inside a top-level codable code becomes its sub-theme (``parent:``), deeper
+ones stay flat (themes nest two levels deep). Examples and keywords have no place in the format: they are not exported,
 and imported themes start without them. ``add_codes`` and ``read_codes`` are shared with the
 project export and import (``pipeline.codebook.qdpx``), whose codebook is the same.
 """
@@ -34,6 +36,7 @@ class FoundCode:
     name: str
     description: str
     theme_id: str
+    parent: str = ""  # the theme id of the code it nests in, when that is a top-level code
 
 
 def code_guid(theme_id: str) -> str:
@@ -44,10 +47,15 @@ def code_guid(theme_id: str) -> str:
 def add_codes(parent: ET.Element, themes: ThemesConfig, namespace: str,
               notes: dict[str, list[str]] | None = None) -> ET.Element:
     """Add a ``Codes`` element to ``parent``: one codable ``Code`` per theme (guid, name =
-    label, color, ``Description``, and a ``NoteRef`` to each GUID in ``notes[theme id]``)."""
+    label, color, ``Description``, and a ``NoteRef`` to each GUID in ``notes[theme id]``), a
+    sub-theme's inside its parent's (after the parent's own elements)."""
     codes = ET.SubElement(parent, f"{{{namespace}}}Codes")
-    for index, theme in enumerate(themes.themes):
-        code = ET.SubElement(codes, f"{{{namespace}}}Code", {
+    parents = themes.parents()
+    elements: dict[str, ET.Element] = {}
+    ordered = sorted(enumerate(themes.themes), key=lambda pair: pair[1].id in parents)
+    for index, theme in ordered:  # parents first, so a sub-theme finds its parent's element
+        holder = elements[parents[theme.id]] if theme.id in parents else codes
+        code = elements[theme.id] = ET.SubElement(holder, f"{{{namespace}}}Code", {
             "guid": code_guid(theme.id), "name": theme.label, "isCodable": "true",
             "color": PALETTE[index % len(PALETTE)]})
         if theme.description:
@@ -69,29 +77,31 @@ def export_qdc(themes: ThemesConfig) -> str:
 def read_codes(root: ET.Element, namespace: str) -> list[FoundCode]:
     """Every codable code under ``root``'s ``Codes`` (nested ones flattened, in document
     order), each with the theme id an import gives it."""
-    found: list[tuple[str, str, str, str]] = []  # (guid, name, description, parent name)
+    # (guid, name, description, parent name, index in found of a top-level codable parent)
+    found: list[tuple[str, str, str, str, int | None]] = []
 
-    def walk(element: ET.Element, parent: str) -> None:
+    def walk(element: ET.Element, parent: str, depth: int, top: int | None) -> None:
         for code in element:
             if code.tag != f"{{{namespace}}}Code":
                 continue
             name = (code.get("name") or "").strip()
             description = code.findtext(f"{{{namespace}}}Description") or ""
+            here = None
             if name and code.get("isCodable", "true") != "false":
+                here = len(found)
                 found.append((code.get("guid") or "", name, " ".join(description.split()),
-                              parent))
-            walk(code, name)
+                              parent, top if depth == 1 else None))
+            walk(code, name, depth + 1, here if depth == 0 else None)
 
     for codes in root.iter(f"{{{namespace}}}Codes"):
-        walk(codes, "")
-    names = [slugify(name) for _, name, _, _ in found]
-    codes = []
-    for (guid, name, description, parent), slug in zip(found, names, strict=True):
+        walk(codes, "", 0, None)
+    names = [slugify(name) for _, name, _, _, _ in found]
+    ids = []
+    for (_, _, _, parent, _), slug in zip(found, names, strict=True):
         theme_id = slug if names.count(slug) == 1 or not parent else f"{slugify(parent)}_{slug}"
-        if not theme_id or not theme_id[0].isalpha():
-            theme_id = f"theme_{theme_id}"
-        codes.append(FoundCode(guid, name, description, theme_id))
-    return codes
+        ids.append(theme_id if theme_id and theme_id[0].isalpha() else f"theme_{theme_id}")
+    return [FoundCode(guid, name, description, theme_id, "" if top is None else ids[top])
+            for (guid, name, description, _, top), theme_id in zip(found, ids, strict=True)]
 
 
 def themes_of(codes: list[FoundCode], path: str | Path) -> dict:
@@ -100,7 +110,9 @@ def themes_of(codes: list[FoundCode], path: str | Path) -> dict:
         raise DataError(f"{path}: no codes found; is it a REFI-QDA codebook or project (urn:QDA-XML)?",
                         code="D021")
     return {"version": 1, "themes": [{"id": c.theme_id, "label": c.name,
-                                      "description": c.description} for c in codes]}
+                                      "description": c.description,
+                                      **({"parent": c.parent} if c.parent else {})}
+                                     for c in codes]}
 
 
 def import_qdc(path: str | Path) -> dict:

@@ -9,8 +9,9 @@ run's redacted text (``artifacts/clean.comments.parquet``: nothing else of the a
 the run); every tag a ``Coding`` inside a ``PlainTextSelection`` at its sentence's character
 offsets in that text (``startPosition`` inclusive, ``endPosition`` exclusive, in Unicode
 characters); the codebook as ``theming themes export`` writes it (``qdc.add_codes``); one
-``Case`` per respondent with the variables ``group`` and each score column (scores are known
-for respondents with a tagged answer: the run folder keeps them in
+``Case`` per respondent with the variables ``group`` and each score column (every
+respondent's scores, tagged or not, from ``recommend.answering.parquet``; a run folder from
+before it existed keeps scores only for respondents with a tagged answer, in
 ``recommend.theme_comments.parquet``), and ``question`` on each source; a ``User`` for the
 machine and one per reviewer in ``review/decisions.csv`` (a rejected tag is left out, an
 accepted one names its reviewer as the selection's modifying user, an added one is a
@@ -55,7 +56,8 @@ PROJECT_ROOT = uuid.UUID("0b7f2d0e-5c7a-4d39-8a8e-2f6a4f1e9c31")  # ours: users 
 MACHINE = "comment-theming"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 COMMENTS_ARTIFACT = Path("artifacts") / "clean.comments.parquet"
-SCORES_ARTIFACT = Path("artifacts") / "recommend.theme_comments.parquet"
+SCORES_ARTIFACT = Path("artifacts") / "recommend.answering.parquet"
+TAGGED_SCORES_ARTIFACT = Path("artifacts") / "recommend.theme_comments.parquet"  # older runs
 RECOMMENDATIONS_ARTIFACT = Path("artifacts") / "recommend.recommendations.parquet"
 DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
@@ -200,6 +202,8 @@ class _Project:
         import pandas as pd
 
         path = self.run.folder / SCORES_ARTIFACT
+        if not path.is_file():
+            path = self.run.folder / TAGGED_SCORES_ARTIFACT
         if not columns or not path.is_file():
             return {}
         table = pd.read_parquet(path).drop_duplicates("respondent_id")

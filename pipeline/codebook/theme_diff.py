@@ -1,8 +1,10 @@
 """``theming themes diff OLD NEW``: what a reviewer changed between two theme configs.
 
 One row per change (theme, change, detail), in the new file's theme order: themes added or
-removed; label, description, recommendation, min_support or threshold changed; keywords,
-examples, not-examples, exclude phrases or patterns added or removed. Used by ``theming compare`` for its
+removed; a theme whose id changed (the new file's ``renamed_from:`` names the old id) as
+"id renamed", then its changes; label, description, recommendation, min_support, threshold or
+parent (``parent:``, the tree) changed; keywords, examples, not-examples, exclude phrases or
+patterns added or removed. Used by ``theming compare`` for its
 "theme config changed between rounds" note.
 """
 
@@ -31,6 +33,9 @@ def _theme_changes(old: Theme, new: Theme) -> list[tuple[str, str]]:
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
             changes.append((f"{name} changed", f"'{_as_text(before)}' -> '{_as_text(after)}'"))
+    if old.parent != new.parent:
+        changes.append(("parent changed", f"'{old.parent or '(none)'}' -> "
+                                          f"'{new.parent or '(none)'}'"))
     old_rec = old.recommendation.model_dump() if old.recommendation else None
     new_rec = new.recommendation.model_dump() if new.recommendation else None
     if old_rec != new_rec:
@@ -48,9 +53,17 @@ def _theme_changes(old: Theme, new: Theme) -> list[tuple[str, str]]:
 def diff_themes(old: ThemesConfig, new: ThemesConfig) -> pd.DataFrame:
     """One row per change (theme, change, detail); empty when the configs say the same."""
     before, after = old.by_id(), new.by_id()
+    former = {theme_id: next((f for f in theme.renamed_from if f in before and f not in after),
+                             None) for theme_id, theme in after.items() if theme_id not in before}
+    followed = {f for f in former.values() if f}
     rows = []
-    for theme_id in dict.fromkeys([*after, *before]):
-        if theme_id not in before:
+    for theme_id in dict.fromkeys([*after, *(t for t in before if t not in followed)]):
+        if former.get(theme_id):
+            old_id = former[theme_id]
+            rows.append((theme_id, "id renamed", f"'{old_id}' -> '{theme_id}'"))
+            rows += [(theme_id, change, detail)
+                     for change, detail in _theme_changes(before[old_id], after[theme_id])]
+        elif theme_id not in before:
             rows.append((theme_id, "theme added", after[theme_id].label))
         elif theme_id not in after:
             rows.append((theme_id, "theme removed", before[theme_id].label))

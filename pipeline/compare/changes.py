@@ -6,7 +6,10 @@ Pure functions over ``Round`` objects (see ``rounds``); nothing is read or writt
   could raise a theme); a theme's count is the respondents with at least one kept answer
   carrying it. Both are recounted from each run's comment_themes.csv.
 - Themes are keyed by id: a renamed label with the same id is the same theme (noted); a theme
-  in only one round's config is reported as added or removed and never tested.
+  whose id changed is matched through its ``renamed_from:`` (the later round's config names
+  the former id; noted); a theme in only one round's config is reported as added or removed
+  and never tested. A parent theme counts each respondent once however many of its
+  sub-themes they raised (see ``Round.raised``).
 - Candidate themes are matched across rounds by the cosine of embeddings of their label,
   keywords and example sentences (our own matching rather than BERTopic's ``merge_models``:
   a run keeps its candidates' words and examples, not its topic model): a later candidate
@@ -122,20 +125,37 @@ def _adjust(rows: list[dict]) -> list[dict]:
     return rows
 
 
+def matched_ids(a: Round, b: Round) -> dict[str, str]:
+    """Each theme id of round ``b`` -> the id the same theme had in round ``a``: its own, else
+    the first of its ``renamed_from`` ids that ``a`` has (themes new in ``b`` are left out)."""
+    found = {}
+    for theme_id in b.theme_ids:
+        for former in [theme_id, *b.renamed_from.get(theme_id, [])]:
+            if former in a.theme_ids and former not in found.values():
+                found[theme_id] = former
+                break
+    return found
+
+
 def _theme_rows(a: Round, b: Round, pair: dict, exact_below: float,
                 redact: Callable[[str], str]) -> pd.DataFrame:
     counts_a, counts_b = _counts(a.raised(), "theme_id"), _counts(b.raised(), "theme_id")
     total_a, total_b = a.respondents, b.respondents
+    before = matched_ids(a, b)
     rows = []
-    for theme_id in dict.fromkeys([*b.theme_ids, *a.theme_ids]):
+    followed = set(before.values()) - set(before)  # former ids: shown under the new id
+    for theme_id in dict.fromkeys([*b.theme_ids, *(t for t in a.theme_ids if t not in followed)]):
         label = b.labels.get(theme_id) or a.labels.get(theme_id, theme_id)
         row = {"theme": theme_id, "label": redact(label), **pair, "note": ""}
-        if theme_id in a.theme_ids and theme_id in b.theme_ids:
-            row.update(status="compared", **_test(int(counts_a.get(theme_id, 0)), total_a,
+        if theme_id in before:
+            old = before[theme_id]
+            row.update(status="compared", **_test(int(counts_a.get(old, 0)), total_a,
                                                   int(counts_b.get(theme_id, 0)), total_b,
                                                   exact_below))
-            if a.labels.get(theme_id) != b.labels.get(theme_id):
-                row["note"] = redact(f"renamed from '{a.labels.get(theme_id)}'")
+            notes = [f"id renamed from '{old}'"] if old != theme_id else []
+            if a.labels.get(old) != b.labels.get(theme_id):
+                notes.append(f"renamed from '{a.labels.get(old)}'")
+            row["note"] = redact("; ".join(notes))
         elif theme_id in b.theme_ids:
             n = int(counts_b.get(theme_id, 0))
             row.update(status="added", n_to=n, total_to=total_b, share_to=_share(n, total_b),
@@ -160,11 +180,11 @@ def _group_rows(a: Round, b: Round, pair: dict, exact_below: float,
     counts_a = _counts(a.raised(), ["theme_id", "group"])
     counts_b = _counts(b.raised(), ["theme_id", "group"])
     rows = []
-    for theme_id in [t for t in b.theme_ids if t in a.theme_ids]:
+    for theme_id, old in matched_ids(a, b).items():
         label = redact(b.labels.get(theme_id, theme_id))
         for group in shared:
             rows.append({"theme": theme_id, "label": label, "group": redact(group), **pair,
-                         **_test(int(counts_a.get((theme_id, group), 0)), totals_a[group],
+                         **_test(int(counts_a.get((old, group), 0)), totals_a[group],
                                  int(counts_b.get((theme_id, group), 0)), totals_b[group],
                                  exact_below)})
     return pd.DataFrame(_adjust(rows), columns=list(GROUPS))
@@ -247,9 +267,11 @@ def _link_rows(a: Round, b: Round, pair: dict, redact: Callable[[str], str]) -> 
     wanted = [*keys, "statement", "mean_raised", "mean_not_raised", "difference"]
     if any(not set(wanted) <= set(r.theme_scores.columns) for r in (a, b)):
         return pd.DataFrame(columns=list(LINKS))
-    joined = a.theme_scores[wanted].merge(b.theme_scores[wanted], on=keys,
-                                          suffixes=("_from", "_to"))
-    joined = joined[joined["theme_id"].isin(set(a.theme_ids) & set(b.theme_ids))]
+    renamed = {old: new for new, old in matched_ids(a, b).items()}
+    earlier = a.theme_scores[wanted].assign(theme_id=a.theme_scores["theme_id"].map(
+        lambda theme_id: renamed.get(theme_id, theme_id)))
+    joined = earlier.merge(b.theme_scores[wanted], on=keys, suffixes=("_from", "_to"))
+    joined = joined[joined["theme_id"].isin(set(renamed.values()))]
     rows = [{"theme": row["theme_id"], "statement": redact(row["statement_to"]), **pair,
              **{f"{name}_{side}": _number(row[f"{name}_{side}"])
                 for name in ("difference", "mean_raised", "mean_not_raised")

@@ -3,7 +3,9 @@
 A round is read from the files ``theming run`` wrote: ``manifest.json`` (theme ids and labels,
 the theme file's hash), ``comment_themes.csv`` (every answer with its themes: the counts),
 ``clusters.csv`` (candidate themes), ``scores.csv`` (1-5 statements) and ``theme_scores.csv``
-(mean scores of respondents who raised each theme against those who did not). A folder without a
+(mean scores of respondents who raised each theme against those who did not). The manifest's
+``themes.parents`` and ``themes.renamed_from`` (a run since sub-themes) give the theme tree,
+which ``raised`` rolls up, and the former ids compare follows. A folder without a
 readable manifest or without comment_themes.csv is not a finished run: DataError D070. Every
 file is read only when it is a plain file inside the folder (a symbolic link, or a path that
 resolves outside, is refused: D074), and the manifest's fields compare uses are checked for
@@ -45,6 +47,8 @@ class Round:
     candidates: pd.DataFrame = field(repr=False)
     scores: pd.DataFrame = field(repr=False)
     theme_scores: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    parents: dict[str, str] = field(default_factory=dict)  # sub-theme id -> parent id
+    renamed_from: dict[str, list[str]] = field(default_factory=dict)  # id -> former ids
 
     @property
     def respondents(self) -> int:
@@ -56,10 +60,16 @@ class Round:
                 self.kept.groupby("group")["respondent_id"].nunique().items()}
 
     def raised(self) -> pd.DataFrame:
-        """One row per (respondent_id, group, theme_id) a kept answer of the respondent carries."""
+        """One row per (respondent_id, group, theme_id) a kept answer of the respondent carries;
+        a sub-theme's respondents count for its parent too (once each)."""
         themed = self.kept.loc[self.kept["themes"] != "", ["respondent_id", "group", "themes"]]
         exploded = themed.assign(theme_id=themed["themes"].str.split("|")).explode("theme_id")
-        return exploded[["respondent_id", "group", "theme_id"]].drop_duplicates()
+        raised = exploded[["respondent_id", "group", "theme_id"]]
+        carried = raised[raised["theme_id"].isin(self.parents)]
+        if len(carried):
+            raised = pd.concat([raised, carried.assign(
+                theme_id=carried["theme_id"].map(self.parents))], ignore_index=True)
+        return raised.drop_duplicates()
 
 
 def read_round(folder: str | Path, name: str | None = None) -> Round:
@@ -81,7 +91,10 @@ def read_round(folder: str | Path, name: str | None = None) -> Round:
                  labels=_labels(folder, themes, theme_ids), themes_sha256=themes.get("sha256"),
                  themes_path=themes.get("path"), kept=kept.reset_index(drop=True),
                  candidates=_candidates(folder), scores=_csv(folder, SCORES),
-                 theme_scores=_csv(folder, THEME_SCORES))
+                 theme_scores=_csv(folder, THEME_SCORES),
+                 parents={str(k): str(v) for k, v in (themes.get("parents") or {}).items()},
+                 renamed_from={str(k): [str(f) for f in v]
+                               for k, v in (themes.get("renamed_from") or {}).items()})
 
 
 def _round_setting(manifest: dict) -> str | None:
@@ -111,8 +124,15 @@ def _checked(path: Path, manifest: dict) -> dict:
         checks += [("themes.ids", themes.get("ids", []), list),
                    ("themes.labels", themes.get("labels", {}), dict),
                    ("themes.sha256", themes.get("sha256"), str | None),
-                   ("themes.path", themes.get("path"), str | None)]
+                   ("themes.path", themes.get("path"), str | None),
+                   ("themes.parents", themes.get("parents", {}), dict),
+                   ("themes.renamed_from", themes.get("renamed_from", {}), dict)]
         ids, labels = themes.get("ids", []), themes.get("labels", {})
+        for key in ("parents", "renamed_from"):
+            found = themes.get(key, {})
+            if isinstance(found, dict):
+                checks += [(f"themes.{key}.{k}", v, str if key == "parents" else list)
+                           for k, v in found.items()]
         if isinstance(ids, list):
             checks += [(f"themes.ids[{i}]", v, str) for i, v in enumerate(ids)]
         if isinstance(labels, dict):

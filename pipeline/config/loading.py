@@ -7,6 +7,7 @@ so a project's file only needs what it changes.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +21,7 @@ from pipeline.config.project import default_path, merge, resolve_paths
 from pipeline.config.regex_check import regex_problem
 from pipeline.config.scales import ScoreColumn
 from pipeline.config.settings import PipelineConfig, TextColumn
-from pipeline.config.themes import SLUG, ThemesConfig, slugify
+from pipeline.config.themes import SLUG, ThemesConfig, slugify, tree_problems
 from pipeline.config.yaml_safe import check_config_size, refuse_anchors, refuse_duplicate_keys
 from pipeline.errors import ConfigError, ConfigProblems, Problem, did_you_mean
 
@@ -226,6 +227,13 @@ def _theme_problems(data: Any, lines: dict) -> list[Problem]:
                     "{n,}); at most one is allowed, as several can take minutes on one long "
                     "sentence; bound the others, e.g. {OP: \"{0,3}\"}",
                 ))
+    at_index = [i for i, t in enumerate(themes)
+                if isinstance(t, Mapping) and isinstance(t.get("id"), str)]
+    for index, key, problem in tree_problems([themes[i] for i in at_index]):
+        at = at_index[index]
+        line = (lines.get(("themes", at, key)) or lines.get(("themes", at, "id"))
+                or (None, None))[1]
+        problems.append(dataclasses.replace(problem, line=line))
     return problems
 
 

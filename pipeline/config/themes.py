@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from pipeline.config.base import StrictModel
+from pipeline.errors import Problem, did_you_mean
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -32,6 +39,17 @@ class Theme(StrictModel):
     min_support: int | float = 2
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     proposed_keywords: list[str] = Field(default_factory=list)
+    parent: str | None = None  # another theme's id: this theme is one of its sub-themes
+    renamed_from: list[str] = Field(default_factory=list)  # former ids, which compare follows
+    # keys left out of a dump while unset, so a theme config without them keeps its hash
+    # (tags' config_version, the manifest's themes.sha256, resume) from before they existed
+    OMITTED_WHEN_UNSET: ClassVar[tuple[str, ...]] = ("parent", "renamed_from")
+
+    @model_serializer(mode="wrap")
+    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped = handler(self)
+        return {key: value for key, value in dumped.items()
+                if key not in self.OMITTED_WHEN_UNSET or value}
 
     @field_validator("min_support", mode="before")
     @classmethod
@@ -69,6 +87,52 @@ class ThemesConfig(StrictModel):
     @property
     def ids(self) -> list[str]:
         return [theme.id for theme in self.themes]
+
+    def parents(self) -> dict[str, str]:
+        """Sub-theme id -> its parent's id (empty for a flat theme set)."""
+        return {theme.id: theme.parent for theme in self.themes if theme.parent}
+
+    def children(self) -> dict[str, list[str]]:
+        """Parent id -> its sub-themes' ids, in config order."""
+        found: dict[str, list[str]] = {}
+        for child, parent in self.parents().items():
+            found.setdefault(parent, []).append(child)
+        return found
+
+    def subtree(self, theme_id: str) -> list[str]:
+        """``theme_id`` and its sub-themes' ids: the themes a parent's counts roll up."""
+        return [theme_id, *self.children().get(theme_id, [])]
+
+
+def tree_problems(themes: list[Mapping]) -> list[tuple[int, str, Problem]]:
+    """(index of the theme, its key at fault, the problem without its line) for each
+    ``parent:`` that names no theme (C034, with the closest id), the theme itself or a
+    sub-theme (C035: themes nest two levels deep, a parent and its sub-themes, so a cycle is
+    refused too), and each ``renamed_from:`` id another theme still has (C036)."""
+    ids = [str(theme.get("id")) for theme in themes]
+    parent_of = {str(t.get("id")): t.get("parent") for t in themes if t.get("parent")}
+    problems = []
+    for index, theme in enumerate(themes):
+        theme_id, parent = ids[index], theme.get("parent")
+        if parent is not None and parent not in ids:
+            problems.append((index, "parent", Problem(
+                "C034", None, f"theme '{theme_id}' has parent '{parent}', which is no theme "
+                f"id{did_you_mean(parent, ids)}; write the id of a theme in this file or "
+                "remove 'parent:'")))
+        elif parent == theme_id:
+            problems.append((index, "parent", Problem(
+                "C035", None, f"theme '{theme_id}' names itself as its parent; remove 'parent:'")))
+        elif parent is not None and parent in parent_of:
+            problems.append((index, "parent", Problem(
+                "C035", None, f"theme '{theme_id}' has parent '{parent}', which is itself a "
+                f"sub-theme of '{parent_of[parent]}'; themes nest two levels deep only: give "
+                f"'{theme_id}' another parent or remove 'parent:' from '{parent}'")))
+        for former in theme.get("renamed_from") or []:
+            if former in ids:
+                problems.append((index, "renamed_from", Problem(
+                    "C036", None, f"theme '{theme_id}' lists '{former}' under renamed_from, but "
+                    "a theme still has that id; a former id must be free")))
+    return problems
 
 
 def slugify(text: str) -> str:

@@ -26,6 +26,11 @@ given more than once). One round of that size gets the finding without the advic
 - warning ``near_duplicate``: two labels, or two descriptions, whose embeddings' cosine is at
   least ``check.advanced.label_similarity``;
 - warning ``too_many_themes``: more than ``check.advanced.max_themes`` themes.
+
+Sub-themes (``parent:``): a parent catches every comment one of its sub-themes catches (as the
+run counts it), so a parent and its own sub-theme are never an ``overlap`` (sub-themes of one
+parent still are, when they share too many comments), and a parent with sub-themes needs no
+keywords, patterns, examples or description of its own.
 """
 
 from __future__ import annotations
@@ -118,6 +123,7 @@ def check_themes(themes: ThemesConfig, texts: list[str], settings: Settings,
 
     cfg = settings.pipeline.check
     tagged = predict(texts, settings)[0] if texts else np.zeros((0, len(themes.ids)), bool)
+    tagged = rolled_up(themes, tagged)
     findings = _static(themes, cfg) + _catch(themes, tagged, len(texts), cfg, evidence)
     findings += _overlaps(themes, tagged, texts, cfg, redact)
     findings += _keywords(themes, texts, settings.pipeline.nlp.advanced.model, cfg, evidence)
@@ -126,13 +132,26 @@ def check_themes(themes: ThemesConfig, texts: list[str], settings: Settings,
     return sorted(findings, key=lambda f: (f.level != ERROR, f.level == NOTE))
 
 
+def rolled_up(themes: ThemesConfig, tagged: np.ndarray) -> np.ndarray:
+    """``tagged`` (comments x themes, config order) with each parent's column also true where
+    one of its sub-themes' is."""
+    column = {theme_id: j for j, theme_id in enumerate(themes.ids)}
+    rolled = tagged.copy()
+    for child, parent in themes.parents().items():
+        rolled[:, column[parent]] |= tagged[:, column[child]]
+    return rolled
+
+
 def _static(themes: ThemesConfig, cfg) -> list[Finding]:
     found = []
     if len(themes.themes) > cfg.advanced.max_themes:
         found.append(Finding(WARNING, "too_many_themes", [], f"{len(themes.themes)} themes, more "
                              f"than check.advanced.max_themes ({cfg.advanced.max_themes}); "
                              "merge or retire some"))
+    parents = themes.children()
     for theme in themes.themes:
+        if theme.id in parents:
+            continue  # its sub-themes match for it
         if not (theme.keywords or theme.patterns or theme.examples or theme.description.strip()):
             found.append(Finding(ERROR, "nothing_to_match", [theme.id],
                                  "no keywords, patterns, examples or description; add some so "
@@ -180,8 +199,11 @@ def _overlaps(themes: ThemesConfig, tagged: np.ndarray, texts: list[str], cfg,
               redact: Callable[[str], str]) -> list[Finding]:
     found = []
     ids = themes.ids
+    parents = themes.parents()
     for i in range(len(ids)):
         for j in range(i + 1, len(ids)):
+            if ids[i] == parents.get(ids[j]) or ids[j] == parents.get(ids[i]):
+                continue  # a parent holds its sub-themes' comments by design
             both = tagged[:, i] & tagged[:, j]
             either = int((tagged[:, i] | tagged[:, j]).sum())
             if not either:

@@ -3,6 +3,11 @@
 ``build_document`` turns the recommend/report tables into sections that every format
 (``markdown``, ``docx``, ``html`` in this room) renders the same way, so the three
 never disagree. Pure: strings in, strings out.
+
+A theme set with sub-themes (``parent:``): the summary's ranking, chart and group table list
+the top-level themes (each parent counted once per respondent, however many of its
+sub-themes they raised); ``Document.subthemes`` holds each parent's sub-themes, which html
+shows on demand (``<details>``) and markdown and docx as indented rows under their parent.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ EMERGING_INTRO = ("Topics respondents raised that no configured theme covers, na
                   "words. Each comes with a theme config stub (also in candidate_themes.yaml) "
                   "to paste under 'themes:' once reviewed.")
 PRAISED = "Raised in praise only (what works)"
+SUBTHEME_MARK = "→ "  # before a sub-theme's label in the rows under its parent
 
 
 @dataclass
@@ -108,6 +114,20 @@ class Document:
     statements: list[likert.Statement] = field(default_factory=list)
     group_note: str = ""  # which small groups were shown together, and why
     subtitle: str = ""  # survey and round
+    subthemes: dict[str, pd.DataFrame] = field(default_factory=dict)  # parent label -> ranking
+
+    def ranking_with_subthemes(self) -> pd.DataFrame:
+        """``ranking`` with each parent's raised sub-themes as indented rows under it."""
+        if not self.subthemes:
+            return self.ranking
+        rows = []
+        for row in self.ranking.itertuples(index=False):
+            rows.append(row._asdict())
+            children = self.subthemes.get(row.theme)
+            if children is not None:
+                rows += [{**child, "theme": f"{SUBTHEME_MARK}{child['theme']}"}
+                         for child in children.to_dict("records")]
+        return pd.DataFrame(rows, columns=self.ranking.columns)
 
     def later_sections(self) -> list[tuple[str, str, list[Item], str, str]]:
         """After the drafts: (heading, intro, items, asks heading, praise heading) for mixed
@@ -123,12 +143,14 @@ def build_document(title: str, recommendations: pd.DataFrame, quotes: pd.DataFra
                    theme_scores: pd.DataFrame, score_summary: pd.DataFrame,
                    answers: dict | None = None, *, numbers: dict[str, str] | None = None,
                    bands: dict[str, dict[str, str]] | None = None, min_group_size: int = 1,
-                   subtitle: str = "") -> Document:
+                   subtitle: str = "", parents: dict[str, str] | None = None) -> Document:
     """Sections of the report in reading order: a summary (the denominator once, answers
     read and kept, themes ranked), the statements, drafts by support, mixed views, emerging
     themes, praise, the rest. ``answers``: ``{"in": n, "kept": n, "dropped_by_reason": {...}}``
     from the run's accounting; ``numbers``: respondent id -> short number ('R07');
-    ``bands``: score column -> the scale's disagree/neither/agree labels."""
+    ``bands``: score column -> the scale's disagree/neither/agree labels; ``parents``:
+    sub-theme key -> its parent's key (sub-themes leave the summary's tables for
+    ``subthemes``)."""
     import json
 
     numbers = numbers or {}
@@ -159,13 +181,32 @@ def build_document(title: str, recommendations: pd.DataFrame, quotes: pd.DataFra
         item.stub = stub_yaml(theme_stub(item.label, item.n_respondents, item.ask_phrases))
     labels = dict(zip(recommendations["key"], recommendations["label"], strict=True)) \
         if len(recommendations) else {}
+    parents = parents or {}
+    is_child = recommendations["key"].isin(parents) if len(recommendations) else []
+    top = recommendations[~is_child] if len(recommendations) else recommendations
     return Document(title, drafted, praised, rest, score_summary,
-                    theme_by_group(recommendations, folded, min_group_size),
-                    summary_lines(recommendations, answers), ranking(recommendations),
-                    prevalence(recommendations, folded, min_group_size), mixed=mixed, emerging=emerging,
+                    theme_by_group(top, folded, min_group_size),
+                    summary_lines(recommendations, answers), ranking(top),
+                    prevalence(top, folded, min_group_size), mixed=mixed, emerging=emerging,
                     statements=likert.statements(score_summary, labels, bands or {}),
                     group_note=likert.folded_note(sorted(folded), min_group_size),
-                    subtitle=subtitle)
+                    subtitle=subtitle, subthemes=subtheme_rankings(recommendations, parents))
+
+
+def subtheme_rankings(recommendations: pd.DataFrame,
+                      parents: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """Parent label -> ``ranking`` of its raised sub-themes (parents none of whose sub-themes
+    was raised are left out)."""
+    if not parents or not len(recommendations):
+        return {}
+    labels = dict(zip(recommendations["key"], recommendations["label"], strict=True))
+    found = {}
+    for parent in dict.fromkeys(parents.values()):
+        children = recommendations[recommendations["key"].map(parents) == parent]
+        table = ranking(children)
+        if len(table) and parent in labels:
+            found[labels[parent]] = table
+    return found
 
 
 def _small_groups(recommendations: pd.DataFrame, min_size: int) -> set[str]:
@@ -289,7 +330,8 @@ def report_options(settings, answers: pd.DataFrame, fallback_title: str) -> dict
     return {"title": cfg.title or named or fallback_title,
             "subtitle": named if cfg.title else "",
             "numbers": respondent_numbers(answers["respondent_id"]),
-            "bands": bands, "min_group_size": cfg.advanced.min_group_size}
+            "bands": bands, "min_group_size": cfg.advanced.min_group_size,
+            "parents": settings.themes.parents()}
 
 
 def quote_list(rows: pd.DataFrame) -> list:

@@ -175,7 +175,7 @@ def render_docx(document: Document) -> bytes:
         doc.add_paragraph(line, style="List Bullet")
     if len(document.ranking):
         doc.add_paragraph("Themes raised, most respondents first:")
-        _docx_table(doc, document.ranking)
+        _docx_table(doc, document.ranking_with_subthemes())
     if document.group_note:
         doc.add_paragraph(document.group_note)
     if document.statements:

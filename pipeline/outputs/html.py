@@ -1,7 +1,7 @@
 """report.html: one self-contained file (inline CSS, no scripts, no links) that opens offline.
 
 Summary first (the denominator, answers kept, themes ranked, a prevalence chart by group),
-the statements, then the drafts, mixed views, emerging themes and the rest; pointers to the
+sub-themes on demand under their theme (``<details>``), the statements, then the drafts, mixed views, emerging themes and the rest; pointers to the
 analyst's files last (no layer names, scores or cluster ids here). A print stylesheet sets
 A4, keeps headings with what follows and repeats table headers on every page.
 
@@ -56,7 +56,10 @@ td.all{font-weight:bold}
 <h2>Summary</h2>
 <ul>{% for line in doc.summary %}<li>{{ line }}</li>{% endfor %}</ul>
 {% if ranking %}<p class="lead"><strong>Themes raised, most respondents first</strong></p>
-{{ ranking }}{% endif %}
+{{ ranking }}{% endif %}{% for parent, children in subthemes %}
+<details class="subthemes"><summary>Sub-themes of
+&ldquo;{{ parent }}&rdquo; (each respondent is counted once for &ldquo;{{ parent }}&rdquo; above)</summary>
+{{ children }}</details>{% endfor %}
 {% if doc.prevalence %}<p class="lead"><strong>How often each theme was raised, by group</strong>
 (share of each group's respondents)</p>
 <table class="prevalence"><thead><tr><th scope="col">theme</th>
@@ -171,6 +174,8 @@ def render_html(document: Document, clusters: pd.DataFrame, n_unexplained: int) 
         else "",
         ranking=Markup(_table(document.ranking, escape)) if len(document.ranking) else "",
         words=words,
+        subthemes=[(parent, Markup(_table(children, escape)))
+                   for parent, children in document.subthemes.items()],
         n_clusters=int((clusters["cluster_id"] >= 0).sum()) if "cluster_id" in clusters else 0,
         found_nothing=_found_nothing(clusters),
         unexplained=n_unexplained,

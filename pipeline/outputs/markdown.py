@@ -20,7 +20,10 @@ def render_markdown(document: Document) -> str:
     lines += ["## Summary", ""]
     lines += [f"- {md(line)}" for line in document.summary] + [""]
     if len(document.ranking):
-        lines += ["Themes raised, most respondents first:", "", *table_md(document.ranking), ""]
+        lines += ["Themes raised, most respondents first"
+                  + (" (sub-themes under their theme, each respondent counted once per theme)"
+                     if document.subthemes else "") + ":", "",
+                  *table_md(document.ranking_with_subthemes()), ""]
     if document.group_note:
         lines += [md(document.group_note), ""]
     if document.statements:

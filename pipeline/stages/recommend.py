@@ -8,6 +8,9 @@ comments are split by stance: a theme is drafted only when more respondents ask 
 than praise it; when praise matches or outweighs the asks it is ``mixed`` (both sides quoted,
 no draft); raised only in praise it is ``praised``. A candidate theme from discovery is
 ``emerging``: quoted and named in the respondents' words, never drafted.
+A parent theme (one that others name as ``parent:``) is counted, quoted and drafted from its
+own tags and its sub-themes' (each respondent once); each sub-theme keeps its own row too, so a
+sub-theme with its own ``recommendation:`` gets its own draft.
 Quotes: see ``pipeline.drafting.quotes``.
 """
 
@@ -53,7 +56,7 @@ REQUIRES = {
     "respondents": RESPONDENTS,
 }
 PRODUCES = {"recommendations": RECOMMENDATIONS, "quotes": QUOTES,
-            "theme_comments": THEME_COMMENTS}
+            "theme_comments": THEME_COMMENTS, "answering": RESPONDENTS}
 STATUS_ORDER = {"drafted": 0, "mixed": 1, "emerging": 2, "praised": 3,
                 "no_recommendation_configured": 4, "no_ask": 5, "too_little_evidence": 6,
                 "not_raised": 7}
@@ -71,9 +74,12 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
               ) -> dict[str, pd.DataFrame]:
     """-> ``recommendations`` (rank, key, kind, label, owner, action, text (the draft),
     status, counts, n_asking, n_praising, support_by_group as JSON, evidence_line, note,
-    ask_phrases as JSON, action_asked) and ``quotes`` (key,
+    ask_phrases as JSON, action_asked), ``quotes`` (key,
     label, quote_rank, quote, stance, layer (the layers that tagged the quoted comment, or
-    ``discovery``), comment_id, respondent_id, group, question)."""
+    ``discovery``), comment_id, respondent_id, group, question), ``theme_comments`` and
+    ``answering`` (the denominator: respondent_id, group and each score column of every
+    respondent with a kept answer or a score, tagged or not; the REFI-QDA export's cases read
+    their scores from it)."""
     started = time.perf_counter()
     if respondents is None:
         respondents = comments[["respondent_id", "group"]].drop_duplicates("respondent_id")
@@ -88,7 +94,8 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
     small = total < settings.pipeline.recommend.advanced.small_round
     min_group = settings.pipeline.report.advanced.min_group_size  # smaller groups: not named alone
     for order, theme in enumerate(settings.themes.themes):
-        tagged = tags[tags["theme_id"] == theme.id]
+        # a parent theme speaks for its sub-themes: their sentences carry it too
+        tagged = tags[tags["theme_id"].isin(settings.themes.subtree(theme.id))]
         carrying = sentences[sentences["sentence_id"].isin(tagged["sentence_id"])]
         support = comments[comments["comment_id"].isin(
             comment_themes.loc[comment_themes["theme_id"] == theme.id, "comment_id"])]
@@ -151,7 +158,7 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
              int((recommendations["status"] == "drafted").sum()), len(quotes),
              time.perf_counter() - started)
     return {"recommendations": recommendations, "quotes": quotes,
-            "theme_comments": theme_comments}
+            "theme_comments": theme_comments, "answering": counted.reset_index(drop=True)}
 
 
 def _candidate_topics(candidates: pd.DataFrame, sentence_clusters: pd.DataFrame,

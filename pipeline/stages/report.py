@@ -30,6 +30,7 @@ from pipeline.stages.schemas import (
     QUOTES,
     RECOMMENDATIONS,
     RESPONDENTS,
+    ROLLUP,
     SENTENCE_CLUSTERS,
     SENTENCES,
     TAGS,
@@ -72,7 +73,8 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
               .sort_values(["comment_id", "_o"], kind="stable")
               .groupby("comment_id", sort=False)["theme_id"].agg("|".join))
     evidence = tag_evidence(tables["tags"], tables["sentences"], order)
-    layers = (evidence.drop_duplicates(["comment_id", "theme", "layer"])
+    layers = (_with_rollups(evidence, tables["comment_themes"], order)
+              .drop_duplicates(["comment_id", "theme", "layer"])
               .assign(pair=lambda t: t["theme"] + ":" + t["layer"])
               .groupby("comment_id", sort=False)["pair"].agg("|".join))
     clusters = tables["clusters"]
@@ -115,6 +117,22 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
 
 
 LAYER_ORDER = {"keyword": 0, "pattern": 1, "semantic": 2, "classifier": 3}
+
+
+def _with_rollups(evidence: pd.DataFrame, comment_themes: pd.DataFrame,
+                  order: dict[str, int]) -> pd.DataFrame:
+    """``evidence``'s comment_id, theme, layer with a ``rollup`` row for each parent theme its
+    sub-themes gave a comment, in theme order (unchanged for a flat theme set)."""
+    pairs = evidence[["comment_id", "theme", "layer"]]
+    rolled = comment_themes[comment_themes["methods"].str.split("|").map(
+        lambda methods: ROLLUP in methods)] if len(comment_themes) else comment_themes
+    if not len(rolled):
+        return pairs
+    pairs = pd.concat([pairs, pd.DataFrame({"comment_id": rolled["comment_id"],
+                                            "theme": rolled["theme_id"], "layer": ROLLUP})],
+                      ignore_index=True)
+    keys = pairs.assign(_t=pairs["theme"].map(order))
+    return pairs.loc[keys.sort_values(["comment_id", "_t"], kind="stable").index]
 
 
 def tag_evidence(tags: pd.DataFrame, sentences: pd.DataFrame,

@@ -29,6 +29,7 @@ TAGS = ("comment_id", "sentence_id", "theme_id", "method", "score", "evidence", 
 # when (a machine tag: the run's start time, one for the whole run, as manifest.json records it)
 PROVENANCE = ("assigned_by", "config_version", "assigned_at")
 COMMENT_THEMES = ("comment_id", "theme_id", "score", "methods", "n_sentences", "evidence")
+ROLLUP = "rollup"  # the method of a parent theme's row carried by its sub-themes' tags
 # discover
 SENTENCE_CLUSTERS = ("sentence_id", "comment_id", "cluster_id", "on_topic")
 CLUSTERS = ("cluster_id", "label", "keywords", "n_sentences", "n_comments", "n_respondents",

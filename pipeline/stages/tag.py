@@ -10,6 +10,10 @@ the same sentence. Every hit keeps its method, score
 and evidence: the matched words (keyword, pattern), the theme text the sentence was nearest
 (semantic) or the sentence the model scores highest (classifier); semantic and classifier
 hits also name the runner-up theme and the margin over it. Hits roll up per comment.
+Sub-themes (a theme's ``parent:``) roll up into their parent: ``comment_themes`` has a row for
+the parent beside its sub-themes' rows, with the method ``rollup`` (and the parent's own layers
+when its keywords or patterns hit too). The semantic layer leaves a theme with sub-themes to
+them: its prototype would compete with theirs for every sentence's margin.
 Semantic and classifier hits cover the whole sentence (start 0, end = sentence length); a
 classifier hit names the comment's sentence the model scores highest for that theme.
 """
@@ -26,7 +30,14 @@ import pandas as pd
 from pipeline import progress
 from pipeline.config.models import Settings, ThemesConfig
 from pipeline.embed.base import CachedEmbedder
-from pipeline.stages.schemas import COMMENT_THEMES, PROVENANCE, SENTENCES, TAGS, empty
+from pipeline.stages.schemas import (
+    COMMENT_THEMES,
+    PROVENANCE,
+    ROLLUP,
+    SENTENCES,
+    TAGS,
+    empty,
+)
 from pipeline.tagging.semantic import (
     embedder_for,
     keep_top_k,
@@ -124,15 +135,16 @@ def tag(sentences: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
     classifier = settings.tag_model if cfg.advanced.classifier else None
     learned = (classifier.trained_themes if classifier is not None
                and not cfg.advanced.semantic_with_classifier else set())
-    if cfg.semantic and len(sentences) and not learned.issuperset(matchers.theme_ids):
-        records += semantic_records(sentences, settings, vetoes, skip=learned)
+    skip = set(learned) | set(settings.themes.children())
+    if cfg.semantic and len(sentences) and not skip.issuperset(matchers.theme_ids):
+        records += semantic_records(sentences, settings, vetoes, skip=skip)
     if classifier is not None and len(sentences):
         records += classifier.tag_records(sentences, settings)
     records = without_lone_everyday(records, weak)
     tags = pd.DataFrame.from_records(records, columns=list(TAGS)) if records else empty(TAGS)
     order = {theme_id: i for i, theme_id in enumerate(matchers.theme_ids)}
     tags = sort_tags(tags, order).assign(**provenance(settings))
-    comment_themes = roll_up(tags, order)
+    comment_themes = roll_up(tags, order, settings.themes.parents())
     if matchers.timeouts.hits:  # for the manifest (tag.regex_timeouts)
         tags.attrs["regex_timeouts"] = sorted(matchers.timeouts.hits, key=lambda hit: (
             hit["sentence_id"], hit["theme_id"]))
@@ -213,10 +225,17 @@ def _semantic_block(sentences: pd.DataFrame, settings: Settings, vetoes: list[se
     return records
 
 
-def roll_up(tags: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
-    """One row per (comment, theme): best score, methods, sentences hit, evidence."""
+def roll_up(tags: pd.DataFrame, order: dict[str, int],
+            parents: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per (comment, theme): best score, methods, sentences hit, evidence. With
+    ``parents`` (sub-theme id -> parent id) a sub-theme's tags also count for its parent, as
+    the method ``rollup``: one parent row per comment however many sub-themes it carries."""
     if tags.empty:
         return empty(COMMENT_THEMES).astype({"score": float, "n_sentences": int})
+    carried = tags[tags["theme_id"].isin(parents or {})]
+    if len(carried):
+        tags = pd.concat([tags, carried.assign(theme_id=carried["theme_id"].map(parents),
+                                               method=ROLLUP)], ignore_index=True)
     grouped = tags.groupby(["comment_id", "theme_id"], sort=False)
     rolled = grouped.agg(
         score=("score", "max"),
