@@ -231,6 +231,12 @@ class TagAdvanced(StrictModel):
         "and discovery: ONNX embeds about 1,000 sentences/s on 2 cores, so a million comments "
         "would take about 30 minutes; the static model keeps 99% / 97% of learned F1 on NHS FFT "
         "but about 90% of zero-shot F1 (said in the summary and manifest); null is never."))
+    cascade_margin: float | None = Field(None, ge=0.0, le=2.0, description=(
+        "With tag.embedder minilm or minilm-onnx: score every sentence with minilm-static "
+        "first and re-score with MiniLM only those whose semantic hits this close to a "
+        "threshold, the no-theme score or the runner-up could change (and very short or "
+        "out-of-vocabulary ones); static scores are mapped onto MiniLM's scale on the theme "
+        "texts; null always uses MiniLM."))
     classifier: bool = Field(True, description=(
         "Use the model given with --model (from theming train) when there is one."))
     semantic_with_classifier: bool = Field(False, description=(

@@ -1,0 +1,187 @@
+"""The cascade: every sentence scored by ``minilm-static``, MiniLM only where it could matter.
+
+With ``tag.advanced.cascade_margin`` set and ``tag.embedder`` ``minilm`` or ``minilm-onnx``, the
+semantic layer first scores each distinct sentence with the static embedder (a token lookup,
+tens of thousands of sentences a second, and a sentence's vector never depends on the others
+it is embedded with). It then sends to the configured MiniLM only the sentences whose semantic
+hits could change under it:
+
+- some theme's score lies within the margin of that theme's threshold;
+- a theme within the margin of its threshold (or over it) leads the against score (no-theme
+  sentences, not_examples) or the sentence's runner-up theme by less than the margin beyond
+  ``tag.advanced.semantic_margin``, so which theme wins, or whether any does, is in doubt;
+- the static model represents the sentence badly: fewer than ``FEW_WORDS`` words, or more
+  than ``SUBWORD_SHARE`` of its words missing from the static vocabulary as whole tokens
+  (they are pieced together from sub-words, whose static vectors carry little of the word).
+
+Re-scored sentences keep MiniLM's scores, against scores and nearest theme texts; the others
+keep the static model's, mapped onto MiniLM's scale.
+
+Calibration: the two models' cosines live on different scales (static cosines run lower and
+flatter), so thresholds written for MiniLM do not suit raw static scores. The cascade maps
+static scores onto MiniLM's scale with one straight line, ``minilm ~ slope * static +
+intercept``, fitted by least squares at run time on the theme config's own texts (labels,
+descriptions, examples, no-theme sentences and not_examples): each text is scored against
+every theme with both models, against its own theme without itself (else its best cosine is
+1 under both), which puts points near the thresholds as well as far below them. MiniLM embeds
+those texts for the semantic layer anyway, so the fit costs little, uses no coded data and
+depends on the theme config alone: a sentence's outcome never depends on which other
+sentences share its round, block or partition (static vectors are per sentence), so the
+Dask and local engines agree. The margin is in MiniLM's units; bench/bench_cascade.py chose it
+(see ``CASCADE_MARGIN`` in the settings and BENCHMARKS.md for the data and the split).
+
+Hand-written rather than a library: no library offers a cascade over two sentence embedders;
+the pieces (least squares, the semantic scores) are numpy and ``semantic.semantic_match``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.config.models import ThemesConfig
+from pipeline.tagging.semantic import SemanticMatch, runner_up, semantic_match, theme_texts
+
+log = logging.getLogger(__name__)
+
+FEW_WORDS = 3  # sentences of fewer words always go to MiniLM
+SUBWORD_SHARE = 0.5  # ... and so do those with more than this share of words split into pieces
+CASCADE_NAMES = ("minilm", "minilm-onnx")  # the full models a cascade can stand in front of
+
+
+@dataclass
+class CascadeMatch:
+    """``match``: the semantic match of every text (MiniLM's rows where ``rescored``, the
+    static model's mapped onto MiniLM's scale elsewhere); ``rescored``: per text, whether
+    MiniLM scored it; ``distinct`` and ``distinct_rescored``: counts over distinct texts;
+    ``slope``/``intercept``: the static -> MiniLM line."""
+
+    match: SemanticMatch
+    rescored: np.ndarray
+    distinct: int
+    distinct_rescored: int
+    slope: float
+    intercept: float
+
+    @property
+    def share(self) -> float:
+        """Share of distinct texts MiniLM scored (0 for no texts)."""
+        return self.distinct_rescored / self.distinct if self.distinct else 0.0
+
+
+def calibration(themes: ThemesConfig, fast, full, no_theme: Sequence[str] = ()) -> tuple[float, float]:
+    """(slope, intercept) of the least-squares line from the static embedder's semantic
+    scores to the full model's, over the theme config's texts (and ``no_theme``) scored
+    against every theme, a text's own theme without that text (identity, 1 and 0, when
+    the scores do not spread)."""
+    groups, texts = [], []
+    for theme in themes.themes:
+        own = theme_texts(theme)
+        groups.append(np.arange(len(texts), len(texts) + len(own)))
+        texts += own
+    texts += [*no_theme, *(t for theme in themes.themes for t in theme.not_examples)]
+    if len(texts) < 3 or not groups:
+        return 1.0, 0.0
+    x = left_one_out_scores(fast.transform(texts), groups)
+    y = left_one_out_scores(full.transform(texts), groups)
+    kept = np.isfinite(x) & np.isfinite(y)
+    if kept.sum() < 3 or np.ptp(x[kept]) <= 1e-9:
+        return 1.0, 0.0
+    slope, intercept = np.polyfit(x[kept], y[kept], 1)
+    return float(slope), float(intercept)
+
+
+def left_one_out_scores(vectors: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
+    """Texts x groups: the semantic score (mean of the best cosine with the group's rows and
+    the cosine with their centroid) of each row of ``vectors`` against each group of rows,
+    the row itself left out of its own group (NaN where nothing is left)."""
+    scores = np.full((len(vectors), len(groups)), np.nan)
+    for j, members in enumerate(groups):
+        if not len(members):
+            continue
+        inside = np.zeros(len(vectors), dtype=bool)
+        inside[members] = True
+        cosines = vectors @ vectors[members].T
+        cosines[members, np.arange(len(members))] = -np.inf
+        total = vectors[members].sum(axis=0)
+        own = np.where(inside, 1.0, 0.0)
+        dots = vectors @ total - own * np.einsum("ij,ij->i", vectors, vectors)
+        lengths = np.sqrt(np.maximum(total @ total - own * (2 * (vectors @ total) - np.einsum(
+            "ij,ij->i", vectors, vectors)), 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            centroid = np.where(lengths > 1e-9, dots / lengths, 0.0)
+        usable = ~inside | (len(members) > 1)
+        scores[usable, j] = 0.5 * cosines[usable].max(axis=1) + 0.5 * centroid[usable]
+    return scores
+
+
+def in_doubt(scores: np.ndarray, against: np.ndarray, limits: np.ndarray, margin: float,
+             semantic_margin: float) -> np.ndarray:
+    """Per row of ``scores`` (texts x themes, on MiniLM's scale; -inf for themes left out):
+    whether a hit could change under MiniLM: a theme within ``margin`` of its threshold, or
+    one within ``margin`` of it (or over it) that leads the against score, or its runner-up
+    by ``semantic_margin``, by less than ``margin`` either way."""
+    if not scores.size:
+        return np.zeros(len(scores), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        near_threshold = np.abs(scores - limits) < margin
+        candidate = scores >= limits - margin
+        near_against = np.abs(scores - against) < margin
+        _, leads = runner_up(scores)
+        near_runner_up = np.abs(np.nan_to_num(leads, nan=np.inf) - semantic_margin) < margin
+    return (near_threshold | (candidate & (near_against | near_runner_up))).any(axis=1)
+
+
+def badly_represented(texts: Sequence[str], fast) -> np.ndarray:
+    """Per text: fewer than ``FEW_WORDS`` words, or more than ``SUBWORD_SHARE`` of its words
+    not whole tokens of the static vocabulary (``fast.subword_shares``)."""
+    words = np.array([len(text.split()) for text in texts])
+    shares = np.asarray(fast.subword_shares(list(texts)), dtype=float)
+    return (words < FEW_WORDS) | (shares > SUBWORD_SHARE)
+
+
+def cascade_match(texts: Sequence[str], themes: ThemesConfig, fast, full, *, limits: np.ndarray,
+                  margin: float, semantic_margin: float, no_theme: Sequence[str] = (),
+                  codebook_weight: float = 0.0, left_out: Sequence[int] = ()) -> CascadeMatch:
+    """The semantic match of ``texts`` by the cascade: ``fast`` (minilm-static) for all
+    distinct texts, ``full`` (MiniLM) for those ``in_doubt`` or ``badly_represented``.
+    ``limits``: each theme's threshold; ``left_out``: columns never hit (left to the
+    classifier), ignored when deciding what is in doubt."""
+    distinct = list(dict.fromkeys(texts))
+    where = {text: i for i, text in enumerate(distinct)}
+    rows = np.array([where[text] for text in texts], dtype=int)
+    slope, intercept = calibration(themes, fast, full, no_theme)
+    quick = semantic_match(distinct, themes, fast, no_theme, codebook_weight)
+    scores = slope * quick.scores + intercept
+    against = np.where(np.isfinite(quick.against), slope * quick.against + intercept, -np.inf)
+    decided = scores.copy()
+    decided[:, list(left_out)] = -np.inf
+    doubt = in_doubt(decided, against, limits, margin, semantic_margin)
+    doubt |= badly_represented(distinct, fast)
+    nearest = quick.nearest.copy()
+    picked = np.flatnonzero(doubt)
+    if len(picked):
+        again = semantic_match([distinct[i] for i in picked], themes, full, no_theme,
+                               codebook_weight)
+        scores[picked], against[picked], nearest[picked] = again.scores, again.against, \
+            again.nearest
+    match = SemanticMatch(scores[rows], nearest[rows], quick.theme_texts, against[rows])
+    log.info("tag: cascade re-scored %d of %d distinct sentences with %s (%.1f%%; static "
+             "scores mapped x %.3f %+.3f)", len(picked), len(distinct), full.name,
+             100 * len(picked) / max(len(distinct), 1), slope, intercept)
+    return CascadeMatch(match, doubt[rows], len(distinct), len(picked), slope, intercept)
+
+
+def cascading(cfg) -> bool:
+    """Whether the semantic layer of these tag settings (``TagSettings``) runs as a cascade."""
+    return cfg.advanced.cascade_margin is not None and cfg.embedder in CASCADE_NAMES
+
+
+def static_for(cfg):
+    """The shared ``minilm-static`` embedder with the folders and cache bound of ``cfg``."""
+    from pipeline.embed.registry import embedder_for_settings
+
+    return embedder_for_settings("minilm-static", cfg)
