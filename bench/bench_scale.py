@@ -90,6 +90,11 @@ def main() -> int:
     parser.add_argument("--stock", action="store_true",
                         help="also time stock BERTopic (MiniLM embeddings, default UMAP and "
                              "HDBSCAN) on the same comments, in a process of its own")
+    parser.add_argument("--cascade-margin", default=None,
+                        help="tag.advanced.cascade_margin for these runs ('null' is off; "
+                             "default: the packaged default)")
+    parser.add_argument("--discover-embedder", default=None,
+                        help="discover.embedder alone for these runs (not with --embedder)")
     args = parser.parse_args()
     if not FFT.is_file():
         print(f"skipped: {FFT} is absent (real comments to build rounds from)")
@@ -98,14 +103,21 @@ def main() -> int:
           "| comments/s | peak MB (largest process) | peak MB (all processes) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     spread: list[str] = []
+    ratios: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "config").mkdir()
-        (work / "config" / "pipeline.yaml").write_text(round_config(embedder=args.embedder),
-                                                        encoding="utf-8")
+        config = round_config(embedder=args.embedder)
+        if args.cascade_margin is not None:
+            config = config.replace("tag:\n  advanced:\n", "tag:\n  advanced:\n    "
+                                    f"cascade_margin: {args.cascade_margin}\n", 1)
+        if args.discover_embedder:
+            config += f"discover:\n  embedder: {args.discover_embedder}\n"
+        (work / "config" / "pipeline.yaml").write_text(config, encoding="utf-8")
         for size in args.sizes:
             export = work / f"round_{size}.csv"
             build_round(size).to_csv(export, index=False)
+            walls: dict[str, float] = {}
             for engine in args.engines:
                 out = work / f"run_{size}_{engine}"
                 command = [str(THEMING), "run", str(export), "--out", str(out), "--quiet",
@@ -131,8 +143,11 @@ def main() -> int:
                 timings = manifest["timings"]
                 stages = " | ".join(f"{timings.get(s, float('nan')):.1f}" for s in
                                     ("ingest", "clean", "tag", "discover", "recommend", "report"))
+                walls[engine] = wall
                 print(f"| {size:,} | {engine}{' x' + str(args.workers) if engine == 'dask' else ''}"
                       f"{' ' + args.embedder if args.embedder else ''}"
+                      f"{' cascade ' + args.cascade_margin if args.cascade_margin else ''}"
+                      f"{' discover ' + args.discover_embedder if args.discover_embedder else ''}"
                       f" | {wall:.1f} | {stages} | {size / wall:.0f} | {largest:,.0f} "
                       f"| {total:,.0f} |", flush=True)
             if args.stock:
@@ -141,7 +156,10 @@ def main() -> int:
                 print(f"| {size:,} | stock BERTopic | {wall:.1f} | | | | | | | {size / wall:.0f} "
                       f"| {largest:,.0f} | {total:,.0f} |" if not code else
                       f"| {size:,} | stock BERTopic | failed (exit {code}) |", flush=True)
-    for line in spread:
+                ratios += [f"stock ratio, {size:,} comments: stock BERTopic {wall:.1f} s / ours "
+                           f"({engine}) {ours:.1f} s = {wall / ours:.2f}x (same run, same "
+                           "comments)" for engine, ours in walls.items() if not code]
+    for line in spread + ratios:
         print(f"- {line}")
     return 0
 

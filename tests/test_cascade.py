@@ -94,10 +94,11 @@ def test_cascade_tags_equal_full_minilm_tags_on_sentences_far_from_thresholds(se
 
 def test_static_scores_are_mapped_onto_the_full_models_scale(fakes):
     full, static = fakes
-    slope, intercept = cascade.calibration(THEMES, static, full)
-    # a cosine c under Full is 0.36 c + 0.64 under Static, so the line is about its inverse
-    assert slope == pytest.approx(1 / 0.36, rel=0.05)
-    assert intercept == pytest.approx(-0.64 / 0.36, rel=0.05)
+    line = cascade.calibration(THEMES, static, full)
+    raw = full_only_scores(FAR, static)
+    mapped = line.apply(raw, cascade.row_means(raw))
+    assert not np.allclose(raw, full_only_scores(FAR, full), atol=0.1)  # two scales ...
+    assert np.allclose(mapped, full_only_scores(FAR, full), atol=0.05)  # ... one line apart
 
 
 def test_sentences_in_doubt_or_too_short_are_rescored_with_the_full_model(fakes):
@@ -120,14 +121,19 @@ def test_a_sentence_the_static_model_gets_wrong_far_from_thresholds_keeps_its_st
 
 def test_in_doubt_reads_thresholds_against_scores_and_the_runner_up():
     limits = np.array([0.5, 0.5])
-    scores = np.array([[0.9, 0.1], [0.52, 0.1], [0.9, 0.89], [0.9, 0.1], [0.2, 0.1]])
-    against = np.array([[0.1, 0.1], [0.1, 0.1], [0.1, 0.1], [0.88, 0.1], [0.19, 0.1]])
-    doubt = cascade.in_doubt(scores, against, limits, margin=0.05, semantic_margin=0.02)
-    assert doubt.tolist() == [False, True, True, True, False]
+    scores = np.array([[0.9, 0.1], [0.52, 0.1], [0.9, 0.89], [0.9, 0.1], [0.2, 0.1],
+                       [0.9, 0.52]])
+    against = np.full(scores.shape, 0.1)
+    against[3, 0], against[4, 0] = 0.88, 0.19
+    top_one = cascade.in_doubt(scores, against, limits, margin=0.05, semantic_margin=0.02)
+    assert top_one.tolist() == [False, True, True, True, False, False]
+    # with every theme able to hit, a second theme near its threshold is in doubt too
+    every = cascade.in_doubt(scores, against, limits, 0.05, 0.02, top_k=0)
+    assert every.tolist() == [False, True, True, True, False, True]
     assert cascade.in_doubt(np.zeros((0, 2)), np.zeros((0, 2)), limits, 0.05, 0.02).shape == (0,)
 
 
-def full_only_scores(texts: list[str], full) -> np.ndarray:
+def full_only_scores(texts: list[str], embedder) -> np.ndarray:
     from pipeline.tagging.semantic import semantic_scores
 
-    return semantic_scores(texts, THEMES, full)
+    return semantic_scores(texts, THEMES, embedder)

@@ -28,6 +28,8 @@ NO_THEME = ["Thank you for all your hard work.", "Keep up the good work.",
             "The forum is a valuable and worthwhile partnership.",
             "I value being a member of the forum.", "Overall the forum works well.",
             "No further comments.", "Nothing else to add."]
+CASCADE_MARGIN = 0.01  # set by tag.advanced.cascade_from_rows; chosen on NHS FFT dev half A
+# (bench/bench_cascade.py; half B keeps 100.9% / 100.7% of MiniLM's micro / macro F1)
 EVERYDAY_WORDS = ["update", "better", "good", "more", "improve"]
 AGREEMENT = {
     "strongly disagree": 1, "fully disagree": 1, "completely disagree": 1,
@@ -236,7 +238,11 @@ class TagAdvanced(StrictModel):
         "first and re-score with MiniLM only those whose semantic hits this close to a "
         "threshold, the no-theme score or the runner-up could change (and very short or "
         "out-of-vocabulary ones); static scores are mapped onto MiniLM's scale on the theme "
-        "texts; null always uses MiniLM."))
+        "texts; null uses MiniLM alone, unless cascade_from_rows applies."))
+    cascade_from_rows: int | None = Field(None, ge=1, description=(
+        "From this many input rows on, a round whose cascade_margin is null gets "
+        f"cascade_margin {CASCADE_MARGIN} (chosen on NHS FFT dev; BENCHMARKS.md); said in "
+        "the summary and manifest; null is never."))
     classifier: bool = Field(True, description=(
         "Use the model given with --model (from theming train) when there is one."))
     semantic_with_classifier: bool = Field(False, description=(

@@ -196,7 +196,7 @@ def _semantic_block(sentences: pd.DataFrame, settings: Settings, vetoes: list[se
         match = cascade_match(texts, settings.themes, static_for(cfg), embedder, limits=limits,
                               margin=cfg.advanced.cascade_margin,
                               semantic_margin=cfg.advanced.semantic_margin,
-                              no_theme=cfg.advanced.no_theme,
+                              top_k=cfg.advanced.semantic_top_k, no_theme=cfg.advanced.no_theme,
                               codebook_weight=cfg.advanced.semantic_codebook_weight,
                               left_out=left_out).match
     else:

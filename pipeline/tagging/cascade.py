@@ -52,19 +52,39 @@ SUBWORD_SHARE = 0.5  # ... and so do those with more than this share of words sp
 CASCADE_NAMES = ("minilm", "minilm-onnx")  # the full models a cascade can stand in front of
 
 
+@dataclass(frozen=True)
+class Line:
+    """Static scores onto MiniLM's scale: ``weight * score + row_weight * (the text's mean
+    static score over all themes) + intercept``."""
+
+    weight: float = 1.0
+    row_weight: float = 0.0
+    intercept: float = 0.0
+
+    def __str__(self) -> str:
+        return (f"MiniLM ~ {self.weight:.3f} x static {self.row_weight:+.3f} x its row mean "
+                f"{self.intercept:+.3f}")
+
+    def apply(self, scores: np.ndarray, row_means: np.ndarray) -> np.ndarray:
+        """``scores`` (texts x themes, -inf kept) mapped; ``row_means``: one per text."""
+        with np.errstate(invalid="ignore"):
+            mapped = (self.weight * scores + self.row_weight * row_means[:, None]
+                      + self.intercept)
+        return np.where(np.isfinite(scores), mapped, -np.inf)
+
+
 @dataclass
 class CascadeMatch:
     """``match``: the semantic match of every text (MiniLM's rows where ``rescored``, the
-    static model's mapped onto MiniLM's scale elsewhere); ``rescored``: per text, whether
-    MiniLM scored it; ``distinct`` and ``distinct_rescored``: counts over distinct texts;
-    ``slope``/``intercept``: the static -> MiniLM line."""
+    static model's mapped onto MiniLM's scale by ``line`` elsewhere); ``rescored``: per
+    text, whether MiniLM scored it; ``distinct`` and ``distinct_rescored``: counts over
+    distinct texts."""
 
     match: SemanticMatch
     rescored: np.ndarray
     distinct: int
     distinct_rescored: int
-    slope: float
-    intercept: float
+    line: Line
 
     @property
     def share(self) -> float:
@@ -72,11 +92,18 @@ class CascadeMatch:
         return self.distinct_rescored / self.distinct if self.distinct else 0.0
 
 
-def calibration(themes: ThemesConfig, fast, full, no_theme: Sequence[str] = ()) -> tuple[float, float]:
-    """(slope, intercept) of the least-squares line from the static embedder's semantic
-    scores to the full model's, over the theme config's texts (and ``no_theme``) scored
-    against every theme, a text's own theme without that text (identity, 1 and 0, when
-    the scores do not spread)."""
+def row_means(scores: np.ndarray) -> np.ndarray:
+    """Per row: the mean of its finite scores (0 when none is)."""
+    finite = np.isfinite(scores)
+    counts = finite.sum(axis=1)
+    return np.where(counts > 0, np.where(finite, scores, 0.0).sum(axis=1) / np.maximum(counts, 1),
+                    0.0)
+
+
+def calibration(themes: ThemesConfig, fast, full, no_theme: Sequence[str] = ()) -> Line:
+    """The least-squares ``Line`` from the static embedder's semantic scores to the full
+    model's, over the theme config's texts (and ``no_theme``) scored against every theme, a
+    text's own theme without that text (the identity when the scores do not spread)."""
     groups, texts = [], []
     for theme in themes.themes:
         own = theme_texts(theme)
@@ -84,14 +111,20 @@ def calibration(themes: ThemesConfig, fast, full, no_theme: Sequence[str] = ()) 
         texts += own
     texts += [*no_theme, *(t for theme in themes.themes for t in theme.not_examples)]
     if len(texts) < 3 or not groups:
-        return 1.0, 0.0
+        return Line()
     x = left_one_out_scores(fast.transform(texts), groups)
     y = left_one_out_scores(full.transform(texts), groups)
+    means = np.broadcast_to(row_means(np.where(np.isnan(x), -np.inf, x))[:, None], x.shape)
     kept = np.isfinite(x) & np.isfinite(y)
-    if kept.sum() < 3 or np.ptp(x[kept]) <= 1e-9:
-        return 1.0, 0.0
-    slope, intercept = np.polyfit(x[kept], y[kept], 1)
-    return float(slope), float(intercept)
+    if kept.sum() < 4 or np.ptp(x[kept]) <= 1e-9:
+        return Line()
+    features = np.column_stack([x[kept], means[kept], np.ones(int(kept.sum()))])
+    if np.linalg.matrix_rank(features) < 3:  # one theme: no spread of row means to fit
+        features = features[:, [0, 2]]
+        weight, intercept = np.linalg.lstsq(features, y[kept], rcond=None)[0]
+        return Line(float(weight), 0.0, float(intercept))
+    weight, row_weight, intercept = np.linalg.lstsq(features, y[kept], rcond=None)[0]
+    return Line(float(weight), float(row_weight), float(intercept))
 
 
 def left_one_out_scores(vectors: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
@@ -119,19 +152,32 @@ def left_one_out_scores(vectors: np.ndarray, groups: list[np.ndarray]) -> np.nda
 
 
 def in_doubt(scores: np.ndarray, against: np.ndarray, limits: np.ndarray, margin: float,
-             semantic_margin: float) -> np.ndarray:
+             semantic_margin: float, top_k: int = 1) -> np.ndarray:
     """Per row of ``scores`` (texts x themes, on MiniLM's scale; -inf for themes left out):
-    whether a hit could change under MiniLM: a theme within ``margin`` of its threshold, or
-    one within ``margin`` of it (or over it) that leads the against score, or its runner-up
-    by ``semantic_margin``, by less than ``margin`` either way."""
+    whether its hits could change under MiniLM, given that MiniLM's scores may lie up to
+    ``margin`` either way. With ``top_k`` 1 only the best theme can hit: a row is sure when
+    every theme is ``margin`` below its threshold, or when its best theme is ``margin`` over
+    its threshold and over its against score, and ``semantic_margin + margin`` ahead of the
+    runner-up. Otherwise a row is in doubt when any theme is within ``margin`` of its
+    threshold, or within it or over it and within ``margin`` of its against score or of
+    leading the runner-up by ``semantic_margin``."""
     if not scores.size:
         return np.zeros(len(scores), dtype=bool)
+    _, leads = runner_up(scores)
+    leads = np.nan_to_num(leads, nan=np.inf)
     with np.errstate(invalid="ignore"):
+        if top_k == 1:
+            best = np.argmax(scores, axis=1)
+            rows = np.arange(len(scores))
+            top, limit = scores[rows, best], limits[best]
+            sure_none = (scores < limits - margin).all(axis=1)
+            sure_hit = ((top >= limit + margin) & (top - against[rows, best] >= margin)
+                        & (leads[rows, best] >= semantic_margin + margin))
+            return ~(sure_none | sure_hit)
         near_threshold = np.abs(scores - limits) < margin
         candidate = scores >= limits - margin
         near_against = np.abs(scores - against) < margin
-        _, leads = runner_up(scores)
-        near_runner_up = np.abs(np.nan_to_num(leads, nan=np.inf) - semantic_margin) < margin
+        near_runner_up = np.abs(leads - semantic_margin) < margin
     return (near_threshold | (candidate & (near_against | near_runner_up))).any(axis=1)
 
 
@@ -145,7 +191,8 @@ def badly_represented(texts: Sequence[str], fast) -> np.ndarray:
 
 def cascade_match(texts: Sequence[str], themes: ThemesConfig, fast, full, *, limits: np.ndarray,
                   margin: float, semantic_margin: float, no_theme: Sequence[str] = (),
-                  codebook_weight: float = 0.0, left_out: Sequence[int] = ()) -> CascadeMatch:
+                  top_k: int = 1, codebook_weight: float = 0.0,
+                  left_out: Sequence[int] = ()) -> CascadeMatch:
     """The semantic match of ``texts`` by the cascade: ``fast`` (minilm-static) for all
     distinct texts, ``full`` (MiniLM) for those ``in_doubt`` or ``badly_represented``.
     ``limits``: each theme's threshold; ``left_out``: columns never hit (left to the
@@ -153,13 +200,13 @@ def cascade_match(texts: Sequence[str], themes: ThemesConfig, fast, full, *, lim
     distinct = list(dict.fromkeys(texts))
     where = {text: i for i, text in enumerate(distinct)}
     rows = np.array([where[text] for text in texts], dtype=int)
-    slope, intercept = calibration(themes, fast, full, no_theme)
+    line = calibration(themes, fast, full, no_theme)
     quick = semantic_match(distinct, themes, fast, no_theme, codebook_weight)
-    scores = slope * quick.scores + intercept
-    against = np.where(np.isfinite(quick.against), slope * quick.against + intercept, -np.inf)
+    means = row_means(quick.scores)
+    scores, against = line.apply(quick.scores, means), line.apply(quick.against, means)
     decided = scores.copy()
     decided[:, list(left_out)] = -np.inf
-    doubt = in_doubt(decided, against, limits, margin, semantic_margin)
+    doubt = in_doubt(decided, against, limits, margin, semantic_margin, top_k)
     doubt |= badly_represented(distinct, fast)
     nearest = quick.nearest.copy()
     picked = np.flatnonzero(doubt)
@@ -169,10 +216,10 @@ def cascade_match(texts: Sequence[str], themes: ThemesConfig, fast, full, *, lim
         scores[picked], against[picked], nearest[picked] = again.scores, again.against, \
             again.nearest
     match = SemanticMatch(scores[rows], nearest[rows], quick.theme_texts, against[rows])
-    log.info("tag: cascade re-scored %d of %d distinct sentences with %s (%.1f%%; static "
-             "scores mapped x %.3f %+.3f)", len(picked), len(distinct), full.name,
-             100 * len(picked) / max(len(distinct), 1), slope, intercept)
-    return CascadeMatch(match, doubt[rows], len(distinct), len(picked), slope, intercept)
+    log.info("tag: cascade re-scored %d of %d distinct sentences with %s (%.1f%%; %s)",
+             len(picked), len(distinct), full.name, 100 * len(picked) / max(len(distinct), 1),
+             line)
+    return CascadeMatch(match, doubt[rows], len(distinct), len(picked), line)
 
 
 def cascading(cfg) -> bool:
