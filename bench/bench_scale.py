@@ -9,8 +9,11 @@ peak memory is polled over its whole process tree (the Dask workers included).
     .venv/bin/python bench/bench_scale.py --sizes 2000            # quick
     .venv/bin/python bench/bench_scale.py --sizes 10000 100000 --engines local dask
 
-Prints one row per size and engine: wall seconds, seconds per stage (from the manifest),
-comments/s, the largest single process and the sum over processes at their peaks.
+Prints one row per size and engine: wall seconds (and the CPU seconds of the run's processes,
+less moved by a shared machine's load), seconds per stage (from the manifest), comments/s, the
+largest single process and the sum over processes at their peaks; with ``--stock``, a line per
+engine with stock BERTopic's wall and CPU seconds over ours (the ratio ``make bench`` prints).
+``--cascade-margin`` and ``--discover-embedder`` time the tag stage's cascade.
 """
 
 from __future__ import annotations
@@ -52,6 +55,15 @@ def build_round(size: int) -> pd.DataFrame:
     from bench_discovery_scale import fft_round
 
     return fft_round(size, distinct_sentences=True).drop(columns=["_source", "_row"])
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children so far (less moved by
+    a shared machine's load than wall time)."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def watch(command: list[str], cwd: Path) -> tuple[int, float, float, float]:
@@ -118,6 +130,7 @@ def main() -> int:
             export = work / f"round_{size}.csv"
             build_round(size).to_csv(export, index=False)
             walls: dict[str, float] = {}
+            cpus: dict[str, float] = {}  # CPU seconds of the run's processes (waited for)
             for engine in args.engines:
                 out = work / f"run_{size}_{engine}"
                 command = [str(THEMING), "run", str(export), "--out", str(out), "--quiet",
@@ -125,7 +138,9 @@ def main() -> int:
                            "--themes", str(ROOT / "config" / "themes.yaml")]
                 if engine == "dask":
                     command += ["--workers", str(args.workers)]
+                cpu_before = children_cpu()
                 code, wall, largest, total = watch(command, work)
+                cpus[engine] = children_cpu() - cpu_before
                 if code:
                     print(f"| {size:,} | {engine} | failed (exit {code}) |")
                     continue
@@ -148,16 +163,20 @@ def main() -> int:
                       f"{' ' + args.embedder if args.embedder else ''}"
                       f"{' cascade ' + args.cascade_margin if args.cascade_margin else ''}"
                       f"{' discover ' + args.discover_embedder if args.discover_embedder else ''}"
-                      f" | {wall:.1f} | {stages} | {size / wall:.0f} | {largest:,.0f} "
+                      f" | {wall:.1f} (CPU {cpus[engine]:.0f}) | {stages} | {size / wall:.0f} "
+                      f"| {largest:,.0f} "
                       f"| {total:,.0f} |", flush=True)
             if args.stock:
+                cpu_before = children_cpu()
                 code, wall, largest, total = watch(
                     [sys.executable, str(Path(__file__)), "--stock-only", str(export)], work)
                 print(f"| {size:,} | stock BERTopic | {wall:.1f} | | | | | | | {size / wall:.0f} "
                       f"| {largest:,.0f} | {total:,.0f} |" if not code else
                       f"| {size:,} | stock BERTopic | failed (exit {code}) |", flush=True)
+                cpu = children_cpu() - cpu_before
                 ratios += [f"stock ratio, {size:,} comments: stock BERTopic {wall:.1f} s / ours "
-                           f"({engine}) {ours:.1f} s = {wall / ours:.2f}x (same run, same "
+                           f"({engine}) {ours:.1f} s = {wall / ours:.2f}x wall, CPU {cpu:.0f} s / "
+                           f"{cpus[engine]:.0f} s = {cpu / cpus[engine]:.2f}x (same run, same "
                            "comments)" for engine, ours in walls.items() if not code]
     for line in spread + ratios:
         print(f"- {line}")
