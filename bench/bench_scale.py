@@ -103,8 +103,8 @@ def main() -> int:
                         help="also time stock BERTopic (MiniLM embeddings, default UMAP and "
                              "HDBSCAN) on the same comments, in a process of its own")
     parser.add_argument("--cascade-margin", default=None,
-                        help="tag.advanced.cascade_margin for these runs ('null' is off; "
-                             "default: the packaged default)")
+                        help="tag.advanced.cascade_margin for these runs ('null': no cascade "
+                             "at any size; default: the packaged default)")
     parser.add_argument("--discover-embedder", default=None,
                         help="discover.embedder alone for these runs (not with --embedder)")
     args = parser.parse_args()
@@ -121,8 +121,9 @@ def main() -> int:
         (work / "config").mkdir()
         config = round_config(embedder=args.embedder)
         if args.cascade_margin is not None:
+            off = "\n    cascade_from_rows: null" if args.cascade_margin == "null" else ""
             config = config.replace("tag:\n  advanced:\n", "tag:\n  advanced:\n    "
-                                    f"cascade_margin: {args.cascade_margin}\n", 1)
+                                    f"cascade_margin: {args.cascade_margin}{off}\n", 1)
         if args.discover_embedder:
             config += f"discover:\n  embedder: {args.discover_embedder}\n"
         (work / "config" / "pipeline.yaml").write_text(config, encoding="utf-8")

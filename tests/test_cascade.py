@@ -137,3 +137,26 @@ def full_only_scores(texts: list[str], embedder) -> np.ndarray:
     from pipeline.tagging.semantic import semantic_scores
 
     return semantic_scores(texts, THEMES, embedder)
+
+
+def test_large_rounds_turn_the_cascade_on_and_say_so(settings):
+    from pipeline.config.settings import CASCADE_MARGIN
+    from pipeline.embed import switching
+
+    def tagged(**options):
+        tag_cfg = settings.pipeline.tag.updated(**options)
+        return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(
+            update={"tag": tag_cfg})})
+
+    opted = tagged(embedder="minilm-onnx", cascade_from_rows=100, cascade_margin=None)
+    assert switching.cascade_for_round_size(opted, 99) == (opted, None)
+    chosen, note = switching.cascade_for_round_size(opted, 100)
+    assert chosen.pipeline.tag.advanced.cascade_margin == CASCADE_MARGIN
+    assert note == (f"100 input rows >= tag.advanced.cascade_from_rows (100): "
+                    f"tag.advanced.cascade_margin null -> {CASCADE_MARGIN} (minilm-static "
+                    "first, minilm-onnx for sentences in doubt)")
+    assert cascade.cascading(chosen.pipeline.tag) and not cascade.cascading(opted.pipeline.tag)
+    for kept in (tagged(embedder="minilm-static", cascade_from_rows=100),  # nothing to spare
+                 tagged(embedder="minilm", cascade_from_rows=100, cascade_margin=0.2),
+                 tagged(embedder="minilm", cascade_from_rows=None, cascade_margin=None)):
+        assert switching.cascade_for_round_size(kept, 10**6) == (kept, None)

@@ -29,7 +29,8 @@ NO_THEME = ["Thank you for all your hard work.", "Keep up the good work.",
             "I value being a member of the forum.", "Overall the forum works well.",
             "No further comments.", "Nothing else to add."]
 CASCADE_MARGIN = 0.01  # set by tag.advanced.cascade_from_rows; chosen on NHS FFT dev half A
-# (bench/bench_cascade.py; half B keeps 100.9% / 100.7% of MiniLM's micro / macro F1)
+# (bench/bench_cascade.py; half B keeps 100.9% / 100.7% of MiniLM's micro / macro F1), but the
+# shipped sample's themes need 0.1-0.15 to keep MiniLM's hits, so the cascade is off by default
 EVERYDAY_WORDS = ["update", "better", "good", "more", "improve"]
 AGREEMENT = {
     "strongly disagree": 1, "fully disagree": 1, "completely disagree": 1,
@@ -241,8 +242,9 @@ class TagAdvanced(StrictModel):
         "texts; null uses MiniLM alone, unless cascade_from_rows applies."))
     cascade_from_rows: int | None = Field(None, ge=1, description=(
         "From this many input rows on, a round whose cascade_margin is null gets "
-        f"cascade_margin {CASCADE_MARGIN} (chosen on NHS FFT dev; BENCHMARKS.md); said in "
-        "the summary and manifest; null is never."))
+        f"cascade_margin {CASCADE_MARGIN} (chosen on NHS FFT dev, where F1 held; the sample's "
+        "themes need 0.1-0.15; BENCHMARKS.md); said in the summary and manifest; null is "
+        "never."))
     classifier: bool = Field(True, description=(
         "Use the model given with --model (from theming train) when there is one."))
     semantic_with_classifier: bool = Field(False, description=(
