@@ -9,8 +9,11 @@ peak memory is polled over its whole process tree (the Dask workers included).
     .venv/bin/python bench/bench_scale.py --sizes 2000            # quick
     .venv/bin/python bench/bench_scale.py --sizes 10000 100000 --engines local dask
 
-Prints one row per size and engine: wall seconds, seconds per stage (from the manifest),
-comments/s, the largest single process and the sum over processes at their peaks.
+Prints one row per size and engine: wall seconds (and the CPU seconds of the run's processes,
+less moved by a shared machine's load), seconds per stage (from the manifest), comments/s, the
+largest single process and the sum over processes at their peaks; with ``--stock``, a line per
+engine with stock BERTopic's wall and CPU seconds over ours (the ratio ``make bench`` prints).
+``--cascade-margin`` and ``--discover-embedder`` time the tag stage's cascade.
 """
 
 from __future__ import annotations
@@ -54,6 +57,15 @@ def build_round(size: int) -> pd.DataFrame:
     return fft_round(size, distinct_sentences=True).drop(columns=["_source", "_row"])
 
 
+def children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children so far (less moved by
+    a shared machine's load than wall time)."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def watch(command: list[str], cwd: Path) -> tuple[int, float, float, float]:
     """Run ``command``; exit code, wall seconds, peak RSS of one process and of the tree (MB)."""
     started = time.perf_counter()
@@ -90,6 +102,11 @@ def main() -> int:
     parser.add_argument("--stock", action="store_true",
                         help="also time stock BERTopic (MiniLM embeddings, default UMAP and "
                              "HDBSCAN) on the same comments, in a process of its own")
+    parser.add_argument("--cascade-margin", default=None,
+                        help="tag.advanced.cascade_margin for these runs ('null': no cascade "
+                             "at any size; default: the packaged default)")
+    parser.add_argument("--discover-embedder", default=None,
+                        help="discover.embedder alone for these runs (not with --embedder)")
     args = parser.parse_args()
     if not FFT.is_file():
         print(f"skipped: {FFT} is absent (real comments to build rounds from)")
@@ -98,14 +115,23 @@ def main() -> int:
           "| comments/s | peak MB (largest process) | peak MB (all processes) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     spread: list[str] = []
+    ratios: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "config").mkdir()
-        (work / "config" / "pipeline.yaml").write_text(round_config(embedder=args.embedder),
-                                                        encoding="utf-8")
+        config = round_config(embedder=args.embedder)
+        if args.cascade_margin is not None:
+            off = "\n    cascade_from_rows: null" if args.cascade_margin == "null" else ""
+            config = config.replace("tag:\n  advanced:\n", "tag:\n  advanced:\n    "
+                                    f"cascade_margin: {args.cascade_margin}{off}\n", 1)
+        if args.discover_embedder:
+            config += f"discover:\n  embedder: {args.discover_embedder}\n"
+        (work / "config" / "pipeline.yaml").write_text(config, encoding="utf-8")
         for size in args.sizes:
             export = work / f"round_{size}.csv"
             build_round(size).to_csv(export, index=False)
+            walls: dict[str, float] = {}
+            cpus: dict[str, float] = {}  # CPU seconds of the run's processes (waited for)
             for engine in args.engines:
                 out = work / f"run_{size}_{engine}"
                 command = [str(THEMING), "run", str(export), "--out", str(out), "--quiet",
@@ -113,7 +139,9 @@ def main() -> int:
                            "--themes", str(ROOT / "config" / "themes.yaml")]
                 if engine == "dask":
                     command += ["--workers", str(args.workers)]
+                cpu_before = children_cpu()
                 code, wall, largest, total = watch(command, work)
+                cpus[engine] = children_cpu() - cpu_before
                 if code:
                     print(f"| {size:,} | {engine} | failed (exit {code}) |")
                     continue
@@ -131,17 +159,27 @@ def main() -> int:
                 timings = manifest["timings"]
                 stages = " | ".join(f"{timings.get(s, float('nan')):.1f}" for s in
                                     ("ingest", "clean", "tag", "discover", "recommend", "report"))
+                walls[engine] = wall
                 print(f"| {size:,} | {engine}{' x' + str(args.workers) if engine == 'dask' else ''}"
                       f"{' ' + args.embedder if args.embedder else ''}"
-                      f" | {wall:.1f} | {stages} | {size / wall:.0f} | {largest:,.0f} "
+                      f"{' cascade ' + args.cascade_margin if args.cascade_margin else ''}"
+                      f"{' discover ' + args.discover_embedder if args.discover_embedder else ''}"
+                      f" | {wall:.1f} (CPU {cpus[engine]:.0f}) | {stages} | {size / wall:.0f} "
+                      f"| {largest:,.0f} "
                       f"| {total:,.0f} |", flush=True)
             if args.stock:
+                cpu_before = children_cpu()
                 code, wall, largest, total = watch(
                     [sys.executable, str(Path(__file__)), "--stock-only", str(export)], work)
                 print(f"| {size:,} | stock BERTopic | {wall:.1f} | | | | | | | {size / wall:.0f} "
                       f"| {largest:,.0f} | {total:,.0f} |" if not code else
                       f"| {size:,} | stock BERTopic | failed (exit {code}) |", flush=True)
-    for line in spread:
+                cpu = children_cpu() - cpu_before
+                ratios += [f"stock ratio, {size:,} comments: stock BERTopic {wall:.1f} s / ours "
+                           f"({engine}) {ours:.1f} s = {wall / ours:.2f}x wall, CPU {cpu:.0f} s / "
+                           f"{cpus[engine]:.0f} s = {cpu / cpus[engine]:.2f}x (same run, same "
+                           "comments)" for engine, ours in walls.items() if not code]
+    for line in spread + ratios:
         print(f"- {line}")
     return 0
 

@@ -28,6 +28,9 @@ NO_THEME = ["Thank you for all your hard work.", "Keep up the good work.",
             "The forum is a valuable and worthwhile partnership.",
             "I value being a member of the forum.", "Overall the forum works well.",
             "No further comments.", "Nothing else to add."]
+CASCADE_MARGIN = 0.01  # set by tag.advanced.cascade_from_rows; chosen on NHS FFT dev half A
+# (bench/bench_cascade.py; half B keeps 100.9% / 100.7% of MiniLM's micro / macro F1), but the
+# shipped sample's themes need 0.1-0.15 to keep MiniLM's hits, so the cascade is off by default
 EVERYDAY_WORDS = ["update", "better", "good", "more", "improve"]
 AGREEMENT = {
     "strongly disagree": 1, "fully disagree": 1, "completely disagree": 1,
@@ -231,6 +234,17 @@ class TagAdvanced(StrictModel):
         "and discovery: ONNX embeds about 1,000 sentences/s on 2 cores, so a million comments "
         "would take about 30 minutes; the static model keeps 99% / 97% of learned F1 on NHS FFT "
         "but about 90% of zero-shot F1 (said in the summary and manifest); null is never."))
+    cascade_margin: float | None = Field(None, ge=0.0, le=2.0, description=(
+        "With tag.embedder minilm or minilm-onnx: score every sentence with minilm-static "
+        "first and re-score with MiniLM only those whose semantic hits this close to a "
+        "threshold, the no-theme score or the runner-up could change (and very short or "
+        "out-of-vocabulary ones); static scores are mapped onto MiniLM's scale on the theme "
+        "texts; null uses MiniLM alone, unless cascade_from_rows applies."))
+    cascade_from_rows: int | None = Field(None, ge=1, description=(
+        "From this many input rows on, a round whose cascade_margin is null gets "
+        f"cascade_margin {CASCADE_MARGIN} (chosen on NHS FFT dev, where F1 held; the sample's "
+        "themes need 0.1-0.15; BENCHMARKS.md); said in the summary and manifest; null is "
+        "never."))
     classifier: bool = Field(True, description=(
         "Use the model given with --model (from theming train) when there is one."))
     semantic_with_classifier: bool = Field(False, description=(

@@ -16,6 +16,8 @@ def _embedders(settings: Settings) -> list:
     names = []
     if cfg.semantic and cfg.embedder != "tfidf-svd":
         names.append(cfg.embedder)
+        if cfg.advanced.cascade_margin is not None and cfg.embedder in ("minilm", "minilm-onnx"):
+            names.append("minilm-static")  # the cascade's first pass (pipeline.tagging.cascade)
     if cfg.advanced.classifier and settings.tag_model is not None:
         names.append(settings.tag_model.embedder)
     return [embedder_for_settings(n, cfg) for n in dict.fromkeys(names) if n]

@@ -63,6 +63,22 @@ class StaticMiniLMEmbedder(CachedEmbedder):
             self.model_ = load_static(model_folder(self.static_dir, self.name))
         return np.asarray(self.model_.encode(texts, show_progress_bar=False))
 
+    def subword_shares(self, texts: list[str]) -> np.ndarray:
+        """Per text: the share of its words that are not one token of the static vocabulary
+        (unknown, or pieced together from sub-words); 0 for a text without words."""
+        if getattr(self, "model_", None) is None:
+            self.model_ = load_static(model_folder(self.static_dir, self.name))
+        shares = np.zeros(len(texts))
+        for i, encoding in enumerate(self.model_.tokenizer.encode_batch(
+                list(texts), add_special_tokens=False)):
+            pieces: dict[int, int] = {}
+            for word, token in zip(encoding.word_ids, encoding.tokens, strict=True):
+                if word is not None:
+                    pieces[word] = pieces.get(word, 0) + (2 if token == "[UNK]" else 1)
+            if pieces:
+                shares[i] = sum(n > 1 for n in pieces.values()) / len(pieces)
+        return shares
+
 
 def load_static(static_dir: Path):
     """Load the distilled model from ``static_dir``, distilling it there first if absent."""

@@ -1,12 +1,47 @@
 """Which pretrained embedder a round gets by its size: ``minilm`` becomes ``minilm-onnx`` from
 ``tag.advanced.onnx_from_rows`` input rows, and ``minilm``/``minilm-onnx`` become ``minilm-static`` from
-``tag.advanced.static_from_rows``, when the optional package each needs is installed.
+``tag.advanced.static_from_rows``, when the optional package each needs is installed; from
+``tag.advanced.cascade_from_rows`` the semantic layer runs as a cascade (minilm-static first).
 """
 
 from __future__ import annotations
 
 
 def for_round_size(settings, rows: int):
+    """(settings, note): ``embedder_for_round_size``, then ``cascade_for_round_size`` (notes
+    joined by "; ")."""
+    settings, embedder_note = embedder_for_round_size(settings, rows)
+    settings, cascade_note = cascade_for_round_size(settings, rows)
+    notes = [note for note in (embedder_note, cascade_note) if note]
+    return settings, "; ".join(notes) if notes else None
+
+
+def cascade_for_round_size(settings, rows: int):
+    """(settings, note): with ``tag.advanced.cascade_from_rows`` set, at least that many rows,
+    ``tag.advanced.cascade_margin`` null and ``tag.embedder`` minilm or minilm-onnx, the
+    semantic layer becomes a cascade (``pipeline.tagging.cascade``) with margin
+    ``CASCADE_MARGIN``, when model2vec is installed. The note says what changed (None when
+    nothing did)."""
+    from pipeline.config.settings import CASCADE_MARGIN
+
+    tag = settings.pipeline.tag
+    limit = tag.advanced.cascade_from_rows
+    if (limit is None or rows < limit or tag.advanced.cascade_margin is not None
+            or not tag.semantic or tag.embedder not in ("minilm", "minilm-onnx")):
+        return settings, None
+    import importlib.util
+
+    where = f"{rows} input rows >= tag.advanced.cascade_from_rows ({limit})"
+    if importlib.util.find_spec("model2vec") is None:
+        return settings, (f"{where}, but model2vec is not installed (pip install "
+                          f"'comment-theming[static]'): {tag.embedder} alone, no cascade")
+    update = {"tag": tag.updated(cascade_margin=CASCADE_MARGIN)}
+    return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(update=update)}), (
+        f"{where}: tag.advanced.cascade_margin null -> {CASCADE_MARGIN} (minilm-static first, "
+        f"{tag.embedder} for sentences in doubt)")
+
+
+def embedder_for_round_size(settings, rows: int):
     """(settings, note): the embedder a round of ``rows`` input rows gets for tagging and
     discovery. With ``tag.advanced.onnx_from_rows`` set and at least that many rows, ``minilm``
     becomes ``minilm-onnx``; with ``tag.advanced.static_from_rows`` set and at least that many rows,

@@ -38,6 +38,7 @@ from pipeline.stages.schemas import (
     TAGS,
     empty,
 )
+from pipeline.tagging.cascade import cascade_match, cascading, static_for
 from pipeline.tagging.semantic import (
     embedder_for,
     keep_top_k,
@@ -201,13 +202,22 @@ def _semantic_block(sentences: pd.DataFrame, settings: Settings, vetoes: list[se
     cfg = settings.pipeline.tag
     texts = [str(t) for t in sentences["text"]]
     theme_ids = settings.themes.ids
-    match = semantic_match(texts, settings.themes, embedder, cfg.advanced.no_theme,
-                           cfg.advanced.semantic_codebook_weight)
+    limits = thresholds(settings.themes, cfg.semantic_threshold)
+    left_out = [j for j, theme_id in enumerate(theme_ids) if theme_id in skip]
+    if cascading(cfg):
+        match = cascade_match(texts, settings.themes, static_for(cfg), embedder, limits=limits,
+                              margin=cfg.advanced.cascade_margin,
+                              semantic_margin=cfg.advanced.semantic_margin,
+                              top_k=cfg.advanced.semantic_top_k, no_theme=cfg.advanced.no_theme,
+                              codebook_weight=cfg.advanced.semantic_codebook_weight,
+                              left_out=left_out).match
+    else:
+        match = semantic_match(texts, settings.themes, embedder, cfg.advanced.no_theme,
+                               cfg.advanced.semantic_codebook_weight)
     scores = match.scores
-    scores[:, [j for j, theme_id in enumerate(theme_ids) if theme_id in skip]] = -np.inf
+    scores[:, left_out] = -np.inf
     others, margins = runner_up(scores)
     scores = keep_top_k(scores, cfg.advanced.semantic_top_k)
-    limits = thresholds(settings.themes, cfg.semantic_threshold)
     hits = (scores >= limits) & (scores > match.against)
     if cfg.advanced.semantic_margin > 0:  # then only a sentence's best theme can lead the others
         hits &= ~(np.nan_to_num(margins, nan=np.inf) < cfg.advanced.semantic_margin)
