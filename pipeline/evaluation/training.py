@@ -29,18 +29,18 @@ FEATURE_EMBEDDERS = (*PRETRAINED, "none")
 
 
 def theme_examples(settings: Settings) -> learned.Extra:
-    """Each theme's ``examples`` in the theme config as comments coded with that theme
-    (an example listed under two themes is coded with both), and each ``not_examples``
-    sentence as a negative: a comment coded with none of the themes unless it is also
-    another theme's example."""
+    """Each theme's ``examples`` and ``includes`` criteria in the theme config as comments
+    coded with that theme (a text listed under two themes is coded with both), and each
+    ``not_examples`` and ``excludes`` sentence as a negative: a comment coded with none of the
+    themes unless it is also another theme's example."""
     ids = settings.themes.ids
     coded_as: dict[str, set[int]] = {}
     for j, theme in enumerate(settings.themes.themes):
-        for example in theme.examples:
+        for example in (*theme.examples, *theme.includes):
             if example.strip():
                 coded_as.setdefault(example.strip(), set()).add(j)
     for theme in settings.themes.themes:
-        for negative in theme.not_examples:
+        for negative in (*theme.not_examples, *theme.excludes):
             coded_as.setdefault(negative.strip(), set())
     truth = np.zeros((len(coded_as), len(ids)), dtype=bool)
     for row, columns in enumerate(coded_as.values()):

@@ -35,8 +35,16 @@ CODEBOOK_C = 10.0  # inverse regularisation of the codebook classifier (NHS FFT 
 
 
 def theme_texts(theme: Theme) -> list[str]:
-    """The texts that stand for a theme: label, description, then each example."""
-    return [t for t in (theme.label, theme.description, *theme.examples) if t.strip()]
+    """The texts that stand for a theme: label, description, each example, then each of its
+    ``includes`` criteria."""
+    return [t for t in (theme.label, theme.description, *theme.examples, *theme.includes)
+            if t.strip()]
+
+
+def against_texts(theme: Theme) -> list[str]:
+    """The texts a hit for a theme must beat besides the no-theme set: its ``not_examples``
+    and its ``excludes`` criteria."""
+    return [*theme.not_examples, *theme.excludes]
 
 
 def embedder_for(cfg: TagSettings, seed: int):
@@ -116,7 +124,7 @@ def semantic_match(texts: list[str], themes: ThemesConfig, embedder,
     given round, and the vocabulary covers both sides of the comparison.
     """
     per_theme = [theme_texts(theme) for theme in themes.themes]
-    negatives = [list(theme.not_examples) for theme in themes.themes]
+    negatives = [against_texts(theme) for theme in themes.themes]
     flat = [t for group in per_theme for t in group]
     extra = list(no_theme) + [t for group in negatives for t in group]
     shape = (len(texts), len(per_theme))
