@@ -38,6 +38,7 @@ import os
 import re
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -60,7 +61,8 @@ from pipeline.embed.vector_cache import load_cache, save_cache
 from pipeline.evaluation import coded, evaluate, training
 from pipeline.io.readers import read_table
 from pipeline.tagging import learned
-from pipeline.tagging.semantic import semantic_match
+from pipeline.tagging.semantic import _blend as blend
+from pipeline.tagging.semantic import semantic_match, theme_texts
 
 MPNET_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
 PIECES = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z'‘])")
@@ -89,7 +91,8 @@ class MpnetEmbedder(CachedEmbedder):
             self.model_ = SentenceTransformer(str(self.model_dir), device="cpu",
                                               local_files_only=True)
         return np.asarray(self.model_.encode(texts, batch_size=self.batch_size,
-                                             show_progress_bar=False, convert_to_numpy=True))
+                                             show_progress_bar=False, convert_to_numpy=True,
+                                             normalize_embeddings=True))
 
 
 def checked_mpnet(model_dir: Path) -> MpnetEmbedder:
@@ -169,6 +172,34 @@ def fft_variants(codebook: Path) -> dict[str, ThemesConfig]:
             "definition + includes + excludes": variant(True, True, True)}
 
 
+def other_forms(sentence_texts: list[str], themes: ThemesConfig, embedder,
+                no_theme: list[str]) -> dict[str, object]:
+    """Matches for criteria used other ways than the semantic layer's (``themes`` carry the
+    criteria; the base match is scored without them): includes as nearest-text prototypes
+    only (left out of the centroid), includes as their own prototype group (the better of
+    the two blends), and excludes as a penalty before top-k (the score minus how far the
+    closest exclusion beats it)."""
+    bare = themes.model_copy(update={"themes": [
+        t.model_copy(update={"includes": [], "excludes": []}) for t in themes.themes]})
+    base = semantic_match(sentence_texts, bare, embedder, no_theme)
+    vectors = embedder.transform(sentence_texts)
+    nearest_only, own_group, penalised = (base.scores.copy() for _ in range(3))
+    for j, theme in enumerate(themes.themes):
+        best = (vectors @ embedder.transform(theme_texts(bare.themes[j])).T).max(axis=1)
+        if theme.includes:
+            included = embedder.transform(theme.includes)
+            nearest_only[:, j] += 0.5 * np.maximum(0.0, (vectors @ included.T).max(axis=1) - best)
+            own_group[:, j] = np.maximum(own_group[:, j], blend(vectors, included))
+        if theme.excludes:
+            closest = blend(vectors, embedder.transform(theme.excludes))
+            penalised[:, j] -= np.maximum(0.0, closest - base.scores[:, j])
+    return {"includes as nearest-text prototypes only (not in the centroid)":
+            replace(base, scores=nearest_only),
+            "includes as their own prototype group (best of two blends)":
+            replace(base, scores=own_group),
+            "excludes as a penalty before top-k": replace(base, scores=penalised)}
+
+
 def sample_rows(n_comments: int, limit: int | None, seed: int) -> np.ndarray:
     if not limit or limit >= n_comments:
         return np.arange(n_comments)
@@ -196,12 +227,21 @@ def zero_shot(variants: dict[str, ThemesConfig], embedder, name: str, limit: int
     print("| codebook | includes / excludes | micro F1 (95% CI) | macro F1 (95% CI) | "
           "micro precision | thresholds |\n|---|---|---|---|---|---|")
     for label, themes in variants.items():
-        match = semantic_match(sentence_texts, themes, embedder, cfg.advanced.no_theme)
+        match = semantic_match(sentence_texts, themes, embedder, cfg.advanced.no_theme,
+                               criteria=True)
         save_cache(embedder, CACHE)
         tagged, chosen = rule_tags(match, cfg, cfg.advanced.semantic_margin, True, sentences,
                                    truth, folds)
         print(table_row(label, "{} / {}".format(*counts[label]), truth, tagged, themes.ids,
                         seed, chosen), flush=True)
+    with_criteria = variants["whole description + includes + excludes"]
+    for label, match in other_forms(sentence_texts, with_criteria, embedder,
+                                    list(cfg.advanced.no_theme)).items():
+        tagged, chosen = rule_tags(match, cfg, cfg.advanced.semantic_margin, True, sentences,
+                                   truth, folds)
+        print(table_row(f"whole description; {label}", "{} / {}".format(
+            *counts["whole description + includes + excludes"]), truth, tagged, first.ids,
+            seed, chosen), flush=True)
 
 
 def learned_rows(data: str, variants: dict[str, ThemesConfig], embedder, name: str,

@@ -42,8 +42,10 @@ def themes_with(**criteria) -> ThemesConfig:
 def test_includes_and_excludes_are_read_and_stripped():
     theme = themes_with(includes=["  Buses to the park  "], excludes=["Meal times"]).themes[0]
     assert theme.includes == ["Buses to the park"] and theme.excludes == ["Meal times"]
-    assert theme_texts(theme)[-1] == "Buses to the park"
-    assert against_texts(theme) == ["Meal times"]
+    assert theme_texts(theme, criteria=True)[-1] == "Buses to the park"
+    assert against_texts(theme, criteria=True) == ["Meal times"]
+    # runs do not score with criteria (they did not lift F1): shown and exported only
+    assert "Buses to the park" not in theme_texts(theme) and against_texts(theme) == []
 
 
 def test_a_blank_criterion_is_refused_with_its_entry_number():
@@ -69,9 +71,10 @@ def test_a_criterion_must_be_a_list_of_sentences(tmp_path: Path):
 
 
 def test_includes_raise_the_score_of_what_they_describe():
-    plain = semantic_match(["the bus to the park"], themes_with(), Words())
+    plain = semantic_match(["the bus to the park"], themes_with(), Words(), criteria=True)
     included = semantic_match(["the bus to the park"],
-                              themes_with(includes=["A bus to the park."]), Words())
+                              themes_with(includes=["A bus to the park."]), Words(),
+                              criteria=True)
     assert included.scores[0, 0] > plain.scores[0, 0]
     assert included.scores[0, 1] == pytest.approx(plain.scores[0, 1])  # other theme unchanged
     assert included.nearest_text(0, 0) == "A bus to the park."
@@ -79,12 +82,21 @@ def test_includes_raise_the_score_of_what_they_describe():
 
 def test_excludes_raise_what_a_hit_must_beat():
     text = ["the bus to the park"]
-    plain = semantic_match(text, themes_with(), Words())
-    excluded = semantic_match(text, themes_with(excludes=["The bus service."]), Words())
+    plain = semantic_match(text, themes_with(), Words(), criteria=True)
+    excluded = semantic_match(text, themes_with(excludes=["The bus service."]), Words(),
+                              criteria=True)
     assert plain.against[0, 0] == -np.inf
     assert excluded.against[0, 0] > plain.against[0, 0]
     assert excluded.scores[0, 0] == pytest.approx(plain.scores[0, 0])  # the score itself stays
     assert excluded.against[0, 1] == -np.inf  # only the theme that excludes it
+
+
+def test_runs_score_without_criteria():
+    themes = themes_with(includes=["A bus to the park."], excludes=["The bus service."])
+    default = semantic_match(["the bus to the park"], themes, Words())
+    bare = semantic_match(["the bus to the park"], themes_with(), Words())
+    assert np.allclose(default.scores, bare.scores)
+    assert np.array_equal(default.against, bare.against)
 
 
 def test_learned_layer_trains_on_includes_and_against_excludes(settings: Settings):
