@@ -267,7 +267,8 @@ def learned_rows(data: str, variants: dict[str, ThemesConfig], embedder, name: s
     for label, themes in variants.items():
         extra = None
         if data == "fft":
-            extra = training.theme_examples(base.model_copy(update={"themes": themes}))
+            extra = training.theme_examples(base.model_copy(update={"themes": themes}),
+                                            criteria=True)
             extra.embeddings = embedder.transform(extra.texts)
         started = time.perf_counter()
         _, tagged = learned.out_of_fold(texts, truth, spec, 42, 5, embeddings, extra,

@@ -28,19 +28,20 @@ log = logging.getLogger(__name__)
 FEATURE_EMBEDDERS = (*PRETRAINED, "none")
 
 
-def theme_examples(settings: Settings) -> learned.Extra:
-    """Each theme's ``examples`` and ``includes`` criteria in the theme config as comments
-    coded with that theme (a text listed under two themes is coded with both), and each
-    ``not_examples`` and ``excludes`` sentence as a negative: a comment coded with none of the
-    themes unless it is also another theme's example."""
+def theme_examples(settings: Settings, criteria: bool = False) -> learned.Extra:
+    """Each theme's ``examples`` in the theme config as comments coded with that theme
+    (an example listed under two themes is coded with both), and each ``not_examples``
+    sentence as a negative: a comment coded with none of the themes unless it is also
+    another theme's example. With ``criteria`` (benchmarks only: not measured to help), each
+    ``includes`` sentence counts as an example and each ``excludes`` one as a negative."""
     ids = settings.themes.ids
     coded_as: dict[str, set[int]] = {}
     for j, theme in enumerate(settings.themes.themes):
-        for example in (*theme.examples, *theme.includes):
+        for example in (*theme.examples, *(theme.includes if criteria else [])):
             if example.strip():
                 coded_as.setdefault(example.strip(), set()).add(j)
     for theme in settings.themes.themes:
-        for negative in (*theme.not_examples, *theme.excludes):
+        for negative in (*theme.not_examples, *(theme.excludes if criteria else [])):
             coded_as.setdefault(negative.strip(), set())
     truth = np.zeros((len(coded_as), len(ids)), dtype=bool)
     for row, columns in enumerate(coded_as.values()):
