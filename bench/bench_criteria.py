@@ -206,7 +206,8 @@ def sample_rows(n_comments: int, limit: int | None, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n_comments, limit, replace=False))
 
 
-def zero_shot(variants: dict[str, ThemesConfig], embedder, name: str, limit: int | None) -> None:
+def zero_shot(variants: dict[str, ThemesConfig], embedder, name: str, limit: int | None,
+              baseline_only: bool = False) -> None:
     base = run_settings.load_settings(ROOT / "config" / "pipeline.yaml",
                                       ROOT / "config" / "themes.yaml")
     first = next(iter(variants.values()))
@@ -226,7 +227,7 @@ def zero_shot(variants: dict[str, ThemesConfig], embedder, name: str, limit: int
           f"no-theme set {len(cfg.advanced.no_theme)} sentences\n")
     print("| codebook | includes / excludes | micro F1 (95% CI) | macro F1 (95% CI) | "
           "micro precision | thresholds |\n|---|---|---|---|---|---|")
-    for label, themes in variants.items():
+    for label, themes in list(variants.items())[:1 if baseline_only else None]:
         match = semantic_match(sentence_texts, themes, embedder, cfg.advanced.no_theme,
                                criteria=True)
         save_cache(embedder, CACHE)
@@ -234,6 +235,8 @@ def zero_shot(variants: dict[str, ThemesConfig], embedder, name: str, limit: int
                                    truth, folds)
         print(table_row(label, "{} / {}".format(*counts[label]), truth, tagged, themes.ids,
                         seed, chosen), flush=True)
+    if baseline_only:
+        return
     with_criteria = variants["whole description + includes + excludes"]
     for label, match in other_forms(sentence_texts, with_criteria, embedder,
                                     list(cfg.advanced.no_theme)).items():
@@ -285,8 +288,8 @@ def speed(mpnet_dir: str | None, n_sentences: int = 200) -> None:
     latter steadier on a machine shared with other work."""
     base = run_settings.load_settings(ROOT / "config" / "pipeline.yaml",
                                       ROOT / "config" / "themes.yaml")
-    comments = coded.read_coded(BENCHMARKS / "nhs-fft" / "dev.csv", [])
-    sentences = coded.sentences_of(comments.texts[:600], base)
+    answers = read_table(BENCHMARKS / "nhs-fft" / "dev.csv").frame["comment"].tolist()
+    sentences = coded.sentences_of([str(t) for t in answers[:600]], base)
     texts = [str(t) for t in sentences["text"]][:n_sentences]
     print("\n| embedder | sentences | wall s | sentences/s | CPU s | sentences per CPU s |\n"
           "|---|---|---|---|---|---|")
@@ -311,6 +314,8 @@ def main() -> None:
     parser.add_argument("--mpnet-dir", default=None)
     parser.add_argument("--learned", action="store_true", help="add learned-layer rows")
     parser.add_argument("--no-zero-shot", action="store_true")
+    parser.add_argument("--baseline-only", action="store_true",
+                        help="zero-shot: only the codebook as imported (embedder comparisons)")
     parser.add_argument("--all-variants", action="store_true",
                         help="learned rows for every codebook variant, not just two")
     parser.add_argument("--limit", type=int, default=None, help="score N sampled comments")
@@ -327,7 +332,7 @@ def main() -> None:
     if args.data == "fft":
         variants = fft_variants(BENCHMARKS / "nhs-fft" / "codebook.csv")
         if not args.no_zero_shot:
-            zero_shot(variants, embedder, args.embedder, args.limit)
+            zero_shot(variants, embedder, args.embedder, args.limit, args.baseline_only)
         if args.learned:
             chosen = variants if args.all_variants else dict(list(variants.items())[:4:3])
             learned_rows("fft", chosen, embedder, args.embedder, args.limit)
