@@ -1,12 +1,13 @@
 """REFI-QDA codebooks (``.qdc``, the exchange format of NVivo, ATLAS.ti, MAXQDA) in and out.
 
 Export writes each theme as a codable ``Code`` (name = label, ``Description`` = description,
-a colour from a colour-blind-safe palette by theme order) with a GUID derived from the theme
-id, so exporting twice gives the same file; a sub-theme's ``Code`` nests inside its parent's
-(``parent:``). Import reads every ``Code`` (nested codes too, flattened) into a theme whose id
-is the slug of its name (prefixed with its parent's when two names would clash); a codable
-code directly inside a top-level codable code becomes its sub-theme (``parent:``), deeper
-ones stay flat (themes nest two levels deep). Examples and keywords have no place in the format: they are not exported,
+a colour from a colour-blind-safe palette by theme order; the theme's ``includes`` and
+``excludes`` criteria follow the description under their own headings) with a GUID derived
+from the theme id, so exporting twice gives the same file; a sub-theme's ``Code`` nests inside
+its parent's (``parent:``). Import reads every ``Code`` (nested codes too, flattened) into a
+theme whose id is the slug of its name (prefixed with its parent's when two names would
+clash); a codable code directly inside a top-level codable code becomes its sub-theme
+(``parent:``), deeper ones stay flat (themes nest two levels deep). Examples and keywords have no place in the format: they are not exported,
 and imported themes start without them. ``add_codes`` and ``read_codes`` are shared with the
 project export and import (``pipeline.codebook.qdpx``), whose codebook is the same.
 """
@@ -18,7 +19,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.config.models import ThemesConfig, slugify
+from pipeline.config.models import Theme, ThemesConfig, slugify
 from pipeline.errors import DataError
 
 NAMESPACE = "urn:QDA-XML:codebook:1.0"
@@ -44,6 +45,17 @@ def code_guid(theme_id: str) -> str:
     return str(uuid.uuid5(GUID_ROOT, theme_id))
 
 
+def code_description(theme: Theme) -> str:
+    """A code's ``Description``: the theme's description, then its ``includes`` and
+    ``excludes`` criteria as lists under their own headings (the format has no fields for
+    them)."""
+    parts = [theme.description] if theme.description else []
+    for heading, criteria in (("Includes", theme.includes), ("Excludes", theme.excludes)):
+        if criteria:
+            parts.append(f"{heading}:\n" + "\n".join(f"- {c}" for c in criteria))
+    return "\n\n".join(parts)
+
+
 def add_codes(parent: ET.Element, themes: ThemesConfig, namespace: str,
               notes: dict[str, list[str]] | None = None) -> ET.Element:
     """Add a ``Codes`` element to ``parent``: one codable ``Code`` per theme (guid, name =
@@ -58,8 +70,8 @@ def add_codes(parent: ET.Element, themes: ThemesConfig, namespace: str,
         code = elements[theme.id] = ET.SubElement(holder, f"{{{namespace}}}Code", {
             "guid": code_guid(theme.id), "name": theme.label, "isCodable": "true",
             "color": PALETTE[index % len(PALETTE)]})
-        if theme.description:
-            ET.SubElement(code, f"{{{namespace}}}Description").text = theme.description
+        if theme.description or theme.includes or theme.excludes:
+            ET.SubElement(code, f"{{{namespace}}}Description").text = code_description(theme)
         for note in (notes or {}).get(theme.id, []):
             ET.SubElement(code, f"{{{namespace}}}NoteRef", {"targetGUID": note})
     return codes

@@ -1,4 +1,5 @@
-"""Import a codebook (CSV/XLSX: id, label, description, examples) as a themes.yaml.
+"""Import a codebook (CSV/XLSX: id, label, description, examples; optional includes and
+excludes criteria, one a line) as a themes.yaml.
 
 Real codebooks write their examples as a quoted list (``'Thank you', 'Very good'``), with
 section headings (``POSITIVE:``), curly quotes and the odd missing quote; or one example per
@@ -24,6 +25,8 @@ ID_COLUMNS = ("id", "code", "theme_id", "code_id")
 LABEL_COLUMNS = ("label", "name", "theme", "title", "category_name")
 DESCRIPTION_COLUMNS = ("description", "definition", "memo")
 EXAMPLE_COLUMNS = ("examples", "example", "longer_examples", "quotes")
+INCLUDES_COLUMNS = ("includes", "inclusion", "inclusion criteria", "inclusion_criteria")
+EXCLUDES_COLUMNS = ("excludes", "exclusion", "exclusion criteria", "exclusion_criteria")
 HEADING = re.compile(r"(?m)(?:^|(?<=\n))\s*[A-Z][A-Z /&-]{2,}:\s*")
 QUOTED = re.compile(r"""(?:^|(?<=[\s,:;(]))[‘'"“]\s*(.+?)\s*[’'"”](?=\s*(?:[,;.)]|$))""",
                     re.MULTILINE | re.DOTALL)
@@ -48,6 +51,14 @@ def split_examples(cell: str) -> list[str]:
         found = text.split(",") if text.count(",") >= 1 and len(text) < 400 else [text]
     cleaned = (" ".join(piece.strip(" ‘’'\"“”\t").split()) for piece in found)
     return list(dict.fromkeys(e for e in cleaned if e and any(ch.isalpha() for ch in e)))
+
+
+def split_criteria(cell: str) -> list[str]:
+    """The criteria written in one codebook cell: one a line or between semicolons, without
+    bullet marks (commas stay inside a criterion)."""
+    pieces = (re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", piece)
+              for piece in re.split(r"[\n;]+", str(cell or "")))
+    return list(dict.fromkeys(" ".join(p.split()) for p in pieces if p.strip()))
 
 
 def _column(columns: list[str], candidates: tuple[str, ...]) -> str | None:
@@ -87,6 +98,8 @@ def import_codebook(path: str | Path) -> dict:
                         code="D021")
     description_col = _column(columns, DESCRIPTION_COLUMNS)
     example_cols = [c for c in columns if c.lower().strip() in EXAMPLE_COLUMNS]
+    criteria_cols = {"includes": _column(columns, INCLUDES_COLUMNS),
+                     "excludes": _column(columns, EXCLUDES_COLUMNS)}
     themes, seen = [], {}
     for row in frame.to_dict(orient="records"):
         label = str(row[label_col]).strip() if label_col else ""
@@ -105,6 +118,9 @@ def import_codebook(path: str | Path) -> dict:
                        "description": " ".join(str(row[description_col]).split())
                        if description_col else "",
                        "examples": examples, "proposed_keywords": label_keywords(label or raw_id)})
+        themes[-1].update({field: split_criteria(row[column])
+                           for field, column in criteria_cols.items()
+                           if column and split_criteria(row[column])})
     if not themes:
         raise DataError(f"{path}: no codes found; each row needs a label or id", code="D021")
     from_examples = example_keywords({t["id"]: t["examples"] for t in themes})

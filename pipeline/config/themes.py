@@ -35,6 +35,8 @@ class Theme(StrictModel):
     exclude: list[str] = Field(default_factory=list)
     examples: list[str] = Field(default_factory=list)
     not_examples: list[str] = Field(default_factory=list)
+    includes: list[str] = Field(default_factory=list)  # criteria: what the theme covers
+    excludes: list[str] = Field(default_factory=list)  # criteria: what it does not
     recommendation: Recommendation | None = None
     min_support: int | float = 2
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -68,7 +70,8 @@ class Theme(StrictModel):
             return int(self.min_support)
         return max(1, math.ceil(self.min_support * respondents))
 
-    @field_validator("keywords", "exclude", "examples", "not_examples", "proposed_keywords")
+    @field_validator("keywords", "exclude", "examples", "not_examples", "includes", "excludes",
+                     "proposed_keywords")
     @classmethod
     def _no_blank_entries(cls, values: list[str]) -> list[str]:
         for index, value in enumerate(values):

@@ -161,6 +161,7 @@ def create_app(run_folder: str | Path, reviewer: str, *, themes_path: str | Path
                                              ("stance", stance)) if v})
         return page(request, "theme.html", theme_id=theme_id, label=label, rows=rows,
                     misses=misses, sort=sort, layer=layer, group=group, stance=stance,
+                    criteria=views.criteria(themes, theme_id),
                     here=f"/theme/{quote(theme_id)}" + (f"?{query}" if query else ""),
                     groups=sorted(set(run.kept["group"])), layers=sorted(set(run.tags["method"])),
                     theme_ids=[t for t in themes.ids if t != theme_id],

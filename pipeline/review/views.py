@@ -56,6 +56,26 @@ def index_rows(run: RunData, themes: ThemesConfig,
     return rows, table
 
 
+@dataclass
+class Criteria:
+    """What a theme covers, shown beside its tags: ``description``, ``includes``, ``excludes``
+    and ``not_examples``, as written in the theme config."""
+
+    description: str = ""
+    includes: list[str] = field(default_factory=list)
+    excludes: list[str] = field(default_factory=list)
+    not_examples: list[str] = field(default_factory=list)
+
+
+def criteria(themes: ThemesConfig, theme_id: str) -> Criteria:
+    """The theme's criteria (empty for a theme the config no longer has)."""
+    theme = themes.by_id().get(theme_id)
+    if theme is None:
+        return Criteria()
+    return Criteria(theme.description, list(theme.includes), list(theme.excludes),
+                    list(theme.not_examples))
+
+
 def highlight(text: str, sentences: list[tuple[int, int]],
               evidence: list[tuple[int, int]]) -> Markup:
     """``text`` escaped, its tagging ``sentences`` in <mark> and the ``evidence`` spans (both

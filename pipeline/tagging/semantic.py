@@ -17,6 +17,12 @@ the theme texts' vectors (each text labelled with its theme; no coded comments),
 sentence's score becomes ``(1 - w) * similarity + w * probability`` of the theme. On NHS FFT
 zero-shot (codebook imported, nothing trained) w = 0.5 lifted cross-validated macro F1 from
 0.420 to 0.447 (BENCHMARKS.md, "Real data"); it is off by default (0).
+
+A theme's ``includes`` and ``excludes`` criteria are for reviewers and exported codebooks:
+runs do not score with them. ``semantic_match(..., criteria=True)`` adds includes to the
+theme's texts and excludes to what a hit must beat; on NHS FFT dev zero-shot, with criteria
+cut from the framework's own descriptions, that moved macro F1 from 0.420 to 0.412, and
+excludes alone or as a penalty changed nothing (``bench/bench_criteria.py``).
 """
 
 from __future__ import annotations
@@ -34,9 +40,18 @@ from pipeline.embed.registry import make_embedder
 CODEBOOK_C = 10.0  # inverse regularisation of the codebook classifier (NHS FFT dev: 1, 10, 100)
 
 
-def theme_texts(theme: Theme) -> list[str]:
-    """The texts that stand for a theme: label, description, then each example."""
-    return [t for t in (theme.label, theme.description, *theme.examples) if t.strip()]
+def theme_texts(theme: Theme, criteria: bool = False) -> list[str]:
+    """The texts that stand for a theme: label, description, each example (then, with
+    ``criteria``, each of its ``includes``)."""
+    included = theme.includes if criteria else []
+    return [t for t in (theme.label, theme.description, *theme.examples, *included)
+            if t.strip()]
+
+
+def against_texts(theme: Theme, criteria: bool = False) -> list[str]:
+    """The texts a hit for a theme must beat besides the no-theme set: its ``not_examples``
+    (then, with ``criteria``, its ``excludes``)."""
+    return [*theme.not_examples, *(theme.excludes if criteria else [])]
 
 
 def embedder_for(cfg: TagSettings, seed: int):
@@ -105,18 +120,21 @@ def _codebook_model(theme_vectors: np.ndarray, labels: np.ndarray):
 
 
 def semantic_match(texts: list[str], themes: ThemesConfig, embedder,
-                   no_theme: Sequence[str] = (), codebook_weight: float = 0.0) -> SemanticMatch:
+                   no_theme: Sequence[str] = (), codebook_weight: float = 0.0,
+                   criteria: bool = False) -> SemanticMatch:
     """Score of every text (rows) for every theme (columns), in ``[-1, 1]``: the mean of its
     best cosine with the theme's texts and its cosine with their centroid; which of the
     theme's texts was the closest; and the same score against the ``no_theme`` sentences and
     each theme's ``not_examples`` (what a hit must beat). With ``codebook_weight`` w > 0 the
-    scores are ``(1 - w) * similarity + w * codebook_probabilities``.
+    scores are ``(1 - w) * similarity + w * codebook_probabilities``. With ``criteria``, each
+    theme's ``includes`` join its texts and its ``excludes`` join its ``not_examples`` (off
+    in runs: see the module's docstring).
 
     ``tfidf-svd`` is fitted here on the theme texts plus ``texts``: deterministic for a
     given round, and the vocabulary covers both sides of the comparison.
     """
-    per_theme = [theme_texts(theme) for theme in themes.themes]
-    negatives = [list(theme.not_examples) for theme in themes.themes]
+    per_theme = [theme_texts(theme, criteria) for theme in themes.themes]
+    negatives = [against_texts(theme, criteria) for theme in themes.themes]
     flat = [t for group in per_theme for t in group]
     extra = list(no_theme) + [t for group in negatives for t in group]
     shape = (len(texts), len(per_theme))
