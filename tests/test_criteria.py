@@ -99,13 +99,13 @@ def test_runs_score_without_criteria():
     assert np.array_equal(default.against, bare.against)
 
 
-def test_learned_layer_trains_on_includes_and_against_excludes(settings: Settings):
+def test_learned_layer_can_train_on_includes_and_against_excludes_but_not_by_default(settings: Settings):
     themes = themes_with(includes=["A bus to the park."], excludes=["The bus service."])
-    extra = theme_examples(settings.model_copy(update={"themes": themes}))
+    extra = theme_examples(settings.model_copy(update={"themes": themes}), criteria=True)
     rows = dict(zip(extra.texts, extra.truth.tolist(), strict=True))
     assert rows["A bus to the park."] == [True, False]
     assert rows["The bus service."] == [False, False]
-    without = theme_examples(settings.model_copy(update={"themes": themes}), criteria=False)
+    without = theme_examples(settings.model_copy(update={"themes": themes}))
     assert "A bus to the park." not in without.texts and "The bus service." not in without.texts
 
 

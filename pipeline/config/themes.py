@@ -45,7 +45,7 @@ class Theme(StrictModel):
     renamed_from: list[str] = Field(default_factory=list)  # former ids, which compare follows
     # keys left out of a dump while unset, so a theme config without them keeps its hash
     # (tags' config_version, the manifest's themes.sha256, resume) from before they existed
-    OMITTED_WHEN_UNSET: ClassVar[tuple[str, ...]] = ("parent", "renamed_from")
+    OMITTED_WHEN_UNSET: ClassVar[tuple[str, ...]] = ("parent", "renamed_from", "includes", "excludes")
 
     @model_serializer(mode="wrap")
     def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
