@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -90,9 +91,20 @@ def _risky_first() -> frozenset[str]:
 
 def _neutralised(column: pd.Series) -> pd.Series:
     """``column.map(neutralise)`` as objects, calling ``neutralise`` only on the cells whose
-    first character could make them a formula (a handful in a table of thousands)."""
-    values = column.tolist()
+    first character could make them a formula (a handful in a table of thousands); for
+    Arrow-backed text those cells are found by Arrow, without a Python step per cell."""
     risky = _risky_first()
+    if getattr(column.dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        first = pc.utf8_slice_codeunits(column.array.__arrow_array__(), 0, 1)
+        found = pc.is_in(first, value_set=pa.array(sorted(risky), type=first.type))
+        values = column.astype(object)
+        for index in np.flatnonzero(np.array(found, dtype=np.bool_)):
+            values.iat[index] = neutralise(values.iat[index])
+        return values
+    values = column.tolist()
     for index, value in enumerate(values):
         if isinstance(value, str) and value[:1] in risky:
             values[index] = neutralise(value)
