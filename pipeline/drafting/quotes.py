@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from pipeline.io.dtypes import blank_missing
+from pipeline.io.dtypes import blank_missing, text_isin
 
 GROUP_PENALTY = 0.15  # per quote the group already has: spreads quotes over groups
 MIN_QUOTE_WORDS = 5  # "Third, communications." says nothing on its own
@@ -56,7 +56,7 @@ def candidates_for(carrying: pd.DataFrame, comments: pd.DataFrame, stances: dict
         return []
     # plain dicts and lists, not a pandas group per comment: a theme of a large round is
     # carried by hundreds of thousands of comments
-    wanted = comments[comments["comment_id"].isin(set(chosen["comment_id"]))]
+    wanted = comments[text_isin(comments["comment_id"], set(chosen["comment_id"]))]
     about = {c: (str(t), str(r), str(g), str(q)) for c, t, r, g, q in zip(
         wanted["comment_id"], wanted["text"], wanted["respondent_id"], wanted["group"],
         wanted["question"], strict=True)}

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from pipeline.io.dtypes import text_isin
+
 SCORE_SUMMARY = ("statement", "column", "theme_id", "group", "n", "n_disagree", "n_neither",
                  "n_agree", "agree_low", "agree_high", "mean", "n_1", "n_2", "n_3", "n_4",
                  "n_5")
@@ -28,12 +30,12 @@ def answering(comments: pd.DataFrame, respondents: pd.DataFrame,
               score_columns: Sequence[str]) -> pd.DataFrame:
     """The one denominator: respondents (respondent_id, group, scores) with at least one
     kept free-text answer or at least one score. Every count and share uses these."""
-    wrote = respondents["respondent_id"].isin(set(comments["respondent_id"]))
+    wrote = text_isin(respondents["respondent_id"], set(comments["respondent_id"]))
     present = [c for c in score_columns if c in respondents.columns]
     scored = respondents[present].notna().any(axis=1) if present else wrote & False
     found = respondents[wrote | scored]
     # a respondent who wrote but is not in the respondents table (never in a real run)
-    missing = comments.loc[~comments["respondent_id"].isin(set(respondents["respondent_id"])),
+    missing = comments.loc[~text_isin(comments["respondent_id"], set(respondents["respondent_id"])),
                            ["respondent_id", "group"]].drop_duplicates("respondent_id")
     return pd.concat([found, missing], ignore_index=True) if len(missing) else \
         found.reset_index(drop=True)
@@ -106,7 +108,7 @@ def theme_scores(respondents: pd.DataFrame, links: Sequence[tuple[str, str, str]
             continue
         raised_ids = set(owner.reindex(
             comment_themes.loc[comment_themes["theme_id"] == theme_id, "comment_id"]).dropna())
-        raised = respondents["respondent_id"].isin(raised_ids)
+        raised = text_isin(respondents["respondent_id"], raised_ids)
         values = _valid_scores(respondents, column)
         yes, no = values[raised].dropna(), values[~raised].dropna()
         mean_yes = round(float(yes.mean()), 2) if len(yes) else None

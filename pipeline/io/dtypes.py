@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 TEXT = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
@@ -26,3 +27,25 @@ def blank_missing(values: pd.Series | pd.DataFrame, text: str = "") -> pd.Series
     if values.dtype.kind in "fiub" and values.isna().any():
         values = values.astype(object)
     return values.fillna(text)
+
+
+def text_isin(values: pd.Series, wanted: Iterable[object]) -> pd.Series:
+    """``values.isin(wanted)``, also fast for Arrow-backed text: pandas' own isin turns every
+    wanted value into an Arrow scalar one at a time (about a second for 10,000 ids); here
+    they go to Arrow in one array. Anything else (object columns, wanted values that are not
+    all text or missing) takes pandas' path."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if getattr(values.dtype, "storage", None) != "pyarrow":
+        return values.isin(wanted)
+    column = values.array.__arrow_array__()
+    listed = list(wanted)
+    try:
+        value_set = pa.array(listed, type=column.type, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return values.isin(listed)
+    if not len(value_set):
+        return pd.Series(False, index=values.index, name=values.name)
+    found = np.array(pc.is_in(column, value_set=value_set), dtype=np.bool_)
+    return pd.Series(found, index=values.index, name=values.name)

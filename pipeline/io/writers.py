@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -79,11 +81,41 @@ def neutralise(value: object) -> object:
     return value
 
 
+@functools.lru_cache(maxsize=1)
+def _risky_first() -> frozenset[str]:
+    """Every character a cell ``neutralise`` changes can start with: a formula start, or
+    what a spreadsheet skips before one (all of them below U+3001, or listed)."""
+    listed = [chr(i) for i in range(0x3001)] + ["\ufeff", *FORMULA_START]
+    return frozenset(c for c in listed if c.startswith(FORMULA_START) or LEADING_JUNK.match(c))
+
+
+def _neutralised(column: pd.Series) -> pd.Series:
+    """``column.map(neutralise)`` as objects, calling ``neutralise`` only on the cells whose
+    first character could make them a formula (a handful in a table of thousands); for
+    Arrow-backed text those cells are found by Arrow, without a Python step per cell."""
+    risky = _risky_first()
+    if getattr(column.dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        first = pc.utf8_slice_codeunits(column.array.__arrow_array__(), 0, 1)
+        found = pc.is_in(first, value_set=pa.array(sorted(risky), type=first.type))
+        values = column.astype(object)
+        for index in np.flatnonzero(np.array(found, dtype=np.bool_)):
+            values.iat[index] = neutralise(values.iat[index])
+        return values
+    values = column.tolist()
+    for index, value in enumerate(values):
+        if isinstance(value, str) and value[:1] in risky:
+            values[index] = neutralise(value)
+    return pd.Series(values, index=column.index, name=column.name, dtype=object)
+
+
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Every text cell and column name neutralised, whatever the column's dtype."""
     safe = frame.rename(columns=lambda c: neutralise(str(c)))
     return safe.apply(lambda column: column if pd.api.types.is_numeric_dtype(column)
-                      else column.map(neutralise)).astype(
+                      else _neutralised(column)).astype(
         {c: object for c in safe.columns if not pd.api.types.is_numeric_dtype(safe[c])})
 
 

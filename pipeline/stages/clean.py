@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 
+import numpy as np
 import pandas as pd
 
 from pipeline.config.models import Settings
@@ -39,8 +40,9 @@ def clean(comments: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]
 
     texts, kinds, reasons = [], [], []
     kept_keys: set[tuple[str, str, str]] = set()
-    for respondent, question, raw in zip(comments["respondent_id"], comments["question"],
-                                         comments["text"], strict=True):
+    for respondent, question, raw in zip(comments["respondent_id"].tolist(),
+                                         comments["question"].tolist(),
+                                         comments["text"].tolist(), strict=True):
         text, found = clean_text(str(raw), redactor, cfg.advanced.fix_mojibake)
         texts.append(text)
         kinds.append("|".join(found))
@@ -66,11 +68,17 @@ def clean(comments: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]
 
 
 def _sentences(kept: pd.DataFrame, model: str) -> pd.DataFrame:
-    spans = split_sentences(kept["text"].tolist(), model) if len(kept) else []
-    records = []
-    for row, found in zip(kept.itertuples(index=False), spans, strict=True):
-        for index, (start, end) in enumerate(found, start=1):
-            records.append((f"{row.comment_id}#{index}", row.comment_id, row.respondent_id,
-                            row.group, row.question, index, start, end, row.text[start:end]))
-    sentences = pd.DataFrame.from_records(records, columns=list(SENTENCES))
+    texts = kept["text"].tolist()
+    spans = split_sentences(texts, model) if len(kept) else []
+    owner = np.repeat(np.arange(len(kept)), [len(found) for found in spans]).tolist()
+    bounds = [span for found in spans for span in found]
+    index = [number for found in spans for number in range(1, len(found) + 1)]
+    columns = {name: kept[name].to_numpy()[owner].tolist()
+               for name in ("comment_id", "respondent_id", "group", "question")}
+    sentences = pd.DataFrame({
+        "sentence_id": [f"{c}#{i}" for c, i in zip(columns["comment_id"], index, strict=True)],
+        **columns, "sentence_index": index,
+        "start": [start for start, _ in bounds], "end": [end for _, end in bounds],
+        "text": [texts[o][start:end] for o, (start, end) in zip(owner, bounds, strict=True)],
+    }, columns=list(SENTENCES))
     return as_text(sentences, [c for c in SENTENCES if c not in ("sentence_index", "start", "end")])

@@ -32,7 +32,7 @@ from pipeline.drafting.scores import OTHER_GROUPS, answering
 from pipeline.drafting.shares import people, percent
 from pipeline.embed.base import CachedEmbedder
 from pipeline.embed.registry import make_embedder
-from pipeline.io.dtypes import as_text, blank_missing
+from pipeline.io.dtypes import as_text, blank_missing, text_isin
 from pipeline.stages.schemas import (
     CLEAN_COMMENTS,
     CLUSTERS,
@@ -96,8 +96,8 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
     for order, theme in enumerate(settings.themes.themes):
         # a parent theme speaks for its sub-themes: their sentences carry it too
         tagged = tags[tags["theme_id"].isin(settings.themes.subtree(theme.id))]
-        carrying = sentences[sentences["sentence_id"].isin(tagged["sentence_id"])]
-        support = comments[comments["comment_id"].isin(
+        carrying = sentences[text_isin(sentences["sentence_id"], tagged["sentence_id"])]
+        support = comments[text_isin(comments["comment_id"],
             comment_themes.loc[comment_themes["theme_id"] == theme.id, "comment_id"])]
         n = int(support["respondent_id"].nunique())
         asking, praising = _stance_counts(carrying, stances)
@@ -139,7 +139,7 @@ def recommend(comments, sentences, tags, comment_themes, clusters, sentence_clus
     for order, (key, label, carrying, status) in enumerate(topics,
                                                            start=len(settings.themes.themes)):
         # a new topic is reported with its quotes, never drafted: no one has agreed an owner
-        support = comments[comments["comment_id"].isin(carrying["comment_id"])]
+        support = comments[text_isin(comments["comment_id"], carrying["comment_id"])]
         asking, praising = _stance_counts(carrying, stances)
         tagged_rows.append(_tagged(key, label, support, carrying, stances, {}))
         rows.append(_row(order, key, "candidate", label, "", "", "", status, support,
@@ -170,7 +170,7 @@ def _candidate_topics(candidates: pd.DataFrame, sentence_clusters: pd.DataFrame,
     for cluster in candidates.itertuples(index=False):
         members = sentence_clusters[(sentence_clusters["cluster_id"] == cluster.cluster_id)
                                     & sentence_clusters["on_topic"]]
-        carrying = sentences[sentences["sentence_id"].isin(members["sentence_id"])]
+        carrying = sentences[text_isin(sentences["sentence_id"], members["sentence_id"])]
         keywords = [k for k in str(cluster.keywords).split("|") if k][:3]
         label = (phrase_name(carrying["text"].astype(str).tolist(),
                              carrying["respondent_id"].astype(str).tolist(), keywords)
@@ -190,10 +190,10 @@ def _shared_topics(candidates: pd.DataFrame, comment_themes: pd.DataFrame,
                              & sentence_clusters["cluster_id"].isin(
                                  set(candidates.get("cluster_id", [])))]
     explained = set(comment_themes["comment_id"]) | set(held["comment_id"])
-    left = sentences[~sentences["comment_id"].isin(explained)]
+    left = sentences[~text_isin(sentences["comment_id"], explained)]
     asks = left[left["sentence_id"].map(stances) == ASK]
     return [(f"emerging_{slugify(label)}", label,
-             sentences[sentences["sentence_id"].isin(sentence_ids)], "emerging")
+             sentences[text_isin(sentences["sentence_id"], sentence_ids)], "emerging")
             for label, sentence_ids in shared_phrases(asks)]
 
 

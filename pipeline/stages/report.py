@@ -20,7 +20,7 @@ from pipeline.drafting.scores import (
     score_summary,
     theme_scores,
 )
-from pipeline.io.dtypes import blank_missing
+from pipeline.io.dtypes import blank_missing, text_isin
 from pipeline.stages.schemas import (
     CLEAN_COMMENTS,
     CLUSTERS,
@@ -172,7 +172,8 @@ def unexplained(kept: pd.DataFrame, sentence_clusters: pd.DataFrame,
         described = {int(row.cluster_id): (str(row.status), str(row.label), str(row.reason))
                      for row in clusters.itertuples(index=False)}
         # only the comments left over, through plain dicts: a large round has a million
-        wanted = sentence_clusters[sentence_clusters["comment_id"].isin(set(left["comment_id"]))]
+        wanted = sentence_clusters[text_isin(sentence_clusters["comment_id"],
+                                                     set(left["comment_id"]))]
         seen: dict[str, dict[tuple[int, bool], None]] = {}
         for comment_id, cluster_id, on_topic in zip(wanted["comment_id"], wanted["cluster_id"],
                                                     wanted["on_topic"], strict=True):

@@ -13,6 +13,10 @@ SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 BLANK_LINES = re.compile(r"\n\s*\n+")
 PUNCT_ONLY = re.compile(r"[\W_]+", re.UNICODE)
 MAX_NORMALISE_PASSES = 4
+# Text ftfy leaves as it is: printable ASCII, tabs and line breaks, no '&' (an HTML entity
+# starts with one). Mojibake, control characters, wide letters and odd line breaks all need
+# a character outside this set, so such text (most answers) skips ftfy's checks.
+FTFY_UNCHANGED = re.compile(r"[\t\n\x20-\x25\x27-\x7e]*")
 
 
 def normalise(text: str, fix_mojibake: bool = True) -> str:
@@ -29,7 +33,7 @@ def normalise(text: str, fix_mojibake: bool = True) -> str:
 
 
 def _normalise_once(text: str, fix_mojibake: bool) -> str:
-    if fix_mojibake:
+    if fix_mojibake and not FTFY_UNCHANGED.fullmatch(text):
         import ftfy
 
         text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")

@@ -70,7 +70,7 @@ class Redactor:
     def _one_pass(self, text: str) -> tuple[str, list[str]]:
         found: list[str] = []
         folded = fold(text)
-        for label, finder in self._finders():
+        for label, finder in _finders_of(self):
             spans = [folded.span_in_original(*s) for s in finder(folded.text) if s[1] > s[0]]
             spans = [s for s in spans if not _overlaps_placeholder(text, s)]
             if spans:
@@ -102,6 +102,13 @@ class Redactor:
             model = self.ner_model
             steps.append(("NAME", lambda text: find_person_entities(text, model)))
         return steps
+
+
+@functools.lru_cache(maxsize=16)
+def _finders_of(redactor: Redactor) -> list[tuple[str, Callable[[str], list[tuple[int, int]]]]]:
+    """``redactor``'s finders, built once per redactor rather than on every pass of every
+    text (a Redactor is frozen, so its finders never change)."""
+    return redactor._finders()
 
 
 def _replace(text: str, spans: list[tuple[int, int]], placeholder: str) -> tuple[str, int]:
