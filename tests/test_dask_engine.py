@@ -410,3 +410,37 @@ def test_a_bad_row_read_on_a_worker_under_quiet_prints_the_error_and_no_tracebac
     lines = process.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error [D040]"), process.stderr
     assert "row" in lines[0] and "Traceback" not in process.stderr
+
+
+@pytest.fixture(scope="module")
+def onnx_dir(tmp_path_factory) -> Path:
+    pytest.importorskip("onnxruntime", reason="minilm-onnx needs onnxruntime (not installed)")
+    from pipeline.embed import onnx_minilm
+
+    return onnx_minilm.build(tmp_path_factory.mktemp("models") / "minilm-onnx")
+
+
+def _onnx(settings, onnx_dir: Path):
+    """Tagging and discovery on minilm-onnx, whose int8 activations were once scaled per batch
+    of 16 (so a partition's batch-mates moved its vectors), with no vectors cached across runs."""
+    pipeline = settings.pipeline
+    tag_cfg = pipeline.tag.updated(embedder="minilm-onnx", onnx_model_dir=str(onnx_dir),
+                                   embedding_cache=None)
+    discover_cfg = pipeline.discover.updated(embedder="minilm-onnx")
+    return settings.model_copy(update={"pipeline": pipeline.model_copy(
+        update={"tag": tag_cfg, "discover": discover_cfg})})
+
+
+def test_dask_on_minilm_onnx_gives_the_local_runs_bytes_twice(
+        onnx_dir: Path, scheduler: str, tmp_path: Path) -> None:
+    path = _small_round(tmp_path / "small.csv")
+    local = run([path], _onnx(load_settings(CONFIG, **SMALL), onnx_dir), tmp_path / "local")
+    assert local.manifest["tag"]["embedder"] == "minilm-onnx"
+    assert local.manifest["tags_by_method"].get("semantic", 0) > 0  # the vectors decided tags
+    expected = run_files(tmp_path / "local")
+    for attempt in (1, 2):
+        settings = _engine(_onnx(load_settings(CONFIG, scheduler=scheduler, **SMALL), onnx_dir),
+                           partition_rows=40)
+        result = run([path], settings, tmp_path / f"dask.{attempt}")
+        assert result.manifest["engine"]["partitions"] >= 3
+        assert _differences(run_files(tmp_path / f"dask.{attempt}"), expected) == [], attempt
