@@ -33,7 +33,7 @@ from bench_scale import FFT, THEMING, build_round, round_config
 
 def digests(folder: Path) -> dict[str, str]:
     """SHA-256 of every file in a run folder by its relative path; the manifest and the stage
-    records without what names the engine or the time taken."""
+    records without what names the engine, the run folder or the time taken."""
     found = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = path.relative_to(folder).as_posix()
@@ -46,6 +46,7 @@ def digests(folder: Path) -> dict[str, str]:
                 record["config"].pop("sha256", None)
                 record["config"]["settings"].pop("engine", None)
                 record["resume"].pop("stages", None)
+                record.get("review", {}).pop("decisions_file", None)  # named after the folder
             data = json.dumps(record, sort_keys=True).encode()
         found[name] = hashlib.sha256(data).hexdigest()
     return found
