@@ -5,10 +5,12 @@ in ``bench_scale.build_round``; 20,000 respondents by default) at benchmark time
 with the local engine and twice with ``--engine dask --workers 2``, each a separate ``theming
 run`` process, and prints the SHA-256 of every file of each run folder (the manifest without
 its timings, engine record and the config hash, which name the engine), then which files
-differ.
+differ. The runs share one start time (``SOURCE_DATE_EPOCH``, as the tests set it): every tag
+records the run's start (``assigned_at`` in tags.csv), so without it no two runs match.
 
     .venv/bin/python bench/bench_determinism.py                 # 20,000 respondents
     .venv/bin/python bench/bench_determinism.py --size 2000     # quick
+    .venv/bin/python bench/bench_determinism.py --size 1000 --embedder minilm-onnx
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,7 +33,7 @@ from bench_scale import FFT, THEMING, build_round, round_config
 
 def digests(folder: Path) -> dict[str, str]:
     """SHA-256 of every file in a run folder by its relative path; the manifest and the stage
-    records without what names the engine or the time taken."""
+    records without what names the engine, the run folder or the time taken."""
     found = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = path.relative_to(folder).as_posix()
@@ -42,6 +46,7 @@ def digests(folder: Path) -> dict[str, str]:
                 record["config"].pop("sha256", None)
                 record["config"]["settings"].pop("engine", None)
                 record["resume"].pop("stages", None)
+                record.get("review", {}).pop("decisions_file", None)  # named after the folder
             data = json.dumps(record, sort_keys=True).encode()
         found[name] = hashlib.sha256(data).hexdigest()
     return found
@@ -55,6 +60,11 @@ def main() -> int:
     parser.add_argument("--fft", type=Path, default=FFT,
                         help="the NHS FFT dev.csv (default: beside the repository, as "
                              "bench_scale.py finds it; give it when running from a worktree)")
+    parser.add_argument("--embedder", default=None,
+                        help="one embedder for tagging and discovery (default: the round "
+                             "size's, minilm-onnx from 5,000 rows)")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="copy the three run folders here (to compare what differs)")
     args = parser.parse_args()
     if not args.fft.is_file():
         print(f"skipped: {args.fft} is absent (real comments to build the round from)")
@@ -65,7 +75,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "config").mkdir()
-        (work / "config" / "pipeline.yaml").write_text(round_config(args.onnx_dir),
+        (work / "config" / "pipeline.yaml").write_text(round_config(args.onnx_dir, args.embedder),
                                                         encoding="utf-8")
         export = work / f"round_{args.size}.csv"
         build_round(args.size).to_csv(export, index=False)
@@ -79,12 +89,15 @@ def main() -> int:
             if engine == "dask":
                 command += ["--workers", str(args.workers)]
             started = time.perf_counter()
-            done = subprocess.run(command, cwd=work, capture_output=True, text=True, check=False)
+            done = subprocess.run(command, cwd=work, capture_output=True, text=True, check=False,
+                                  env={**os.environ, "SOURCE_DATE_EPOCH": "1788220800"})
             wall = time.perf_counter() - started
             if done.returncode:
                 print(f"{label}: failed (exit {done.returncode}): {done.stderr[-1500:]}")
                 return 1
             runs[label] = digests(out)
+            if args.keep:
+                shutil.copytree(out, args.keep / label, dirs_exist_ok=True)
             print(f"{label}: {wall:.0f} s", flush=True)
         names = sorted(set().union(*runs.values()))
         print("| file | " + " | ".join(runs) + " |")

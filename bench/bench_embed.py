@@ -106,7 +106,14 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=1000,
                         help="dev comments whose sentences are timed (default 1000)")
     parser.add_argument("--repeats", type=int, default=2, help="timed runs per embedder")
+    parser.add_argument("--onnx-batch", type=int, default=None,
+                        help="texts per ONNX call for minilm-onnx (default: the shipped one, "
+                             "1; 16 was the earlier, batch-dependent choice)")
     args = parser.parse_args()
+    if args.onnx_batch:
+        from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+        OnnxMiniLMEmbedder.batch_size = args.onnx_batch
     if not (bt.FFT / "dev.csv").is_file():
         print(f"{bt.FFT} not found: skipping the embedding benchmark")
         return
@@ -118,7 +125,7 @@ def main() -> None:
     sentences = [str(t) for t in coded.sentences_of(comments.texts[:count], settings)["text"]]
     print(f"## Embedding speed: sentences of the first {count} NHS FFT dev comments, "
           f"{os.cpu_count()} cores ({platform.machine()}), shared machine, best of "
-          f"{args.repeats}\n")
+          f"{args.repeats}; minilm-onnx {args.onnx_batch or 1} text(s) per call\n")
     print("\n".join(["| embedder | sentences | seconds | sentences/s | vs minilm |",
                      "|---|---|---|---|---|"] + speed(sentences, settings, args.repeats)))
     if args.quick:

@@ -38,12 +38,18 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--work", type=Path,
                         default=Path(tempfile.gettempdir()) / "comment-theming-bench-memory")
+    parser.add_argument("--fft", type=Path, default=None,
+                        help="the NHS FFT dev.csv (default: beside the repository, as "
+                             "bench_scale.py finds it; give it when running from a worktree)")
     args = parser.parse_args()
+    import bench_discovery_scale
     from bench_scale import FFT, build_round, round_config
 
-    if not FFT.is_file():
-        print(f"skipped: {FFT} is absent (real comments to build rounds from)")
+    fft = args.fft or FFT
+    if not fft.is_file():
+        print(f"skipped: {fft} is absent (real comments to build rounds from)")
         return 0
+    bench_discovery_scale.DATA = fft  # where build_round reads the comments
     work = args.work / str(args.size)
     (work / "config").mkdir(parents=True, exist_ok=True)
     export = work / "round.csv"

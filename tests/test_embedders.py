@@ -70,8 +70,8 @@ def test_onnx_vectors_agree_with_sentence_transformers(onnx_dir: Path, no_secret
     assert fast.shape == (len(SENTENCES), 384)
     assert np.allclose(np.linalg.norm(fast, axis=1), 1.0)
     assert cosines.min() > 0.99, cosines
-    # padded beside longer texts, a short text keeps its vector (a mask the export lost would
-    # put it near 0.65); activations are quantised per batch, so not to the last decimal
+    # beside longer texts, a short text keeps its vector (a mask the export lost would put it
+    # near 0.65)
     alone = OnnxMiniLMEmbedder(onnx_dir).transform([SENTENCES[4]])
     assert float(alone[0] @ fast[4]) > 0.99
 
@@ -86,6 +86,16 @@ def test_onnx_batches_side_by_side_give_the_vectors_of_one_at_a_time(onnx_dir: P
     assert len(texts) > 3 * 4
     assert np.array_equal(serial, side_by_side)  # same batches, each written to its own rows
     assert not np.any(np.all(serial == 0, axis=1))  # every row filled
+
+
+def test_an_onnx_vector_does_not_depend_on_the_sentences_beside_it(onnx_dir: Path) -> None:
+    # dynamic int8 quantisation scales a whole call's activations together: the embedder runs
+    # one text per call, so the Dask partitions (other batch-mates) give the local vectors
+    from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+    alone = OnnxMiniLMEmbedder(onnx_dir).transform([SENTENCES[4]])
+    among = OnnxMiniLMEmbedder(onnx_dir).transform(list(reversed(SENTENCES)) * 3)
+    assert np.array_equal(alone[0], among[len(SENTENCES) - 1 - 4])
 
 
 def test_onnx_side_by_side_batches_follow_omp_num_threads(monkeypatch) -> None:
@@ -167,7 +177,8 @@ def test_an_earlier_recipes_folder_is_built_again_and_its_cached_vectors_are_not
     assert onnx_minilm.recipe_of(old) == onnx_minilm.RECIPE
     onnx_minilm.verify(old)
     assert sorted(p.name for p in old.parent.iterdir()) == ["minilm-onnx"]  # nothing left aside
-    assert embedder.cache_stem() == f"minilm-onnx-{onnx_minilm.read_sums(old)['model.onnx'][:12]}"
+    assert embedder.cache_stem() == (
+        f"minilm-onnx-{onnx_minilm.read_sums(old)['model.onnx'][:12]}-single")
     fresh = OnnxMiniLMEmbedder(onnx_dir).transform(SENTENCES[:2])
     assert np.allclose(vectors, fresh, atol=1e-5)
 
@@ -193,7 +204,7 @@ def test_onnx_vectors_are_reused_from_the_keyed_cache(onnx_dir: Path, tmp_path: 
         vectors = first.transform(SENTENCES[:3])
         path = vector_cache.save_cache(first, tmp_path)
         digest = onnx_minilm.read_sums(onnx_dir)["model.onnx"]
-        assert path == tmp_path / f"minilm-onnx-{digest[:12]}.npz"  # the build's own file
+        assert path == tmp_path / f"minilm-onnx-{digest[:12]}-single.npz"  # the build's own file
         second = OnnxMiniLMEmbedder(onnx_dir)
         assert vector_cache.load_cache(second, tmp_path) == 3
 

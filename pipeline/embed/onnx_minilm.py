@@ -10,16 +10,18 @@ the folder makes the next run build it again (about 30 s on 2 cores). A folder b
 earlier recipe (``RECIPE``, in ``build.json``) is built again and swapped in whole; the
 vector cache is keyed by the model's SHA-256 (``cache_stem``), so no earlier vectors mix in.
 
-Texts are tokenised with the model's fast tokenizer (``tokenizers``), sorted by length and
-padded per batch of ``BATCH_SIZE``; the graph ends in the mean pooling of sentence-transformers
-(padding left out), and ``CachedEmbedder`` scales the vectors to unit length and caches them
-under keyed hashes like ``minilm``'s. Batches run side by side, one per core, each on a
-single-threaded session: on 2 cores that embedded the sentences of a round built from NHS FFT
-dev 15-19% faster than one two-threaded session on batches of 64 (674-714 against 586-601
-sentences/s on 8,000 of its sentences; 764-892 against 583-636 on 3,000 shorter ones), since
-ONNX Runtime's intra-op threads idle on the small matrices of short sentences. A batch's
-activations are quantised together (dynamic int8), so the batch size moves vectors slightly;
-the F1 it keeps is in BENCHMARKS.md.
+Texts are tokenised with the model's fast tokenizer (``tokenizers``) and run one text per
+call (``BATCH_SIZE`` 1); the graph ends in the mean pooling of sentence-transformers (padding
+left out), and ``CachedEmbedder`` scales the vectors to unit length and caches them under keyed
+hashes like ``minilm``'s. Calls run side by side, one per core, each on a single-threaded
+session (ONNX Runtime's intra-op threads idle on the small matrices of short sentences).
+
+Why one text per call: dynamic int8 quantisation computes each activation's scale over the
+whole tensor, so in a batch of 16 a sentence's vector depended on its batch-mates, and the Dask
+engine (whose partitions form other batches) tagged a 20k round differently from the local
+engine (issue 27). Alone in its call, a sentence's vector depends on its text only. On a busy
+2-core machine this cost about a third of the speed (95 against 148 sentences/s on 1,511 NHS
+FFT dev sentences, ``run_session`` timed both ways in one process; BENCHMARKS.md).
 
 Why a hand-written export wrapper: under transformers 5, BERT builds its attention mask inside
 ``forward`` with shortcuts (such as "no padding, no mask") that the tracer freezes into the
@@ -58,7 +60,8 @@ SUMS_FILE = "model.sha256"
 CHECKED_FILES = (MODEL_FILE, TOKENIZER_FILE, BUILD_FILE)
 OPSET = 17
 RECIPE = 2  # 2: only layer 0's feed-forward output stays float32 (1: all six layers')
-BATCH_SIZE = 16  # texts per batch (chosen for speed; see the module docstring)
+BATCH_SIZE = 1  # texts per call: one, so a vector never depends on its batch-mates
+# (dynamic quantisation scales per tensor; see the module docstring)
 # Agreement the build demands with the torch vectors on the probe texts (cosine per text).
 EXPORT_MIN_COSINE = 0.999   # fp32 export: only rounding may differ
 QUANTISED_MIN_COSINE = 0.95  # int8: weights are rounded; F1 is measured in bench/bench_embed.py
@@ -354,7 +357,7 @@ class OnnxMiniLMEmbedder(CachedEmbedder):
         self.onnx_dir = onnx_dir
 
     def cache_stem(self) -> str | None:
-        """``minilm-onnx-`` and the first 12 hex digits of the built model's SHA-256 (None
+        """``minilm-onnx-``, the first 12 hex digits of the built model's SHA-256 and ``-single`` (None
         before it is built by this ``RECIPE``: its vectors are not those of the model to come)."""
         folder = model_folder(self.onnx_dir, self.name)
         if recipe_of(folder) != RECIPE:
@@ -363,7 +366,9 @@ class OnnxMiniLMEmbedder(CachedEmbedder):
             digest = read_sums(folder).get(MODEL_FILE)
         except (OSError, UnicodeDecodeError):
             return None
-        return f"{self.name}-{digest[:12]}" if digest else None
+        # "-single": vectors of one text per call (BATCH_SIZE); batched ones, saved before,
+        # depended on their batch-mates and are not reused
+        return f"{self.name}-{digest[:12]}-single" if digest else None
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if getattr(self, "model_", None) is None:
