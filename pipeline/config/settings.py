@@ -226,14 +226,16 @@ class TagAdvanced(StrictModel):
         "1.6 kB each at 384 dimensions); null is no bound."))
     onnx_from_rows: int | None = Field(5000, ge=1, description=(
         "From this many input rows on, embedder minilm becomes minilm-onnx for tagging and "
-        "discovery: about 5.8x faster on 2 cores with F1 kept on NHS FFT (99.7-100.3%), "
+        "discovery: several times faster on 2 cores (5.8x when it embedded in batches; about a "
+        "third slower since it embeds one sentence per call so that a vector never depends on "
+        "its batch-mates), F1 kept on NHS FFT (99.7-100.3%, batched), "
         "though the vectors differ slightly (the run summary and manifest say so; stays minilm "
         "without the onnx extra); null is never."))
     static_from_rows: int | None = Field(100000, ge=1, description=(
         "From this many input rows on, minilm and minilm-onnx become minilm-static for tagging "
-        "and discovery: ONNX embeds about 1,000 sentences/s on 2 cores, so a million comments "
-        "would take about 30 minutes; the static model keeps 99% / 97% of learned F1 on NHS FFT "
-        "but about 90% of zero-shot F1 (said in the summary and manifest); null is never."))
+        "and discovery: ONNX embeds roughly 700 sentences/s on 2 cores one sentence per call, "
+        "so a million comments would take about 45 minutes; the static model keeps 99% / 97% "
+        "of learned F1 on NHS FFT but about 90% of zero-shot F1 (said in the summary and manifest); null is never."))
     cascade_margin: float | None = Field(None, ge=0.0, le=2.0, description=(
         "With tag.embedder minilm or minilm-onnx: score every sentence with minilm-static "
         "first and re-score with MiniLM only those whose semantic hits this close to a "
