@@ -103,3 +103,20 @@ def sample_run_again(tmp_path_factory) -> Path:
         "--config", str(ROOT / "config" / "pipeline.yaml")], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="module")
+def made_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The review tests' small finished run, made once per test module (the slow part)."""
+    from review_helpers import make_run
+
+    return make_run(tmp_path_factory.mktemp("made") / "project")
+
+
+@pytest.fixture()
+def run_dir(made_run: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the module's review run for one test to write to (test_quotes_cli
+    has a run_dir of its own)."""
+    from review_helpers import copy_run
+
+    return copy_run(made_run, tmp_path / "project")

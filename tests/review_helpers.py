@@ -7,9 +7,11 @@ import shutil
 from pathlib import Path
 
 from cli_helpers import THEMES, TINY_PIPELINE, csv_text
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.review.app import create_app
 
 ROWS = [
     ["id", "team", "comment"],
@@ -55,3 +57,11 @@ def copy_run(source: Path, folder: Path) -> Path:
     manifest["themes"]["path"] = str(folder / "themes.yaml")  # the copy's, not the original's
     manifest_file.write_text(json.dumps(manifest), encoding="utf-8")
     return folder / "run"
+
+
+
+def client_for(run_dir: Path, reviewer: str = "Ann") -> tuple[TestClient, str]:
+    """A test client of the review app on ``run_dir`` and its CSRF token."""
+    app = create_app(run_dir, reviewer, allowed_hosts=("testserver",))
+    assert app.state.run.themes_path == run_dir.parent / "themes.yaml"
+    return TestClient(app), app.state.csrf_token

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from review_helpers import NEEDLES, copy_run, make_run
+from review_helpers import NEEDLES, client_for
 from typer.testing import CliRunner
 
 from pipeline import decisions as decisions_module
@@ -22,24 +22,8 @@ from pipeline.review.app import create_app
 from pipeline.review.server import check_port
 
 
-@pytest.fixture(scope="module")
-def made_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_run(tmp_path_factory.mktemp("made") / "project")
-
-
-@pytest.fixture()
-def run_dir(made_run: Path, tmp_path: Path) -> Path:
-    return copy_run(made_run, tmp_path / "project")
-
-
 def decisions_file(run_dir: Path) -> Path:
     return run_dir.parent / "review" / run_dir.name / "decisions.csv"
-
-
-def client_for(run_dir: Path, reviewer: str = "Ann") -> tuple[TestClient, str]:
-    app = create_app(run_dir, reviewer, allowed_hosts=("testserver",))
-    assert app.state.run.themes_path == run_dir.parent / "themes.yaml"
-    return TestClient(app), app.state.csrf_token
 
 
 def decide(client: TestClient, token: str, comment_id: str, theme: str, decision: str,

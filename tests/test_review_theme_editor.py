@@ -7,27 +7,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-from fastapi.testclient import TestClient
-from review_helpers import copy_run, make_run
+from review_helpers import client_for
 
 from pipeline.config.models import load_themes
-from pipeline.review.app import create_app
-
-
-@pytest.fixture(scope="module")
-def made_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_run(tmp_path_factory.mktemp("editor") / "project")
-
-
-@pytest.fixture()
-def run_dir(made_run: Path, tmp_path: Path) -> Path:
-    return copy_run(made_run, tmp_path / "project")
-
-
-def client_for(run_dir: Path) -> tuple[TestClient, str]:
-    app = create_app(run_dir, "Ann", allowed_hosts=("testserver",))
-    return TestClient(app), app.state.csrf_token
 
 
 def comments_of(text: str) -> list[str]:
