@@ -87,6 +87,24 @@ def test_a_broken_file_is_an_error(tmp_path: Path) -> None:
     assert result.exit_code == 1 and result.output.startswith("Error [C006]")
 
 
+def test_criteria_changes_are_listed(tmp_path: Path) -> None:
+    old = tmp_path / "old.yaml"
+    new = tmp_path / "new.yaml"
+    old.write_text(OLD, encoding="utf-8")
+    new.write_text(OLD.replace("    min_support: 2\n", "    min_support: 2\n"
+                               "    includes: [late or missing papers]\n"
+                               "    excludes: [the content of the papers]\n"),
+                   encoding="utf-8")
+    result = CliRunner().invoke(app, ["themes", "diff", str(old), str(new)])
+    assert result.output.splitlines() == [
+        "papers: inclusion criterion added: late or missing papers",
+        "papers: exclusion criterion added: the content of the papers",
+        f"{old} -> {new}: 2 changes",
+    ]
+    back = CliRunner().invoke(app, ["themes", "diff", str(new), str(old)])
+    assert "papers: exclusion criterion removed: the content of the papers" in back.output
+
+
 def fake_round(name: str, path: Path | None, sha: str) -> Round:
     import pandas as pd
 

@@ -3,8 +3,8 @@
 One row per change (theme, change, detail), in the new file's theme order: themes added or
 removed; a theme whose id changed (the new file's ``renamed_from:`` names the old id) as
 "id renamed", then its changes; label, description, recommendation, min_support, threshold or
-parent (``parent:``, the tree) changed; keywords, examples, not-examples, exclude phrases or
-patterns added or removed. Used by ``theming compare`` for its
+parent (``parent:``, the tree) changed; keywords, examples, not-examples, exclude phrases,
+patterns or criteria (``includes:``/``excludes:``) added or removed. Used by ``theming compare`` for its
 "theme config changed between rounds" note.
 """
 
@@ -19,8 +19,9 @@ from pipeline.config.models import Theme, ThemesConfig
 
 DIFF = ("theme", "change", "detail")
 SCALARS = ("label", "description", "min_support", "threshold")
-LISTS = ("keywords", "examples", "not_examples", "exclude", "patterns")
-SINGULAR = {"not_examples": "not-example", "exclude": "exclude phrase"}
+LISTS = ("keywords", "examples", "not_examples", "exclude", "patterns", "includes", "excludes")
+SINGULAR = {"not_examples": "not-example", "exclude": "exclude phrase",
+            "includes": "inclusion criterion", "excludes": "exclusion criterion"}
 
 
 def _as_text(value: object) -> str:
