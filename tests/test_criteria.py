@@ -11,7 +11,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from pipeline.codebook.qdc import NAMESPACE, export_qdc
+from pipeline.codebook.qdc import NAMESPACE, export_qdc, import_qdc
 from pipeline.codebook.spreadsheet import import_codebook, split_criteria
 from pipeline.config.models import Settings, ThemesConfig, load_themes
 from pipeline.embed import base
@@ -130,6 +130,21 @@ def test_qdc_export_writes_criteria_under_headings_in_the_description():
                     for c in root.iter(f"{{{NAMESPACE}}}Code")]
     assert descriptions[0] == "Includes:\n- Spaces and charges\n\nExcludes:\n- Buses"
     assert descriptions[1] is None  # no description, no criteria: no element
+
+
+def test_qdc_import_gives_the_criteria_back(tmp_path: Path):
+    themes = ThemesConfig.model_validate({"version": 1, "themes": [
+        {"id": "parking", "label": "Car park", "description": "Spaces:\n- not a criterion",
+         "includes": ["Spaces and charges", "Blue badges"], "excludes": ["Buses"]},
+        {"id": "food", "label": "Hospital meal", "description": "Meals  on the ward."}]})
+    path = tmp_path / "book.qdc"
+    path.write_text(export_qdc(themes), encoding="utf-8")
+    back = {t["id"]: t for t in import_qdc(path)["themes"]}
+    assert back["car_park"]["includes"] == ["Spaces and charges", "Blue badges"]
+    assert back["car_park"]["excludes"] == ["Buses"]
+    assert back["car_park"]["description"] == "Spaces: - not a criterion"  # not our heading
+    assert back["hospital_meal"] == {"id": "hospital_meal", "label": "Hospital meal",
+                                     "description": "Meals on the ward."}
 
 
 def test_review_theme_page_shows_the_criteria_escaped(tmp_path: Path):

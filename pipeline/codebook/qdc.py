@@ -7,7 +7,8 @@ from the theme id, so exporting twice gives the same file; a sub-theme's ``Code`
 its parent's (``parent:``). Import reads every ``Code`` (nested codes too, flattened) into a
 theme whose id is the slug of its name (prefixed with its parent's when two names would
 clash); a codable code directly inside a top-level codable code becomes its sub-theme
-(``parent:``), deeper ones stay flat (themes nest two levels deep). Examples and keywords have no place in the format: they are not exported,
+(``parent:``), deeper ones stay flat (themes nest two levels deep); a description that ends
+in our "Includes:"/"Excludes:" lists gives them back as ``includes:``/``excludes:``. Examples and keywords have no place in the format: they are not exported,
 and imported themes start without them. ``add_codes`` and ``read_codes`` are shared with the
 project export and import (``pipeline.codebook.qdpx``), whose codebook is the same.
 """
@@ -38,6 +39,8 @@ class FoundCode:
     description: str
     theme_id: str
     parent: str = ""  # the theme id of the code it nests in, when that is a top-level code
+    includes: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
 
 
 def code_guid(theme_id: str) -> str:
@@ -54,6 +57,23 @@ def code_description(theme: Theme) -> str:
         if criteria:
             parts.append(f"{heading}:\n" + "\n".join(f"- {c}" for c in criteria))
     return "\n\n".join(parts)
+
+
+def split_description(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """``code_description`` read back: (description, includes, excludes). Only paragraphs that
+    are exactly a heading line and "- " items are taken as criteria; any other text stays in
+    the description, whitespace folded."""
+    kept, criteria = [], {"Includes": [], "Excludes": []}
+    for paragraph in text.strip().split("\n\n"):
+        lines = [line.strip() for line in paragraph.strip().splitlines()]
+        heading = lines[0][:-1] if lines and lines[0].endswith(":") else ""
+        if heading in criteria and len(lines) > 1 and all(line.startswith("- ")
+                                                           for line in lines[1:]):
+            criteria[heading] += [" ".join(line[2:].split()) for line in lines[1:]]
+        else:
+            kept.append(paragraph)
+    return (" ".join(" ".join(kept).split()), tuple(criteria["Includes"]),
+            tuple(criteria["Excludes"]))
 
 
 def add_codes(parent: ET.Element, themes: ThemesConfig, namespace: str,
@@ -90,7 +110,7 @@ def read_codes(root: ET.Element, namespace: str) -> list[FoundCode]:
     """Every codable code under ``root``'s ``Codes`` (nested ones flattened, in document
     order), each with the theme id an import gives it."""
     # (guid, name, description, parent name, index in found of a top-level codable parent)
-    found: list[tuple[str, str, str, str, int | None]] = []
+    found: list[tuple[str, str, tuple, str, int | None]] = []
 
     def walk(element: ET.Element, parent: str, depth: int, top: int | None) -> None:
         for code in element:
@@ -101,7 +121,7 @@ def read_codes(root: ET.Element, namespace: str) -> list[FoundCode]:
             here = None
             if name and code.get("isCodable", "true") != "false":
                 here = len(found)
-                found.append((code.get("guid") or "", name, " ".join(description.split()),
+                found.append((code.get("guid") or "", name, split_description(description),
                               parent, top if depth == 1 else None))
             walk(code, name, depth + 1, here if depth == 0 else None)
 
@@ -112,8 +132,10 @@ def read_codes(root: ET.Element, namespace: str) -> list[FoundCode]:
     for (_, _, _, parent, _), slug in zip(found, names, strict=True):
         theme_id = slug if names.count(slug) == 1 or not parent else f"{slugify(parent)}_{slug}"
         ids.append(theme_id if theme_id and theme_id[0].isalpha() else f"theme_{theme_id}")
-    return [FoundCode(guid, name, description, theme_id, "" if top is None else ids[top])
-            for (guid, name, description, _, top), theme_id in zip(found, ids, strict=True)]
+    return [FoundCode(guid, name, text, theme_id, "" if top is None else ids[top],
+                      includes, excludes)
+            for (guid, name, (text, includes, excludes), _, top), theme_id
+            in zip(found, ids, strict=True)]
 
 
 def themes_of(codes: list[FoundCode], path: str | Path) -> dict:
@@ -123,7 +145,9 @@ def themes_of(codes: list[FoundCode], path: str | Path) -> dict:
                         code="D021")
     return {"version": 1, "themes": [{"id": c.theme_id, "label": c.name,
                                       "description": c.description,
-                                      **({"parent": c.parent} if c.parent else {})}
+                                      **({"parent": c.parent} if c.parent else {}),
+                                      **({"includes": list(c.includes)} if c.includes else {}),
+                                      **({"excludes": list(c.excludes)} if c.excludes else {})}
                                      for c in codes]}
 
 
