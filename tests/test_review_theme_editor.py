@@ -67,6 +67,28 @@ def test_an_owner_changed_is_written_and_the_next_run_uses_it(run_dir: Path):
         "NHS England communications team"
 
 
+def test_criteria_are_edited_and_shown_on_the_theme_page(run_dir: Path):
+    client, token = client_for(run_dir)
+    themes_file = run_dir.parent / "themes.yaml"
+    form = client.get("/theme/communications/edit").text
+    assert 'name="includes"' in form and 'name="excludes"' in form
+    saved = client.post("/theme/communications/edit", data={
+        "csrf_token": token, "includes": "Newsletters and bulletins\n\n Briefings <b>  ",
+        "excludes": "Meeting papers", "action": "save"}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    theme = load_themes(themes_file).by_id()["communications"]
+    assert theme.includes == ["Newsletters and bulletins", "Briefings <b>"]
+    assert theme.excludes == ["Meeting papers"]
+    page = client.get("/theme/communications").text
+    assert "Briefings &lt;b&gt;" in page and "Briefings <b>" not in page
+    cleared = client.post("/theme/communications/edit", data={
+        "csrf_token": token, "includes": "", "excludes": "", "action": "save"},
+        follow_redirects=False)
+    assert cleared.status_code == 303
+    assert "includes:" not in themes_file.read_text(encoding="utf-8").split("id: communications")[1]
+    assert load_themes(themes_file).by_id()["communications"].includes == []
+
+
 def test_a_new_theme_with_a_used_or_bad_id_is_refused_and_nothing_is_written(run_dir: Path):
     client, token = client_for(run_dir)
     themes_file = run_dir.parent / "themes.yaml"

@@ -4,7 +4,8 @@ Nothing is re-run but the tag stage's own functions (``pipeline.stages.tag.tag``
 semantic layer's scorer) over the run's saved sentences (``artifacts/clean.sentences.parquet``),
 so a preview takes the time of tagging alone. An edit changes one theme's keywords, examples or
 not-examples (sentences that must not get the theme: a semantic hit has to score above
-them) and exclude phrases (a sentence holding one is never tagged with it).
+them), exclude phrases (a sentence holding one is never tagged with it) and the criteria
+(``includes``/``excludes``: shown to reviewers and exported, not scored).
 An edit may also change a theme's label, description and recommendation (owner and action),
 or add a theme. Saving renders the whole themes file with the edit, checks it with the same
 checks as ``theming themes check`` (``load_themes``), keeps the old file as
@@ -33,7 +34,8 @@ from pipeline.config.models import Settings, ThemesConfig, load_themes
 from pipeline.errors import ConfigProblems, DataError
 from pipeline.review.run_data import RunData
 
-EDITABLE = ("keywords", "examples", "not_examples", "exclude")  # lists, one entry a line
+# lists, one entry a line
+EDITABLE = ("keywords", "examples", "not_examples", "exclude", "includes", "excludes")
 TEXTS = ("label", "description")
 RECOMMENDATION = ("owner", "action")
 _LOCK = threading.Lock()
