@@ -214,6 +214,26 @@ def test_compare_follows_a_renamed_theme_and_rolls_up_subthemes(tmp_path: Path):
     assert set(result.groups["theme"]) == {"care", "meals", "nursing"}
 
 
+def test_compare_lists_subthemes_under_their_parent(tmp_path: Path):
+    from pipeline.compare.changes import compare_rounds
+    from pipeline.compare.rounds import read_round
+    from pipeline.outputs.compare_report import render_html, render_markdown
+
+    labels = {"food": "Food", "site": "Site", "care": "Care", "nursing": "Nursing"}
+    tree = {"parents": {"food": "care", "nursing": "care"}}
+    rounds = [read_round(_finished_run(tmp_path / name, labels, [
+        ("r1", "food"), ("r2", "site"), ("r3", "nursing")], tree)) for name in ("one", "two")]
+    result = compare_rounds(rounds, exact_below=5, candidate_similarity=0.6, redact=str,
+                            embed=None)
+    # config order food, site, care, nursing: the sub-themes move under their parent
+    assert list(result.themes["theme"]) == ["site", "care", "food", "nursing"]
+    assert list(result.themes["parent"]) == ["", "", "care", "care"]
+    md = render_markdown(result).split("## Themes by group")[0]
+    labels_shown = [line.split(" | ")[0] for line in md.splitlines() if line.startswith("| ")]
+    assert labels_shown[-4:] == ["| Site", "| Care", "| → Food", "| → Nursing"]
+    assert "<th scope=\"row\">→ Food</th>" in render_html(result)
+
+
 def test_themes_check_counts_a_parent_by_its_subthemes_and_never_as_their_overlap(
         tmp_path: Path):
     themes = _write_themes(tmp_path, [

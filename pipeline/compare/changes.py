@@ -9,7 +9,8 @@ Pure functions over ``Round`` objects (see ``rounds``); nothing is read or writt
   whose id changed is matched through its ``renamed_from:`` (the later round's config names
   the former id; noted); a theme in only one round's config is reported as added or removed
   and never tested. A parent theme counts each respondent once however many of its
-  sub-themes they raised (see ``Round.raised``).
+  sub-themes they raised (see ``Round.raised``); its sub-themes follow it, each naming it in
+  ``parent``.
 - Candidate themes are matched across rounds by the cosine of embeddings of their label,
   keywords and example sentences (our own matching rather than BERTopic's ``merge_models``:
   a run keeps its candidates' words and examples, not its topic model): a later candidate
@@ -32,7 +33,7 @@ from pipeline.compare import stats
 from pipeline.compare.rounds import Round
 
 ALL_GROUPS = "All respondents"
-THEMES = ("theme", "label", "status", "from_round", "to_round", "n_from", "total_from",
+THEMES = ("theme", "label", "parent", "status", "from_round", "to_round", "n_from", "total_from",
           "share_from", "n_to", "total_to", "share_to", "change", "test", "p_value",
           "p_adjusted", "note")
 GROUPS = ("theme", "label", "group", "from_round", "to_round", "n_from", "total_from",
@@ -137,6 +138,18 @@ def matched_ids(a: Round, b: Round) -> dict[str, str]:
     return found
 
 
+def tree_order(theme_ids: list[str], parents: dict[str, str]) -> list[str]:
+    """``theme_ids`` with each parent's sub-themes moved to just after it (in their own
+    order); a sub-theme whose parent is not listed stays where it is."""
+    listed = set(theme_ids)
+    ordered = []
+    for theme_id in theme_ids:
+        if parents.get(theme_id) in listed:
+            continue
+        ordered += [theme_id, *(t for t in theme_ids if parents.get(t) == theme_id)]
+    return ordered
+
+
 def _theme_rows(a: Round, b: Round, pair: dict, exact_below: float,
                 redact: Callable[[str], str]) -> pd.DataFrame:
     counts_a, counts_b = _counts(a.raised(), "theme_id"), _counts(b.raised(), "theme_id")
@@ -144,9 +157,12 @@ def _theme_rows(a: Round, b: Round, pair: dict, exact_below: float,
     before = matched_ids(a, b)
     rows = []
     followed = set(before.values()) - set(before)  # former ids: shown under the new id
-    for theme_id in dict.fromkeys([*b.theme_ids, *(t for t in a.theme_ids if t not in followed)]):
+    parents = {**a.parents, **b.parents}
+    listed = [*b.theme_ids, *(t for t in a.theme_ids if t not in followed and t not in b.theme_ids)]
+    for theme_id in tree_order(listed, parents):
         label = b.labels.get(theme_id) or a.labels.get(theme_id, theme_id)
-        row = {"theme": theme_id, "label": redact(label), **pair, "note": ""}
+        row = {"theme": theme_id, "label": redact(label), "parent": parents.get(theme_id, ""),
+               **pair, "note": ""}
         if theme_id in before:
             old = before[theme_id]
             row.update(status="compared", **_test(int(counts_a.get(old, 0)), total_a,

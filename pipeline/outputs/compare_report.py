@@ -131,7 +131,7 @@ answer: the one denominator of that round.</p>
 # In compare.html each pair of rounds is a table of its own, captioned with the two names, so
 # the rounds' columns are left out there (PAIR).
 PAIR = [("From", "from_round", "text"), ("To", "to_round", "text")]
-THEME_CHANGES = [("Theme", "label", "text"), *PAIR, ("Before", "from", "share"),
+THEME_CHANGES = [("Theme", "label", "theme"), *PAIR, ("Before", "from", "share"),
                  ("After", "to", "share"), ("Change", "change", "points"),
                  ("Test", "test", "text"), ("Adjusted p", "p_adjusted", "p"),
                  ("Note", "note", "text")]
@@ -158,7 +158,15 @@ def _shown(row, column: str, how: str) -> str:
         return f"{value * 100:+.0f} pts"
     if how == "p":
         return f"{value:.3f}" if value >= 0.001 else "< 0.001"
+    if how == "theme":
+        return sub_label(value, getattr(row, "parent", ""))
     return str(value)
+
+
+def sub_label(label: str, parent: object) -> str:
+    """A theme's label as the tables show it: a sub-theme's marked "→ " (it follows its
+    parent, as in the run's report)."""
+    return f"→ {label}" if isinstance(parent, str) and parent else str(label)
 
 
 def _round_rows(comparison) -> list[dict]:
@@ -197,7 +205,8 @@ def share_rows(comparison) -> list[dict]:
     line chart of the shares."""
     counted: dict[str, dict] = {}
     for row in comparison.themes.itertuples(index=False):
-        entry = counted.setdefault(row.theme, {"label": row.label, "by_round": {}})
+        entry = counted.setdefault(row.theme, {"label": sub_label(row.label, row.parent),
+                                               "by_round": {}})
         for side in ("from", "to"):
             n, total = getattr(row, f"n_{side}"), getattr(row, f"total_{side}")
             if not pd.isna(n) and not pd.isna(total):
