@@ -309,17 +309,28 @@ def unusable_quotes(decisions: list[Decision]) -> set[tuple[str, str]]:
     return {(d.comment_id, d.theme) for d in decisions if d.decision == "unusable_quote"}
 
 
-def apply(run_themes: dict[str, set[str]], decisions: list[Decision]) -> dict[str, set[str]]:
+def apply(run_themes: dict[str, set[str]], decisions: list[Decision],
+          parents: dict[str, str] | None = None) -> dict[str, set[str]]:
     """Each comment's themes after the decisions: rejected tags removed, added and accepted
-    ones present. ``run_themes`` is not changed."""
+    ones present. With ``parents`` (sub-theme id -> parent id), a decision on a parent
+    carries to the tree: a rejected parent takes its sub-themes with it, and a sub-theme a
+    reviewer added or accepted brings its parent (as the run rolls sub-themes up).
+    ``run_themes`` is not changed."""
+    parents = parents or {}
     themes = {comment: set(found) for comment, found in run_themes.items()}
+    rejected: dict[str, set[str]] = {}
     for (comment, theme), decision in latest(decisions).items():
         if comment not in themes:
             continue
         if decision == "reject":
             themes[comment].discard(theme)
+            rejected.setdefault(comment, set()).add(theme)
         else:
             themes[comment].add(theme)
+    for comment, found in themes.items():
+        gone = rejected.get(comment, set())
+        found -= {theme for theme in found if parents.get(theme) in gone}
+        found |= {parents[theme] for theme in found if theme in parents}
     return themes
 
 

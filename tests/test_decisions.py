@@ -178,3 +178,23 @@ def test_the_run_time_is_the_clock_unless_source_date_epoch_pins_it(monkeypatch)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     now = dt.datetime.strptime(run_started(), "%Y-%m-%dT%H:%M:%SZ")
     assert now.year >= 2026
+
+
+def test_a_decision_on_a_parent_carries_to_its_subthemes() -> None:
+    def said(comment: str, theme: str, decision: str) -> decisions_module.Decision:
+        return decisions_module.Decision("2026-12-07T00:00:00", "ana", comment, theme, decision)
+
+    parents = {"food": "care", "nursing": "care"}
+    run = {"c1": {"care", "food", "nursing"}, "c2": {"care", "food"}, "c3": set(),
+           "c4": {"site"}}
+    decided = decisions_module.apply(run, [
+        said("c1", "care", "reject"),  # the parent rejected: its sub-themes go too
+        said("c2", "food", "reject"),  # a sub-theme rejected: the parent stays (may be its own)
+        said("c3", "nursing", "add"),  # a sub-theme added: its parent comes with it
+        said("c4", "food", "accept")], parents)
+    assert decided == {"c1": set(), "c2": {"care"}, "c3": {"care", "nursing"},
+                       "c4": {"site", "care", "food"}}
+    # without the tree, decisions apply to the named theme alone (flat configs unchanged)
+    assert decisions_module.apply(run, [said("c1", "care", "reject")])["c1"] == \
+        {"food", "nursing"}
+    assert run["c1"] == {"care", "food", "nursing"}  # the run's themes are not changed

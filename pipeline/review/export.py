@@ -6,7 +6,8 @@ Columns: comment_id, question, text (the run's redacted text), themes (ids joine
 in the theme config's order; empty = no theme), and each theme's provenance, ``|``-joined in
 the same order: assigned_by (``machine``, or the reviewer whose accept or add put it there)
 and assigned_at (the run's start, or the time of that decision); config_version (the run's
-theme config, short hash). Only kept comments are written: dropped answers (empty,
+theme config, short hash). A decision on a parent theme carries to its sub-themes
+(``decisions.apply``). Only kept comments are written: dropped answers (empty,
 non-answers, duplicates) were never tagged. The history of every decision stays in the
 decisions file (``pipeline.decisions``).
 """
@@ -27,7 +28,8 @@ COLUMNS = ("comment_id", "question", "text", "themes", "assigned_by", "assigned_
 def coded_table(run: RunData) -> pd.DataFrame:
     """The coded table (COLUMNS) for ``run`` with its decisions applied."""
     decisions = decisions_module.read_decisions(run.folder)
-    decided = decisions_module.apply(run.run_themes(), decisions)
+    decided = decisions_module.apply(run.run_themes(), decisions,
+                                     run.manifest["themes"].get("parents") or {})
     by_whom = decisions_module.latest_decisions(decisions)
     order = {theme_id: i for i, theme_id in enumerate(run.manifest["themes"]["ids"])}
     started = run.manifest.get("started_at", "")
