@@ -181,7 +181,7 @@ wouldnt mustnt hes shes theyre youre ive weve theyve thats whats
 PLACE_SUFFIXES = _words("""
 lane close drive way view gardens grove crescent terrace place court row mews walk rise
 green park house lodge centre center hospital road street avenue square wing unit ward
-yard day week
+yard day week line
 """)
 
 # Pairs of words that are not a person: places whose first word is also a given name,
