@@ -204,3 +204,23 @@ CUES = (
     "contacted", "rang", "phoned", "met", "meeting with", "dear", "hi", "hello", "regards",
     "ask", "tell", "cc", "like", "thanked", "according to", "thanks go to", "thanks goes to",
 )
+# Weaker cues, enough for two words side by side that no list holds: a word that puts a
+# person next ("changed by x y", "with x y", "our ward clerk x y") ...
+WEAK_CUES = (
+    "by", "with", "from", "to", "and", "for", "clerk", "preceptor", "matron", "nurse",
+    "sister", "consultant", "doctor", "porter", "cleaner", "assistant", "lead", "coordinator",
+    "receptionist", "secretary", "rep", "hca", "physio", "registrar", "midwife", "buddy",
+    "housekeeper", "chair", "director", "worker", "officer", "therapist", "pharmacist",
+    "technician", "administrator", "admin", "boss", "head", "deputy", "friend",
+)
+# ... or a verb that a person does after them ("x y deserves", "X Y WAS"), a possessive.
+POST_CUES = (
+    "said", "says", "told", "tells", "was", "is", "has", "had", "did", "does", "deserves",
+    "deserve", "knows", "trained", "helped", "supported", "explained", "listened", "ignored",
+    "stayed", "covered", "sorted", "fixed", "ran", "runs", "led", "leads", "taught",
+    "organised", "organized", "made", "went", "came", "always", "never", "should", "would",
+    "could", "will", "who", "and her", "and his", "himself", "herself", "replied", "answered",
+    "agreed", "refused", "asked", "spoke", "works", "worked", "left", "joined", "emailed",
+    "phoned", "called", "visited", "chased", "pushed", "raised", "noticed", "cares", "cared",
+    "goes", "gave", "gives", "kept", "keeps", "deals", "dealt",
+)

@@ -56,6 +56,13 @@ CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(
     regex.escape(c) for c in sorted(name_words.CUES, key=len, reverse=True)) + r")[ \t,:]*$",
     regex.IGNORECASE)
 CUE_WINDOW = 24
+# An unlisted given name one edit from a common word ("carys", "rasha") is a name before a
+# known surname when short; longer ones are slips ("affraid obama", "aqnother bush").
+MAX_SLIP_NAME = 6
+WEAK_CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(name_words.WEAK_CUES) + r")[ \t,:]*$",
+                         regex.IGNORECASE)
+POST_CUE = regex.compile(r"(?:['’]s(?!\p{L})|[ \t]*,?[ \t]+(?:" + "|".join(name_words.POST_CUES)
+                         + r")(?!\p{L}))", regex.IGNORECASE)
 ARTICLE = regex.compile(r"(?i)(?:^|[^\p{L}])the[ \t]+$")
 MAX_RUN = 5
 COORDINATED_AFTER = regex.compile(r"(?:[ \t]*,)?[ \t]+(?:and|&)[ \t]+|[ \t]*,[ \t]*")
@@ -139,10 +146,18 @@ def _facts(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool, bool, bo
     ordinary = not accented and (lex.ordinary(text) or k in name_words.NOT_NAME_WORDS
                                  or k in STOP_WORDS)
     foreign = (not (given or surname or particle or stop) and len(k) > 2
-               and shape != "upper" and not lex.english(text))
+               and (shape != "upper" or _spoken(k)) and not lex.english(text))
     rare_noun = not (given or surname or particle or stop) and len(k) > 3 and \
         lex.rare_noun(text)
     return shape, given, surname, ordinary, particle, stop, foreign, function, rare_noun
+
+
+def _spoken(key: str) -> bool:
+    """True when a word in capitals reads as a word, not letters: four letters or more, two
+    of them vowels, no three consonants at the start ("ANSAH", "TENDAI"; not "CAMHS",
+    "NHSE", "SDEC")."""
+    vowels = sum(c in "aeiouy" for c in key)
+    return len(key) > 3 and vowels > 1 and any(c in "aeiouy" for c in key[:3])
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -320,7 +335,11 @@ def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) ->
         surname_after = (first.known and first.strong and _unlisted(nxt)) or \
             (given_first and (nxt.known or nxt.rare_noun or _unlisted(nxt))) or \
             (unknown_first and not joined and (nxt.rare_noun or (nxt.surname and nxt.strong)))
-        if known_pair or across or surname_after or (cued and first.strong and nxt.namelike):
+        slip_before_surname = first.foreign and not first.known and not joined and \
+            3 < len(first.text) <= MAX_SLIP_NAME and nxt.surname and nxt.strong and _candidate(nxt)
+        if known_pair or across or surname_after or slip_before_surname or \
+                (cued and first.strong and nxt.namelike) or \
+                (not joined and _weak_pair(text, first, nxt)):
             last = nxt
             before = run[at - 1] if at else None
             if before is not None and before.shape == first.shape and before.known and \
@@ -334,6 +353,18 @@ def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) ->
     if cued and first.strong:
         return [(first.start, first.end)]
     return []
+
+
+def _weak_pair(text: str, first: Word, nxt: Word) -> bool:
+    """Two words no list holds (or a known name and one), neither an English word nor a
+    typing slip, with a weaker cue: a word that puts a person next ("by", "with", "ward
+    clerk", "matron and") or a verb a person does after them ("tanvir hossain deserves",
+    "NNENNA OKWUOSA IS")."""
+    if not all(w.strong and (w.known or _unlisted(w)) and _candidate(w) and len(w.text) > 3
+               for w in (first, nxt)):
+        return False
+    return WEAK_CUE.search(text[max(0, first.start - CUE_WINDOW):first.start]) is not None \
+        or POST_CUE.match(text, nxt.end) is not None
 
 
 def _unlisted(word: Word) -> bool:
