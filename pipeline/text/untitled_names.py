@@ -58,7 +58,7 @@ CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(
 CUE_WINDOW = 24
 # An unlisted given name one edit from a common word ("carys", "rasha") is a name before a
 # known surname when short; longer ones are slips ("affraid obama", "aqnother bush").
-MAX_SLIP_NAME = 6
+MAX_SLIP_NAME = 5
 WEAK_CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(name_words.WEAK_CUES) + r")[ \t,:]*$",
                          regex.IGNORECASE)
 POST_CUE = regex.compile(r"(?:['’]s(?!\p{L})|[ \t]*,?[ \t]+(?:" + "|".join(name_words.POST_CUES)
@@ -277,6 +277,9 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
     if 0 < end < len(piece) and piece[end - 1].given and piece[end - 1].strong and \
             not piece[end].ordinary:
         end += 1  # a capitalised word after a given name is its surname: "Ben Thornton"
+    if 0 < start < end and piece[start].surname and piece[start].strong and \
+            _given_before(text, piece[start - 1], piece[start]):
+        start -= 1  # a given name no list holds before a surname: "Berk Yüksel", "Mạc Đình"
     core = piece[start:end]
     if not core or not any(w.strong for w in core) or len(core) > MAX_RUN:
         return []
@@ -292,6 +295,15 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
         if not cued and _beside_a_place(text, word):
             return []  # "Wigan and Leigh", "Mason's Yard"
     return [(core[0].start, core[-1].end)]
+
+
+def _given_before(text: str, word: Word, surname: Word) -> bool:
+    """True when ``word``, trimmed from the start of a capitalised run, is a given name:
+    English only as a rare noun, or a particle that is also a name, and not opening a
+    sentence nor a word of an organisation or a place."""
+    return (word.rare_noun or (word.particle and word.known and not word.function)) and \
+        not word.ordinary and lex.key(word.text) not in name_words.NOT_NAME_WORDS and \
+        SENTENCE_START.search(text, 0, word.start) is None and _joined(text, word, surname)
 
 
 def _beside_a_place(text: str, word: Word) -> bool:
@@ -360,9 +372,11 @@ def _weak_pair(text: str, first: Word, nxt: Word) -> bool:
     typing slip, with a weaker cue: a word that puts a person next ("by", "with", "ward
     clerk", "matron and") or a verb a person does after them ("tanvir hossain deserves",
     "NNENNA OKWUOSA IS")."""
-    if not all(w.strong and (w.known or _unlisted(w)) and _candidate(w) and len(w.text) > 3
-               for w in (first, nxt)):
-        return False
+    if not all(w.strong and _candidate(w) and len(w.text) > 3 for w in (first, nxt)) or \
+            sum(not (w.known or _unlisted(w)) for w in (first, nxt)) > 1 or \
+            any(not (w.known or _unlisted(w)) and len(w.text) > MAX_SLIP_NAME
+                for w in (first, nxt)):
+        return False  # one of the two may look like a slip ("GHADA SHALABY"), not both
     return WEAK_CUE.search(text[max(0, first.start - CUE_WINDOW):first.start]) is not None \
         or POST_CUE.match(text, nxt.end) is not None
 
