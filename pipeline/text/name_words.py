@@ -121,6 +121,9 @@ JOINERS = _words("van thi duc bin binti bint ibn abu al el abdul ni nic o mac ua
 
 # Particles that stay particles when capitalised ("Siobhán Ní Bhriain", "Seán Ó Briain").
 CAPITAL_PARTICLES = _words("ni nic o ua mac")
+# Particles that may be written with an accent ("Ní", "Ó", "dà"); no other accented word is
+# one ("Mạc Đình Phú": a Vietnamese surname).
+ACCENTED_PARTICLES = _words("ni o ui da de do di du dos das del della")
 
 # Beginnings of a surname: "al-farsi", "o'neill", "mcgrath".
 SURNAME_PREFIXES = ("al-", "el-", "o'", "mc", "mac", "fitz", "abu-", "bin-", "ben-")
@@ -223,4 +226,9 @@ POST_CUES = (
     "agreed", "refused", "asked", "spoke", "works", "worked", "left", "joined", "emailed",
     "phoned", "called", "visited", "chased", "pushed", "raised", "noticed", "cares", "cared",
     "goes", "gave", "gives", "kept", "keeps", "deals", "dealt",
+)
+# Verbs that only a person does, a cue after a single word ("tendai said").
+PERSON_VERBS = (
+    "said", "says", "told", "tells", "asked", "replied", "answered", "explained", "agreed",
+    "promised", "thanked", "apologised", "apologized", "listened", "deserves", "spoke", "emailed", "phoned", "insisted", "admitted", "complained",
 )

@@ -56,6 +56,8 @@ CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(
     regex.escape(c) for c in sorted(name_words.CUES, key=len, reverse=True)) + r")[ \t,:]*$",
     regex.IGNORECASE)
 CUE_WINDOW = 24
+PERSON_AFTER = regex.compile(r"[ \t]*,?[ \t]+(?:" + "|".join(name_words.PERSON_VERBS)
+                             + r")(?!\p{L})", regex.IGNORECASE)
 # An unlisted given name one edit from a common word ("carys", "rasha") is a name before a
 # known surname when short; longer ones are slips ("affraid obama", "aqnother bush").
 MAX_SLIP_NAME = 5
@@ -142,7 +144,8 @@ def _facts(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool, bool, bo
     surname = any(f in names.surnames for f in forms) or (
         k.startswith(name_words.SURNAME_PREFIXES) and len(k) > 4 and not lex.english(text))
     particle = k in name_words.PARTICLES and (shape == "lower" or k in
-                                              name_words.CAPITAL_PARTICLES)
+                                              name_words.CAPITAL_PARTICLES) and \
+        (not accented or k in name_words.ACCENTED_PARTICLES)  # "Mạc" is a surname
     ordinary = not accented and (lex.ordinary(text) or k in name_words.NOT_NAME_WORDS
                                  or k in STOP_WORDS)
     foreign = (not (given or surname or particle or stop) and len(k) > 2
@@ -193,8 +196,11 @@ def _joined(text: str, left: Word, right: Word) -> bool:
 
 
 def _cued(text: str, word: Word, cued_at: frozenset[int] = frozenset()) -> bool:
+    """A cue before ``word`` ("spoke to"), a name it is joined to, or a verb only a person
+    does after it ("tendai said", "Selvakumar explained")."""
     return word.start in cued_at or \
-        CUE.search(text[max(0, word.start - CUE_WINDOW):word.start]) is not None
+        CUE.search(text[max(0, word.start - CUE_WINDOW):word.start]) is not None or \
+        ((word.known or _unlisted(word)) and PERSON_AFTER.match(text, word.end) is not None)
 
 
 def find_untitled_names(text: str) -> list[Span]:
