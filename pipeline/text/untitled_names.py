@@ -74,6 +74,7 @@ PLACE_BEFORE = regex.compile(r"(\p{Lu}\p{L}+)[ \t]*(?:,|and|&)[ \t]*$")
 PLACE_AFTER = regex.compile(r"[ \t]*(?:,|and|&)[ \t]*(\p{Lu}\p{L}+)")
 POSSESSIVE_PLACE = regex.compile(r"['’]s[ \t]+\p{Lu}")
 PLACE_UPON = regex.compile(r"[ \t]+(?:upon|under)[ \t]+\p{Lu}")  # "Kingston upon Thames"
+PLACE_UPON_BEFORE = regex.compile(r"\p{Lu}\p{L}*[ \t]+(?:upon|under)[ \t]+$")
 
 
 class Word(NamedTuple):
@@ -319,7 +320,8 @@ def _beside_a_place(text: str, word: Word) -> bool:
     after = PLACE_AFTER.match(text, word.end)
     return any(m is not None and lex.key(m.group(1)) in name_words.NOT_NAME_WORDS
                for m in (before, after)) or POSSESSIVE_PLACE.match(text, word.end) is not None \
-        or PLACE_UPON.match(text, word.end) is not None
+        or PLACE_UPON.match(text, word.end) is not None \
+        or PLACE_UPON_BEFORE.search(text, max(0, word.start - 40), word.start) is not None
 
 
 def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) -> list[Span]:
