@@ -9,7 +9,12 @@ time, from the installed package: nothing is downloaded. We chose it over ``name
 census only, unmaintained since 2013), ``gender-guesser`` (GPL-3.0, first names only) and
 ``names-dataset`` (built from leaked personal data: refused). Faker covers some traditions
 thinly (ten Vietnamese surnames, twenty Igbo ones, romanised Chinese and Japanese only in
-part, no romanised Arabic), so ``name_words`` adds lists of our own.
+part, no romanised Arabic), so ``name_words`` adds lists of our own. The lists of Ukraine,
+Russia, Bulgaria, North Macedonia, Greece, Hindi, Marathi, Nepali, Bengali and Gujarati are in
+their own scripts: ``name_romanise`` spells them as they are written in the UK (spellings of
+three letters or fewer, or common English words, left out: "geo", "muslim"). Faker's US list
+of 7,000 given names (``en``) is left out: it holds place and everyday words ("Texas",
+"China"); Icelandic, Azeri and Uzbek lists too (few speakers here, more false names).
 
 English word statistics come from ``spacy-lookups-data`` (MIT; already a dependency): the
 word probabilities ``en_lexeme_prob`` (we read only the entries above e^-14, sorted first in

