@@ -17,7 +17,8 @@ sets, and 72 look-alikes; each sentence written on its own, in survey-answer sty
 and committed before the second version was developed, and scored once after it) and
 ``names_heldout3.jsonl`` (116 sentences with 130 names of 23 traditions, 83 capitalised, 30 in
 lower case, 17 in capitals, and 151 look-alikes; no word of its names is in the other sets'
-names or in our own lists; written and committed before the third version was developed).
+names or in our own lists; written and committed before the third version was developed,
+and scored once after it).
 Sentences of the first two sets were composed from hand-written frames and hand-written names.
 
 ``--run`` writes the set as a round (one answer per sentence), runs ``theming run`` on it in
