@@ -69,6 +69,64 @@ LOOKALIKES_LATER = [
 ]
 
 
+# Names the second version missed (issue 27, item 1, round three): lists in other scripts,
+# capitals, two unlisted words with a weaker cue, unlisted given names that look like slips
+NAMED_THIRD = [
+    ("a Ukrainian list, romanised", "yaroslava kyrylenko helped me settle in",
+     "yaroslava kyrylenko"),
+    ("a Greek list, romanised", "vasilis papadakis sorted the rota", "vasilis papadakis"),
+    ("a Finnish list", "jukka virtanen fixed the pumps", "jukka virtanen"),
+    ("capitals, unlisted", "ZODWA MTHEMBU WAS THE BEST", "ZODWA MTHEMBU"),
+    ("capitals after a cue", "BIG THANKS TO FOLASADE ADEBOWALE", "FOLASADE ADEBOWALE"),
+    ("unlisted after a job", "our ward clerk ruvimbo chikwanha is great", "ruvimbo chikwanha"),
+    ("unlisted before a verb", "ruvimbo chikwanha deserves a medal", "ruvimbo chikwanha"),
+    ("a given name like a slip", "i worked with cerys hughes", "cerys hughes"),
+    ("a rare noun before a surname", "Everyone on the unit trusts Berk Kowalski.",
+     "Berk Kowalski"),
+    ("an accented surname, not a particle", "Mạc Văn Thành spoke for the porters.",
+     "Mạc Văn Thành"),
+    ("one word before a verb only a person does", "ruvimbo explained the form", "ruvimbo"),
+    ("one capitalised word before such a verb", "Yesterday Ruvimbo explained the new form.",
+     "Ruvimbo"),
+]
+LOOKALIKES_THIRD = [
+    "Ashton under Lyne car park floods.",
+    "Newcastle upon Tyne hospitals share one bank.",
+    "The Jubilee Line was shut again.",
+    "Muslim staff need a prayer room.",
+    "THE CAMHS WAITING LIST IS TOO LONG",
+    "NHSE HAS NEVER VISITED",
+    "We use Datix and Healthroster every day.",
+]
+
+
+@pytest.mark.parametrize(("kind", "answer", "name"), NAMED_THIRD)
+def test_names_of_round_three_are_redacted(kind: str, answer: str, name: str) -> None:
+    redacted, kinds = Redactor()(answer)
+    assert "NAME" in kinds, kind
+    for word in name.split():
+        assert word not in redacted, (kind, word, redacted)
+
+
+@pytest.mark.parametrize("answer", LOOKALIKES_THIRD)
+def test_places_acronyms_and_shouting_stay_readable(answer: str) -> None:
+    assert Redactor()(answer) == (answer, [])
+
+
+@pytest.mark.parametrize(("word", "script", "spellings"), [
+    ("Олександра", "uk", {"oleksandra"}), ("Галина", "uk", {"halyna"}),
+    ("Дмитрий", "ru", {"dmitriy"}), ("Щерев", "bg", {"shterev"}),
+    ("Καραγιάννης", "el", {"karagiannis"}), ("बिष्णु", "deva", {"bishnu"}),
+    ("राजेश", "deva", {"rajesh", "rajesha"}), ("বিশ্বাস", "beng", {"bishwas", "bishwasa"}),
+    ("ગુપ્તા", "gujr", {"gupta"}), ("Олександра", "deva", set()),
+])
+def test_names_in_other_scripts_are_spelt_as_written_in_the_uk(
+        word: str, script: str, spellings: set[str]) -> None:
+    from pipeline.text.name_romanise import romanise
+
+    assert romanise(word, script) == spellings
+
+
 @pytest.mark.parametrize(("kind", "answer", "name"), NAMED_LATER)
 def test_a_lower_case_or_unlisted_name_is_redacted(kind: str, answer: str, name: str) -> None:
     redacted, kinds = Redactor()(answer)

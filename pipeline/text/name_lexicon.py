@@ -9,7 +9,12 @@ time, from the installed package: nothing is downloaded. We chose it over ``name
 census only, unmaintained since 2013), ``gender-guesser`` (GPL-3.0, first names only) and
 ``names-dataset`` (built from leaked personal data: refused). Faker covers some traditions
 thinly (ten Vietnamese surnames, twenty Igbo ones, romanised Chinese and Japanese only in
-part, no romanised Arabic), so ``name_words`` adds lists of our own.
+part, no romanised Arabic), so ``name_words`` adds lists of our own. The lists of Ukraine,
+Russia, Bulgaria, North Macedonia, Greece, Hindi, Marathi, Nepali, Bengali and Gujarati are in
+their own scripts: ``name_romanise`` spells them as they are written in the UK (spellings of
+three letters or fewer, or common English words, left out: "geo", "muslim"). Faker's US list
+of 7,000 given names (``en``) is left out: it holds place and everyday words ("Texas",
+"China"); Icelandic, Azeri and Uzbek lists too (few speakers here, more false names).
 
 English word statistics come from ``spacy-lookups-data`` (MIT; already a dependency): the
 word probabilities ``en_lexeme_prob`` (we read only the entries above e^-14, sorted first in
@@ -31,7 +36,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.text import name_words
+from pipeline.text import name_romanise, name_words
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +46,16 @@ FAKER_LOCALES = (
     "en_PK", "en_IN", "zh_CN", "zh_TW", "ja_JP", "es_ES", "es_MX", "pt_BR", "pt_PT", "it_IT",
     "fr_FR", "de_DE", "nl_NL", "tr_TR", "tw_GH", "en_KE", "zu_ZA", "ro_RO", "hu_HU", "lt_LT",
     "cs_CZ", "el_GR",
+    # smaller traditions of the UK's workforce and patients: the rest of Europe, Latin
+    # America, Maghreb, East Africa, Thailand, Indonesia, New Zealand
+    "en_NZ", "en_TH", "da_DK", "de_AT", "de_CH", "es_AR", "es_CL", "es_CO", "et_EE", "fi_FI",
+    "fr_BE", "fr_CA", "fr_DZ", "hr_HR", "id_ID", "lv_LV", "nl_BE", "no_NO", "sk_SK", "sl_SI",
+    "sv_SE", "sw",
 )
+# Locales whose lists are in another script, read through ``name_romanise``.
+ROMANISED_LOCALES = {"uk_UA": "uk", "ru_RU": "ru", "bg_BG": "bg", "mk_MK": "mk", "el_GR": "el",
+                     "hi_IN": "deva", "mr_IN": "deva", "ne_NP": "deva", "bn_BD": "beng",
+                     "gu_IN": "gujr"}
 GIVEN_FIELDS = ("first_names", "first_names_female", "first_names_male", "first_names_unisex",
                 "first_romanized_names", "middle_names")
 SURNAME_FIELDS = ("last_names", "last_romanized_names", "male_last_names", "female_last_names",
@@ -77,26 +91,32 @@ def lexicon() -> Lexicon:
     """Faker's Latin-script name lists of ``FAKER_LOCALES`` and ours (``name_words``)."""
     given: set[str] = set(name_words.EXTRA_GIVEN)
     surnames: set[str] = set(name_words.EXTRA_SURNAMES)
-    for locale in FAKER_LOCALES:
+    for locale in (*FAKER_LOCALES, *ROMANISED_LOCALES):
         try:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         except (ImportError, AttributeError):
             log.warning("untitled names: Faker has no person provider '%s'; skipped", locale)
             continue
-        given.update(_name_words(provider, GIVEN_FIELDS))
-        surnames.update(_name_words(provider, SURNAME_FIELDS))
+        script = ROMANISED_LOCALES.get(locale)
+        given.update(_name_words(provider, GIVEN_FIELDS, script))
+        surnames.update(_name_words(provider, SURNAME_FIELDS, script))
     return Lexicon(frozenset(given), frozenset(surnames))
 
 
-def _name_words(provider, fields: tuple[str, ...]) -> set[str]:
+def _name_words(provider, fields: tuple[str, ...], script: str | None = None) -> set[str]:
     words: set[str] = set()
     for field in fields:
         values = getattr(provider, field, ())
+        if isinstance(values, property):
+            continue  # computed per instance (a few locales): no list to read
         values = values.keys() if isinstance(values, dict) else values
         for value in values:
             for word in str(value).split():
                 if LATIN_WORD.fullmatch(word) and len(word) > 1:
                     words.add(key(word))
+                elif script is not None:  # short or common spellings: "geo", "bone"
+                    words.update(w for w in name_romanise.romanise(word, script)
+                                 if len(w) > 3 and w not in common_words())
     return words
 
 

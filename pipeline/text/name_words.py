@@ -121,6 +121,9 @@ JOINERS = _words("van thi duc bin binti bint ibn abu al el abdul ni nic o mac ua
 
 # Particles that stay particles when capitalised ("Siobhán Ní Bhriain", "Seán Ó Briain").
 CAPITAL_PARTICLES = _words("ni nic o ua mac")
+# Particles that may be written with an accent ("Ní", "Ó", "dà"); no other accented word is
+# one ("Mạc Đình Phú": a Vietnamese surname).
+ACCENTED_PARTICLES = _words("ni o ui da de do di du dos das del della")
 
 # Beginnings of a surname: "al-farsi", "o'neill", "mcgrath".
 SURNAME_PREFIXES = ("al-", "el-", "o'", "mc", "mac", "fitz", "abu-", "bin-", "ben-")
@@ -181,7 +184,7 @@ wouldnt mustnt hes shes theyre youre ive weve theyve thats whats
 PLACE_SUFFIXES = _words("""
 lane close drive way view gardens grove crescent terrace place court row mews walk rise
 green park house lodge centre center hospital road street avenue square wing unit ward
-yard day week
+yard day week line
 """)
 
 # Pairs of words that are not a person: places whose first word is also a given name,
@@ -203,4 +206,29 @@ CUES = (
     "thank", "thanks", "shout out to", "praise for", "asked", "told", "emailed", "email",
     "contacted", "rang", "phoned", "met", "meeting with", "dear", "hi", "hello", "regards",
     "ask", "tell", "cc", "like", "thanked", "according to", "thanks go to", "thanks goes to",
+)
+# Weaker cues, enough for two words side by side that no list holds: a word that puts a
+# person next ("changed by x y", "with x y", "our ward clerk x y") ...
+WEAK_CUES = (
+    "by", "with", "from", "to", "and", "for", "clerk", "preceptor", "matron", "nurse",
+    "sister", "consultant", "doctor", "porter", "cleaner", "assistant", "lead", "coordinator",
+    "receptionist", "secretary", "rep", "hca", "physio", "registrar", "midwife", "buddy",
+    "housekeeper", "chair", "director", "worker", "officer", "therapist", "pharmacist",
+    "technician", "administrator", "admin", "boss", "head", "deputy", "friend",
+)
+# ... or a verb that a person does after them ("x y deserves", "X Y WAS"), a possessive.
+POST_CUES = (
+    "said", "says", "told", "tells", "was", "is", "has", "had", "did", "does", "deserves",
+    "deserve", "knows", "trained", "helped", "supported", "explained", "listened", "ignored",
+    "stayed", "covered", "sorted", "fixed", "ran", "runs", "led", "leads", "taught",
+    "organised", "organized", "made", "went", "came", "always", "never", "should", "would",
+    "could", "will", "who", "and her", "and his", "himself", "herself", "replied", "answered",
+    "agreed", "refused", "asked", "spoke", "works", "worked", "left", "joined", "emailed",
+    "phoned", "called", "visited", "chased", "pushed", "raised", "noticed", "cares", "cared",
+    "goes", "gave", "gives", "kept", "keeps", "deals", "dealt",
+)
+# Verbs that only a person does, a cue after a single word ("tendai said").
+PERSON_VERBS = (
+    "said", "says", "told", "tells", "asked", "replied", "answered", "explained", "agreed",
+    "promised", "thanked", "apologised", "apologized", "listened", "deserves", "spoke", "emailed", "phoned", "insisted", "admitted", "complained",
 )

