@@ -261,6 +261,32 @@ def test_themes_check_counts_a_parent_by_its_subthemes_and_never_as_their_overla
     assert result.exit_code == 0, result.output
 
 
+def test_eval_scores_a_parent_as_the_run_counts_it(tmp_path: Path):
+    themes = _write_themes(tmp_path, [
+        {"id": "meetings", "label": "Meetings"},  # nothing of its own to match
+        {"id": "papers", "label": "Meeting papers", "parent": "meetings",
+         "keywords": ["papers", "agenda"]},
+        {"id": "minister", "label": "Ministers attending", "parent": "meetings",
+         "keywords": ["minister"]}])
+    # one coder codes at the parent's level, another at the sub-themes'
+    (tmp_path / "coded.csv").write_text(
+        "text,themes\nThe papers arrive too late to read.,meetings\n"
+        "Agenda papers come the night before.,papers\nThe minister never attends.,minister\n"
+        "We need more employers at the table.,\n", encoding="utf-8")
+    (tmp_path / "pipeline.yaml").write_text(
+        "version: 1\ntag:\n  semantic: false\n  embedder: tfidf-svd\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", str(tmp_path / "coded.csv"), "--themes",
+                                      str(themes), "--config", str(tmp_path / "pipeline.yaml"),
+                                      "--json", "--min-support", "1"])
+    assert result.exit_code == 0, result.output
+    per_theme = {row["theme_id"]: row for row in json.loads(result.output)["per_theme"]}
+    # the parent: coded (rolled up) on three answers and tagged (rolled up) on the same three
+    assert (per_theme["meetings"]["support"], per_theme["meetings"]["tp"],
+            per_theme["meetings"]["fn"]) == (3, 3, 0)
+    # a sub-theme is still scored on its own: the answer coded only 'meetings' is its fp
+    assert (per_theme["papers"]["tp"], per_theme["papers"]["fp"]) == (1, 1)
+
+
 def test_themes_diff_follows_a_renamed_id_and_names_a_new_parent():
     from pipeline.codebook.theme_diff import diff_themes
     from pipeline.config.themes import ThemesConfig

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.config.models import Settings
+from pipeline.config.models import Settings, ThemesConfig
 from pipeline.errors import DataError, did_you_mean, one_of
 from pipeline.evaluation import evaluate
 from pipeline.io.readers import read_table
@@ -150,6 +150,17 @@ def tag_coded(texts: list[str], settings: Settings, questions: list[str] | None 
     return predicted, confidence, why
 
 
+def rolled_up(themes: ThemesConfig, tagged: np.ndarray) -> np.ndarray:
+    """``tagged`` (comments x themes, config order) with each parent's column also true where
+    one of its sub-themes' is: a parent counts every comment a sub-theme of it holds, as the
+    run counts it (``stages.tag.roll_up``)."""
+    column = {theme_id: j for j, theme_id in enumerate(themes.ids)}
+    rolled = tagged.copy()
+    for child, parent in themes.parents().items():
+        rolled[:, column[parent]] |= tagged[:, column[child]]
+    return rolled
+
+
 def best_per_comment(sentences: pd.DataFrame, scores: np.ndarray, n_comments: int) -> np.ndarray:
     """Sentence x theme ``scores`` -> comment x theme: each comment's best sentence score
     (-inf for a comment without sentences); comments are ``c1``, ``c2``, ... as in
@@ -208,7 +219,9 @@ def evaluate_coded(coded: CodedComments, settings: Settings, *, examples: int = 
     answers as written."""
     theme_ids = settings.themes.ids
     predicted, confidence, why = tag_coded(coded.texts, settings, coded.questions)
-    truth = coded.truth(theme_ids)
+    # a coder's sub-theme implies its parent, and the run counts a parent so: both sides
+    predicted = rolled_up(settings.themes, predicted)
+    truth = rolled_up(settings.themes, coded.truth(theme_ids))
     scores = evaluate.score(truth, predicted, theme_ids, n_bootstrap=n_bootstrap,
                             seed=settings.pipeline.seed, min_support=min_support)
     result = {"labels": coded.path, **scores.to_dict()}

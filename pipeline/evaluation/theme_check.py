@@ -119,7 +119,7 @@ def check_themes(themes: ThemesConfig, texts: list[str], settings: Settings,
                  evidence: Evidence = Evidence(coded=True)) -> list[Finding]:
     """Every finding for ``themes`` on ``texts`` (of ``evidence``), errors first, in theme
     order."""
-    from pipeline.evaluation.coded import predict
+    from pipeline.evaluation.coded import predict, rolled_up
 
     cfg = settings.pipeline.check
     tagged = predict(texts, settings)[0] if texts else np.zeros((0, len(themes.ids)), bool)
@@ -130,16 +130,6 @@ def check_themes(themes: ThemesConfig, texts: list[str], settings: Settings,
     if embed is not None:
         findings += _near_duplicates(themes, cfg.advanced.label_similarity, embed)
     return sorted(findings, key=lambda f: (f.level != ERROR, f.level == NOTE))
-
-
-def rolled_up(themes: ThemesConfig, tagged: np.ndarray) -> np.ndarray:
-    """``tagged`` (comments x themes, config order) with each parent's column also true where
-    one of its sub-themes' is."""
-    column = {theme_id: j for j, theme_id in enumerate(themes.ids)}
-    rolled = tagged.copy()
-    for child, parent in themes.parents().items():
-        rolled[:, column[parent]] |= tagged[:, column[child]]
-    return rolled
 
 
 def _static(themes: ThemesConfig, cfg) -> list[Finding]:
