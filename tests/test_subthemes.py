@@ -39,6 +39,14 @@ ROWS = [  # respondent, group, answer
 ]
 
 
+MEETINGS = [  # a parent with nothing of its own to match, and two keyword sub-themes
+    {"id": "meetings", "label": "Meetings"},
+    {"id": "papers", "label": "Meeting papers", "parent": "meetings",
+     "keywords": ["papers", "agenda"]},
+    {"id": "minister", "label": "Ministers attending", "parent": "meetings",
+     "keywords": ["minister"]}]
+
+
 def _write_themes(folder: Path, themes: list[dict]) -> Path:
     path = folder / "themes.yaml"
     path.write_text(yaml.safe_dump({"version": 1, "themes": themes}, sort_keys=False),
@@ -236,12 +244,7 @@ def test_compare_lists_subthemes_under_their_parent(tmp_path: Path):
 
 def test_themes_check_counts_a_parent_by_its_subthemes_and_never_as_their_overlap(
         tmp_path: Path):
-    themes = _write_themes(tmp_path, [
-        {"id": "meetings", "label": "Meetings"},  # nothing of its own to match
-        {"id": "papers", "label": "Meeting papers", "parent": "meetings",
-         "keywords": ["papers", "agenda"]},
-        {"id": "minister", "label": "Ministers attending", "parent": "meetings",
-         "keywords": ["minister"]}])
+    themes = _write_themes(tmp_path, MEETINGS)
     (tmp_path / "coded.csv").write_text(
         "text,themes\nThe papers arrive too late to read.,papers\n"
         "Agenda papers come the night before.,papers\nPlease send the agenda earlier.,papers\n"
@@ -262,12 +265,7 @@ def test_themes_check_counts_a_parent_by_its_subthemes_and_never_as_their_overla
 
 
 def test_eval_scores_a_parent_as_the_run_counts_it(tmp_path: Path):
-    themes = _write_themes(tmp_path, [
-        {"id": "meetings", "label": "Meetings"},  # nothing of its own to match
-        {"id": "papers", "label": "Meeting papers", "parent": "meetings",
-         "keywords": ["papers", "agenda"]},
-        {"id": "minister", "label": "Ministers attending", "parent": "meetings",
-         "keywords": ["minister"]}])
+    themes = _write_themes(tmp_path, MEETINGS)
     # one coder codes at the parent's level, another at the sub-themes'
     (tmp_path / "coded.csv").write_text(
         "text,themes\nThe papers arrive too late to read.,meetings\n"
