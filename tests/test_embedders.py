@@ -89,13 +89,83 @@ def test_onnx_batches_side_by_side_give_the_vectors_of_one_at_a_time(onnx_dir: P
 
 
 def test_an_onnx_vector_does_not_depend_on_the_sentences_beside_it(onnx_dir: Path) -> None:
-    # dynamic int8 quantisation scales a whole call's activations together: the embedder runs
-    # one text per call, so the Dask partitions (other batch-mates) give the local vectors
+    # activations are quantised per token and pooling is per text, so the Dask partitions
+    # (other batch-mates) give the local vectors
     from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
 
     alone = OnnxMiniLMEmbedder(onnx_dir).transform([SENTENCES[4]])
     among = OnnxMiniLMEmbedder(onnx_dir).transform(list(reversed(SENTENCES)) * 3)
     assert np.array_equal(alone[0], among[len(SENTENCES) - 1 - 4])
+
+
+def test_batched_onnx_vectors_keep_their_bits_beside_any_batch_mates(onnx_dir: Path) -> None:
+    from pipeline.embed import onnx_minilm
+
+    session, tokenizer = onnx_minilm.load(onnx_dir)
+    texts = [f"{s} ({i})" for i, s in enumerate(SENTENCES * 4)]
+    texts += ["ok", "A much longer sentence about the car park, the ward, the food and the "
+              "nurses, which pads every other text in its batch with many empty places."]
+    alone = np.vstack([onnx_minilm.run_session(session, tokenizer, [t], batch_size=1)
+                       for t in texts])
+    for batch_size in (2, 5, 16, len(texts)):
+        batched = onnx_minilm.run_session(session, tokenizer, texts, batch_size=batch_size)
+        assert np.array_equal(batched, alone), batch_size
+    shuffled = np.random.default_rng(0).permutation(len(texts))
+    mixed = onnx_minilm.run_session(session, tokenizer, [texts[i] for i in shuffled],
+                                    batch_size=7)
+    assert np.array_equal(mixed, alone[shuffled])
+
+
+TINY_WEIGHTS = np.random.default_rng(0).normal(size=(2, 16, 16)).astype(np.float32)
+
+
+def _tiny_quantised(tmp_path: Path, per_row: bool) -> Path:
+    """A two-MatMul float model quantised by ``quantize_dynamic`` (then, with ``per_row``,
+    rewritten by ``row_quant``)."""
+    pytest.importorskip("onnxruntime", reason="needs onnxruntime")
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from pipeline.embed.row_quant import per_row_activations
+
+    weights = TINY_WEIGHTS
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w0"], ["h"], name="first"),
+         helper.make_node("Relu", ["h"], ["r"], name="relu"),
+         helper.make_node("MatMul", ["r", "w1"], ["y"], name="second")],
+        "tiny", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["rows", 16])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["rows", 16])],
+        [numpy_helper.from_array(weights[0], "w0"), numpy_helper.from_array(weights[1], "w1")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, tmp_path / "float.onnx")
+    quantize_dynamic(str(tmp_path / "float.onnx"), str(tmp_path / "per-tensor.onnx"),
+                     weight_type=QuantType.QInt8, per_channel=True)
+    if not per_row:
+        return tmp_path / "per-tensor.onnx"
+    assert per_row_activations(tmp_path / "per-tensor.onnx", tmp_path / "per-row.onnx") == 2
+    return tmp_path / "per-row.onnx"
+
+
+@pytest.mark.parametrize("per_row", [False, True])
+def test_row_quant_makes_a_row_independent_of_its_batch_mates(tmp_path: Path,
+                                                              per_row: bool) -> None:
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(_tiny_quantised(tmp_path, per_row)),
+                                   providers=["CPUExecutionProvider"])
+    rows = np.random.default_rng(1).normal(size=(3, 16)).astype(np.float32)
+    rows[2] *= 40  # a loud batch-mate: one scale per tensor would coarsen the others
+    alone = np.vstack([session.run(None, {"x": rows[i:i + 1]})[0] for i in range(3)])
+    together = session.run(None, {"x": rows})[0]
+    # per tensor (quantize_dynamic as it is) the quiet rows move; per row, no bit does
+    assert np.array_equal(together[:2], alone[:2]) is per_row
+    if per_row:  # and it is still the float model, within int8 rounding
+        reference = np.maximum(rows @ TINY_WEIGHTS[0], 0) @ TINY_WEIGHTS[1]
+        cosines = (together * reference).sum(axis=1) / (
+            np.linalg.norm(together, axis=1) * np.linalg.norm(reference, axis=1))
+        assert cosines.min() > 0.95, cosines  # 16 dimensions: coarse, but the same map
 
 
 def test_onnx_side_by_side_batches_follow_omp_num_threads(monkeypatch) -> None:
@@ -178,7 +248,7 @@ def test_an_earlier_recipes_folder_is_built_again_and_its_cached_vectors_are_not
     onnx_minilm.verify(old)
     assert sorted(p.name for p in old.parent.iterdir()) == ["minilm-onnx"]  # nothing left aside
     assert embedder.cache_stem() == (
-        f"minilm-onnx-{onnx_minilm.read_sums(old)['model.onnx'][:12]}-single")
+        f"minilm-onnx-{onnx_minilm.read_sums(old)['model.onnx'][:12]}")
     fresh = OnnxMiniLMEmbedder(onnx_dir).transform(SENTENCES[:2])
     assert np.allclose(vectors, fresh, atol=1e-5)
 
@@ -204,7 +274,7 @@ def test_onnx_vectors_are_reused_from_the_keyed_cache(onnx_dir: Path, tmp_path: 
         vectors = first.transform(SENTENCES[:3])
         path = vector_cache.save_cache(first, tmp_path)
         digest = onnx_minilm.read_sums(onnx_dir)["model.onnx"]
-        assert path == tmp_path / f"minilm-onnx-{digest[:12]}-single.npz"  # the build's own file
+        assert path == tmp_path / f"minilm-onnx-{digest[:12]}.npz"  # the build's own file
         second = OnnxMiniLMEmbedder(onnx_dir)
         assert vector_cache.load_cache(second, tmp_path) == 3
 

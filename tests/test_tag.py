@@ -127,3 +127,43 @@ def test_semantic_hits_are_the_same_in_blocks(monkeypatch):
     monkeypatch.setattr(tag_stage, "SEMANTIC_BLOCK", 4)
     assert tag_stage.semantic_records(sentences, settings, vetoes) == whole
     assert whole  # the check compares real hits
+
+
+def test_blocks_score_each_distinct_sentence_once_and_calibrate_the_cascade_once(monkeypatch):
+    """Blocks are cut from the round's distinct sentences (a sentence repeated across blocks
+    is scored once) and the cascade's calibration is computed once per round, not per block."""
+    from types import SimpleNamespace
+
+    from pipeline.run_settings import load_settings
+    from pipeline.stages import tag as tag_stage
+    from pipeline.tagging.cascade import Line
+    from pipeline.tagging.semantic import semantic_match
+    from tests.conftest import ROOT as root
+
+    settings = load_settings(root / "config" / "pipeline.yaml")
+    texts = ["Papers arrive far too late to read.", "We want the minister to attend.",
+             "Employers should have a seat at the table.", "The lunch was nice.",
+             "Tell us earlier what is planned."] * 4
+    sentences = pd.DataFrame({
+        "sentence_id": [f"s{i}" for i in range(len(texts))],
+        "comment_id": [f"c{i}" for i in range(len(texts))], "text": texts})
+    vetoes = [set() for _ in texts]
+    whole = tag_stage.semantic_records(sentences, settings, vetoes)
+    scored, lines = [], []
+
+    def fake_cascade(block, themes, fast, full, **kwargs):
+        scored.append(list(block))
+        lines.append(kwargs["line"])
+        return SimpleNamespace(match=semantic_match(block, themes, full, kwargs["no_theme"],
+                                                    kwargs["codebook_weight"]))
+
+    monkeypatch.setattr(tag_stage, "SEMANTIC_BLOCK", 2)
+    monkeypatch.setattr(tag_stage, "cascading", lambda cfg: True)
+    monkeypatch.setattr(tag_stage, "static_for", lambda cfg: None)
+    monkeypatch.setattr(tag_stage, "calibration", lambda *args: lines.append("fitted") or Line())
+    monkeypatch.setattr(tag_stage, "cascade_match", fake_cascade)
+    assert tag_stage.semantic_records(sentences, settings, vetoes) == whole
+    assert [len(block) for block in scored] == [2, 2, 1]  # 5 distinct of 20, in 3 blocks
+    assert sorted(t for block in scored for t in block) == sorted(set(texts))
+    assert lines == ["fitted", Line(), Line(), Line()]  # fitted once, handed to every block
+    assert whole and len({r[1] for r in whole}) > 5  # repeated sentences keep their own hits

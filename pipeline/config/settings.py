@@ -226,14 +226,14 @@ class TagAdvanced(StrictModel):
         "1.6 kB each at 384 dimensions); null is no bound."))
     onnx_from_rows: int | None = Field(5000, ge=1, description=(
         "From this many input rows on, embedder minilm becomes minilm-onnx for tagging and "
-        "discovery: several times faster on 2 cores (5.8x when it embedded in batches; about a "
-        "third slower since it embeds one sentence per call so that a vector never depends on "
-        "its batch-mates), F1 kept on NHS FFT (99.7-100.3%, batched), "
+        "discovery: several times faster on 2 cores (32 sentences per call, activations "
+        "quantised per token so a vector never depends on its batch-mates), F1 kept on NHS "
+        "FFT (99.7-100.3% with the earlier per-batch quantisation), "
         "though the vectors differ slightly (the run summary and manifest say so; stays minilm "
         "without the onnx extra); null is never."))
     static_from_rows: int | None = Field(100000, ge=1, description=(
         "From this many input rows on, minilm and minilm-onnx become minilm-static for tagging "
-        "and discovery: ONNX embeds roughly 700 sentences/s on 2 cores one sentence per call, "
+        "and discovery: ONNX embeds roughly 500-700 sentences/s on 2 cores, "
         "so a million comments would take about 45 minutes; the static model keeps 99% / 97% "
         "of learned F1 on NHS FFT but about 90% of zero-shot F1 (said in the summary and manifest); null is never."))
     cascade_margin: float | None = Field(None, ge=0.0, le=2.0, description=(

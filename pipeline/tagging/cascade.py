@@ -200,15 +200,17 @@ def badly_represented(texts: Sequence[str], fast) -> np.ndarray:
 def cascade_match(texts: Sequence[str], themes: ThemesConfig, fast, full, *, limits: np.ndarray,
                   margin: float, semantic_margin: float, no_theme: Sequence[str] = (),
                   top_k: int = 1, codebook_weight: float = 0.0,
-                  left_out: Sequence[int] = ()) -> CascadeMatch:
+                  left_out: Sequence[int] = (), line: Line | None = None) -> CascadeMatch:
     """The semantic match of ``texts`` by the cascade: ``fast`` (minilm-static) for all
     distinct texts, ``full`` (MiniLM) for those ``in_doubt`` or ``badly_represented``.
     ``limits``: each theme's threshold; ``left_out``: columns never hit (left to the
-    classifier), ignored when deciding what is in doubt."""
+    classifier), ignored when deciding what is in doubt; ``line``: the ``calibration``, when
+    the caller computed it once for several blocks (None: computed here)."""
     distinct = list(dict.fromkeys(texts))
     where = {text: i for i, text in enumerate(distinct)}
     rows = np.array([where[text] for text in texts], dtype=int)
-    line = calibration(themes, fast, full, no_theme)
+    if line is None:
+        line = calibration(themes, fast, full, no_theme)
     quick = semantic_match(distinct, themes, fast, no_theme, codebook_weight)
     means = row_means(quick.scores)
     scores, against = line.apply(quick.scores, means), line.apply(quick.against, means)
