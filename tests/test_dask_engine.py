@@ -355,8 +355,14 @@ def test_dask_gives_the_local_runs_bytes_on_one_two_and_three_partitions_twice(
             result = run([path], _engine(settings, partition_rows=partition_rows), out)
             seen.append(result.manifest["engine"]["partitions"])
             assert _differences(run_files(out), expected) == [], (partitions, attempt)
+            # tags.csv was merged from the workers' parts: the client never held its rows
+            assert result.manifest["engine"]["tag_evidence"] == "parts"
+            assert "tag_evidence" not in result.tables
     assert seen == [1, 1, 2, 2, 3, 3]
     assert local.manifest["accounting"] == result.manifest["accounting"]
+    # result.tags reads tags.csv back: the local run's rows and columns
+    assert list(result.tags.columns) == list(local.tags.columns)
+    assert result.tags["comment_id"].tolist() == local.tags["comment_id"].tolist()
 
 
 def test_a_round_smaller_than_the_cluster_runs_on_every_worker_count(
