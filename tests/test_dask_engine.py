@@ -471,8 +471,11 @@ def _distinct_round(path: Path, respondents: int) -> Path:
 # peak (tracemalloc: Python objects, pandas and numpy) may be at the larger. Measured on this
 # code (2026-12-06, 2 workers, a warm-up run first, rounds of this shape: a new sentence per
 # answer): 16.2 MB at 150, 39.7 MB at 600, +145% for 4x the comments: the client still gathers
-# every table from the workers (issue 29 item 3 is not built). So the bound is not "flat": at
-# 200% it only catches
+# every table from the workers (issue 29 item 3 is not built). Re-measured 2026-12-07 after
+# tags.csv came to be merged from the workers' parts: the same 16.2 and 39.7 MB, and 148.8 MB
+# at 2,400. At 600 the peak is discovery's (40.1 MB; recommend 11.7, report 9.4, writing 11.8,
+# clean and tag 2.1): below discover.advanced.describe_sample_size every document is fitted
+# here. So the bound is not "flat": at 200% it only catches
 # a client that grows faster than the round (a table held twice, a per-comment copy per
 # partition). A client that merges only aggregates would bring this near 0; lower it then.
 SMALLER, LARGER = 150, 600
