@@ -187,6 +187,29 @@ def test_workers_that_cannot_see_the_file_get_it_from_here(tmp_path: Path) -> No
                      f"tcp://10.0.0.9:4001 does not see {plan.path} as this machine does")]
 
 
+class _FarFolder:
+    """A client whose one worker reads nothing at the path given (another machine)."""
+
+    def run(self, function, path):
+        return {"tcp://10.0.0.9:4001": ""}
+
+
+def test_workers_that_cannot_see_the_run_folder_send_the_tag_evidence_here(
+        tmp_path: Path) -> None:
+    notes: list[str] = []
+    engine = dask_engine.DaskEngine(load_settings(CONFIG).pipeline.engine, notes.append)
+    engine.client = _FarFolder()
+    engine.write_parts_to(tmp_path / "artifacts")
+    assert engine._evidence_part(0) is None  # the partitions return their tables as before
+    assert notes == [f"Dask: worker tcp://10.0.0.9:4001 cannot write {tmp_path / 'artifacts'} "
+                     "as this machine sees it, so the tag evidence comes back here to be written"]
+    assert list((tmp_path / "artifacts").iterdir()) == []  # the probe is gone
+    engine.client = type("Near", (), {"run": lambda self, function, path: {
+        "tcp://127.0.0.1:4001": function(path)}})()
+    engine.write_parts_to(tmp_path / "artifacts")
+    assert engine._evidence_part(3) == tmp_path / "artifacts" / ".tag_evidence.part-00003.tmp"
+
+
 def test_an_export_that_cannot_be_cut_is_read_here_and_sent(
         scheduler: str, tmp_path: Path) -> None:
     # an inch mark outside quotes: line ends can no longer be told from quoted line breaks
