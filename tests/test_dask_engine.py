@@ -224,8 +224,10 @@ def test_an_export_that_cannot_be_cut_is_read_here_and_sent(
     assert remote.manifest["engine"]["input_read_by"] == "client"
     assert any("round.csv cannot be cut into blocks safely" in n for n in notes)
     assert remote.manifest["accounting"] == local.manifest["accounting"]
-    assert (tmp_path / "dask" / "comment_themes.csv").read_bytes() == \
-        (tmp_path / "local" / "comment_themes.csv").read_bytes()
+    assert remote.manifest["engine"]["tag_evidence"] == "parts"  # on this path too
+    for name in ("comment_themes.csv", "tags.csv"):
+        assert (tmp_path / "dask" / name).read_bytes() == \
+            (tmp_path / "local" / name).read_bytes(), name
 
 
 def test_a_bad_score_found_on_a_worker_is_the_readers_error(

@@ -378,9 +378,8 @@ class DaskEngine:
         # the partitions go to the workers now; the client keeps only their futures
         scattered = self.client.scatter(parts)
         del parts
-        futures = self.client.map(run_partition, scattered,
-                                  [self._evidence_part(n) for n in numbers],
-                                  settings=shared, pure=False)
+        futures = self.client.map(run_partition, scattered, [shared] * len(numbers),
+                                  [self._evidence_part(n) for n in numbers], pure=False)
         del scattered
         pieces = self._collect(futures, numbers, started, "clean+tag")
         self.record["input_read_by"] = "client"
