@@ -346,25 +346,66 @@ def reviewed_tags(evidence: pd.DataFrame, decided: list[Decision],
     chosen = latest_decisions(decided)
     if not chosen:
         return evidence
-    pairs = list(zip(evidence["comment_id"], evidence["theme"], strict=True))
-    made = [chosen.get(pair) for pair in pairs]
-    table = evidence.assign(
+    table = _decided(evidence, chosen)
+    rows = _review_rows(chosen, set(zip(evidence["comment_id"], evidence["theme"], strict=True)))
+    if not len(rows):
+        return table
+    return _in_review_order(pd.concat([table.astype({"sentence_index": "Int64"}), rows],
+                                      ignore_index=True), evidence.columns, theme_ids)
+
+
+def reviewed_tag_chunks(sources: list, decided: list[Decision], theme_ids: list[str],
+                        tagged: set[tuple[str, str]], columns: list[str]):
+    """``reviewed_tags`` a chunk at a time, for tag evidence kept as parts (``sources``: one
+    stream of frames per part, each in tags.csv's order; ``tagged``: the (comment, theme)
+    pairs the machine tagged, of the decided ones at least). Yields tags.csv's rows in order,
+    as ``reviewed_tags`` gives them for the whole table."""
+    from pipeline.io.sorted_parts import merged
+
+    chosen = latest_decisions(decided)
+    if not chosen:
+        yield from merged(sources, "comment_id")
+        return
+    rows = _review_rows(chosen, tagged)
+    if not len(rows):
+        for chunk in merged(sources, "comment_id"):
+            yield _decided(chunk, chosen)
+        return
+    order = {theme_id: i for i, theme_id in enumerate(theme_ids)}
+    rows = rows.assign(_t=rows["theme"].map(order).fillna(len(order))).sort_values(
+        ["comment_id", "_t"], kind="stable").drop(columns="_t")
+    streams = [(_decided(frame, chosen).astype({"sentence_index": "Int64"})
+                for frame in source) for source in sources]
+    for chunk in merged([*streams, iter([rows])], "comment_id",
+                        order=lambda chunk: _in_review_order(chunk, columns, theme_ids)):
+        yield chunk
+
+
+def _decided(evidence: pd.DataFrame, chosen: dict) -> pd.DataFrame:
+    """``evidence`` with the chosen decision on each row's (comment, theme) applied."""
+    made = [chosen.get(pair) for pair in zip(evidence["comment_id"], evidence["theme"],
+                                             strict=True)]
+    return evidence.assign(
         assigned_by=[d.reviewer if d else by for d, by in zip(made, evidence["assigned_by"],
                                                               strict=True)],
         assigned_at=[d.time if d else at for d, at in zip(made, evidence["assigned_at"],
                                                           strict=True)],
         review=[d.decision if d else was for d, was in zip(made, evidence["review"],
                                                            strict=True)])
-    tagged = set(pairs)
+
+
+def _review_rows(chosen: dict, tagged: set[tuple[str, str]]) -> pd.DataFrame:
+    """A row for each theme a reviewer added or accepted that no machine tag backs."""
     added = [d for pair, d in chosen.items() if pair not in tagged and d.decision != "reject"]
-    if not added:
-        return table
-    rows = pd.DataFrame({
+    return pd.DataFrame({
         "comment_id": [d.comment_id for d in added], "theme": [d.theme for d in added],
         "assigned_by": [d.reviewer for d in added], "method": "review",
         "assigned_at": [d.time for d in added], "review": [d.decision for d in added]})
-    whole = pd.concat([table.astype({"sentence_index": "Int64"}), rows], ignore_index=True)
-    whole = whole.reindex(columns=evidence.columns)
+
+
+def _in_review_order(whole: pd.DataFrame, columns, theme_ids: list[str]) -> pd.DataFrame:
+    """tags.csv's columns, blanks for absent text, by comment and theme order (stable)."""
+    whole = whole.reindex(columns=columns)
     text = [c for c in whole.columns if c not in ("sentence_index", "score", "margin")]
     whole[text] = blank_missing(whole[text])
     order = {theme_id: i for i, theme_id in enumerate(theme_ids)}

@@ -101,7 +101,12 @@ class _FileTable:
     def __get__(self, result: RunResult | None, owner: type) -> pd.DataFrame:
         if result is None:
             return self  # type: ignore[return-value]
-        return result.tables[FILE_TABLES[self.stem]]
+        name = FILE_TABLES[self.stem]
+        if name not in result.tables and result.out_dir is not None:
+            # a table the run wrote without holding it (a Dask run's tags.csv, merged from
+            # the workers' parts): read from its file
+            return pd.read_csv(result.out_dir / f"{self.stem}.csv", keep_default_na=False)
+        return result.tables[name]
 
 
 @dataclass
@@ -358,15 +363,21 @@ def round_decisions(out: Path, tables: dict[str, pd.DataFrame], settings: Settin
 
 
 def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings,
-                  keep_raw: bool = False) -> dict:
+                  keep_raw: bool = False, evidence_parts: Sequence[Path] = ()) -> dict:
     """Every output through writers (atomic, formula-safe); raw text only when asked. Returns
-    the manifest's ``review`` record (see ``round_decisions``)."""
+    the manifest's ``review`` record (see ``round_decisions``). ``evidence_parts``: tags.csv
+    is merged from these Parquet parts (the Dask workers' tag evidence, see
+    ``pipeline.io.sorted_parts``), which are then removed, instead of ``tag_evidence``."""
     from pipeline.decisions import reviewed_tags
 
     decided, review = round_decisions(out, tables, settings)
     write_csv(out / CATALOG["answers"], tables["answers"])
-    write_csv(out / CATALOG["tags"], reviewed_tags(tables["tag_evidence"], decided,
-                                                   settings.themes.ids))
+    if evidence_parts:
+        _write_tags_from_parts(out / CATALOG["tags"], evidence_parts, tables["tags"], decided,
+                               settings.themes.ids)
+    else:
+        write_csv(out / CATALOG["tags"], reviewed_tags(tables["tag_evidence"], decided,
+                                                       settings.themes.ids))
     raw_file = out / CATALOG["raw_comments"]
     if keep_raw:
         write_csv(raw_file, tables["ingest.comments"])
@@ -399,6 +410,26 @@ def write_outputs(out: Path, tables: dict[str, pd.DataFrame], settings: Settings
     write_csv(out / CATALOG["scores"], tables["score_summary"])
     write_csv(out / CATALOG["theme_scores"], tables["theme_scores"])
     return review
+
+
+def _write_tags_from_parts(path: Path, parts: Sequence[Path], tags: pd.DataFrame,
+                           decided: list, theme_ids: list[str]) -> None:
+    """tags.csv merged from the tag evidence's parts with the round's decisions applied (as
+    ``reviewed_tags`` applies them to the whole table); the parts are removed after."""
+    import pyarrow.parquet as pq
+
+    from pipeline.decisions import latest_decisions, reviewed_tag_chunks
+    from pipeline.io.sorted_parts import read_batches, write_csv_chunks
+
+    empty = pq.read_schema(parts[0]).empty_table().to_pandas()  # tags.csv's columns
+    pairs = set(latest_decisions(decided))
+    tagged = {pair for pair in zip(tags["comment_id"], tags["theme_id"], strict=True)
+              if pair in pairs} if pairs else set()
+    chunks = reviewed_tag_chunks([read_batches(part) for part in parts], decided, theme_ids,
+                                 tagged, list(empty.columns))
+    write_csv_chunks(path, chunks, list(empty.columns), empty=empty)
+    for part in parts:
+        part.unlink(missing_ok=True)
 
 
 def cluster_spread(clusters: pd.DataFrame, fit_sample_size: int) -> dict:

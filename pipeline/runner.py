@@ -118,14 +118,23 @@ def _run_one(stage, number: int, tables: dict[str, pd.DataFrame], settings: Sett
         produced = remote.pop(stage.NAME)  # held here no longer than in tables
         if cache:
             cache.save(stage.NAME, produced)
+    parts = engine.evidence_parts if engine is not None else []
     if produced is None:
-        options = ({"assign_rest": engine.assign}
-                   if engine is not None and stage.NAME == "discover" else {})
+        options = {}
+        if engine is not None and stage.NAME == "discover":
+            options = {"assign_rest": engine.assign}
+        elif parts and stage.NAME == "report":  # the workers made tags.csv's rows
+            options = {"evidence": False}
         produced = call_stage(stage, tables, settings, **options)
         if cache:
             cache.save(stage.NAME, produced)
     timings[stage.NAME] = round(time.perf_counter() - started, 3)
     counts[stage.NAME] = {name: len(frame) for name, frame in produced.items()}
+    if parts and stage.NAME == "report":
+        from pipeline.io.sorted_parts import rows_of_parts
+
+        del produced["tag_evidence"]  # written from the parts (write_outputs)
+        counts[stage.NAME]["tag_evidence"] = rows_of_parts(parts)
     tables.update({f"{stage.NAME}.{name}": frame for name, frame in produced.items()})
     tables.update(produced)
 
@@ -194,6 +203,8 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
             keys = run_keys([r["sha256"] for r in input_records], settings)
             cache = StageCache(out / CATALOG["artifacts"], keys, resume=resume)
             out.mkdir(parents=True, exist_ok=True)
+            if engine is not None:
+                engine.write_parts_to(out / CATALOG["artifacts"])
             with embedding_cache(settings):
                 # handed over: let go once ingest has read it (an empty stand-in when the
                 # workers read the input)
@@ -202,7 +213,8 @@ def _run_into(out: Path, inputs: Sequence[str | Path], settings: Settings, *, re
                 tables, timings, counts = run_stages(tables, settings, progress, cache, engine,
                                                      keep=output_tables(keep_raw),
                                                      release_memory=release_memory)
-        review = write_outputs(out, tables, settings, keep_raw)
+        review = write_outputs(out, tables, settings, keep_raw,
+                               evidence_parts=engine.evidence_parts if engine is not None else [])
     except OSError as exc:
         raise DataError(f"{exc.filename or out}: cannot write the run folder ({exc.strerror or exc}); "
                         "check free disk space and that you may write there, or choose --out",

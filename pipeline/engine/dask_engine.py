@@ -75,10 +75,13 @@ def rows_of(comments: pd.DataFrame, shown: int = 3) -> str:
     return named + (f" and {len(places) - shown} more" if len(places) > shown else "")
 
 
-def run_partition(comments: pd.DataFrame, settings) -> tuple[dict, dict[str, float]]:
+def run_partition(comments: pd.DataFrame, settings,
+                  evidence_to: Path | None = None) -> tuple[dict, dict[str, float]]:
     """Clean and tag one partition (on a worker); the tables and the seconds each took. An
     unexpected error becomes S042 naming the partition's rows: the worker's traceback stays
-    on the worker (``--debug`` with ``--engine local`` shows it)."""
+    on the worker (``--debug`` with ``--engine local`` shows it). ``evidence_to``: also
+    write the partition's tag evidence (tags.csv's rows, ``report.tag_evidence``) to that
+    Parquet part, so the client never holds it."""
     from pipeline.embed.registry import use_cache_secret
 
     use_cache_secret(settings.secret)
@@ -99,6 +102,14 @@ def run_partition(comments: pd.DataFrame, settings) -> tuple[dict, dict[str, flo
                 "it", code="S042") from None
         seconds[stage.NAME] = time.perf_counter() - started
         tables.update(produced[stage.NAME])
+    if evidence_to is not None:
+        from pipeline.io.writers import write_parquet
+        from pipeline.stages.report import tag_evidence
+
+        started = time.perf_counter()
+        order = {theme_id: i for i, theme_id in enumerate(settings.themes.ids)}
+        write_parquet(evidence_to, tag_evidence(tables["tags"], tables["sentences"], order))
+        seconds["tag"] += time.perf_counter() - started  # tags.csv's rows: booked to tag
     return produced, seconds
 
 
@@ -134,10 +145,11 @@ def piece(pieces: list, key: int):
     return pieces[key]
 
 
-def run_gathered(settings, *found) -> tuple[dict | None, dict[str, float]]:
+def run_gathered(settings, evidence_to: Path | None, *found) -> tuple[dict | None, dict[str, float]]:
     """One partition of respondents, gathered from every block: ingest's per-respondent part,
-    then clean and tag (on a worker). The ingest tables keep ``_position`` for reassembly.
-    (None, {}) for a partition no respondent fell in (a round smaller than the cluster)."""
+    then clean and tag (on a worker; ``evidence_to`` as ``run_partition``'s). The ingest
+    tables keep ``_position`` for reassembly. (None, {}) for a partition no respondent fell
+    in (a round smaller than the cluster)."""
     started = time.perf_counter()
     found = [f for f in found if f is not None]
     if not found:
@@ -147,7 +159,7 @@ def run_gathered(settings, *found) -> tuple[dict | None, dict[str, float]]:
     ingested = ingest.number_answers(answers, respondents, keep_positions=True)
     spent = time.perf_counter() - started
     comments = ingested["comments"].drop(columns=["_position", "_order"])
-    produced, seconds = run_partition(comments, settings)
+    produced, seconds = run_partition(comments, settings, evidence_to)
     return {"ingest": ingested, **produced}, {"ingest": spent, **seconds}
 
 
@@ -212,6 +224,9 @@ class DaskEngine:
         self._secret = None
         self._count = 0
         self._input: tuple[list[blocks.Plan], list[list[int]]] | None = None
+        self._parts_folder: Path | None = None
+        # the Parquet parts of tags.csv the workers wrote this run (``sorted_parts``)
+        self.evidence_parts: list[Path] = []
 
     @property
     def holds_input(self) -> bool:
@@ -256,6 +271,45 @@ class DaskEngine:
             self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+    def write_parts_to(self, folder: Path) -> None:
+        """Let the workers write the tag evidence per partition into ``folder`` (the run's
+        artifacts), when every worker sees it as this process does; else they send it here
+        as before, and the user is told."""
+        import os
+        import secrets
+
+        from pipeline.io.writers import write_text
+
+        folder.mkdir(parents=True, exist_ok=True)
+        probe, token = folder / ".workers-see.tmp", secrets.token_hex(8)
+        write_text(probe, token)
+
+        def read(path: str) -> str:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    return handle.read() if os.access(os.path.dirname(path), os.W_OK) else ""
+            except OSError:
+                return ""
+
+        try:
+            seen = self.client.run(read, str(probe))
+        finally:
+            probe.unlink(missing_ok=True)
+        blind = [worker for worker, found in seen.items() if found != token]
+        if blind:
+            self.announce(f"Dask: worker {blind[0]} cannot write {folder} as this machine "
+                          "sees it, so the tag evidence comes back here to be written")
+            return
+        self._parts_folder = folder
+
+    def _evidence_part(self, number: int) -> Path | None:
+        """Where partition ``number`` writes its tag evidence (None: it sends it back)."""
+        from pipeline.io.sorted_parts import part_path
+
+        if self._parts_folder is None:
+            return None
+        return part_path(self._parts_folder, "tag_evidence", number)
 
     def read(self, plans: list[blocks.Plan], max_rows: int | None) -> list[int] | None:
         """Count the rows of each planned input on the workers (each reads its blocks of the
@@ -324,7 +378,8 @@ class DaskEngine:
         # the partitions go to the workers now; the client keeps only their futures
         scattered = self.client.scatter(parts)
         del parts
-        futures = self.client.map(run_partition, scattered, settings=shared, pure=False)
+        futures = self.client.map(run_partition, scattered, [shared] * len(numbers),
+                                  [self._evidence_part(n) for n in numbers], pure=False)
         del scattered
         pieces = self._collect(futures, numbers, started, "clean+tag")
         self.record["input_read_by"] = "client"
@@ -358,7 +413,8 @@ class DaskEngine:
         for key in numbers:
             found = [self.client.submit(piece, future, key, pure=False)
                      for future in block_futures]
-            futures.append(self.client.submit(run_gathered, shared, *found, pure=False))
+            futures.append(self.client.submit(run_gathered, shared, self._evidence_part(key),
+                                              *found, pure=False))
         del block_futures
         pieces = self._collect(futures, numbers, started, "ingest+clean+tag")
         self.record |= {"input_read_by": "workers",
@@ -379,6 +435,8 @@ class DaskEngine:
             produced, spent = future.result()  # fetched once, then the worker lets it go
             i = slot[future.key]
             pieces[i] = produced
+            if produced is not None and self._evidence_part(numbers[i]) is not None:
+                self.evidence_parts.append(self._evidence_part(numbers[i]))
             # where the partition's sentences were embedded: discovery places them there
             self._homes[numbers[i]] = list(self.client.who_has([future]).get(future.key, ()))
             futures[i] = None
@@ -389,7 +447,9 @@ class DaskEngine:
             eta = elapsed / done * (total - done)
             self.announce(f"{what}: partition {done}/{total} done, "
                           f"{elapsed:.0f} s elapsed, about {eta:.0f} s to go")
+        self.evidence_parts.sort()
         self.record |= {"partitions": total, "partition_rows": self.cfg.advanced.partition_rows,
+                        "tag_evidence": "parts" if self.evidence_parts else "client",
                         "worker_seconds": {k: round(v, 3) for k, v in seconds.items()},
                         "wall_seconds": round(time.perf_counter() - started, 3)}
         return pieces

@@ -204,8 +204,8 @@ class _Stances(dict):
 
     def __init__(self, sentences: pd.DataFrame, on: bool) -> None:
         super().__init__()
-        self.texts = pd.Series(sentences["text"].to_numpy(),
-                               index=sentences["sentence_id"].to_numpy())
+        # the text column as it is held (Arrow-backed): no Python string per sentence
+        self.texts = sentences.set_index("sentence_id")["text"]
         self.on = on
 
     def __missing__(self, sentence_id: str) -> str:
@@ -339,9 +339,8 @@ class _QuotePicker:
         self.comments = comments
         self.stances = stances
         discover_cfg = settings.pipeline.discover
-        texts = sentences["text"].astype(str).tolist()
         self.vectors: dict[str, np.ndarray] = {}
-        self.enabled = len(texts) >= 2
+        self.enabled = len(sentences) >= 2
         if self.enabled:
             tag_cfg = settings.pipeline.tag  # the model folders and cache bound the run uses
             self.embedder = make_embedder(discover_cfg.embedder,
@@ -350,10 +349,10 @@ class _QuotePicker:
                                           onnx_dir=tag_cfg.advanced.onnx_model_dir,
                                           max_entries=tag_cfg.advanced.memory_cache_entries)
             self.lazy = isinstance(self.embedder, CachedEmbedder)
-            if self.lazy:
-                self.text_of = pd.Series(texts, index=sentences["sentence_id"].to_numpy())
+            if self.lazy:  # texts as held (no Python string per sentence until asked for)
+                self.text_of = sentences.set_index("sentence_id")["text"]
             else:
-                matrix = self.embedder.fit_transform(texts)
+                matrix = self.embedder.fit_transform(sentences["text"].astype(str).tolist())
                 self.vectors = dict(zip(sentences["sentence_id"], matrix, strict=True))
 
     def _pool(self, carrying: pd.DataFrame) -> pd.DataFrame:

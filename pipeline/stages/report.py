@@ -56,15 +56,18 @@ PRODUCES = {"answers": ANSWERS, "quote_table": QUOTE_TABLE, "tag_evidence": TAG_
             "theme_scores": THEME_SCORES}
 
 
-def run(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
-    return report(tables, settings)
+def run(tables: dict[str, pd.DataFrame], settings: Settings,
+        evidence: bool = True) -> dict[str, pd.DataFrame]:
+    return report(tables, settings, evidence)
 
 
-def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
+def report(tables: dict[str, pd.DataFrame], settings: Settings,
+           evidence: bool = True) -> dict[str, pd.DataFrame]:
     """-> ``answers`` (every input answer once: kept with its themes and the layers behind
     them as ``theme:layer`` pairs, or dropped with a reason), ``quote_table`` (theme, label,
     quote_rank, quote, stance, layer, comment_id, ...), ``tag_evidence`` (see
-    ``tag_evidence``),
+    ``tag_evidence``; with ``evidence`` False no rows: the Dask engine's workers made it per
+    partition and the run folder merges their parts),
     ``unexplained`` (kept comments no theme or candidate explains, with the reason),
     ``score_summary`` and ``theme_scores`` (see ``pipeline.drafting.scores``)."""
     comments, dropped = tables["comments"], tables["dropped"]
@@ -72,8 +75,9 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
     themes = (tables["comment_themes"].assign(_o=tables["comment_themes"]["theme_id"].map(order))
               .sort_values(["comment_id", "_o"], kind="stable")
               .groupby("comment_id", sort=False)["theme_id"].agg("|".join))
-    evidence = tag_evidence(tables["tags"], tables["sentences"], order)
-    layers = (_with_rollups(evidence, tables["comment_themes"], order)
+    made = (tag_evidence(tables["tags"], tables["sentences"], order) if evidence
+            else evidence_keys(tables["tags"], tables["sentences"], order))
+    layers = (_with_rollups(made, tables["comment_themes"], order)
               .drop_duplicates(["comment_id", "theme", "layer"])
               .assign(pair=lambda t: t["theme"] + ":" + t["layer"])
               .groupby("comment_id", sort=False)["pair"].agg("|".join))
@@ -107,7 +111,7 @@ def report(tables: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.
                             settings.pipeline.input.score_names)
     return {
         "answers": answers.astype({"row": int}), "quote_table": quote_table,
-        "tag_evidence": evidence,
+        "tag_evidence": made if evidence else made.iloc[:0].reindex(columns=list(TAG_EVIDENCE)),
         "unexplained": unexplained(kept, tables["sentence_clusters"], clusters),
         "score_summary": score_summary(respondents, statements, min_group),
         "theme_scores": (theme_scores(respondents, statements, tables["comment_themes"],
@@ -158,9 +162,26 @@ def tag_evidence(tags: pd.DataFrame, sentences: pd.DataFrame,
         "config_version": joined["config_version"], "assigned_at": joined["assigned_at"],
         "review": "",
     })
+    return table.loc[_evidence_order(table, order), list(TAG_EVIDENCE)].reset_index(drop=True)
+
+
+def evidence_keys(tags: pd.DataFrame, sentences: pd.DataFrame,
+                  order: dict[str, int]) -> pd.DataFrame:
+    """``tag_evidence``'s comment_id, sentence_index, theme and layer, in its order, without
+    the texts (what the answers' layers are made from when the tag evidence is made
+    elsewhere)."""
+    index = sentences.set_index("sentence_id")["sentence_index"]
+    table = pd.DataFrame({"comment_id": tags["comment_id"].to_numpy(),
+                          "sentence_index": tags["sentence_id"].map(index).to_numpy(),
+                          "theme": tags["theme_id"].to_numpy(), "layer": tags["method"].to_numpy()})
+    return table.loc[_evidence_order(table, order)].reset_index(drop=True)
+
+
+def _evidence_order(table: pd.DataFrame, order: dict[str, int]) -> pd.Index:
+    """The rows of ``table`` (comment_id, theme, sentence_index, layer) by comment, theme,
+    sentence and layer (stable)."""
     keys = table.assign(_t=table["theme"].map(order), _l=table["layer"].map(LAYER_ORDER))
-    keys = keys.sort_values(["comment_id", "_t", "sentence_index", "_l"], kind="stable")
-    return table.loc[keys.index, list(TAG_EVIDENCE)].reset_index(drop=True)
+    return keys.sort_values(["comment_id", "_t", "sentence_index", "_l"], kind="stable").index
 
 
 def unexplained(kept: pd.DataFrame, sentence_clusters: pd.DataFrame,
