@@ -128,29 +128,16 @@ LOOKALIKES_FOURTH = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "answer", "name"), NAMED_FOURTH)
-def test_names_of_round_four_are_redacted(kind: str, answer: str, name: str) -> None:
+@pytest.mark.parametrize(("kind", "answer", "name"), NAMED_THIRD + NAMED_FOURTH)
+def test_names_of_rounds_three_and_four_are_redacted(kind: str, answer: str, name: str) -> None:
     redacted, kinds = Redactor()(answer)
     assert "NAME" in kinds, kind
     for word in name.split():
         assert word not in redacted, (kind, word, redacted)
 
 
-@pytest.mark.parametrize("answer", LOOKALIKES_FOURTH)
-def test_wards_lines_systems_and_english_openings_stay_readable(answer: str) -> None:
-    assert Redactor()(answer) == (answer, [])
-
-
-@pytest.mark.parametrize(("kind", "answer", "name"), NAMED_THIRD)
-def test_names_of_round_three_are_redacted(kind: str, answer: str, name: str) -> None:
-    redacted, kinds = Redactor()(answer)
-    assert "NAME" in kinds, kind
-    for word in name.split():
-        assert word not in redacted, (kind, word, redacted)
-
-
-@pytest.mark.parametrize("answer", LOOKALIKES_THIRD)
-def test_places_acronyms_and_shouting_stay_readable(answer: str) -> None:
+@pytest.mark.parametrize("answer", LOOKALIKES_THIRD + LOOKALIKES_FOURTH)
+def test_places_wards_systems_acronyms_and_shouting_stay_readable(answer: str) -> None:
     assert Redactor()(answer) == (answer, [])
 
 
