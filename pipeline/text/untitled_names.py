@@ -48,7 +48,9 @@ The evidence needed grows as the text gives less away:
   is a place ("Kingston upon Thames").
 
 Known misses (the development sets'): Cantonese given names that are English words ("Cheung
-Wing"); two unlisted words in capitals that both look like slips ("GETHIN PROSSER").
+Wing"); two unlisted words in capitals that both look like slips ("GETHIN PROSSER"); one
+word opening a sentence with only a team after it ("Osei in pathology"); eponyms of charities
+and diseases ("Sue Ryder", "Addison's").
 """
 
 from __future__ import annotations
