@@ -18,7 +18,11 @@ and committed before the second version was developed, and scored once after it)
 ``names_heldout3.jsonl`` (116 sentences with 130 names of 23 traditions, 83 capitalised, 30 in
 lower case, 17 in capitals, and 151 look-alikes; no word of its names is in the other sets'
 names or in our own lists; written and committed before the third version was developed,
-and scored once after it).
+and scored once after it) and
+``names_heldout4.jsonl`` (122 sentences with 150 names of 38 traditions, none of whose words
+is in the other sets' names, and 157 look-alikes: wards, systems, places, organisations,
+programmes, drugs, job titles, sentence-opening words that are names, shouting; written and
+committed before the fourth version was developed, and scored once after it).
 Sentences of the first two sets were composed from hand-written frames and hand-written names.
 
 ``--run`` writes the set as a round (one answer per sentence), runs ``theming run`` on it in
@@ -291,7 +295,7 @@ def run_round(rows: list[dict]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["bench", "heldout", "heldout2", "heldout3"], default="bench")
+    parser.add_argument("--set", choices=["bench", "heldout", "heldout2", "heldout3", "heldout4"], default="bench")
     parser.add_argument("--show", type=int, default=15, help="misses and false spans to print")
     parser.add_argument("--no-cost", action="store_true")
     parser.add_argument("--size", type=int, default=10_000)

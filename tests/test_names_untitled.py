@@ -100,16 +100,44 @@ LOOKALIKES_THIRD = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "answer", "name"), NAMED_THIRD)
-def test_names_of_round_three_are_redacted(kind: str, answer: str, name: str) -> None:
+NAMED_FOURTH = [
+    ("two unlisted words joined by 'and' before a verb", "Bindhu and Sinimol covered nights.",
+     "Sinimol"),
+    ("the same, before a team", "Sinju and Ebin from the agency were great.", "Sinju Ebin"),
+    ("lower case, before a shift", "salman and hira on the early shift were kind", "salman"),
+    ("an unlisted word 'and' a given name found", "I want to praise Iryna and Tintu today.",
+     "Tintu"),
+    ("one word before 'helped'", "Adeel helped me find the forms.", "Adeel"),
+    ("a possessive before a person's noun", "Nakato's manager refused my leave.", "Nakato"),
+    ("two unlisted words before 'in'", "vasanthi rajendran in pharmacy was kind",
+     "vasanthi rajendran"),
+    ("a longer slip-like given name before an unlisted surname",
+     "dariush kazemi from IT fixed it", "dariush kazemi"),
+    ("capitals before a comma and a pronoun", "PLEASE RECOGNISE SOJAN KURIAKOSE, HE IS GREAT",
+     "SOJAN KURIAKOSE"),
+    ("a given name before 'and her team'", "oksana and her team were lovely", "oksana"),
+]
+LOOKALIKES_FOURTH = [
+    "Heather ward is short of staff again.",
+    "Holly ward and Iris ward have one hoist.",
+    "Frank discussions about pay are overdue.",
+    "Carol singing in the atrium cheered everyone up.",
+    "Lorenzo is the slowest system I have used.",
+    "Marie Curie nurses came to the house every night.",
+    "Newton Abbot has lost its minor injuries unit.",
+]
+
+
+@pytest.mark.parametrize(("kind", "answer", "name"), NAMED_THIRD + NAMED_FOURTH)
+def test_names_of_rounds_three_and_four_are_redacted(kind: str, answer: str, name: str) -> None:
     redacted, kinds = Redactor()(answer)
     assert "NAME" in kinds, kind
     for word in name.split():
         assert word not in redacted, (kind, word, redacted)
 
 
-@pytest.mark.parametrize("answer", LOOKALIKES_THIRD)
-def test_places_acronyms_and_shouting_stay_readable(answer: str) -> None:
+@pytest.mark.parametrize("answer", LOOKALIKES_THIRD + LOOKALIKES_FOURTH)
+def test_places_wards_systems_acronyms_and_shouting_stay_readable(answer: str) -> None:
     assert Redactor()(answer) == (answer, [])
 
 

@@ -196,8 +196,18 @@ NOT_NAME_PAIRS = frozenset({
     ("james", "cook"), ("james", "paget"), ("tai", "chi"), ("feng", "shui"), ("kung", "fu"),
     ("dim", "sum"), ("bok", "choy"), ("yin", "yang"), ("hong", "kong"), ("mah", "jong"),
     ("ping", "pong"), ("chow", "mein"), ("pak", "choi"),
-    ("hywel", "dda"),
+    ("hywel", "dda"), ("marie", "curie"), ("newton", "abbot"),
 })
+
+# Clinical and rostering systems whose names are also given names ("Lorenzo is down again"):
+# one such word alone is not a name without a cue.
+SYSTEMS = _words("lorenzo rio maxims cerner meditech trakcare careflow medway nervecentre")
+# A lower-case word after a capitalised word that makes it a place's or a thing's name
+# ("Heather ward", "Victoria line"), unless a person's role follows ("Kate ward manager").
+NAMED_THING_AFTER = (PLACE_SUFFIXES - {"day", "week", "green", "park", "way", "view", "rise",
+                                       "close", "walk", "row", "place"}) | _words(
+    "suite station building clinic programme award")
+ROLE_AFTER_THING = _words("manager clerk sister matron")
 
 # Words that put a name next: "my colleague X", "spoke to x y", "thanks to X".
 CUES = (
@@ -227,8 +237,15 @@ POST_CUES = (
     "phoned", "called", "visited", "chased", "pushed", "raised", "noticed", "cares", "cared",
     "goes", "gave", "gives", "kept", "keeps", "deals", "dealt",
 )
+# What only a person has, after a possessive: a cue for one word ("Nakato's manager").
+PERSON_OWNS = (
+    "manager", "boss", "team", "rota", "rotas", "husband", "wife", "partner", "mum", "dad",
+    "son", "daughter", "colleague", "colleagues", "mentoring", "teaching", "leadership",
+    "kindness", "patience", "handover", "shift", "shifts",
+)
 # Verbs that only a person does, a cue after a single word ("tendai said").
 PERSON_VERBS = (
     "said", "says", "told", "tells", "asked", "replied", "answered", "explained", "agreed",
     "promised", "thanked", "apologised", "apologized", "listened", "deserves", "spoke", "emailed", "phoned", "insisted", "admitted", "complained",
+    "helped", "and her", "and his",
 )

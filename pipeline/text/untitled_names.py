@@ -30,6 +30,16 @@ The evidence needed grows as the text gives less away:
   weaker cue: a word that puts a person next ("changed by", "with", "our ward clerk") or,
   after them, a verb a person does or a possessive ("tanvir hossain deserves", "X Y WAS");
   one word, a cue before it or a verb only a person does after it ("ruvimbo explained");
+- two single words joined by "and", each a known name or an unknown non-English word, are
+  names when a person's verb or a team follows ("Bincy and Tintu covered", "salman and hira
+  on the early shift"); a given name found alone is a cue for the word "and" joins to it
+  ("Mykola and Iryna"); a possessive before what only a person has ("Nakato's manager") and
+  "helped", "and her team" after one word are cues; "in", "on", "from" after two unlisted
+  words are a weak cue ("vasanthi rajendran in pharmacy");
+- a word (or run) followed by a lower-case word that names a place or a thing is not a name
+  ("Heather ward", "Victoria line", but "Kate ward manager"); a given name that is also an
+  English word, opening a sentence before an everyday word, is that word ("Frank
+  conversations", "Carol singing"); a clinical system's name alone is not a name ("Lorenzo");
 - capitals are read like lower case; a word in capitals that reads as a word, not letters
   (four letters or more, two vowels: "ANSAH", not "CAMHS"), may be an unknown name;
 - in a capitalised run, a word English only as a rare noun or a name-like particle before a
@@ -38,7 +48,9 @@ The evidence needed grows as the text gives less away:
   is a place ("Kingston upon Thames").
 
 Known misses (the development sets'): Cantonese given names that are English words ("Cheung
-Wing"); two unlisted words in capitals that both look like slips ("GETHIN PROSSER").
+Wing"); two unlisted words in capitals that both look like slips ("GETHIN PROSSER"); one
+word opening a sentence with only a team after it ("Osei in pathology"); eponyms of charities
+and diseases ("Sue Ryder", "Addison's").
 """
 
 from __future__ import annotations
@@ -84,6 +96,20 @@ PLACE_AFTER = regex.compile(r"[ \t]*(?:,|and|&)[ \t]*(\p{Lu}\p{L}+)")
 POSSESSIVE_PLACE = regex.compile(r"['’]s[ \t]+\p{Lu}")
 PLACE_UPON = regex.compile(r"[ \t]+(?:upon|under)[ \t]+\p{Lu}")  # "Kingston upon Thames"
 PLACE_UPON_BEFORE = regex.compile(r"\p{Lu}\p{L}*[ \t]+(?:upon|under)[ \t]+$")
+AND_AFTER = regex.compile(r"[ \t]+(?:and|&)[ \t]+(?=\p{L})")
+AND_BEFORE = regex.compile(r"(\p{L}+)[ \t]+(?:and|&)[ \t]+$")
+PAIR = regex.compile(r"(?<![\p{L}'’])(\p{Lu}\p{Ll}+|\p{Ll}+|\p{Lu}+)[ \t]+(?:and|&|AND)[ \t]+"
+                     r"(\p{Lu}\p{Ll}+|\p{Ll}+|\p{Lu}+)(?![\p{L}'’])")
+TEAM_AFTER = regex.compile(r"[ \t]+(?:(?:in|at)[ \t]+(?:the|our|my)|from|on)[ \t]+\p{L}",
+                           regex.IGNORECASE)  # "from the agency", "on nights", "IN THE"
+WORKS_IN = regex.compile(r"[ \t]+(?:from|on|in|at)[ \t]+\p{L}", regex.IGNORECASE)  # "in pharmacy"
+POSSESSIVE_PERSON = regex.compile(r"['’]s[ \t]+(?:" + "|".join(name_words.PERSON_OWNS)
+                                  + r")(?!\p{L})", regex.IGNORECASE)  # "Nakato's manager"
+PRONOUN = regex.compile(r"[ \t]*,[ \t]*(?:he|she)(?!\p{L})", regex.IGNORECASE)  # "X Y, he"
+NEXT_LOWER = regex.compile(r"[ \t]+(\p{Ll}+)(?![\p{L}'’])")
+NAMED_THING = regex.compile(r"[ \t]+(?:" + "|".join(sorted(name_words.NAMED_THING_AFTER))
+                            + r")(?!\p{L})(?![ \t]+(?:" + "|".join(
+                                sorted(name_words.ROLE_AFTER_THING)) + r")(?!\p{L}))")
 
 
 class Word(NamedTuple):
@@ -210,7 +236,8 @@ def _cued(text: str, word: Word, cued_at: frozenset[int] = frozenset()) -> bool:
     does after it ("tendai said", "Selvakumar explained")."""
     return word.start in cued_at or \
         CUE.search(text[max(0, word.start - CUE_WINDOW):word.start]) is not None or \
-        ((word.known or _unlisted(word)) and PERSON_AFTER.match(text, word.end) is not None)
+        ((word.known or _unlisted(word)) and (PERSON_AFTER.match(text, word.end) is not None
+                                              or POSSESSIVE_PERSON.match(text, word.end)))
 
 
 def find_untitled_names(text: str) -> list[Span]:
@@ -221,7 +248,7 @@ def find_untitled_names(text: str) -> list[Span]:
         return []  # no known name nor unknown word: most answers stop here
     words = _words(text)
     spans = _find(text, words, frozenset())
-    cued_at = _beside(text, spans)
+    cued_at = _beside(text, spans) | _pair_with_a_cue(text)
     return _merge(spans + _find(text, words, cued_at)) if cued_at else spans
 
 
@@ -245,7 +272,8 @@ def _beside(text: str, spans: list[Span]) -> frozenset[int]:
     starts: set[int] = set()
     for start, end in spans:
         if not regex.search(r"\s", text[start:end]):
-            continue  # one word alone is too weak a cue: "Africa, Rawanda"
+            starts |= _and_beside(text, start, end)
+            continue  # one word alone is too weak a cue across a comma: "Africa, Rawanda"
         after = COORDINATED_AFTER.match(text, end)
         if after:
             starts.add(after.end())
@@ -253,6 +281,43 @@ def _beside(text: str, spans: list[Span]) -> frozenset[int]:
         if before:
             starts.update(before.start(g) for g in (1, 2, 3) if before.start(g) >= 0)
     return frozenset(starts - {s for s, _ in spans})
+
+
+def _and_beside(text: str, start: int, end: int) -> set[int]:
+    """Starts of the words "and" joins to one word found when it is a given name ("Mykola
+    and Iryna", "Thiru and Vani"); a surname alone or an unknown word is too weak a cue."""
+    facts = _facts(text[start:end])
+    if not facts[1] or facts[3]:
+        return set()
+    starts = set()
+    after = AND_AFTER.match(text, end)
+    if after:
+        starts.add(after.end())
+    before = AND_BEFORE.search(text, max(0, start - 40), start)
+    if before:
+        starts.add(before.start(1))
+    return starts
+
+
+def _pair_with_a_cue(text: str) -> frozenset[int]:
+    """Starts of two single words joined by "and", each a known name or an unknown
+    non-English word, with a person's verb or a team after them ("Bincy and Tintu covered",
+    "waqas and hira on the late shift", "Lorelie and Arvin from the agency")."""
+    starts: set[int] = set()
+    for match in PAIR.finditer(text):
+        if not (POST_CUE.match(text, match.end()) or TEAM_AFTER.match(text, match.end())):
+            continue
+        if all(_pair_word(match.group(g)) for g in (1, 2)):
+            starts.update(match.start(g) for g in (1, 2))
+    return frozenset(starts)
+
+
+def _pair_word(word: str) -> bool:
+    """A word of a coordinated pair: a known name that is not an English word, or an
+    unknown non-English word."""
+    _, given, surname, ordinary, particle, stop, foreign, function, _ = _facts(word)
+    return len(word) > 2 and not (particle or stop or function or ordinary) and \
+        (foreign or ((given or surname) and not lex.english(word)))
 
 
 def _names_in_run(text: str, run: list[Word], cued_at: frozenset[int]) -> list[Span]:
@@ -299,6 +364,8 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
     core = piece[start:end]
     if not core or not any(w.strong for w in core) or len(core) > MAX_RUN:
         return []
+    if end == len(piece) and NAMED_THING.match(text, core[-1].end):
+        return []  # "Heather ward", "Victoria line", "Mary Seacole programme"
     if len(core) == 1:
         word = core[0]
         if end < len(piece):
@@ -306,11 +373,27 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
         cued = _cued(text, word, cued_at)
         if not word.strong or (word.foreign and not word.known and not cued):
             return []
-        if not word.given and SENTENCE_START.search(text, 0, word.start) and not cued:
+        opening = SENTENCE_START.search(text, 0, word.start) is not None
+        if not word.given and opening and not cued:
             return []  # "Walker aid needed", "Cant think": a surname alone opening a sentence
+        if opening and not cued and _english_opening(text, word):
+            return []  # "Frank conversations", "Amber alerts": an English word opening it
+        if lex.key(word.text) in name_words.SYSTEMS and not cued:
+            return []  # "Lorenzo is down again": a clinical system
         if not cued and _beside_a_place(text, word):
             return []  # "Wigan and Leigh", "Mason's Yard"
     return [(core[0].start, core[-1].end)]
+
+
+def _english_opening(text: str, word: Word) -> bool:
+    """True when ``word``, opening a sentence, is also an English word and an everyday
+    lower-case word follows it that is neither a name nor a verb a person does ("Frank
+    conversations", "Carol singing"; not "Heather said", "Ted kennedy")."""
+    after = NEXT_LOWER.match(text, word.end)
+    if after is None or not lex.english(word.text) or POST_CUE.match(text, word.end):
+        return False
+    _, given, surname, _, _, _, foreign, _, _ = _facts(after.group(1))
+    return not (given or surname or foreign)
 
 
 def _given_before(text: str, word: Word, surname: Word) -> bool:
@@ -390,12 +473,13 @@ def _weak_pair(text: str, first: Word, nxt: Word) -> bool:
     clerk", "matron and") or a verb a person does after them ("tanvir hossain deserves",
     "NNENNA OKWUOSA IS")."""
     if not all(w.strong and _candidate(w) and len(w.text) > 3 for w in (first, nxt)) or \
-            sum(not (w.known or _unlisted(w)) for w in (first, nxt)) > 1 or \
-            any(not (w.known or _unlisted(w)) and len(w.text) > MAX_SLIP_NAME
-                for w in (first, nxt)):
+            sum(not (w.known or _unlisted(w)) for w in (first, nxt)) > 1:
         return False  # one of the two may look like a slip ("GHADA SHALABY"), not both
+    slip_limit = MAX_SLIP_NAME + 2 * any(_unlisted(w) for w in (first, nxt))  # "dariush kazemi"
+    if any(not (w.known or _unlisted(w)) and len(w.text) > slip_limit for w in (first, nxt)):
+        return False
     return WEAK_CUE.search(text[max(0, first.start - CUE_WINDOW):first.start]) is not None \
-        or POST_CUE.match(text, nxt.end) is not None
+        or any(cue.match(text, nxt.end) is not None for cue in (POST_CUE, WORKS_IN, PRONOUN))
 
 
 def _unlisted(word: Word) -> bool:
