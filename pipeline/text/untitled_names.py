@@ -55,24 +55,18 @@ and diseases ("Sue Ryder", "Addison's").
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
-from typing import NamedTuple
 
 import regex
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.text import name_lexicon as lex
 from pipeline.text import name_words
+from pipeline.text.name_tokens import WORD, Word, strong, word_facts, words_of
 
 Span = tuple[int, int]
 
-WORD = re.compile(r"(?<![\w@.\[/\\])[^\W\d_]+(?:['’\-][^\W\d_]+)*(?![\w@\]])")
-POSSESSIVE = ("'s", "’s")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(])[ \t]*$")
-OWN_NAMES = name_words.EXTRA_GIVEN | name_words.EXTRA_SURNAMES
-CONTRACTION = re.compile(r"['’](?:t|re|ve|ll|d|m)$", re.IGNORECASE)
 CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(
     regex.escape(c) for c in sorted(name_words.CUES, key=len, reverse=True)) + r")[ \t,:]*$",
     regex.IGNORECASE)
@@ -112,119 +106,6 @@ NAMED_THING = regex.compile(r"[ \t]+(?:" + "|".join(sorted(name_words.NAMED_THIN
                                 sorted(name_words.ROLE_AFTER_THING)) + r")(?!\p{L}))")
 
 
-class Word(NamedTuple):
-    """One word of the text and what the lists say of it."""
-
-    start: int
-    end: int
-    text: str
-    shape: str  # cap | upper | lower | other
-    given: bool
-    surname: bool
-    ordinary: bool
-    particle: bool
-    stop: bool
-    foreign: bool
-    function: bool  # an English stop word ("the", "do"; not "Đỗ")
-    rare_noun: bool  # English only as a rare noun, maybe a surname ("calder")
-
-    @property
-    def known(self) -> bool:
-        return self.given or self.surname
-
-    @property
-    def strong(self) -> bool:
-        """Evidence on its own: a known name that is not an everyday word, or an unknown
-        non-English word."""
-        return (self.known and not self.ordinary) or self.foreign
-
-    @property
-    def namelike(self) -> bool:
-        return self.known or self.foreign
-
-
-def _shape(word: str) -> str:
-    letters = [c for c in word if c.isalpha()]
-    if word[0].isupper() and any(c.islower() for c in letters):
-        return "cap"
-    if len(letters) > 1 and all(c.isupper() for c in letters):
-        return "upper"
-    if all(c.islower() for c in letters):
-        return "lower"
-    return "other"
-
-
-@functools.lru_cache(maxsize=200_000)
-def _facts(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool, bool, bool]:
-    """Shape, given, surname, ordinary, particle, stop, foreign, function, rare_noun of a word
-    (no possessive). A word with accents ("Hồ", "Đỗ", "Văn") is never an English word."""
-    shape = _shape(text)
-    if CONTRACTION.search(text):
-        return shape, False, False, True, False, False, False, True, False  # "Don't", "we'll"
-    names = lex.lexicon()
-    k = lex.key(text)
-    accented = k != text.lower().replace("’", "'")
-    parts = [p for p in k.replace("'", "-").split("-") if p]
-    stop = k in name_words.NOT_NAME_WORDS or (
-        len(parts) > 1 and any(p in STOP_WORDS or p in name_words.NOT_NAME_WORDS for p in parts
-                               if p not in name_words.PARTICLES))
-    core = [p for p in parts if p not in name_words.PARTICLES] or parts
-    by_parts = len(core) > 1 and not any(lex.ordinary(p) for p in core)  # not "en-suite"
-    forms = {k, *(core if by_parts else ())}
-    if k.endswith(("ska", "cka", "dzka")):
-        forms.add(k[:-1] + "i")  # Polish: "Szymańska" is the feminine of "Szymański"
-    function = k in STOP_WORDS and not accented
-    if function:  # "the", "will": a Faker entry, but a name only in our own lists
-        forms = {k} & OWN_NAMES
-    given = any(f in names.given for f in forms)
-    surname = any(f in names.surnames for f in forms) or (
-        k.startswith(name_words.SURNAME_PREFIXES) and len(k) > 4 and not lex.english(text))
-    particle = k in name_words.PARTICLES and (shape == "lower" or k in
-                                              name_words.CAPITAL_PARTICLES) and \
-        (not accented or k in name_words.ACCENTED_PARTICLES)  # "Mạc" is a surname
-    ordinary = not accented and (lex.ordinary(text) or k in name_words.NOT_NAME_WORDS
-                                 or k in STOP_WORDS)
-    foreign = (not (given or surname or particle or stop) and len(k) > 2
-               and (shape != "upper" or _spoken(k)) and not lex.english(text))
-    rare_noun = not (given or surname or particle or stop) and len(k) > 3 and \
-        lex.rare_noun(text)
-    return shape, given, surname, ordinary, particle, stop, foreign, function, rare_noun
-
-
-def _spoken(key: str) -> bool:
-    """True when a word in capitals reads as a word, not letters: four letters or more, two
-    of them vowels, no three consonants at the start ("ANSAH", "TENDAI"; not "CAMHS",
-    "NHSE", "SDEC")."""
-    vowels = sum(c in "aeiouy" for c in key)
-    return len(key) > 3 and vowels > 1 and any(c in "aeiouy" for c in key[:3])
-
-
-@functools.lru_cache(maxsize=200_000)
-def _strong(token: str) -> bool:
-    """``Word.strong`` of a token as ``WORD`` finds it (a possessive included)."""
-    _, given, surname, ordinary, _, _, foreign, _, _ = _facts(
-        token[:-2] if token.endswith(POSSESSIVE) else token)
-    return ((given or surname) and not ordinary) or foreign
-
-
-def _words(text: str) -> list[Word | None]:
-    """The words of ``text``; ``None`` for a lower-case word that cannot be part of a name
-    (most of them: it only ends a run, and skipping it keeps the finder fast)."""
-    words: list[Word | None] = []
-    for match in WORD.finditer(text):
-        start, end = match.span()
-        if match.group().endswith(POSSESSIVE):
-            end -= 2
-        facts = _facts(text[start:end])
-        shape, given, surname, _, particle, _, foreign, _, rare_noun = facts
-        if shape == "lower" and not (given or surname or particle or foreign or rare_noun):
-            if words and words[-1] is not None:
-                words.append(None)
-            continue
-        words.append(Word(start, end, text[start:end], *facts))
-    return words
-
-
 def _joined(text: str, left: Word, right: Word) -> bool:
     """True when only spaces stand between two words (and ``left`` has no possessive)."""
     gap = text[left.end:right.start]
@@ -244,9 +125,9 @@ def find_untitled_names(text: str) -> list[Span]:
     """Spans of people's names written without a title (``text`` already folded). A name
     found is a cue for the words joined to it by "and" or a comma ("thanked Priya Shah and
     folake adeniran"): a second pass reads them with that cue."""
-    if not any(map(_strong, WORD.findall(text))):
+    if not any(map(strong, WORD.findall(text))):
         return []  # no known name nor unknown word: most answers stop here
-    words = _words(text)
+    words = words_of(text)
     spans = _find(text, words, frozenset())
     cued_at = _beside(text, spans) | _pair_with_a_cue(text)
     return _merge(spans + _find(text, words, cued_at)) if cued_at else spans
@@ -286,7 +167,7 @@ def _beside(text: str, spans: list[Span]) -> frozenset[int]:
 def _and_beside(text: str, start: int, end: int) -> set[int]:
     """Starts of the words "and" joins to one word found when it is a given name ("Mykola
     and Iryna", "Thiru and Vani"); a surname alone or an unknown word is too weak a cue."""
-    facts = _facts(text[start:end])
+    facts = word_facts(text[start:end])
     if not facts[1] or facts[3]:
         return set()
     starts = set()
@@ -315,7 +196,7 @@ def _pair_with_a_cue(text: str) -> frozenset[int]:
 def _pair_word(word: str) -> bool:
     """A word of a coordinated pair: a known name that is not an English word, or an
     unknown non-English word."""
-    _, given, surname, ordinary, particle, stop, foreign, function, _ = _facts(word)
+    _, given, surname, ordinary, particle, stop, foreign, function, _ = word_facts(word)
     return len(word) > 2 and not (particle or stop or function or ordinary) and \
         (foreign or ((given or surname) and not lex.english(word)))
 
@@ -392,7 +273,7 @@ def _english_opening(text: str, word: Word) -> bool:
     after = NEXT_LOWER.match(text, word.end)
     if after is None or not lex.english(word.text) or POST_CUE.match(text, word.end):
         return False
-    _, given, surname, _, _, _, foreign, _, _ = _facts(after.group(1))
+    _, given, surname, _, _, _, foreign, _, _ = word_facts(after.group(1))
     return not (given or surname or foreign)
 
 
