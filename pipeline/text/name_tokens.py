@@ -15,9 +15,9 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.text import name_lexicon as lex
 from pipeline.text import name_words
+from pipeline.text.names import POSSESSIVE
 
 WORD = re.compile(r"(?<![\w@.\[/\\])[^\W\d_]+(?:['’\-][^\W\d_]+)*(?![\w@\]])")
-POSSESSIVE = ("'s", "’s")
 CONTRACTION = re.compile(r"['’](?:t|re|ve|ll|d|m)$", re.IGNORECASE)
 OWN_NAMES = name_words.EXTRA_GIVEN | name_words.EXTRA_SURNAMES
 
