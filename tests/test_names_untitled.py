@@ -128,6 +128,52 @@ LOOKALIKES_FOURTH = [
 ]
 
 
+# Names the fourth version missed (issue 27, item 1, round five: heldout4's kinds)
+NAMED_FIFTH = {  # answer: the name in it
+    "Quaye in pathology rang me back.": "Quaye",  # a team after it
+    "Osagie on the phlebotomy desk was quick.": "Osagie",
+    "Morag Sutherland in the discharge lounge was kind.": "Morag Sutherland",  # a rare noun
+    "Tsang is a fantastic charge nurse.": "Tsang",  # what is said only of a person
+    "Arnel helped me with the hoist.": "Arnel",  # a word like a slip before "helped"
+    "Bongani and Lindiwe were the only staff who spoke to me.": "Bongani Lindiwe",
+    "thuy and khanh in theatres are a great double act": "thuy khanh",
+    "honestly gbemisola is the only reason the clinic runs": "gbemisola",
+    "BHARATHI IS THE REASON I STAY": "BHARATHI",
+    "MOHANNAD ALSAYED SAVED MY LIFE": "MOHANNAD ALSAYED",
+    "Addison's handover was clear.": "Addison",  # a disease's name before a person's noun
+}
+LOOKALIKES_FIFTH = [
+    "Kirkby in Ashfield community team are stretched thin.",
+    "when there is a pres in office we get a better deal",
+    "Movicol on the ward ran out again.",
+    "My mum has Parkinson's and the medication times were missed.",
+    "Addison's disease needs emergency steroids.",
+    "Sue Ryder cared for my mum at the end.",
+    "Marks and Spencer food in the shop is overpriced.",
+    "Weston super Mare is too far to visit.",
+    "Timescale was a little long nurse practitioner was kind",
+]
+
+
+@pytest.mark.parametrize(("answer", "name"), NAMED_FIFTH.items())
+def test_names_of_round_five_are_redacted(answer: str, name: str) -> None:
+    redacted, kinds = Redactor()(answer)
+    assert "NAME" in kinds
+    for word in name.split():
+        assert not contains_word(redacted, word), (word, redacted)
+
+
+@pytest.mark.parametrize("answer", LOOKALIKES_FIFTH)
+def test_places_drugs_diseases_and_charities_named_after_people_stay_readable(
+        answer: str) -> None:
+    assert Redactor()(answer) == (answer, [])
+
+
+def test_a_role_before_a_comma_and_a_name_stays_readable() -> None:
+    redacted, _ = Redactor()("The physio, Anil Deshpande, got me back on my feet.")
+    assert redacted.startswith("The physio, ") and "Deshpande" not in redacted
+
+
 @pytest.mark.parametrize(("kind", "answer", "name"), NAMED_THIRD + NAMED_FOURTH)
 def test_names_of_rounds_three_and_four_are_redacted(kind: str, answer: str, name: str) -> None:
     redacted, kinds = Redactor()(answer)

@@ -235,7 +235,7 @@ POST_CUES = (
     "could", "will", "who", "and her", "and his", "himself", "herself", "replied", "answered",
     "agreed", "refused", "asked", "spoke", "works", "worked", "left", "joined", "emailed",
     "phoned", "called", "visited", "chased", "pushed", "raised", "noticed", "cares", "cared",
-    "goes", "gave", "gives", "kept", "keeps", "deals", "dealt",
+    "goes", "gave", "gives", "kept", "keeps", "deals", "dealt", "saved",
 )
 # What only a person has, after a possessive: a cue for one word ("Nakato's manager").
 PERSON_OWNS = (
@@ -248,4 +248,42 @@ PERSON_VERBS = (
     "said", "says", "told", "tells", "asked", "replied", "answered", "explained", "agreed",
     "promised", "thanked", "apologised", "apologized", "listened", "deserves", "spoke", "emailed", "phoned", "insisted", "admitted", "complained",
     "helped", "and her", "and his",
+)
+
+# Teams and departments: "in", "on", "from" or "at" and one of these after a single word is a
+# cue for it ("Osei in pathology", "Nuttall on the bank office", "thuy and khanh in theatres").
+TEAMS = _words("""
+team teams desk office unit ward wards lab labs laboratory clinic department dept lounge
+nights days shift shifts estates pathology pharmacy finance payroll catering phlebotomy
+radiology x-ray xray theatres theatre maternity outpatients reception physio physiotherapy
+haematology biochemistry microbiology cardiology oncology endoscopy audiology dermatology
+rheumatology urology neurology ophthalmology paediatrics anaesthetics icu hdu resus stores
+portering housekeeping transport it hr admin records switchboard bookings booking discharge
+chaplaincy dietetics therapies health surgery a&e
+""")
+# What is said only of a person after "is" or "was" and up to four words ("Tsang is a
+# fantastic charge nurse", "X WAS AN ABSOLUTE STAR").
+PERSON_NOUNS = _words("""
+nurse nurses manager boss star legend gem credit asset angel person lady woman man guy
+doctor porter midwife colleague sister leader mentor matron physio hca friend superstar
+hero diamond
+""")
+# Words that open a sentence before a lower-case name ("honestly gbemisola is ...").
+OPENERS = ("honestly", "personally", "seriously", "also", "and", "but", "so", "tbh", "plus")
+# Endings of drug names (the common stems of international non-proprietary names and the
+# development sets' brands): an unknown word with one is a drug, not a name ("Movicol",
+# "Oramorph", "Gabapentin", "Clexane", "Tazocin"); not "ol" alone ("Sinimol", "Anmol").
+DRUG_ENDINGS = (
+    "ine", "icol", "adol", "tamol", "olol", "pam", "zole", "mab", "cillin", "mycin", "cin",
+    "pril", "sartan", "statin", "parin", "arin", "xaban", "morph", "codone", "profen",
+    "oxacin", "tide", "zide", "xane", "entin", "apine", "tron", "caine", "done",
+)
+# Eponymous diseases: such a word before a possessive ("Parkinson's", "Crohn's flare ups") is
+# not a person, nor any capitalised word before a possessive and a disease word ("Addison's
+# disease", "Bell's palsy"); such phrases ("Sue Ryder", "Marks and Spencer") neither.
+EPONYM_DISEASES = _words("parkinson alzheimer addison crohn down bell guillain barre")
+DISEASE_WORDS = _words("disease diseases syndrome palsy")
+NAMED_ORGANISATIONS = (
+    "sue ryder", "marks and spencer", "marks & spencer", "marie curie", "macmillan",
+    "alder hey", "florence nightingale", "mary seacole", "nye bevan", "aneurin bevan",
 )

@@ -45,12 +45,24 @@ The evidence needed grows as the text gives less away:
 - in a capitalised run, a word English only as a rare noun or a name-like particle before a
   known surname is its given name ("Berk Yüksel"); an accented word is not a particle unless
   it is an Irish one ("Mạc Đình Phú", "Ní"); a word beside "upon" or "under" and a capital
-  is a place ("Kingston upon Thames").
+  is a place ("Kingston upon Thames", "Weston super Mare");
+- a team after one word ("Osei in pathology", "Nuttall on the bank office", "grainne and
+  dymphna in day surgery"; not "Kirkby in Ashfield community team", "a pres in office") or
+  what is said only of a person ("Tsang is a fantastic charge nurse") is a cue for a known
+  name or an unknown word that is not a drug's ("Movicol on the ward") nor a role's ("physio");
+  a rare noun between such a word and the team is its surname ("Morag Sutherland in the");
+  "were" after two words joined by "and" is a cue ("Bongani and Lindiwe were"); a capitalised
+  unknown word that looks like a slip is a name before a person's verb ("Arnel helped");
+- one unknown word in lower case or capitals, five letters or more, opening a sentence
+  (maybe after "honestly", "but") before a person's verb is a name ("honestly gbemisola is");
+- a possessive before a disease word ("Addison's disease", "Bell's palsy"), an eponymous
+  disease's possessive ("Parkinson's") and a named organisation ("Sue Ryder", "Marks and
+  Spencer") are not a person; a role before a comma and a name is not one ("The physio, X Y").
 
 Known misses (the development sets'): Cantonese given names that are English words ("Cheung
 Wing"); two unlisted words in capitals that both look like slips ("GETHIN PROSSER"); one
-word opening a sentence with only a team after it ("Osei in pathology"); eponyms of charities
-and diseases ("Sue Ryder", "Addison's").
+unknown word alone after a weak cue or none ("lost without Parisa", "Gebreyesus has done");
+an English word as a given name ("Precious Ncube").
 """
 
 from __future__ import annotations
@@ -81,6 +93,7 @@ WEAK_CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(name_words.WEAK_CUES) +
 POST_CUE = regex.compile(r"(?:['’]s(?!\p{L})|[ \t]*,?[ \t]+(?:" + "|".join(name_words.POST_CUES)
                          + r")(?!\p{L}))", regex.IGNORECASE)
 ARTICLE = regex.compile(r"(?i)(?:^|[^\p{L}])the[ \t]+$")
+DETERMINER = regex.compile(r"(?i)(?:^|[^\p{L}])(?:a|an|the|this|that|any|each|every)[ \t]+$")
 MAX_RUN = 5
 COORDINATED_AFTER = regex.compile(r"(?:[ \t]*,)?[ \t]+(?:and|&)[ \t]+|[ \t]*,[ \t]*")
 COORDINATED_BEFORE = regex.compile(
@@ -88,8 +101,8 @@ COORDINATED_BEFORE = regex.compile(
 PLACE_BEFORE = regex.compile(r"(\p{Lu}\p{L}+)[ \t]*(?:,|and|&)[ \t]*$")
 PLACE_AFTER = regex.compile(r"[ \t]*(?:,|and|&)[ \t]*(\p{Lu}\p{L}+)")
 POSSESSIVE_PLACE = regex.compile(r"['’]s[ \t]+\p{Lu}")
-PLACE_UPON = regex.compile(r"[ \t]+(?:upon|under)[ \t]+\p{Lu}")  # "Kingston upon Thames"
-PLACE_UPON_BEFORE = regex.compile(r"\p{Lu}\p{L}*[ \t]+(?:upon|under)[ \t]+$")
+PLACE_UPON = regex.compile(r"[ \t]+(?:upon|under|super)[ \t]+\p{Lu}")  # "Kingston upon Thames"
+PLACE_UPON_BEFORE = regex.compile(r"\p{Lu}\p{L}*[ \t]+(?:upon|under|super)[ \t]+$")
 AND_AFTER = regex.compile(r"[ \t]+(?:and|&)[ \t]+(?=\p{L})")
 AND_BEFORE = regex.compile(r"(\p{L}+)[ \t]+(?:and|&)[ \t]+$")
 PAIR = regex.compile(r"(?<![\p{L}'’])(\p{Lu}\p{Ll}+|\p{Ll}+|\p{Lu}+)[ \t]+(?:and|&|AND)[ \t]+"
@@ -100,6 +113,24 @@ WORKS_IN = regex.compile(r"[ \t]+(?:from|on|in|at)[ \t]+\p{L}", regex.IGNORECASE
 POSSESSIVE_PERSON = regex.compile(r"['’]s[ \t]+(?:" + "|".join(name_words.PERSON_OWNS)
                                   + r")(?!\p{L})", regex.IGNORECASE)  # "Nakato's manager"
 PRONOUN = regex.compile(r"[ \t]*,[ \t]*(?:he|she)(?!\p{L})", regex.IGNORECASE)  # "X Y, he"
+TEAM_CUE = regex.compile(  # "Osei in pathology", "Nuttall on the bank office"
+    r"[ \t]+(?i:in|on|from|at)[ \t]+(?:(?i:the|our|my)[ \t]+(?:[\p{L}&-]+[ \t]+){0,2}?"
+    r"|(?:[\p{Ll}&-]+[ \t]+){0,2}?|(?:[\p{Lu}&-]+[ \t]+){0,2}?)(?i:"  # not "in Ashfield"
+    + "|".join(regex.escape(t) for t in sorted(name_words.TEAMS, key=len, reverse=True))
+    + r")(?![\p{L}&])")
+PERSON_PREDICATE = regex.compile(  # "Tsang is a fantastic charge nurse"
+    r"[ \t]+(?:is|was|has[ \t]+been)[ \t]+(?:\p{L}+[ \t]+){0,4}?(?:"
+    + "|".join(sorted(name_words.PERSON_NOUNS)) + r")(?!\p{L})", regex.IGNORECASE)
+WERE_AFTER = regex.compile(r"[ \t]+were(?!\p{L})", regex.IGNORECASE)  # "X and Y were kind"
+OPENING = regex.compile(r"(?:^|[.!?:;\n\"“(])[ \t]*(?:(?:" + "|".join(name_words.OPENERS)
+                        + r")[ \t,]+)?$", regex.IGNORECASE)  # "honestly gbemisola is"
+DISEASE_AFTER = regex.compile(r"['’]s[ \t]+(?:" + "|".join(sorted(name_words.DISEASE_WORDS))
+                              + r")(?!\p{L})", regex.IGNORECASE)  # "Addison's disease"
+EPONYM_POSSESSIVE = regex.compile(r"['’]s(?!\p{L})")
+ORGANISATION = regex.compile(r"(?<!\p{L})(?:" + "|".join(
+    r"[ \t]+".join(regex.escape(w) for w in o.split()) for o in name_words.NAMED_ORGANISATIONS)
+    + r")(?!\p{L})", regex.IGNORECASE)  # "Sue Ryder", "Marks and Spencer"
+ROLE_WORDS = frozenset(name_words.WEAK_CUES) | name_words.TEAMS | name_words.PERSON_NOUNS
 NEXT_LOWER = regex.compile(r"[ \t]+(\p{Ll}+)(?![\p{L}'’])")
 NAMED_THING = regex.compile(r"[ \t]+(?:" + "|".join(sorted(name_words.NAMED_THING_AFTER))
                             + r")(?!\p{L})(?![ \t]+(?:" + "|".join(
@@ -117,8 +148,28 @@ def _cued(text: str, word: Word, cued_at: frozenset[int] = frozenset()) -> bool:
     does after it ("tendai said", "Selvakumar explained")."""
     return word.start in cued_at or \
         CUE.search(text[max(0, word.start - CUE_WINDOW):word.start]) is not None or \
-        ((word.known or _unlisted(word)) and (PERSON_AFTER.match(text, word.end) is not None
-                                              or POSSESSIVE_PERSON.match(text, word.end)))
+        ((word.known or _unlisted(word) or (word.foreign and word.shape == "cap"))
+         and (PERSON_AFTER.match(text, word.end) is not None
+              or POSSESSIVE_PERSON.match(text, word.end))) or _team_or_role(text, word)
+
+
+def _team_or_role(text: str, word: Word) -> bool:
+    """A team after one word ("Osei in pathology", "grainne in day surgery") or what is said
+    only of a person ("Tsang is a fantastic charge nurse"; not after a word like a slip,
+    "Timescale was a little long nurse"): a cue for a known name, or an unknown non-English
+    word in capitals or capitalised, that is not a drug's name nor a role's ("Movicol on the
+    ward", "physio on the ward")."""
+    if not word.strong or lex.key(word.text) in ROLE_WORDS or _drug_like(word) or \
+            (word.shape == "lower" and not word.known) or \
+            DETERMINER.search(text, max(0, word.start - 8), word.start):
+        return False  # "a pres in office": a thing
+    return TEAM_CUE.match(text, word.end) is not None or (
+        (word.known or _unlisted(word)) and PERSON_PREDICATE.match(text, word.end) is not None)
+
+
+def _drug_like(word: Word) -> bool:
+    """An unknown word with a drug name's ending ("Oramorph", "Gabapentin", "Tazocin")."""
+    return not word.known and lex.key(word.text).endswith(name_words.DRUG_ENDINGS)
 
 
 def find_untitled_names(text: str) -> list[Span]:
@@ -130,7 +181,9 @@ def find_untitled_names(text: str) -> list[Span]:
     words = words_of(text)
     spans = _find(text, words, frozenset())
     cued_at = _beside(text, spans) | _pair_with_a_cue(text)
-    return _merge(spans + _find(text, words, cued_at)) if cued_at else spans
+    spans = _merge(spans + _find(text, words, cued_at)) if cued_at else spans
+    organisations = [m.span() for m in ORGANISATION.finditer(text)]
+    return [(s, e) for s, e in spans if not any(s < b and a < e for a, b in organisations)]
 
 
 def _find(text: str, words: list[Word | None], cued_at: frozenset[int]) -> list[Span]:
@@ -159,8 +212,9 @@ def _beside(text: str, spans: list[Span]) -> frozenset[int]:
         if after:
             starts.add(after.end())
         before = COORDINATED_BEFORE.search(text, 0, start)
-        if before:
-            starts.update(before.start(g) for g in (1, 2, 3) if before.start(g) >= 0)
+        if before:  # not a role before a comma: "The physio, Anil Deshpande,"
+            starts.update(before.start(g) for g in (1, 2, 3) if before.start(g) >= 0
+                          and lex.key(before.group(g)) not in ROLE_WORDS)
     return frozenset(starts - {s for s, _ in spans})
 
 
@@ -186,7 +240,8 @@ def _pair_with_a_cue(text: str) -> frozenset[int]:
     "waqas and hira on the late shift", "Lorelie and Arvin from the agency")."""
     starts: set[int] = set()
     for match in PAIR.finditer(text):
-        if not (POST_CUE.match(text, match.end()) or TEAM_AFTER.match(text, match.end())):
+        if not (POST_CUE.match(text, match.end()) or TEAM_AFTER.match(text, match.end())
+                or TEAM_CUE.match(text, match.end()) or WERE_AFTER.match(text, match.end())):
             continue
         if all(_pair_word(match.group(g)) for g in (1, 2)):
             starts.update(match.start(g) for g in (1, 2))
@@ -198,7 +253,8 @@ def _pair_word(word: str) -> bool:
     unknown non-English word."""
     _, given, surname, ordinary, particle, stop, foreign, function, _ = word_facts(word)
     return len(word) > 2 and not (particle or stop or function or ordinary) and \
-        (foreign or ((given or surname) and not lex.english(word)))
+        ((foreign and not lex.key(word).endswith(name_words.DRUG_ENDINGS))
+         or ((given or surname) and not lex.english(word)))
 
 
 def _names_in_run(text: str, run: list[Word], cued_at: frozenset[int]) -> list[Span]:
@@ -242,11 +298,19 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
     if 0 < start < end and piece[start].surname and piece[start].strong and \
             _given_before(text, piece[start - 1], piece[start]):
         start -= 1  # a given name no list holds before a surname: "Berk Yüksel", "Mạc Đình"
+    if 0 < end < len(piece) and all(w.rare_noun for w in piece[end:]) and \
+            TEAM_CUE.match(text, piece[-1].end):
+        end = len(piece)  # a rare noun before a team is a surname: "Morag Sutherland in the"
     core = piece[start:end]
     if not core or not any(w.strong for w in core) or len(core) > MAX_RUN:
         return []
     if end == len(piece) and NAMED_THING.match(text, core[-1].end):
         return []  # "Heather ward", "Victoria line", "Mary Seacole programme"
+    if DISEASE_AFTER.match(text, core[-1].end) or (
+            lex.key(core[-1].text) in name_words.EPONYM_DISEASES
+            and EPONYM_POSSESSIVE.match(text, core[-1].end)
+            and not POSSESSIVE_PERSON.match(text, core[-1].end)):
+        return []  # "Addison's disease", "Parkinson's": a disease named after a person
     if len(core) == 1:
         word = core[0]
         if end < len(piece):
@@ -343,9 +407,18 @@ def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) ->
                     break
                 last = word
             return [(first.start, last.end)]
-    if cued and first.strong:
+    if (cued and first.strong) or _opening_unlisted(text, first):
         return [(first.start, first.end)]
     return []
+
+
+def _opening_unlisted(text: str, word: Word) -> bool:
+    """One unknown non-English word in lower case or capitals, five letters or more, opening
+    a sentence (after "honestly", "and", "but" maybe) before a verb a person does ("honestly
+    gbemisola is the only reason", "BHARATHI IS"), not a drug's name."""
+    return _unlisted(word) and len(word.text) > 4 and not _drug_like(word) and \
+        OPENING.search(text, 0, word.start) is not None and \
+        POST_CUE.match(text, word.end) is not None
 
 
 def _weak_pair(text: str, first: Word, nxt: Word) -> bool:
