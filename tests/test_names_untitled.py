@@ -184,6 +184,9 @@ LOOKALIKES_SIXTH = [
     "Storm Arwen cut the power.",  # a storm's name
     "The hospital in Lerwick was friendly.",  # a place: "in" before, a quality after
     "Lorenzo was so unhelpful today.",  # a system: a quality after it is no cue
+    "Accurx was brilliant for texting.",  # ... nor after a system or a product's shape
+    "BadgerNet was amazing once we learned it.",
+    "Vaisakhi was lovely on the ward.",  # a festival
     "his age & palin would be a worry",  # an everyday word in lower case is not half a pair
 ]
 

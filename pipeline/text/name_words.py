@@ -163,7 +163,8 @@ haringey newham redbridge havering hillingdon lewisham greenwich wandsworth
 merton
 january february march april june july august september october november december
 monday tuesday wednesday thursday friday saturday sunday christmas easter eid diwali
-ramadan new year covid coronavirus brexit omicron
+ramadan new year covid coronavirus brexit omicron vaisakhi baisakhi holi hanukkah navratri
+pongal onam lohri kwanzaa thanksgiving halloween passover yom kippur
 teams zoom microsoft google excel word outlook slack whatsapp facebook twitter linkedin
 youtube powerpoint sharepoint
 director directors chief executive executives officer officers secretary minister
@@ -200,9 +201,17 @@ NOT_NAME_PAIRS = frozenset({
     ("hywel", "dda"), ("marie", "curie"), ("newton", "abbot"),
 })
 
-# Clinical and rostering systems whose names are also given names ("Lorenzo is down again"):
-# one such word alone is not a name without a cue.
-SYSTEMS = _words("lorenzo rio maxims cerner meditech trakcare careflow medway nervecentre")
+# Clinical, rostering and booking systems and apps of the NHS, some also given names
+# ("Lorenzo is down again"): one such word alone is not a name without a cue, and "is
+# brilliant" after it is no cue ("Datix was brilliant for reporting").
+SYSTEMS = _words("""
+lorenzo rio maxims cerner meditech trakcare careflow medway nervecentre systmone emis datix
+accurx badgernet rotamaster healthroster allocate patchwork evolve epic sunrise millennium
+winpath telepath pacs symphony ascribe medchart patientrack vitalpac euroking mosaic
+liquidlogic carefirst adastra docman ardens netcall mjog drdoctor patchs econsult askmygp
+klinik livi healthily whzan careco swiftqueue florence bookwise rotacloud deputy
+e-roster eroster heroes vocera cardiobase icnet ulysses safecare ilog esr
+""")
 # A lower-case word after a capitalised word that makes it a place's or a thing's name
 # ("Heather ward", "Victoria line"), unless a person's role follows ("Kate ward manager").
 NAMED_THING_AFTER = (PLACE_SUFFIXES - {"day", "week", "green", "park", "way", "view", "rise",

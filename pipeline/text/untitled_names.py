@@ -140,6 +140,8 @@ TEAM_CUE = regex.compile(  # "Osei in pathology", "Nuttall on the bank office"
 PERSON_PREDICATE = regex.compile(  # "Tsang is a fantastic charge nurse"
     r"[ \t]+(?:is|was|has[ \t]+been)[ \t]+(?:\p{L}+[ \t]+){0,4}?(?:"
     + "|".join(sorted(name_words.PERSON_NOUNS)) + r")(?!\p{L})", regex.IGNORECASE)
+PRODUCT_SHAPE = regex.compile(  # "SystmOne", "BadgerNet"; not "McGrath", "DeSouza"
+    r"^(?!(?:Mc|Mac|O['’]|D['’]|De|Di|Da|Du|La|Le|Van|Von|Fitz)\p{Lu})\p{L}*\p{Ll}\p{Lu}")
 CAPITALISED_PERSON = regex.compile(  # "Clovis is the best porter"
     r"\p{Lu}\p{Ll}+(?i:" + PERSON_PREDICATE.pattern + ")")
 TWO_CAPITALISED = regex.compile(r"\p{Lu}\p{Ll}+[ \t]+\p{Lu}\p{Ll}+")  # "Innes Crichton"
@@ -228,10 +230,12 @@ def _team_or_role(text: str, word: Word) -> bool:
 
 def _place_like(text: str, word: Word) -> bool:
     """True when ``word`` may be a place or a system rather than a person whom "is kind"
-    describes: a place of our lists ("Preston was lovely"), a clinical system, a word after
-    "in", "at", "to" ("Hospital in Lerwick was friendly") or beside a place ("Norfolk and
-    Waveney was excellent")."""
+    describes: a place of our lists ("Preston was lovely"), a clinical system, a word shaped
+    like a product's name ("SystmOne", an unknown word ending in "x": "Accurx"), a word after "in", "at", "to" ("Hospital in
+    Lerwick was friendly") or beside a place ("Norfolk and Waveney was excellent")."""
     return lex.key(word.text) in name_words.SYSTEMS | name_places.PLACES or \
+        PRODUCT_SHAPE.search(word.text) is not None or \
+        (not word.known and word.text.endswith(("x", "X"))) or \
         PLACE_CUE_BEFORE.search(text, max(0, word.start - 12), word.start) is not None or \
         _beside_a_place(text, word)
 
