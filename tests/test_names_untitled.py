@@ -171,6 +171,8 @@ NAMED_SIXTH = {  # answer: the name in it
     "Wiśniewska's induction was thorough.": "Wiśniewska",  # a possessive: a person's
     "Marigold Ashcroft in outpatients was kind.": "Marigold Ashcroft",  # a rare noun given name
     "I was looked after by Lysander Crichton on the ward.": "Lysander Crichton",  # a cue
+    "Our cleaner, Bogusia, never stops smiling.": "Bogusia",  # a role, a comma, a comma
+    "A special mention for Ayomikun.": "Ayomikun",
 }
 LOOKALIKES_SIXTH = [
     "Solihull and Redditch were merged last year.",  # places no name list holds

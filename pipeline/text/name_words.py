@@ -228,6 +228,8 @@ CUES = (
     "ask", "tell", "cc", "like", "thanked", "according to", "thanks go to", "thanks goes to",
     "looked after by", "cared for by", "seen by", "treated by", "told by", "helped by",
     "supported by", "assessed by", "examined by", "reviewed by", "visited by",
+    "mention for", "mention to", "shoutout to", "shout-out to", "kudos to", "well done to",
+    "grateful to", "big up",
 )
 # Weaker cues, enough for two words side by side that no list holds: a word that puts a
 # person next ("changed by x y", "with x y", "our ward clerk x y") ...

@@ -74,7 +74,8 @@ The evidence needed grows as the text gives less away:
   cue after needs one word that is a name, the other may be an English word if capitalised
   or a rare noun ("Chan and Liang in pathology", "Maha and Nour on the day unit"); a cue
   before two or three capitalised words no list holds, one a rare noun, is a name ("looked
-  after by Innes Crichton").
+  after by Innes Crichton"); so is one word between a role and a comma and another comma
+  ("The porter, Wojtek, was a star").
 
 Known misses (the development sets'): Cantonese given names that are English words ("Cheung
 Wing"); two unlisted words in capitals that both look like slips ("GETHIN PROSSER", "OAKES
@@ -145,6 +146,10 @@ PRODUCT_SHAPE = regex.compile(  # "SystmOne", "BadgerNet"; not "McGrath", "DeSou
 CAPITALISED_PERSON = regex.compile(  # "Clovis is the best porter"
     r"\p{Lu}\p{Ll}+(?i:" + PERSON_PREDICATE.pattern + ")")
 TWO_CAPITALISED = regex.compile(r"\p{Lu}\p{Ll}+[ \t]+\p{Lu}\p{Ll}+")  # "Innes Crichton"
+ROLE_APPOSITION = regex.compile(  # "The porter, Wojtek, was a star"
+    r"(?:^|[^\p{L}])(?:" + "|".join(c for c in name_words.WEAK_CUES if len(c) > 4 or c in (
+        "hca", "rep", "lead", "head", "boss")) + r")[ \t]*,[ \t]*$",
+    regex.IGNORECASE)
 WERE_AFTER = regex.compile(r"[ \t]+were(?!\p{L})", regex.IGNORECASE)  # "X and Y were kind"
 OPENING = regex.compile(r"(?:^|[.!?:;\n\"“(])[ \t]*(?:(?:" + "|".join(name_words.OPENERS)
                         + r")[ \t,]+)?$", regex.IGNORECASE)  # "honestly gbemisola is"
@@ -193,10 +198,14 @@ def _joined(text: str, left: Word, right: Word) -> bool:
 
 
 def _cued(text: str, word: Word, cued_at: frozenset[int] = frozenset()) -> bool:
-    """A cue before ``word`` ("spoke to"), a name it is joined to, or a verb only a person
-    does after it ("tendai said", "Selvakumar explained")."""
+    """A cue before ``word`` ("spoke to"), a role and a comma before it and a comma after
+    ("The porter, Wojtek, was"), a name it is joined to, or a verb only a person does after
+    it ("tendai said", "Selvakumar explained")."""
     return word.start in cued_at or \
         CUE.search(text[max(0, word.start - CUE_WINDOW):word.start]) is not None or \
+        (word.strong and ROLE_APPOSITION.search(text, max(0, word.start - CUE_WINDOW),
+                                                word.start) is not None
+         and text.startswith(",", word.end)) or \
         ((word.known or _unlisted(word) or (word.foreign and word.shape == "cap"))
          and (PERSON_AFTER.match(text, word.end) is not None
               or POSSESSIVE_PERSON.match(text, word.end))) or _team_or_role(text, word)
