@@ -173,6 +173,11 @@ NAMED_SIXTH = {  # answer: the name in it
     "I was looked after by Lysander Crichton on the ward.": "Lysander Crichton",  # a cue
     "Our cleaner, Bogusia, never stops smiling.": "Bogusia",  # a role, a comma, a comma
     "A special mention for Ayomikun.": "Ayomikun",
+    "Thank you Kalaivani!": "Kalaivani",  # "thank you", "especially": cues
+    "All the staff, especially Tadiwa, were kind.": "Tadiwa",
+    "Mutasa (the HCA) was lovely.": "Mutasa",  # a role after it in brackets
+    "Oluchukwu kept me calm all night.": "Oluchukwu",  # what a person does to another
+    "Tsitsi is the best.": "Tsitsi",
 }
 LOOKALIKES_SIXTH = [
     "Solihull and Redditch were merged last year.",  # places no name list holds
@@ -189,6 +194,8 @@ LOOKALIKES_SIXTH = [
     "Accurx was brilliant for texting.",  # ... nor after a system or a product's shape
     "BadgerNet was amazing once we learned it.",
     "Vaisakhi was lovely on the ward.",  # a festival
+    "Francis report lessons were ignored.",  # a report named after a person
+    "Thank you don'ts were explained well.",  # a contraction after a cue
     "his age & palin would be a worry",  # an everyday word in lower case is not half a pair
 ]
 

@@ -24,7 +24,7 @@ them only as evidence against a name. Everything is lower case without accents, 
   ("Piriton", "Laxido", "Senna"); ``EPONYM_WORDS``: eponymous tests and scales written
   alone ("Waterlow", "Apgar"); ``EPONYM_AFTER``: lower-case words that make the capitalised
   word before them an eponymous thing ("Foley catheter", "Thomas splint", "Gillick
-  competent").
+  competent", "Francis report").
 """
 
 from __future__ import annotations
@@ -429,4 +429,5 @@ competent competence competency manoeuvre maneuver procedure criteria classifica
 collar frame frames boot boots stockings bandage tube tubes repair operation technique
 method position protocol chart charts hoist stedy mask masks needle needles drain drains
 pump pumps dressing dressings solution reflex reflexes fracture fractures guidelines
+report inquiry rule law scholarship rounds
 """)

@@ -20,7 +20,7 @@ from pipeline.text import name_places, name_words
 from pipeline.text.names import POSSESSIVE
 
 WORD = re.compile(r"(?<![\w@.\[/\\])[^\W\d_]+(?:['’\-][^\W\d_]+)*(?![\w@\]])")
-CONTRACTION = re.compile(r"['’](?:t|re|ve|ll|d|m)$", re.IGNORECASE)
+CONTRACTION = re.compile(r"['’](?:t|ts|re|ve|ll|d|m)$", re.IGNORECASE)  # "don't", "don'ts"
 OWN_NAMES = name_words.EXTRA_GIVEN | name_words.EXTRA_SURNAMES
 
 

@@ -229,7 +229,8 @@ CUES = (
     "looked after by", "cared for by", "seen by", "treated by", "told by", "helped by",
     "supported by", "assessed by", "examined by", "reviewed by", "visited by",
     "mention for", "mention to", "shoutout to", "shout-out to", "kudos to", "well done to",
-    "grateful to", "big up",
+    "grateful to", "big up", "thank you", "thankyou", "especially", "particularly",
+    "in particular", "care from", "ask for", "asked for", "cheers",
 )
 # Weaker cues, enough for two words side by side that no list holds: a word that puts a
 # person next ("changed by x y", "with x y", "our ward clerk x y") ...
@@ -264,6 +265,7 @@ PERSON_VERBS = (
     "promised", "thanked", "apologised", "apologized", "listened", "deserves", "spoke", "emailed", "phoned", "insisted", "admitted", "complained",
     "helped", "and her", "and his", "reassured", "comforted", "smiled", "remembered",
     "visited", "chased", "sorted", "arranged", "hugged", "looked after", "checked on",
+    "went above", "kept me", "made me", "makes me", "kept us", "made us", "cheered me",
 )
 
 # Teams and departments: "in", "on", "from" or "at" and one of these after a single word is a
@@ -293,13 +295,14 @@ borough a&e walk-in minor patients residents fc
 # known name or unknown word ("Ogilvie was brilliant", "Haroon is patient", "X is why").
 PERSON_QUALITIES = _words("""
 brilliant lovely amazing wonderful fantastic helpful supportive excellent fab fabulous
-brill incredible knowledgeable unhelpful reassuring understanding dedicated why reason
+brill incredible knowledgeable unhelpful reassuring understanding dedicated why reason calm
+best
 """)
 # ... of which these are said only of a person: a cue even for a word like a slip.
 PERSON_ONLY_QUALITIES = _words("""
 kind patient caring rude friendly gentle attentive compassionate approachable polite
 dismissive funny considerate thoughtful sweet hardworking hard-working unprofessional
-abrupt condescending arrogant
+abrupt condescending arrogant kindest nicest loveliest sweetest gentlest funniest
 """)
 INTENSIFIERS = ("so", "very", "really", "always", "just", "absolutely", "truly", "extremely",
                 "incredibly", "genuinely", "such", "a", "an", "the", "most", "only", "beyond")

@@ -150,6 +150,10 @@ ROLE_APPOSITION = regex.compile(  # "The porter, Wojtek, was a star"
     r"(?:^|[^\p{L}])(?:" + "|".join(c for c in name_words.WEAK_CUES if len(c) > 4 or c in (
         "hca", "rep", "lead", "head", "boss")) + r")[ \t]*,[ \t]*$",
     regex.IGNORECASE)
+ROLE_AFTER = regex.compile(  # "Oyelaran (the HCA)", "Wambui, our physio"
+    r"[ \t]*(?:\(|,)[ \t]*(?:(?:the|our|my|a)[ \t]+)?(?:\p{L}+[ \t]+)?(?:"
+    + "|".join(c for c in name_words.WEAK_CUES if len(c) > 4 or c in (
+        "hca", "rep", "lead", "head", "boss")) + r")(?:[ \t]*\)|[ \t]*,)", regex.IGNORECASE)
 WERE_AFTER = regex.compile(r"[ \t]+were(?!\p{L})", regex.IGNORECASE)  # "X and Y were kind"
 OPENING = regex.compile(r"(?:^|[.!?:;\n\"“(])[ \t]*(?:(?:" + "|".join(name_words.OPENERS)
                         + r")[ \t,]+)?$", regex.IGNORECASE)  # "honestly gbemisola is"
@@ -199,13 +203,15 @@ def _joined(text: str, left: Word, right: Word) -> bool:
 
 def _cued(text: str, word: Word, cued_at: frozenset[int] = frozenset()) -> bool:
     """A cue before ``word`` ("spoke to"), a role and a comma before it and a comma after
-    ("The porter, Wojtek, was"), a name it is joined to, or a verb only a person does after
+    ("The porter, Wojtek, was") or a role after it in brackets or commas ("Oyelaran (the
+    HCA)", "Wambui, our physio,"), a name it is joined to, or a verb only a person does after
     it ("tendai said", "Selvakumar explained")."""
     return word.start in cued_at or \
         CUE.search(text[max(0, word.start - CUE_WINDOW):word.start]) is not None or \
         (word.strong and ROLE_APPOSITION.search(text, max(0, word.start - CUE_WINDOW),
                                                 word.start) is not None
          and text.startswith(",", word.end)) or \
+        (word.strong and ROLE_AFTER.match(text, word.end) is not None) or \
         ((word.known or _unlisted(word) or (word.foreign and word.shape == "cap"))
          and (PERSON_AFTER.match(text, word.end) is not None
               or POSSESSIVE_PERSON.match(text, word.end))) or _team_or_role(text, word)
