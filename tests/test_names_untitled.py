@@ -178,6 +178,7 @@ NAMED_SIXTH = {  # answer: the name in it
     "Mutasa (the HCA) was lovely.": "Mutasa",  # a role after it in brackets
     "Oluchukwu kept me calm all night.": "Oluchukwu",  # what a person does to another
     "Tsitsi is the best.": "Tsitsi",
+    "MERON HAILU SHOULD GET AN AWARD": "MERON HAILU",  # capitals: two words like slips
 }
 LOOKALIKES_SIXTH = [
     "Solihull and Redditch were merged last year.",  # places no name list holds

@@ -78,8 +78,9 @@ The evidence needed grows as the text gives less away:
   ("The porter, Wojtek, was a star").
 
 Known misses (the development sets'): Cantonese given names that are English words ("Cheung
-Wing"); two unlisted words in capitals that both look like slips ("GETHIN PROSSER", "OAKES
-AND THRELFALL"); one unknown word alone after a weak cue or none ("lost without Parisa",
+Wing"); two unlisted words in capitals that both look like slips with no person's verb
+right after them ("GETHIN PROSSER AND THE", "OAKES AND THRELFALL"; but "YONAS TEKLE
+SHOULD" is found, and so is a shouted pair of slips, "SERVISE TERRIBEL WAS"); one unknown word alone after a weak cue or none ("lost without Parisa",
 "Gebreyesus has done", "team Ruvimbo never gave up"); an English word as a given name
 ("Precious Ncube", "verity in pharmacy"). A place that is a given name opening a sentence
 is taken for a person ("Christie was brilliant", "Kingston was efficient").
@@ -584,9 +585,14 @@ def _weak_pair(text: str, first: Word, nxt: Word) -> bool:
     """Two words no list holds (or a known name and one), neither an English word nor a
     typing slip, with a weaker cue: a word that puts a person next ("by", "with", "ward
     clerk", "matron and") or a verb a person does after them ("tanvir hossain deserves",
-    "NNENNA OKWUOSA IS")."""
-    if not all(w.strong and _candidate(w) and len(w.text) > 3 for w in (first, nxt)) or \
-            sum(not (w.known or _unlisted(w)) for w in (first, nxt)) > 1:
+    "NNENNA OKWUOSA IS"); in capitals, two words of five letters or more like slips before
+    such a verb ("YONAS TEKLE SHOULD")."""
+    if not all(w.strong and _candidate(w) and len(w.text) > 3 for w in (first, nxt)):
+        return False
+    if all(w.shape == "upper" and len(w.text) > 4 for w in (first, nxt)) and \
+            POST_CUE.match(text, nxt.end) is not None:
+        return True  # two slips side by side are rare in capitals: "YONAS TEKLE SHOULD"
+    if sum(not (w.known or _unlisted(w)) for w in (first, nxt)) > 1:
         return False  # one of the two may look like a slip ("GHADA SHALABY"), not both
     slip_limit = MAX_SLIP_NAME + 2 * any(_unlisted(w) for w in (first, nxt))  # "dariush kazemi"
     if any(not (w.known or _unlisted(w)) and len(w.text) > slip_limit for w in (first, nxt)):
