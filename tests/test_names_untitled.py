@@ -184,6 +184,7 @@ LOOKALIKES_SIXTH = [
     "Solihull and Redditch were merged last year.",  # places no name list holds
     "We moved to Livingston in the summer.",  # a place that is a surname, after "to"
     "The walk-in centre in Hamilton shut at six.",  # ... after "in"
+    "We live in Thornton and the bus is awful.",  # a surname after "in": a place no list has
     "Arnold Clark lent me a car.",  # firms, shops and charities named after a person
     "John Lewis was my employer for years.",
     "Calpol and Nurofen were given at 2am.",  # drugs
@@ -363,3 +364,8 @@ def test_two_everyday_words_hyphenated_are_not_an_unknown_word() -> None:
     foreign = 6  # word_facts: shape, given, surname, ordinary, particle, stop, foreign, ...
     assert not word_facts("war-view")[foreign]  # not evidence of a name before "on health"
     assert word_facts("Kwai-tat")[foreign]  # a Cantonese given name stays one
+
+
+def test_a_surname_after_in_before_a_possessive_is_still_a_person() -> None:
+    redacted, _ = Redactor()("She is following in Okonkwo's footsteps as a matron.")
+    assert not contains_word(redacted, "Okonkwo")

@@ -491,9 +491,13 @@ def _in_a_place(text: str, word: Word) -> bool:
     context stands around it: "in", "at", "near" before it, or "to", "from" before a place
     that is not a given name ("I live in Preston", "went to Livingston"), a place's noun
     after it ("Preston hospital", "Beverley's community hospital") or "in" and a place
-    ("Shirley in Solihull")."""
+    ("Shirley in Solihull"). A surname that is no given name is a place after "in", "at",
+    "near" even when no list holds the place ("in Thornton", "near Barton"; not before a
+    possessive: "in Bush's footsteps")."""
     if lex.key(word.text) not in name_places.PLACES:
-        return False
+        return word.surname and not word.given and not text.startswith(("'s", "’s"), word.end) \
+            and PLACE_CUE_BEFORE_GIVEN.search(text, max(0, word.start - 12), word.start) \
+            is not None  # not "following in Bush's tracks"
     before = PLACE_CUE_BEFORE_GIVEN if word.given else PLACE_CUE_BEFORE
     if before.search(text, max(0, word.start - 12), word.start):
         return True
