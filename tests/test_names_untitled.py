@@ -185,6 +185,7 @@ LOOKALIKES_SIXTH = [
     "We moved to Livingston in the summer.",  # a place that is a surname, after "to"
     "The walk-in centre in Hamilton shut at six.",  # ... after "in"
     "We live in Thornton and the bus is awful.",  # a surname after "in": a place no list has
+    "Sylhet is the reason my mum moved.",  # a city abroad: "is the reason" is no cue
     "Arnold Clark lent me a car.",  # firms, shops and charities named after a person
     "John Lewis was my employer for years.",
     "Calpol and Nurofen were given at 2am.",  # drugs

@@ -2,14 +2,14 @@
 for the untitled-name finder (``untitled_names``).
 
 Written for this project from general knowledge of the UK (its cities, towns, London
-boroughs, counties and Scottish council areas, the common names of NHS hospitals and
+boroughs, counties and Scottish council areas, the cities abroad its staff often come from, the common names of NHS hospitals and
 hospices, high-street shops, charities and firms named after their founders, medicines
 sold in the UK under brand names, and eponymous medical terms); not copied from any file
 nor chosen from one test sentence: the lists are meant to be broad, and the finder uses
 them only as evidence against a name. Everything is lower case without accents, the way
 ``name_lexicon.key`` folds a word.
 
-- ``PLACES``: one-word places and hospitals (and a few countries). A word here that no
+- ``PLACES``: one-word places and hospitals (and a few countries and cities abroad). A word here that no
   name list holds ("Basildon", "Solihull") is no evidence of a name (it may still be a
   surname after a given name: "Dominic Ashworth"); one that is also a name ("Preston",
   "Hamilton", "Shirley") is a place only with a place's context ("in Preston", "Preston
@@ -111,6 +111,12 @@ tyrone fermanagh londonderry derry armagh antrim
 rutland cumberland westmorland scilly jersey guernsey holland france spain
 india pakistan poland romania nigeria ghana kenya zimbabwe philippines jamaica
 bangladesh china japan italy portugal germany ireland
+lagos abuja accra kumasi nairobi harare bulawayo kampala manila cebu delhi mumbai karachi
+lahore islamabad dhaka sylhet chennai kolkata bangalore kerala goa punjab gujarat kathmandu
+colombo bucharest warsaw krakow kyiv kiev lviv vilnius riga sofia budapest prague lisbon
+porto madrid barcelona rome milan athens istanbul ankara cairo dubai riyadh tehran kabul
+baghdad beirut damascus mogadishu hargeisa asmara khartoum trinidad barbados beijing
+shanghai tokyo seoul bangkok hanoi saigon
 addenbrooke addenbrookes papworth hinchingbrooke wythenshawe broomfield southmead
 frenchay glenfield pinderfields airedale calderdale aintree whiston ormskirk arrowe
 christie evelina clatterbridge whittington homerton barts lister pilgrim freeman conquest
