@@ -342,15 +342,15 @@ def _pair_with_a_cue(text: str) -> frozenset[Span]:
     word and the other a name, a rare noun or an unknown word, with a person's verb or a
     team after them ("Bincy and Tintu covered", "waqas and hira on the late shift", "Lorelie
     and Arvin from the agency", "Chan and Liang in pathology")."""
-    starts: set[Span] = set()
+    spans: set[Span] = set()
     for match in PAIR.finditer(text):
         if not (POST_CUE.match(text, match.end()) or TEAM_AFTER.match(text, match.end())
                 or TEAM_CUE.match(text, match.end()) or WERE_AFTER.match(text, match.end())):
             continue
         pair = [match.group(g) for g in (1, 2)]
         if any(map(_pair_word, pair)) and all(map(_pair_other, pair)):
-            starts.update(match.span(g) for g in (1, 2))
-    return frozenset(starts)
+            spans.update(match.span(g) for g in (1, 2))
+    return frozenset(spans)
 
 
 def _pair_word(word: str) -> bool:
