@@ -155,15 +155,63 @@ LOOKALIKES_FIFTH = [
 ]
 
 
-@pytest.mark.parametrize(("answer", "name"), NAMED_FIFTH.items())
-def test_names_of_round_five_are_redacted(answer: str, name: str) -> None:
+# Names the fifth version missed (issue 27, item 1, round six: heldout5's kinds, in other
+# sentences with other names)
+NAMED_SIXTH = {  # answer: the name in it
+    "Tuyet was so kind to my dad.": "Tuyet",  # one word opening before "is"/"was" + quality
+    "Raghunath was brilliant with my son.": "Raghunath",
+    "Kowalczyk is patient with everyone.": "Kowalczyk",  # a surname alone
+    "Ruvarashe is why I came back.": "Ruvarashe",
+    "ZAWADI IS SO KIND TO EVERY PATIENT": "ZAWADI",  # a word like a slip, said only of a person
+    "Lysander is the best nurse on the ward.": "Lysander",  # a rare noun, a person's noun
+    "ahanu from the agency was great": "ahanu",  # lower case, unlisted, before a new team
+    "Grace and Oyelowo on nights were lovely.": "Grace Oyelowo",  # a pair: an English word
+    "honestly dorothea was the only one who listened": "dorothea",  # a known name, lower case
+    "honestly ballantine was the only one who listened": "ballantine",  # "-ine": not a drug
+    "Wiśniewska's induction was thorough.": "Wiśniewska",  # a possessive: a person's
+    "Marigold Ashcroft in outpatients was kind.": "Marigold Ashcroft",  # a rare noun given name
+    "I was looked after by Lysander Crichton on the ward.": "Lysander Crichton",  # a cue
+    "Our cleaner, Bogusia, never stops smiling.": "Bogusia",  # a role, a comma, a comma
+    "A special mention for Ayomikun.": "Ayomikun",
+    "Thank you Kalaivani!": "Kalaivani",  # "thank you", "especially": cues
+    "All the staff, especially Tadiwa, were kind.": "Tadiwa",
+    "Mutasa (the HCA) was lovely.": "Mutasa",  # a role after it in brackets
+    "Oluchukwu kept me calm all night.": "Oluchukwu",  # what a person does to another
+    "Tsitsi is the best.": "Tsitsi",
+    "MERON HAILU SHOULD GET AN AWARD": "MERON HAILU",  # capitals: two words like slips
+}
+LOOKALIKES_SIXTH = [
+    "Solihull and Redditch were merged last year.",  # places no name list holds
+    "We moved to Livingston in the summer.",  # a place that is a surname, after "to"
+    "The walk-in centre in Hamilton shut at six.",  # ... after "in"
+    "We live in Thornton and the bus is awful.",  # a surname after "in": a place no list has
+    "Sylhet is the reason my mum moved.",  # a city abroad: "is the reason" is no cue
+    "Arnold Clark lent me a car.",  # firms, shops and charities named after a person
+    "John Lewis was my employer for years.",
+    "Calpol and Nurofen were given at 2am.",  # drugs
+    "A Hudson mask was put on him.",  # eponymous kit, tests, diseases
+    "My Raynaud's flares up in the cold.",
+    "Storm Arwen cut the power.",  # a storm's name
+    "The hospital in Lerwick was friendly.",  # a place: "in" before, a quality after
+    "Lorenzo was so unhelpful today.",  # a system: a quality after it is no cue
+    "Accurx was brilliant for texting.",  # ... nor after a system or a product's shape
+    "BadgerNet was amazing once we learned it.",
+    "Vaisakhi was lovely on the ward.",  # a festival
+    "Francis report lessons were ignored.",  # a report named after a person
+    "Thank you don'ts were explained well.",  # a contraction after a cue
+    "his age & palin would be a worry",  # an everyday word in lower case is not half a pair
+]
+
+
+@pytest.mark.parametrize(("answer", "name"), [*NAMED_FIFTH.items(), *NAMED_SIXTH.items()])
+def test_names_of_rounds_five_and_six_are_redacted(answer: str, name: str) -> None:
     redacted, kinds = Redactor()(answer)
     assert "NAME" in kinds
     for word in name.split():
         assert not contains_word(redacted, word), (word, redacted)
 
 
-@pytest.mark.parametrize("answer", LOOKALIKES_FIFTH)
+@pytest.mark.parametrize("answer", LOOKALIKES_FIFTH + LOOKALIKES_SIXTH)
 def test_places_drugs_diseases_and_charities_named_after_people_stay_readable(
         answer: str) -> None:
     assert Redactor()(answer) == (answer, [])
@@ -303,3 +351,22 @@ def test_planted_names_and_ids_reach_no_file_and_the_summary_counts_them(tmp_pat
     assert line == f"Personal data removed: 1 emails, 2 ids, {removed['names']} names, 1 phones."
     for needle in needles:
         assert not contains_word(outcome.stdout, needle), needle
+
+
+def test_a_charity_named_like_a_possessive_is_a_person_before_what_only_a_person_has() -> None:
+    assert Redactor()("Maggie's centre gave us tea.")[1] == []
+    redacted, _ = Redactor()("Maggie's kindness got me through.")
+    assert not contains_word(redacted, "Maggie")
+
+
+def test_two_everyday_words_hyphenated_are_not_an_unknown_word() -> None:
+    from pipeline.text.name_tokens import word_facts
+
+    foreign = 6  # word_facts: shape, given, surname, ordinary, particle, stop, foreign, ...
+    assert not word_facts("war-view")[foreign]  # not evidence of a name before "on health"
+    assert word_facts("Kwai-tat")[foreign]  # a Cantonese given name stays one
+
+
+def test_a_surname_after_in_before_a_possessive_is_still_a_person() -> None:
+    redacted, _ = Redactor()("She is following in Okonkwo's footsteps as a matron.")
+    assert not contains_word(redacted, "Okonkwo")

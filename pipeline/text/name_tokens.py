@@ -2,7 +2,9 @@
 finder (``pipeline.text.untitled_names``): shape (capitalised, capitals, lower case), known
 given name or surname, everyday English word, name particle, stop word, unknown non-English
 word, rare noun. Facts are cached per word form, so a long round pays for each distinct word
-once.
+once. A drug or an eponymous test (``name_places``) is a stop word, never part of a name; a
+place that no name list holds ("Basildon", "Ashworth") is not evidence of a name on its own
+but may be a surname after a given name, like a rare noun.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from typing import NamedTuple
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from pipeline.text import name_lexicon as lex
-from pipeline.text import name_words
+from pipeline.text import name_places, name_words
 from pipeline.text.names import POSSESSIVE
 
 WORD = re.compile(r"(?<![\w@.\[/\\])[^\W\d_]+(?:['’\-][^\W\d_]+)*(?![\w@\]])")
-CONTRACTION = re.compile(r"['’](?:t|re|ve|ll|d|m)$", re.IGNORECASE)
+CONTRACTION = re.compile(r"['’](?:t|ts|re|ve|ll|d|m)$", re.IGNORECASE)  # "don't", "don'ts"
 OWN_NAMES = name_words.EXTRA_GIVEN | name_words.EXTRA_SURNAMES
 
 
@@ -89,15 +91,18 @@ def word_facts(text: str) -> tuple[str, bool, bool, bool, bool, bool, bool, bool
     given = any(f in names.given for f in forms)
     surname = any(f in names.surnames for f in forms) or (
         k.startswith(name_words.SURNAME_PREFIXES) and len(k) > 4 and not lex.english(text))
+    stop = stop or k in name_places.DRUGS or k in name_places.EPONYM_WORDS  # "Piriton"
+    place = k in name_places.PLACES and not (given or surname)  # "Basildon", "Ashworth"
     particle = k in name_words.PARTICLES and (shape == "lower" or k in
                                               name_words.CAPITAL_PARTICLES) and \
         (not accented or k in name_words.ACCENTED_PARTICLES)  # "Mạc" is a surname
     ordinary = not accented and (lex.ordinary(text) or k in name_words.NOT_NAME_WORDS
                                  or k in STOP_WORDS)
-    foreign = (not (given or surname or particle or stop) and len(k) > 2
-               and (shape != "upper" or spoken(k)) and not lex.english(text))
+    foreign = (not (given or surname or particle or stop or place) and len(k) > 2
+               and (shape != "upper" or spoken(k)) and not lex.english(text)
+               and not (len(parts) > 1 and all(map(lex.ordinary, parts))))  # "war-view"
     rare_noun = not (given or surname or particle or stop) and len(k) > 3 and \
-        lex.rare_noun(text)
+        (lex.rare_noun(text) or place)
     return shape, given, surname, ordinary, particle, stop, foreign, function, rare_noun
 
 

@@ -131,7 +131,8 @@ SURNAME_PREFIXES = ("al-", "el-", "o'", "mc", "mac", "fitz", "abu-", "bin-", "be
 NOT_NAME_WORDS = _words("""
 nhs staff council councils trust trusts foundation board boards forum forums partnership
 partnerships agenda change changes committee committees group groups network networks
-alliance institute agency authority commission office ministry department programme
+alliance institute agency authority hospice hospices appeal charity commission office
+ministry department programme
 programmes program plan plans strategy framework act bill policy policies review reviews
 scheme schemes fund funds award awards service services team teams unit units centre
 center centres hospital hospitals infirmary clinic clinics surgery practice practices
@@ -162,7 +163,8 @@ haringey newham redbridge havering hillingdon lewisham greenwich wandsworth
 merton
 january february march april june july august september october november december
 monday tuesday wednesday thursday friday saturday sunday christmas easter eid diwali
-ramadan new year covid coronavirus brexit omicron
+ramadan new year covid coronavirus brexit omicron vaisakhi baisakhi holi hanukkah navratri
+pongal onam lohri kwanzaa thanksgiving halloween passover yom kippur
 teams zoom microsoft google excel word outlook slack whatsapp facebook twitter linkedin
 youtube powerpoint sharepoint
 director directors chief executive executives officer officers secretary minister
@@ -199,9 +201,17 @@ NOT_NAME_PAIRS = frozenset({
     ("hywel", "dda"), ("marie", "curie"), ("newton", "abbot"),
 })
 
-# Clinical and rostering systems whose names are also given names ("Lorenzo is down again"):
-# one such word alone is not a name without a cue.
-SYSTEMS = _words("lorenzo rio maxims cerner meditech trakcare careflow medway nervecentre")
+# Clinical, rostering and booking systems and apps of the NHS, some also given names
+# ("Lorenzo is down again"): one such word alone is not a name without a cue, and "is
+# brilliant" after it is no cue ("Datix was brilliant for reporting").
+SYSTEMS = _words("""
+lorenzo rio maxims cerner meditech trakcare careflow medway nervecentre systmone emis datix
+accurx badgernet rotamaster healthroster allocate patchwork evolve epic sunrise millennium
+winpath telepath pacs symphony ascribe medchart patientrack vitalpac euroking mosaic
+liquidlogic carefirst adastra docman ardens netcall mjog drdoctor patchs econsult askmygp
+klinik livi healthily whzan careco swiftqueue florence bookwise rotacloud deputy
+e-roster eroster heroes vocera cardiobase icnet ulysses safecare ilog esr
+""")
 # A lower-case word after a capitalised word that makes it a place's or a thing's name
 # ("Heather ward", "Victoria line"), unless a person's role follows ("Kate ward manager").
 NAMED_THING_AFTER = (PLACE_SUFFIXES - {"day", "week", "green", "park", "way", "view", "rise",
@@ -216,6 +226,11 @@ CUES = (
     "thank", "thanks", "shout out to", "praise for", "asked", "told", "emailed", "email",
     "contacted", "rang", "phoned", "met", "meeting with", "dear", "hi", "hello", "regards",
     "ask", "tell", "cc", "like", "thanked", "according to", "thanks go to", "thanks goes to",
+    "looked after by", "cared for by", "seen by", "treated by", "told by", "helped by",
+    "supported by", "assessed by", "examined by", "reviewed by", "visited by",
+    "mention for", "mention to", "shoutout to", "shout-out to", "kudos to", "well done to",
+    "grateful to", "big up", "thank you", "thankyou", "especially", "particularly",
+    "in particular", "care from", "ask for", "asked for", "cheers",
 )
 # Weaker cues, enough for two words side by side that no list holds: a word that puts a
 # person next ("changed by x y", "with x y", "our ward clerk x y") ...
@@ -241,13 +256,16 @@ POST_CUES = (
 PERSON_OWNS = (
     "manager", "boss", "team", "rota", "rotas", "husband", "wife", "partner", "mum", "dad",
     "son", "daughter", "colleague", "colleagues", "mentoring", "teaching", "leadership",
-    "kindness", "patience", "handover", "shift", "shifts",
+    "kindness", "patience", "handover", "shift", "shifts", "induction", "attitude",
+    "approach", "humour", "smile", "dedication", "caseload",
 )
 # Verbs that only a person does, a cue after a single word ("tendai said").
 PERSON_VERBS = (
     "said", "says", "told", "tells", "asked", "replied", "answered", "explained", "agreed",
     "promised", "thanked", "apologised", "apologized", "listened", "deserves", "spoke", "emailed", "phoned", "insisted", "admitted", "complained",
-    "helped", "and her", "and his",
+    "helped", "and her", "and his", "reassured", "comforted", "smiled", "remembered",
+    "visited", "chased", "sorted", "arranged", "hugged", "looked after", "checked on",
+    "went above", "kept me", "made me", "makes me", "kept us", "made us", "cheered me",
 )
 
 # Teams and departments: "in", "on", "from" or "at" and one of these after a single word is a
@@ -260,7 +278,34 @@ haematology biochemistry microbiology cardiology oncology endoscopy audiology de
 rheumatology urology neurology ophthalmology paediatrics anaesthetics icu hdu resus stores
 portering housekeeping transport it hr admin records switchboard bookings booking discharge
 chaplaincy dietetics therapies health surgery a&e
+therapy bank agency triage recovery admissions imaging ultrasound scanning dialysis renal
+stroke orthopaedics ortho fracture plaster gynae gynaecology antenatal postnatal paeds
+palliative chemo respiratory podiatry psychology psychiatry safeguarding security kitchen
+kitchens laundry domestics facilities maintenance helpdesk rehab bay majors minors itu ccu
+amu sdec nicu scbu neonatal labour research education governance procurement
 """)
+# Nouns of a place after a word that is both a place and a name: "Preston hospital",
+# "Beverley's community hospital", "Crosby station".
+PLACE_NOUNS = _words("""
+hospital hospitals general infirmary royal station road council town city centre center
+area branch site campus library airport university college community district county
+borough a&e walk-in minor patients residents fc
+""")
+# What is said of a person after "is" or "was" (and maybe "so", "the most"): a cue for one
+# known name or unknown word ("Ogilvie was brilliant", "Haroon is patient", "X is why").
+PERSON_QUALITIES = _words("""
+brilliant lovely amazing wonderful fantastic helpful supportive excellent fab fabulous
+brill incredible knowledgeable unhelpful reassuring understanding dedicated why reason calm
+best
+""")
+# ... of which these are said only of a person: a cue even for a word like a slip.
+PERSON_ONLY_QUALITIES = _words("""
+kind patient caring rude friendly gentle attentive compassionate approachable polite
+dismissive funny considerate thoughtful sweet hardworking hard-working unprofessional
+abrupt condescending arrogant kindest nicest loveliest sweetest gentlest funniest
+""")
+INTENSIFIERS = ("so", "very", "really", "always", "just", "absolutely", "truly", "extremely",
+                "incredibly", "genuinely", "such", "a", "an", "the", "most", "only", "beyond")
 # What is said only of a person after "is" or "was" and up to four words ("Tsang is a
 # fantastic charge nurse", "X WAS AN ABSOLUTE STAR").
 PERSON_NOUNS = _words("""
@@ -272,17 +317,31 @@ hero diamond
 OPENERS = ("honestly", "personally", "seriously", "also", "and", "but", "so", "tbh", "plus")
 # Endings of drug names (the common stems of international non-proprietary names and the
 # development sets' brands): an unknown word with one is a drug, not a name ("Movicol",
-# "Oramorph", "Gabapentin", "Clexane", "Tazocin"); not "ol" alone ("Sinimol", "Anmol").
+# "Oramorph", "Gabapentin", "Clexane", "Tazocin"); not "ol" alone ("Sinimol", "Anmol"), nor
+# "ine" alone ("Heseltine", "Jardine"): "-amine", "-azine", "-oline", "-etine" ... only.
 DRUG_ENDINGS = (
-    "ine", "icol", "adol", "tamol", "olol", "pam", "zole", "mab", "cillin", "mycin", "cin",
+    "amine", "azine", "idine", "apine", "oline", "aline", "yline", "etine", "eine", "phine",
+    "pine", "mine", "rine", "cline", "zine", "otine", "icol", "adol", "tamol", "olol", "pam",
+    "zole", "mab", "cillin", "mycin", "cin",
     "pril", "sartan", "statin", "parin", "arin", "xaban", "morph", "codone", "profen",
     "oxacin", "tide", "zide", "xane", "entin", "apine", "tron", "caine", "done",
 )
+# Words before a capitalised word that make it the name of a thing: "Storm Arwen",
+# "Operation Cavell".
+THING_BEFORE = _words("storm hurricane operation project")
 # Eponymous diseases: such a word before a possessive ("Parkinson's", "Crohn's flare ups") is
 # not a person, nor any capitalised word before a possessive and a disease word ("Addison's
 # disease", "Bell's palsy"); such phrases ("Sue Ryder", "Marks and Spencer") neither.
-EPONYM_DISEASES = _words("parkinson alzheimer addison crohn down bell guillain barre")
-DISEASE_WORDS = _words("disease diseases syndrome palsy")
+EPONYM_DISEASES = _words("""
+parkinson alzheimer addison crohn down bell guillain barre raynaud tourette asperger hodgkin
+huntington sjogren meniere kawasaki cushing graves hashimoto paget dupuytren perthes kaposi
+marfan munchausen lewy creutzfeldt behcet hirschsprung duchenne klinefelter peyronie charcot
+osgood baker colles hartmann legionnaire
+""")
+DISEASE_WORDS = _words("""
+disease diseases syndrome palsy lymphoma cyst phenomenon solution disorder sign contracture
+oesophagus ulcer dementia
+""")
 NAMED_ORGANISATIONS = (
     "sue ryder", "marks and spencer", "marks & spencer", "marie curie", "macmillan",
     "alder hey", "florence nightingale", "mary seacole", "nye bevan", "aneurin bevan",

@@ -57,12 +57,33 @@ The evidence needed grows as the text gives less away:
   (maybe after "honestly", "but") before a person's verb is a name ("honestly gbemisola is");
 - a possessive before a disease word ("Addison's disease", "Bell's palsy"), an eponymous
   disease's possessive ("Parkinson's") and a named organisation ("Sue Ryder", "Marks and
-  Spencer") are not a person; a role before a comma and a name is not one ("The physio, X Y").
+  Spencer") are not a person; a role before a comma and a name is not one ("The physio, X Y");
+- UK places, hospitals, and the charities, shops and firms named after people
+  (``name_places``): a name found inside such a phrase is not a person ("Fort William",
+  "Glan Clwyd", "Robert Dyas", "Maggie's", but "Maggie's kindness"); a place no name list
+  holds is no evidence of a name ("Basildon"), one that is a name is a place after "in",
+  "at", "near" (or "to", "from" when not a given name) or before a place's noun ("in
+  Preston", "Crosby station", "Shirley in Solihull"); drugs and eponymous tests are never a
+  name ("Piriton", "Waterlow"), nor a word before an eponymous thing ("Foley catheter",
+  "Gillick competent") nor after "Storm" ("Storm Arwen");
+- one known name or unknown word (a word like a slip too, in capitals or capitalised, before
+  what is said only of a person) before "is"/"was" and a quality is a name ("Ogilvie was
+  brilliant", "Mehrdad is why", "NIMCO IS SO KIND"), unless it may be a place or a system
+  ("in Lerwick was friendly", "Lorenzo was unhelpful"); a capitalised rare noun before what
+  is said only of a person too ("Clovis is the best porter"); a pair joined by "and" with a
+  cue after needs one word that is a name, the other may be an English word if capitalised
+  or a rare noun ("Chan and Liang in pathology", "Maha and Nour on the day unit"); a cue
+  before two or three capitalised words no list holds, one a rare noun, is a name ("looked
+  after by Innes Crichton"); so is one word between a role and a comma and another comma
+  ("The porter, Wojtek, was a star").
 
 Known misses (the development sets'): Cantonese given names that are English words ("Cheung
-Wing"); two unlisted words in capitals that both look like slips ("GETHIN PROSSER"); one
-unknown word alone after a weak cue or none ("lost without Parisa", "Gebreyesus has done");
-an English word as a given name ("Precious Ncube").
+Wing"); two unlisted words in capitals that both look like slips with no person's verb
+right after them ("GETHIN PROSSER AND THE", "OAKES AND THRELFALL"; but "YONAS TEKLE
+SHOULD" is found, and so is a shouted pair of slips, "SERVISE TERRIBEL WAS"); one unknown word alone after a weak cue or none ("lost without Parisa",
+"Gebreyesus has done", "team Ruvimbo never gave up"); an English word as a given name
+("Precious Ncube", "verity in pharmacy"). A place that is a given name opening a sentence
+is taken for a person ("Christie was brilliant", "Kingston was efficient").
 """
 
 from __future__ import annotations
@@ -73,7 +94,7 @@ import re
 import regex
 
 from pipeline.text import name_lexicon as lex
-from pipeline.text import name_words
+from pipeline.text import name_places, name_words
 from pipeline.text.name_tokens import WORD, Word, strong, word_facts, words_of
 
 Span = tuple[int, int]
@@ -121,6 +142,19 @@ TEAM_CUE = regex.compile(  # "Osei in pathology", "Nuttall on the bank office"
 PERSON_PREDICATE = regex.compile(  # "Tsang is a fantastic charge nurse"
     r"[ \t]+(?:is|was|has[ \t]+been)[ \t]+(?:\p{L}+[ \t]+){0,4}?(?:"
     + "|".join(sorted(name_words.PERSON_NOUNS)) + r")(?!\p{L})", regex.IGNORECASE)
+PRODUCT_SHAPE = regex.compile(  # "SystmOne", "BadgerNet"; not "McGrath", "DeSouza"
+    r"^(?!(?:Mc|Mac|O['’]|D['’]|De|Di|Da|Du|La|Le|Van|Von|Fitz)\p{Lu})\p{L}*\p{Ll}\p{Lu}")
+CAPITALISED_PERSON = regex.compile(  # "Clovis is the best porter"
+    r"\p{Lu}\p{Ll}+(?i:" + PERSON_PREDICATE.pattern + ")")
+TWO_CAPITALISED = regex.compile(r"\p{Lu}\p{Ll}+[ \t]+\p{Lu}\p{Ll}+")  # "Innes Crichton"
+ROLE_APPOSITION = regex.compile(  # "The porter, Wojtek, was a star"
+    r"(?:^|[^\p{L}])(?:" + "|".join(c for c in name_words.WEAK_CUES if len(c) > 4 or c in (
+        "hca", "rep", "lead", "head", "boss")) + r")[ \t]*,[ \t]*$",
+    regex.IGNORECASE)
+ROLE_AFTER = regex.compile(  # "Oyelaran (the HCA)", "Wambui, our physio"
+    r"[ \t]*(?:\(|,)[ \t]*(?:(?:the|our|my|a)[ \t]+)?(?:\p{L}+[ \t]+)?(?:"
+    + "|".join(c for c in name_words.WEAK_CUES if len(c) > 4 or c in (
+        "hca", "rep", "lead", "head", "boss")) + r")(?:[ \t]*\)|[ \t]*,)", regex.IGNORECASE)
 WERE_AFTER = regex.compile(r"[ \t]+were(?!\p{L})", regex.IGNORECASE)  # "X and Y were kind"
 OPENING = regex.compile(r"(?:^|[.!?:;\n\"“(])[ \t]*(?:(?:" + "|".join(name_words.OPENERS)
                         + r")[ \t,]+)?$", regex.IGNORECASE)  # "honestly gbemisola is"
@@ -131,8 +165,33 @@ ORGANISATION = regex.compile(r"(?<!\p{L})(?:" + "|".join(
     r"[ \t]+".join(regex.escape(w) for w in o.split()) for o in name_words.NAMED_ORGANISATIONS)
     + r")(?!\p{L})", regex.IGNORECASE)  # "Sue Ryder", "Marks and Spencer"
 ROLE_WORDS = frozenset(name_words.WEAK_CUES) | name_words.TEAMS | name_words.PERSON_NOUNS
+
+
+def _phrase(words: str) -> str:
+    """A pattern of a phrase of our lists: any spaces between words, either apostrophe."""
+    return r"[ \t]+".join("['’]".join(regex.escape(p) for p in w.split("'"))
+                          for w in words.split())
+
+
+NOT_A_PERSON = regex.compile(r"(?<![\p{L}'’])(?:" + "|".join(_phrase(p) for p in sorted(
+    name_places.PLACE_PHRASES + name_places.NAMED_AFTER_PEOPLE, key=len, reverse=True))
+    + r")(?![\p{L}'’])", regex.IGNORECASE)  # "Fort William", "Maggie's", "Robert Dyas"
+PLACE_CUE_BEFORE = regex.compile(  # "in Preston", "moved to Hamilton", "near Crosby"
+    r"(?:^|[^\p{L}])(?:in|at|near|from|to|into|around|outside|towards|via)[ \t]+$",
+    regex.IGNORECASE)
+PLACE_CUE_BEFORE_GIVEN = regex.compile(  # not "a call from Shirley", "handed over to Leigh"
+    r"(?:^|[^\p{L}])(?:in|at|near|around|outside)[ \t]+$", regex.IGNORECASE)
+PLACE_CUE_AFTER = regex.compile(  # "Preston hospital", "Beverley's community hospital"
+    r"(?:['’]s)?[ \t]+(?:" + "|".join(sorted(name_words.PLACE_NOUNS)) + r")(?!\p{L})"
+    r"|[ \t]+(?:in|near)[ \t]+(\p{Lu}\p{L}+)", regex.IGNORECASE)  # "Shirley in Solihull"
+PERSON_QUALITY = regex.compile(  # "Ogilvie was brilliant", "Mehrdad is why I stayed"
+    r"[ \t]+(?:is|was|has[ \t]+been)[ \t]+(?:(?:" + "|".join(name_words.INTENSIFIERS)
+    + r")[ \t]+){0,3}(?:(" + "|".join(sorted(name_words.PERSON_ONLY_QUALITIES)) + r")|"
+    + "|".join(sorted(name_words.PERSON_QUALITIES)) + r")(?!\p{L})",
+    regex.IGNORECASE)
 NEXT_LOWER = regex.compile(r"[ \t]+(\p{Ll}+)(?![\p{L}'’])")
-NAMED_THING = regex.compile(r"[ \t]+(?:" + "|".join(sorted(name_words.NAMED_THING_AFTER))
+NAMED_THING = regex.compile(r"[ \t]+(?:" + "|".join(sorted(
+    name_words.NAMED_THING_AFTER | name_places.EPONYM_AFTER))
                             + r")(?!\p{L})(?![ \t]+(?:" + "|".join(
                                 sorted(name_words.ROLE_AFTER_THING)) + r")(?!\p{L}))")
 
@@ -144,27 +203,57 @@ def _joined(text: str, left: Word, right: Word) -> bool:
 
 
 def _cued(text: str, word: Word, cued_at: frozenset[int] = frozenset()) -> bool:
-    """A cue before ``word`` ("spoke to"), a name it is joined to, or a verb only a person
-    does after it ("tendai said", "Selvakumar explained")."""
+    """A cue before ``word`` ("spoke to"), a role and a comma before it and a comma after
+    ("The porter, Wojtek, was") or a role after it in brackets or commas ("Oyelaran (the
+    HCA)", "Wambui, our physio,"), a name it is joined to, or a verb only a person does after
+    it ("tendai said", "Selvakumar explained")."""
     return word.start in cued_at or \
         CUE.search(text[max(0, word.start - CUE_WINDOW):word.start]) is not None or \
+        (word.strong and ROLE_APPOSITION.search(text, max(0, word.start - CUE_WINDOW),
+                                                word.start) is not None
+         and text.startswith(",", word.end)) or \
+        (word.strong and ROLE_AFTER.match(text, word.end) is not None) or \
         ((word.known or _unlisted(word) or (word.foreign and word.shape == "cap"))
          and (PERSON_AFTER.match(text, word.end) is not None
               or POSSESSIVE_PERSON.match(text, word.end))) or _team_or_role(text, word)
 
 
 def _team_or_role(text: str, word: Word) -> bool:
-    """A team after one word ("Osei in pathology", "grainne in day surgery") or what is said
-    only of a person ("Tsang is a fantastic charge nurse"; not after a word like a slip,
-    "Timescale was a little long nurse"): a cue for a known name, or an unknown non-English
-    word in capitals or capitalised, that is not a drug's name nor a role's ("Movicol on the
-    ward", "physio on the ward")."""
-    if not word.strong or lex.key(word.text) in ROLE_WORDS or _drug_like(word) or \
-            (word.shape == "lower" and not word.known) or \
+    """A team after one word ("Osei in pathology", "grainne in day surgery", "sukhwinder on
+    nights") or what is said only of a person ("Tsang is a fantastic charge nurse"; not after
+    a word like a slip, "Timescale was a little long nurse") or of a person more than a place
+    ("Ogilvie was brilliant", "Mehrdad is why"): a cue for a known name, or an unknown
+    non-English word, that is not a drug's name nor a role's ("Movicol on the ward", "physio
+    on the ward"). A capitalised rare noun before what is said only of a person is one too
+    ("Clovis is the best porter"), and a word like a slip before "is kind", "was rude" ("NIMCO
+    IS SO KIND")."""
+    if lex.key(word.text) in ROLE_WORDS or _drug_like(word) or \
             DETERMINER.search(text, max(0, word.start - 8), word.start):
         return False  # "a pres in office": a thing
+    if not word.strong:
+        return word.rare_noun and word.shape == "cap" and not _place_like(text, word) and \
+            PERSON_PREDICATE.match(text, word.end) is not None
+    if word.shape == "lower" and not word.known and not (_unlisted(word) and len(word.text) > 4):
+        return False
+    quality = PERSON_QUALITY.match(text, word.end)
     return TEAM_CUE.match(text, word.end) is not None or (
-        (word.known or _unlisted(word)) and PERSON_PREDICATE.match(text, word.end) is not None)
+        (word.known or _unlisted(word)) and (
+            PERSON_PREDICATE.match(text, word.end) is not None
+            or (quality is not None and not _place_like(text, word)))) or (
+        quality is not None and word.foreign and len(word.text) > 4 and
+        quality.group(1) is not None and not _place_like(text, word))
+
+
+def _place_like(text: str, word: Word) -> bool:
+    """True when ``word`` may be a place or a system rather than a person whom "is kind"
+    describes: a place of our lists ("Preston was lovely"), a clinical system, a word shaped
+    like a product's name ("SystmOne", an unknown word ending in "x": "Accurx"), a word after "in", "at", "to" ("Hospital in
+    Lerwick was friendly") or beside a place ("Norfolk and Waveney was excellent")."""
+    return lex.key(word.text) in name_words.SYSTEMS | name_places.PLACES or \
+        PRODUCT_SHAPE.search(word.text) is not None or \
+        (not word.known and word.text.endswith(("x", "X"))) or \
+        PLACE_CUE_BEFORE.search(text, max(0, word.start - 12), word.start) is not None or \
+        _beside_a_place(text, word)
 
 
 def _drug_like(word: Word) -> bool:
@@ -176,14 +265,28 @@ def find_untitled_names(text: str) -> list[Span]:
     """Spans of people's names written without a title (``text`` already folded). A name
     found is a cue for the words joined to it by "and" or a comma ("thanked Priya Shah and
     folake adeniran"): a second pass reads them with that cue."""
-    if not any(map(strong, WORD.findall(text))):
+    if not any(map(strong, WORD.findall(text))) and not CAPITALISED_PERSON.search(text) \
+            and not _cued_capitals(text):
         return []  # no known name nor unknown word: most answers stop here
     words = words_of(text)
     spans = _find(text, words, frozenset())
-    cued_at = _beside(text, spans) | _pair_with_a_cue(text)
-    spans = _merge(spans + _find(text, words, cued_at)) if cued_at else spans
+    pairs = _pair_with_a_cue(text)  # names themselves, even "Chan", "Maha": they passed
+    cued_at = _beside(text, spans) | {start for start, _ in pairs}
+    spans = _merge(spans + _find(text, words, cued_at) + sorted(pairs)) if cued_at else spans
+    if not spans:
+        return spans
     organisations = [m.span() for m in ORGANISATION.finditer(text)]
-    return [(s, e) for s, e in spans if not any(s < b and a < e for a, b in organisations)]
+    things = [m.span() for m in NOT_A_PERSON.finditer(text)  # not "Maggie's manager"
+              if not POSSESSIVE_PERSON.match(text, max(0, m.end() - 2))]
+    return [(s, e) for s, e in spans if not any(s < b and a < e for a, b in organisations)
+            and not any(a <= s and e <= b for a, b in things)]
+
+
+def _cued_capitals(text: str) -> bool:
+    """True when a cue stands before two capitalised words ("looked after by Innes
+    Crichton"): a name may be there though no word of it is strong."""
+    return any(CUE.search(text[max(0, m.start() - CUE_WINDOW):m.start()]) is not None
+               for m in TWO_CAPITALISED.finditer(text))
 
 
 def _find(text: str, words: list[Word | None], cued_at: frozenset[int]) -> list[Span]:
@@ -234,18 +337,20 @@ def _and_beside(text: str, start: int, end: int) -> set[int]:
     return starts
 
 
-def _pair_with_a_cue(text: str) -> frozenset[int]:
-    """Starts of two single words joined by "and", each a known name or an unknown
-    non-English word, with a person's verb or a team after them ("Bincy and Tintu covered",
-    "waqas and hira on the late shift", "Lorelie and Arvin from the agency")."""
-    starts: set[int] = set()
+def _pair_with_a_cue(text: str) -> frozenset[Span]:
+    """Spans of two single words joined by "and", one a known name or an unknown non-English
+    word and the other a name, a rare noun or an unknown word, with a person's verb or a
+    team after them ("Bincy and Tintu covered", "waqas and hira on the late shift", "Lorelie
+    and Arvin from the agency", "Chan and Liang in pathology")."""
+    spans: set[Span] = set()
     for match in PAIR.finditer(text):
         if not (POST_CUE.match(text, match.end()) or TEAM_AFTER.match(text, match.end())
                 or TEAM_CUE.match(text, match.end()) or WERE_AFTER.match(text, match.end())):
             continue
-        if all(_pair_word(match.group(g)) for g in (1, 2)):
-            starts.update(match.start(g) for g in (1, 2))
-    return frozenset(starts)
+        pair = [match.group(g) for g in (1, 2)]
+        if any(map(_pair_word, pair)) and all(map(_pair_other, pair)):
+            spans.update(match.span(g) for g in (1, 2))
+    return frozenset(spans)
 
 
 def _pair_word(word: str) -> bool:
@@ -255,6 +360,17 @@ def _pair_word(word: str) -> bool:
     return len(word) > 2 and not (particle or stop or function or ordinary) and \
         ((foreign and not lex.key(word).endswith(name_words.DRUG_ENDINGS))
          or ((given or surname) and not lex.english(word)))
+
+
+def _pair_other(word: str) -> bool:
+    """The other word of a pair one of whose words is a name (``_pair_word``): a known name,
+    even an English word if capitalised ("Jerome and Ligaya", "Chan and Liang"; not "his age
+    & palin would"), a rare noun ("Maha and Nour") or an unknown word, not a stop word, a
+    particle nor a place."""
+    shape, given, surname, ordinary, particle, stop, foreign, function, rare_noun = \
+        word_facts(word)
+    return len(word) > 2 and not (particle or stop or function or _place_word(word)) and \
+        (given or surname or foreign or rare_noun) and not (ordinary and shape != "cap")
 
 
 def _names_in_run(text: str, run: list[Word], cued_at: frozenset[int]) -> list[Span]:
@@ -292,16 +408,23 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
         end -= 1
     if any(lex.key(w.text) == "the" for w in piece[:start]):
         return []  # "The Christie", "the Whittington": a place or an organisation
+    if len(piece) > 1 and lex.key(piece[0].text) in name_words.THING_BEFORE:
+        return []  # "Storm Arwen", "Operation Cavell": a storm, a project
     if 0 < end < len(piece) and piece[end - 1].given and piece[end - 1].strong and \
             not piece[end].ordinary:
         end += 1  # a capitalised word after a given name is its surname: "Ben Thornton"
-    if 0 < start < end and piece[start].surname and piece[start].strong and \
+    if 0 < start < end and (piece[start].surname or _unlisted(piece[start])) and \
+            piece[start].strong and \
             _given_before(text, piece[start - 1], piece[start]):
         start -= 1  # a given name no list holds before a surname: "Berk Yüksel", "Mạc Đình"
     if 0 < end < len(piece) and all(w.rare_noun for w in piece[end:]) and \
             TEAM_CUE.match(text, piece[-1].end):
         end = len(piece)  # a rare noun before a team is a surname: "Morag Sutherland in the"
     core = piece[start:end]
+    if not core and len(piece) == 1 and _team_or_role(text, piece[0]):
+        return [(piece[0].start, piece[0].end)]  # "Clovis is the best porter": a rare noun
+    if not core and _cued_rare(text, piece):
+        return [(piece[0].start, piece[-1].end)]  # "looked after by Innes Crichton"
     if not core or not any(w.strong for w in core) or len(core) > MAX_RUN:
         return []
     if end == len(piece) and NAMED_THING.match(text, core[-1].end):
@@ -327,7 +450,18 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
             return []  # "Lorenzo is down again": a clinical system
         if not cued and _beside_a_place(text, word):
             return []  # "Wigan and Leigh", "Mason's Yard"
+        if not cued and _in_a_place(text, word):
+            return []  # "in Preston", "Hamilton hospital", "Shirley in Solihull"
     return [(core[0].start, core[-1].end)]
+
+
+def _cued_rare(text: str, piece: list[Word]) -> bool:
+    """True when a cue stands before two or three capitalised words that are no everyday
+    word, one of them a rare noun ("looked after by Innes Crichton")."""
+    return 1 < len(piece) <= 3 and all(
+        not (w.ordinary or w.stop or w.function or w.particle or _place_word(w.text))
+        for w in piece) and any(w.rare_noun for w in piece) and \
+        CUE.search(text[max(0, piece[0].start - CUE_WINDOW):piece[0].start]) is not None
 
 
 def _english_opening(text: str, word: Word) -> bool:
@@ -343,11 +477,39 @@ def _english_opening(text: str, word: Word) -> bool:
 
 def _given_before(text: str, word: Word, surname: Word) -> bool:
     """True when ``word``, trimmed from the start of a capitalised run, is a given name:
-    English only as a rare noun, or a particle that is also a name, and not opening a
-    sentence nor a word of an organisation or a place."""
+    English only as a rare noun, or a particle that is also a name, and not a word of an
+    organisation or a place nor opening a sentence, unless a team follows ("Hyacinth
+    Beresford in outpatients")."""
     return (word.rare_noun or (word.particle and word.known and not word.function)) and \
-        not word.ordinary and lex.key(word.text) not in name_words.NOT_NAME_WORDS and \
-        SENTENCE_START.search(text, 0, word.start) is None and _joined(text, word, surname)
+        not word.ordinary and not _place_word(word.text) and \
+        (SENTENCE_START.search(text, 0, word.start) is None
+         or TEAM_CUE.match(text, surname.end) is not None) and _joined(text, word, surname)
+
+
+def _in_a_place(text: str, word: Word) -> bool:
+    """True when ``word`` is a place that is also a name ("Preston", "Crosby") and a place's
+    context stands around it: "in", "at", "near" before it, or "to", "from" before a place
+    that is not a given name ("I live in Preston", "went to Livingston"), a place's noun
+    after it ("Preston hospital", "Beverley's community hospital") or "in" and a place
+    ("Shirley in Solihull"). A surname that is no given name is a place after "in", "at",
+    "near" even when no list holds the place ("in Thornton", "near Barton"; not before a
+    possessive: "in Bush's footsteps")."""
+    if lex.key(word.text) not in name_places.PLACES:
+        return word.surname and not word.given and not text.startswith(("'s", "’s"), word.end) \
+            and PLACE_CUE_BEFORE_GIVEN.search(text, max(0, word.start - 12), word.start) \
+            is not None  # not "following in Bush's tracks"
+    before = PLACE_CUE_BEFORE_GIVEN if word.given else PLACE_CUE_BEFORE
+    if before.search(text, max(0, word.start - 12), word.start):
+        return True
+    after = PLACE_CUE_AFTER.match(text, word.end)
+    return after is not None and (after.group(1) is None or _place_word(after.group(1)))
+
+
+def _place_word(word: str) -> bool:
+    """A word of an organisation or a place ("Solihull", "Norfolk"), a drug ("Senna")."""
+    k = lex.key(word)
+    facts = word_facts(word)
+    return facts[5] or (k in name_places.PLACES and not (facts[1] or facts[2]))
 
 
 def _beside_a_place(text: str, word: Word) -> bool:
@@ -355,8 +517,8 @@ def _beside_a_place(text: str, word: Word) -> bool:
     or a comma, or a capitalised word follows its possessive."""
     before = PLACE_BEFORE.search(text, 0, word.start)
     after = PLACE_AFTER.match(text, word.end)
-    return any(m is not None and lex.key(m.group(1)) in name_words.NOT_NAME_WORDS
-               for m in (before, after)) or POSSESSIVE_PLACE.match(text, word.end) is not None \
+    return any(m is not None and _place_word(m.group(1)) for m in (before, after)) \
+        or POSSESSIVE_PLACE.match(text, word.end) is not None \
         or PLACE_UPON.match(text, word.end) is not None \
         or PLACE_UPON_BEFORE.search(text, max(0, word.start - 40), word.start) is not None
 
@@ -413,10 +575,12 @@ def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) ->
 
 
 def _opening_unlisted(text: str, word: Word) -> bool:
-    """One unknown non-English word in lower case or capitals, five letters or more, opening
-    a sentence (after "honestly", "and", "but" maybe) before a verb a person does ("honestly
-    gbemisola is the only reason", "BHARATHI IS"), not a drug's name."""
-    return _unlisted(word) and len(word.text) > 4 and not _drug_like(word) and \
+    """One unknown non-English word or known name (not an everyday word) in lower case or
+    capitals, five letters or more, opening a sentence (after "honestly", "and", "but" maybe)
+    before a verb a person does ("honestly gbemisola is the only reason", "BHARATHI IS",
+    "honestly mervyn was"), not a drug's name."""
+    return (_unlisted(word) or (word.known and word.strong)) and len(word.text) > 4 and \
+        not _drug_like(word) and \
         OPENING.search(text, 0, word.start) is not None and \
         POST_CUE.match(text, word.end) is not None
 
@@ -425,9 +589,14 @@ def _weak_pair(text: str, first: Word, nxt: Word) -> bool:
     """Two words no list holds (or a known name and one), neither an English word nor a
     typing slip, with a weaker cue: a word that puts a person next ("by", "with", "ward
     clerk", "matron and") or a verb a person does after them ("tanvir hossain deserves",
-    "NNENNA OKWUOSA IS")."""
-    if not all(w.strong and _candidate(w) and len(w.text) > 3 for w in (first, nxt)) or \
-            sum(not (w.known or _unlisted(w)) for w in (first, nxt)) > 1:
+    "NNENNA OKWUOSA IS"); in capitals, two words of five letters or more like slips before
+    such a verb ("YONAS TEKLE SHOULD")."""
+    if not all(w.strong and _candidate(w) and len(w.text) > 3 for w in (first, nxt)):
+        return False
+    if all(w.shape == "upper" and len(w.text) > 4 for w in (first, nxt)) and \
+            POST_CUE.match(text, nxt.end) is not None:
+        return True  # two slips side by side are rare in capitals: "YONAS TEKLE SHOULD"
+    if sum(not (w.known or _unlisted(w)) for w in (first, nxt)) > 1:
         return False  # one of the two may look like a slip ("GHADA SHALABY"), not both
     slip_limit = MAX_SLIP_NAME + 2 * any(_unlisted(w) for w in (first, nxt))  # "dariush kazemi"
     if any(not (w.known or _unlisted(w)) and len(w.text) > slip_limit for w in (first, nxt)):
