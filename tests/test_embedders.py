@@ -259,8 +259,9 @@ def test_an_earlier_recipes_folder_is_built_again_and_its_cached_vectors_are_not
 
 def test_a_recipe_3_folder_is_not_taken_for_the_current_build(onnx_dir: Path,
                                                               tmp_path: Path) -> None:
-    """Recipe 4 quantises rows in other ops than recipe 3 (the same scales, other last bits):
-    a folder built by 3 is built again, and vectors cached from it are not used."""
+    """Recipe 4 runs without ONNX Runtime's SkipLayerNormalization fusion, so its vectors
+    differ from recipe 3's in the last bits: a folder built by 3 is built again, and vectors
+    cached from it are not used."""
     from pipeline.embed import onnx_minilm
     from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
 

@@ -9,14 +9,15 @@ last axis reduced): ``scale = max|x| / 127`` and ``q = round(x / scale) + 128`` 
 fixed zero point of 128 (symmetric, so no per-row zero point is needed: ONNX Runtime's
 ``MatMulInteger`` takes only a scalar one for its first input). ``q`` is one standard
 ``QuantizeLinear`` per axis over ``x`` flattened to rows (recipe 4; recipe 3 spelt it as
-``Div``, ``Round``, ``Add``, ``Cast``, four passes over the tensor: 1.1x slower in all, issue 29,
-docs/benchmarks-history.md). The integer product is exact,
+``Div``, ``Round``, ``Add``, ``Cast``, four passes over the tensor, for the same vectors bit for
+bit at 0.93-0.95x the speed: issue 29, docs/benchmarks-history.md). The integer product is exact,
 and the scales are applied after it per element (``Mul`` by the weight's scales, then by the
 row's), so every output row is a function of its own input row only.
 
 Why hand-written: no library quantises activations per row for ONNX Runtime's CPU kernels
 (``quantize_dynamic`` has no such option; ``MatMulNBits`` 8-bit with accuracy level 4
-quantises per row block but ran at about half the speed here; int8 x int8 ``MatMulInteger``
+quantises per row block but ran at about half the speed here, 0.7x on an AVX-512 VNNI machine,
+where blocks of 128 also gave vectors that depend on the batch; int8 x int8 ``MatMulInteger``
 at a sixth). Measured on 1,500 NHS FFT dev sentences, one thread: mean cosine to the fp32
 export 0.994 (per-tensor: 0.991), bit-identical vectors alone and in batches of 2-64.
 
