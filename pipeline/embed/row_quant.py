@@ -10,7 +10,7 @@ fixed zero point of 128 (symmetric, so no per-row zero point is needed: ONNX Run
 ``MatMulInteger`` takes only a scalar one for its first input). ``q`` is one standard
 ``QuantizeLinear`` per axis over ``x`` flattened to rows (recipe 4; recipe 3 spelt it as
 ``Div``, ``Round``, ``Add``, ``Cast``, four passes over the tensor, for the same vectors bit for
-bit at 0.93-0.95x the speed: issue 29, docs/benchmarks-history.md). The integer product is exact,
+bit at 0.92-0.95x the speed: issue 29, docs/benchmarks-history.md). The integer product is exact,
 and the scales are applied after it per element (``Mul`` by the weight's scales, then by the
 row's), so every output row is a function of its own input row only.
 
