@@ -37,6 +37,7 @@ from pipeline import run_settings
 from pipeline.codebook.spreadsheet import import_codebook
 from pipeline.config.models import ThemesConfig
 from pipeline.embed import registry, vector_cache
+from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
 from pipeline.evaluation import coded, evaluate, training
 from pipeline.tagging import learned as learn
 
@@ -108,11 +109,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2, help="timed runs per embedder")
     parser.add_argument("--onnx-batch", type=int, default=None,
                         help="texts per ONNX call for minilm-onnx (default: the shipped one, "
-                             "32; 1 was recipe 2's, 16 the earlier batch-dependent choice)")
+                             "onnx_minilm.BATCH_SIZE; 1 was recipe 2's)")
     args = parser.parse_args()
     if args.onnx_batch:
-        from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
-
         OnnxMiniLMEmbedder.batch_size = args.onnx_batch
     if not (bt.FFT / "dev.csv").is_file():
         print(f"{bt.FFT} not found: skipping the embedding benchmark")
@@ -125,7 +124,8 @@ def main() -> None:
     sentences = [str(t) for t in coded.sentences_of(comments.texts[:count], settings)["text"]]
     print(f"## Embedding speed: sentences of the first {count} NHS FFT dev comments, "
           f"{os.cpu_count()} cores ({platform.machine()}), shared machine, best of "
-          f"{args.repeats}; minilm-onnx {args.onnx_batch or 32} text(s) per call\n")
+          f"{args.repeats}; minilm-onnx {args.onnx_batch or OnnxMiniLMEmbedder.batch_size} "
+          "text(s) per call\n")
     print("\n".join(["| embedder | sentences | seconds | sentences/s | vs minilm |",
                      "|---|---|---|---|---|"] + speed(sentences, settings, args.repeats)))
     if args.quick:

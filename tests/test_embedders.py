@@ -208,15 +208,19 @@ def test_a_damaged_onnx_model_is_refused_with_the_fix(onnx_dir: Path, tmp_path: 
     assert caught.value.code == "C031" and "not a minilm-onnx model folder" in caught.value.message
 
 
-def _as_an_earlier_recipe(folder: Path) -> None:
-    """Rewrite ``folder``'s build.json as a recipe-1 build wrote it (no recipe), sums kept."""
+def _as_an_earlier_recipe(folder: Path, recipe: int | None = None) -> None:
+    """Rewrite ``folder``'s build.json as a build by ``recipe`` wrote it (None: recipe 1, which
+    recorded none), sums kept."""
     import json
 
     from pipeline.embed import onnx_minilm
     from pipeline.io.checksums import sha256_file
 
     info = json.loads((folder / "build.json").read_text(encoding="utf-8"))
-    del info["recipe"]
+    if recipe is None:
+        del info["recipe"]
+    else:
+        info["recipe"] = recipe
     (folder / "build.json").write_text(json.dumps(info), encoding="utf-8")
     (folder / "model.sha256").write_text(
         "".join(f"{sha256_file(folder / name)}  {name}\n"
@@ -251,6 +255,67 @@ def test_an_earlier_recipes_folder_is_built_again_and_its_cached_vectors_are_not
         f"minilm-onnx-{onnx_minilm.read_sums(old)['model.onnx'][:12]}")
     fresh = OnnxMiniLMEmbedder(onnx_dir).transform(SENTENCES[:2])
     assert np.allclose(vectors, fresh, atol=1e-5)
+
+
+def test_a_recipe_3_folder_is_not_taken_for_the_current_build(onnx_dir: Path,
+                                                              tmp_path: Path) -> None:
+    """Recipe 4 runs without ONNX Runtime's SkipLayerNormalization fusion, so its vectors
+    differ from recipe 3's in the last bits: a folder built by 3 is built again, and vectors
+    cached from it are not used."""
+    from pipeline.embed import onnx_minilm
+    from pipeline.embed.onnx_minilm import OnnxMiniLMEmbedder
+
+    old = tmp_path / "minilm-onnx"
+    shutil.copytree(onnx_dir, old)
+    _as_an_earlier_recipe(old, 3)
+    onnx_minilm.verify(old)
+    assert onnx_minilm.recipe_of(old) == 3
+    assert OnnxMiniLMEmbedder(old).cache_stem() is None
+    assert OnnxMiniLMEmbedder(onnx_dir).cache_stem() is not None
+
+
+def _batch_dependent_model(path: Path) -> Path:
+    """A stand-in for MiniLM (token ids in, 384 numbers per token out) quantised per tensor
+    by ``quantize_dynamic`` as it is: a token's numbers depend on the largest id in its batch."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    weights = np.random.default_rng(2).normal(size=(2, 384, 384)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("Cast", ["input_ids"], ["ids"], to=TensorProto.FLOAT),
+         helper.make_node("Unsqueeze", ["ids", "last"], ["column"]),
+         helper.make_node("Mul", ["column", "spread"], ["spread_ids"]),
+         helper.make_node("Sin", ["spread_ids"], ["features"]),
+         helper.make_node("Mul", ["features", "column"], ["loud"]),
+         helper.make_node("MatMul", ["loud", "w0"], ["hidden"]),
+         helper.make_node("MatMul", ["hidden", "w1"], ["token_embeddings"])],
+        "batch_dependent",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "tokens"]),
+         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "tokens"])],
+        [helper.make_tensor_value_info("token_embeddings", TensorProto.FLOAT,
+                                       ["batch", "tokens", 384])],
+        [numpy_helper.from_array(np.array([-1], dtype=np.int64), "last"),
+         numpy_helper.from_array(np.linspace(0.01, 3, 384, dtype=np.float32), "spread"),
+         numpy_helper.from_array(weights[0], "w0"), numpy_helper.from_array(weights[1], "w1")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, path.with_suffix(".float.onnx"))
+    quantize_dynamic(str(path.with_suffix(".float.onnx")), str(path),
+                     weight_type=QuantType.QInt8, per_channel=True)
+    return path
+
+
+def test_the_build_refuses_a_model_whose_vectors_depend_on_the_batch(onnx_dir: Path,
+                                                                     tmp_path: Path) -> None:
+    from pipeline.embed import onnx_minilm
+
+    tokenizer = onnx_minilm._tokenizer(onnx_dir, 256)
+    onnx_minilm._check_rows_apart(onnx_dir / "model.onnx", tokenizer)  # the built one passes
+    with pytest.raises(ConfigError) as caught:
+        onnx_minilm._check_rows_apart(_batch_dependent_model(tmp_path / "model.onnx"), tokenizer)
+    assert caught.value.code == "C030"
+    assert "another vector in a batch than alone" in caught.value.message
 
 
 def test_the_build_check_refuses_a_model_that_disagrees(onnx_dir: Path) -> None:

@@ -30,6 +30,14 @@ operation works per token or per sentence, masked positions add exact zeros, so 
 the same alone, among others and padded; the build checks that on its probe texts and refuses
 a model that fails [C030], and ``tests/test_embedders.py`` checks it on more.
 
+Recipe 4 (issue 29, speed) keeps that arithmetic: each row is quantised by one
+``QuantizeLinear`` (``row_quant``), and sessions are made without ONNX Runtime's
+SkipLayerNormalization fusion (``UNFUSED``), whose kernel was the slowest op after the integer
+products; together 1.21x recipe 3's sentences per CPU second at 32 texts per call, and 1.31x
+at 16, now ``BATCH_SIZE`` (one thread, 1,500 NHS FFT dev sentences).
+ONNX Runtime's transformer optimizer (fused attention), ``MatMulNBits`` and other batch sizes
+were measured and not taken (docs/benchmarks-history.md).
+
 Why a hand-written export wrapper: under transformers 5, BERT builds its attention mask inside
 ``forward`` with shortcuts (such as "no padding, no mask") that the tracer freezes into the
 graph, so a plainly exported model ignores padding in later batches. The wrapper hands BERT a
@@ -67,11 +75,17 @@ BUILD_FILE = "build.json"
 SUMS_FILE = "model.sha256"
 CHECKED_FILES = (MODEL_FILE, TOKENIZER_FILE, BUILD_FILE)
 OPSET = 17
-# 3: activations quantised per row, pooling outside the graph; 2: per tensor, one text per
-# call; 1: all six layers' feed-forward outputs kept float32 (2 and 3: only layer 0's)
-RECIPE = 3
-BATCH_SIZE = 32  # texts per call (their vectors do not depend on each other: see above)
+# 4: as 3, each row quantised by one QuantizeLinear; 3: activations quantised per row,
+# pooling outside the graph; 2: per tensor, one text per call; 1: all six layers'
+# feed-forward outputs kept float32 (2-4: only layer 0's)
+RECIPE = 4
+# texts per call (their vectors do not depend on each other: see above); recipe 4 at 16 ran
+# 1.08x its sentences per CPU second at 32, at 64 0.97x (issue 29)
+BATCH_SIZE = 16
 OUTPUT = "token_embeddings"
+# ONNX Runtime's fusion of Add + LayerNormalization into SkipLayerNormalization: its kernel
+# took 12% of a call, the two ops it replaces about 4% (issue 29, docs/benchmarks-history.md)
+UNFUSED = ("SkipLayerNormFusion",)
 # Agreement the build demands with the torch vectors on the probe texts (cosine per text).
 EXPORT_MIN_COSINE = 0.999   # fp32 export: only rounding may differ
 QUANTISED_MIN_COSINE = 0.95  # int8: weights are rounded; F1 is measured in bench/bench_embed.py
@@ -181,13 +195,15 @@ def run_session(session, tokenizer, texts: list[str], batch_size: int = BATCH_SI
 
 
 def _session(path: Path, threads: int = 0):
-    """An inference session; ``threads`` intra-op threads (0: ONNX Runtime's choice)."""
+    """An inference session, without the ``UNFUSED`` graph fusions; ``threads`` intra-op
+    threads (0: ONNX Runtime's choice)."""
     ort = _need_runtime("load the model")
     options = ort.SessionOptions()
     options.log_severity_level = 3
     if threads:
         options.intra_op_num_threads = threads
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"],
+                                disabled_optimizers=list(UNFUSED))
 
 
 def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -275,7 +291,9 @@ def build(model_dir: str | Path) -> Path:
             source / "model.safetensors"), "max_seq_length": max_length, "opset": OPSET,
             "recipe": RECIPE,
             "quantisation": "int8, per channel, MatMul weights but layer 0's "
-                            "feed-forward output; activations dynamic uint8 per row",
+                            "feed-forward output; activations dynamic uint8 per row "
+                            "(QuantizeLinear per axis)",
+            "session_fusions_disabled": list(UNFUSED),
             "torch": torch.__version__, "onnxruntime": onnxruntime.__version__}
         (work / BUILD_FILE).write_text(json.dumps(build_info, indent=2) + "\n", encoding="utf-8")
         (work / SUMS_FILE).write_text("".join(f"{sha256_file(work / name)}  {name}\n"

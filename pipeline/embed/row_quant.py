@@ -7,13 +7,17 @@ value depends on the largest activation anywhere in the batch, so a sentence's v
 on its batch-mates. ``per_row_activations`` rewrites each of those into a scale per row (the
 last axis reduced): ``scale = max|x| / 127`` and ``q = round(x / scale) + 128`` as uint8 with a
 fixed zero point of 128 (symmetric, so no per-row zero point is needed: ONNX Runtime's
-``MatMulInteger`` takes only a scalar one for its first input). The integer product is exact,
+``MatMulInteger`` takes only a scalar one for its first input). ``q`` is one standard
+``QuantizeLinear`` per axis over ``x`` flattened to rows (recipe 4; recipe 3 spelt it as
+``Div``, ``Round``, ``Add``, ``Cast``, four passes over the tensor, for the same vectors bit for
+bit at 0.92-0.95x the speed: issue 29, docs/benchmarks-history.md). The integer product is exact,
 and the scales are applied after it per element (``Mul`` by the weight's scales, then by the
 row's), so every output row is a function of its own input row only.
 
 Why hand-written: no library quantises activations per row for ONNX Runtime's CPU kernels
 (``quantize_dynamic`` has no such option; ``MatMulNBits`` 8-bit with accuracy level 4
-quantises per row block but ran at about half the speed here; int8 x int8 ``MatMulInteger``
+quantises per row block but ran at about half the speed here, 0.7x on an AVX-512 VNNI machine,
+where blocks of 128 also gave vectors that depend on the batch; int8 x int8 ``MatMulInteger``
 at a sixth). Measured on 1,500 NHS FFT dev sentences, one thread: mean cosine to the fp32
 export 0.994 (per-tensor: 0.991), bit-identical vectors alone and in batches of 2-64.
 
@@ -39,12 +43,12 @@ def per_row_activations(source: str | Path, target: str | Path) -> int:
     """Rewrite ``source`` (a ``quantize_dynamic`` model) into ``target`` with per-row
     activation scales; returns how many ``DynamicQuantizeLinear`` nodes were rewritten."""
     import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper, numpy_helper
 
     model = onnx.load(str(source))
     graph = model.graph
     constants = {"per_row/levels": np.float32(LEVELS), "per_row/tiny": np.float32(TINY),
-                 "per_row/centre": np.float32(ZERO_POINT),
+                 "per_row/flat": np.array([-1], dtype=np.int64),
                  "per_row/zero_point": np.uint8(ZERO_POINT)}
     graph.initializer.extend(numpy_helper.from_array(np.asarray(value), name)
                              for name, value in constants.items())
@@ -65,9 +69,15 @@ def per_row_activations(source: str | Path, target: str | Path) -> int:
                        axes=[-1], keepdims=1)
             add("Max", [add("Div", [peak, "per_row/levels"], f"{stem}/ratio"), "per_row/tiny"],
                 scale)
-            steps = add("Round", [add("Div", [x, scale], f"{stem}/steps")], f"{stem}/rounded")
-            add("Cast", [add("Add", [steps, "per_row/centre"], f"{stem}/centred")], quantised,
-                to=TensorProto.UINT8)  # |steps| <= 127 by the scale: no clipping needed
+            # one QuantizeLinear over the rows of x as a matrix, a scale and zero point per row
+            # (per axis 0): round(x / scale) + 128, |steps| <= 127 by the scale
+            rows = add("Flatten", [x], f"{stem}/rows", axis=-1)
+            row_scale = add("Reshape", [scale, "per_row/flat"], f"{stem}/row_scale")
+            centres = add("ConstantOfShape", [add("Shape", [row_scale], f"{stem}/count")],
+                          f"{stem}/centres", value=numpy_helper.from_array(
+                              np.array([ZERO_POINT], dtype=np.uint8)))
+            add("Reshape", [add("QuantizeLinear", [rows, row_scale, centres], f"{stem}/steps",
+                                axis=0), add("Shape", [x], f"{stem}/shape")], quantised)
             row_scales[scale] = zero_point
         elif node.op_type == "Mul" and node.input[0] in row_scales:
             scale_products[node.output[0]] = (node.input[0], node.input[1])  # replaced below
