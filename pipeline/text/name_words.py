@@ -259,6 +259,12 @@ PERSON_OWNS = (
     "kindness", "patience", "handover", "shift", "shifts", "induction", "attitude",
     "approach", "humour", "smile", "dedication", "caseload",
 )
+# Eponymous things that a person may own too: no eponym after a possessive ("McCain's
+# position", "Priya's report"; but "Ryle's tube").
+PERSON_MAY_OWN = _words("""
+position report method technique rule law operation procedure protocol inquiry scholarship
+rounds chart charts guidelines criteria classification
+""")
 # What a person's work leaves, after a possessive: a cue for one word too ("Asantewaa's
 # notes", "KARAKAYA'S TEAM"), but not after an eponymous disease ("Parkinson's clinic").
 PERSON_WORK = (

@@ -177,6 +177,10 @@ ROLE_AFTER = regex.compile(  # "Oyelaran (the HCA)", "Wambui, our physio"
     r"[ \t]*(?:\(|,)[ \t]*(?:(?:the|our|my|a)[ \t]+)?(?:\p{L}+[ \t]+)?(?:"
     + "|".join(c for c in name_words.WEAK_CUES if len(c) > 4 or c in (
         "hca", "rep", "lead", "head", "boss")) + r")(?:[ \t]*\)|[ \t]*,)", regex.IGNORECASE)
+AND_WORD = re.compile(r"[ \t](?:and|&|AND)[ \t]")
+LIST_CUE = regex.compile(  # "Thanks to A and B"; not "countries like China, India and"
+    r"(?:^|[^\p{L}])(?:thanks|thank[ \t]+you|thank|kudos|shout[ \t-]?out|well[ \t]+done|"
+    r"grateful|praise|mention|by|colleagues?)(?:[ \t]+(?:to|for))?[ \t,:]*$", regex.IGNORECASE)
 WERE_AFTER = regex.compile(r"[ \t]+were(?!\p{L})", regex.IGNORECASE)  # "X and Y were kind"
 OPENING = regex.compile(r"(?:^|[.!?:;\n\"“(])[ \t]*(?:(?:" + "|".join(name_words.OPENERS)
                         + r")[ \t,]+)?$", regex.IGNORECASE)  # "honestly gbemisola is"
@@ -211,6 +215,10 @@ PERSON_QUALITY = regex.compile(  # "Ogilvie was brilliant", "Mehrdad is why I st
     + r")[ \t]+){0,3}(?:(" + "|".join(sorted(name_words.PERSON_ONLY_QUALITIES)) + r")|"
     + "|".join(sorted(name_words.PERSON_QUALITIES)) + r")(?!\p{L})",
     regex.IGNORECASE)
+LOWER_BEFORE_IS = re.compile(r"\b[a-z]{5,}[ \t]+(?:is|was|has)\b")  # quicker, first
+OPENING_LOWER = regex.compile(  # a quick check for "honestly jocasta was brilliant"
+    r"(?:^|[.!?:;\n\"“(])[ \t]*(?:(?i:" + "|".join(name_words.OPENERS)
+    + r")[ \t,]+)?(\p{Ll}{5,})[ \t]+(?i:is|was|has)(?!\p{L})")
 NEXT_LOWER = regex.compile(r"[ \t]+(\p{Ll}+)(?![\p{L}'’])")
 NAMED_THING = regex.compile(r"[ \t]+(?:" + "|".join(sorted(
     name_words.NAMED_THING_AFTER | name_places.EPONYM_AFTER))
@@ -220,11 +228,13 @@ NAMED_THING = regex.compile(r"[ \t]+(?:" + "|".join(sorted(
 
 EPONYM_THING = regex.compile(  # "Ryle's tube", "Rinne and Weber tests"
     r"(?:['’]s[ \t]+|[ \t]+(?:and|&)[ \t]+\p{Lu}[\p{L}-]*(?:['’]s)?[ \t]+)(?:"
-    + "|".join(sorted(name_places.EPONYM_AFTER)) + r")(?!\p{L})")
+    + "|".join(sorted(name_places.EPONYM_AFTER - name_words.PERSON_MAY_OWN)) + r")(?!\p{L})")
 WITH_A_PERSON = regex.compile(  # "was brilliant with my son": said of a person
     r"[ \t]+with[ \t]+(?:my|our|his|her|their|all|every|each)(?!\p{L})", regex.IGNORECASE)
 MACHINES = name_words.SYSTEMS | name_places.VOICE_ASSISTANTS  # "Lorenzo", "Alexa"
 SENTENCE = regex.compile(r"[^.!?\n]+")
+CAPITALS = regex.compile(r"\p{Lu}{2}")
+LOWER_LETTER = regex.compile(r"\p{Ll}")
 
 
 def _recase(match: regex.Match[str]) -> str:
@@ -235,7 +245,7 @@ def _recase(match: regex.Match[str]) -> str:
     base, tail = (token[:-2], token[-2:].lower()) if token.endswith(POSSESSIVE) else (token, "")
     if strong(base):
         key = lex.key(base)
-        if not spoken(key) and (len(key) < 3 or not regex.search("[aeiouy]", key)):
+        if not spoken(key) and (len(key) < 3 or not any(c in "aeiouy" for c in key)):
             return token  # "LI", "NG": a name like letters, read as capitals were
         return "-".join(p[:1] + p[1:].lower() for p in base.split("-")) + tail
     if word_facts(base)[3] or lex.english(base):
@@ -247,12 +257,12 @@ def recase_capitals(text: str) -> str:
     """``text`` with each sentence written wholly in capitals (two words or more) recased as
     ordinary text, the same length, so that the rules for capitalised words read it
     ("KARAKAYA'S TEAM DID A FANTASTIC JOB" as "Karakaya's team did a fantastic job")."""
-    if not regex.search(r"\p{Lu}{2}", text):
+    if not CAPITALS.search(text):
         return text
     pieces, at = [], 0
     for sentence in SENTENCE.finditer(text):
         part = sentence.group()
-        if regex.search(r"\p{Ll}", part) or len(WORD.findall(part)) < 2:
+        if LOWER_LETTER.search(part) or len(WORD.findall(part)) < 2:
             continue
         recased = WORD.sub(_recase, part)
         if len(recased) == len(part):
@@ -340,13 +350,25 @@ def find_untitled_names(text: str) -> list[Span]:
     read twice, as written and recased as ordinary text ("SIDEBOTTOM IS THE ONLY MANAGER")."""
     recased = recase_capitals(text)
     spans = _find_all(text)
-    return _merge(spans + _find_all(recased)) if recased != text else spans
+    if recased == text:
+        return spans
+    return _merge(spans + [s for s in _find_all(recased) if _recased_name(recased, s)])
+
+
+def _recased_name(text: str, span: Span) -> bool:
+    """True when a name found in a sentence recased from capitals holds no English word
+    (not "A CHRISTIAN BASED PARTY", "AN IVY LEAGUE COLLEGE") and, when of two words or
+    more, a known name ("TIAN BINGBING"; not Spanish or slips side by side: "COSAS BUENAS
+    OARA", "MEDEICAL ASISTANCE")."""
+    words = WORD.findall(text, *span)
+    return not any(map(lex.english, words)) and (
+        len(words) == 1 or any(word_facts(w)[1] or word_facts(w)[2] for w in words))
 
 
 def _find_all(text: str) -> list[Span]:
     """``find_untitled_names`` of one reading of a text."""
     if not any(map(strong, WORD.findall(text))) and not CAPITALISED_PERSON.search(text) \
-            and not _cued_capitals(text) and not PERSON_QUALITY.search(text):
+            and not _cued_capitals(text) and not _rare_before_is(text):
         return []  # no known name nor unknown word: most answers stop here
     words = words_of(text)
     spans = _find(text, words, frozenset())
@@ -360,6 +382,12 @@ def _find_all(text: str) -> list[Span]:
               if not POSSESSIVE_PERSON.match(text, max(0, m.end() - 2))]
     return [(s, e) for s, e in spans if not any(s < b and a < e for a, b in organisations)
             and not any(a <= s and e <= b for a, b in things)]
+
+
+def _rare_before_is(text: str) -> bool:
+    """A quick check: a rare noun in lower case opening a sentence before "is", "was"."""
+    return LOWER_BEFORE_IS.search(text) is not None and any(
+        word_facts(m.group(1))[8] for m in OPENING_LOWER.finditer(text))
 
 
 def _cued_capitals(text: str) -> bool:
@@ -423,10 +451,12 @@ def _pair_with_a_cue(text: str) -> frozenset[Span]:
     team after them ("Bincy and Tintu covered", "waqas and hira on the late shift", "Lorelie
     and Arvin from the agency", "Chan and Liang in pathology")."""
     spans: set[Span] = set()
+    if AND_WORD.search(text) is None:
+        return frozenset()  # a quick check: most answers join no two words so
     for match in PAIR.finditer(text):
         if not (POST_CUE.match(text, match.end()) or TEAM_AFTER.match(text, match.end())
                 or TEAM_CUE.match(text, match.end()) or WERE_AFTER.match(text, match.end())
-                or CUE.search(text[max(0, match.start() - CUE_WINDOW):match.start()])):
+                or LIST_CUE.search(text, max(0, match.start() - CUE_WINDOW), match.start())):
             continue
         members = [*match.spans(1), *match.spans(2), *match.spans(3)]
         while len(members) > 2 and not _pair_other(text[slice(*members[0])]):
