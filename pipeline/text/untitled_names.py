@@ -357,12 +357,15 @@ def find_untitled_names(text: str) -> list[Span]:
 
 def _recased_name(text: str, span: Span) -> bool:
     """True when a name found in a sentence recased from capitals holds no English word
-    (not "A CHRISTIAN BASED PARTY", "AN IVY LEAGUE COLLEGE") and, when of two words or
-    more, a known name ("TIAN BINGBING"; not Spanish or slips side by side: "COSAS BUENAS
-    OARA", "MEDEICAL ASISTANCE")."""
+    (not "A CHRISTIAN BASED PARTY", "AN IVY LEAGUE COLLEGE") or, when of two words or
+    more, a known name and no English word but a known name ("LUO BINGBING"; not Spanish or
+    slips side by side: "COSAS BUENAS OARA", "MEDEICAL ASISTANCE")."""
     words = WORD.findall(text, *span)
-    return not any(map(lex.english, words)) and (
-        len(words) == 1 or any(word_facts(w)[1] or word_facts(w)[2] for w in words))
+    if len(words) == 1:
+        return not lex.english(words[0])
+    known = [word_facts(w)[1] or word_facts(w)[2] for w in words]  # "Luo" is English too
+    return any(known) and not any(
+        lex.english(w) and not k for w, k in zip(words, known, strict=True))
 
 
 def _find_all(text: str) -> list[Span]:
