@@ -364,7 +364,7 @@ def _recased_name(text: str, span: Span) -> bool:
     if len(words) == 1:
         return not lex.english(words[0])
     known = [word_facts(w)[1] or word_facts(w)[2] for w in words]  # "Luo" is English too
-    return any(known) and not any(
+    return any(known) and known.count(False) < 2 and not any(  # not "MISMA ESCUELA DE BUSH"
         lex.english(w) and not k for w, k in zip(words, known, strict=True))
 
 
