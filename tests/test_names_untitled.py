@@ -404,6 +404,8 @@ LOOKALIKES_SEVENTH = [
     "honestly the physio explained it well",
     "THE CAMHS WAITING LIST IS TOO LONG",
     "ED WAS BUSY AND THE NG TUBE HURT",
+    "Bupa's patients get seen first.",
+    "Ryanair's list of flights was long.",
 ]
 
 

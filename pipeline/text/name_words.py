@@ -271,6 +271,10 @@ PERSON_WORK = (
     "clinic", "clinics", "notes", "list", "lists", "ward round", "patients", "letter",
     "letters", "referral", "clinic letter", "operating list", "surgery list",
 )
+# ... of which a firm has these too: a cue only for a known name ("Ryanair's list").
+WORK_PAPERS = frozenset(
+    ("list", "lists", "letter", "letters", "referral", "clinic letter", "operating list",
+     "surgery list"))
 # Verbs that only a person does, a cue after a single word ("tendai said").
 PERSON_VERBS = (
     "said", "says", "told", "tells", "asked", "replied", "answered", "explained", "agreed",

@@ -293,7 +293,17 @@ def _cued(text: str, word: Word, cued_at: frozenset[int] = frozenset()) -> bool:
         ((word.known or _unlisted(word) or (word.foreign and word.shape == "cap"))
          and (PERSON_AFTER.match(text, word.end) is not None
               or POSSESSIVE_PERSON.match(text, word.end)
-              or POSSESSIVE_WORK.match(text, word.end))) or _team_or_role(text, word)
+              or _possessive_work(text, word))) or _team_or_role(text, word)
+
+
+def _possessive_work(text: str, word: Word) -> bool:
+    """A possessive before a person's work ("Asantewaa's notes", "KARAKAYA'S TEAM"); for an
+    unknown word, five letters or more and not a list or a letter ("Bupa's patients",
+    "Ryanair's list" are a firm's)."""
+    work = POSSESSIVE_WORK.match(text, word.end)
+    return work is not None and (word.known or (
+        len(word.text) > 4 and regex.sub(r"^['’]s\s+", "", work.group()).lower()
+        not in name_words.WORK_PAPERS))
 
 
 def _team_or_role(text: str, word: Word) -> bool:
