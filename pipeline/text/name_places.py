@@ -268,6 +268,43 @@ claire house
 zoe's place
 naomi house
 jessie may
+bernard matthews
+mr kipling
+uncle ben's
+ben and jerry's
+ben & jerry's
+dr martens
+doc martens
+dr oetker
+mcdonald's
+mcdonalds
+ronald mcdonald
+sainsbury's
+sainsburys
+morrisons
+debenhams
+wetherspoons
+nando's
+frankie and benny's
+frankie & benny's
+harry ramsden's
+holland and barrett
+holland & barrett
+fortnum and mason
+harvey nichols
+tommy hilfiger
+ralph lauren
+calvin klein
+hugo boss
+ted baker
+jack daniels
+jack daniel's
+jamie oliver's
+heinz
+cadbury
+cadbury's
+kellogg's
+colman's
 ty hafan
 rowcroft
 keech
@@ -424,6 +461,10 @@ lyrica neurontin tramadol zydol co-codamol co-dydramol codeine morphine diamorph
 fentanyl oxycodone buprenorphine methadone naloxone midazolam lorazepam diazepam
 """)
 
+# Voice assistants and chat bots named like people: one alone is a device, not a person,
+# without a cue ("Alexa reminds my mum", "Siri can book").
+VOICE_ASSISTANTS = _words("alexa siri cortana bixby")
+
 EPONYM_WORDS = _words("""
 apgar barthel braden waterlow epley heimlich trendelenburg babinski romberg guedel
 yankauer venturi stedy arjo
@@ -435,5 +476,6 @@ competent competence competency manoeuvre maneuver procedure criteria classifica
 collar frame frames boot boots stockings bandage tube tubes repair operation technique
 method position protocol chart charts hoist stedy mask masks needle needles drain drains
 pump pumps dressing dressings solution reflex reflexes fracture fractures guidelines
-report inquiry rule law scholarship rounds
+report inquiry rule law scholarship rounds harness harnesses tear tears forceps retractor
+retractors clamp clamps tourniquet speculum incision triad gland glands duct ducts
 """)

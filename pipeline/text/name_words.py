@@ -216,7 +216,7 @@ e-roster eroster heroes vocera cardiobase icnet ulysses safecare ilog esr
 # ("Heather ward", "Victoria line"), unless a person's role follows ("Kate ward manager").
 NAMED_THING_AFTER = (PLACE_SUFFIXES - {"day", "week", "green", "park", "way", "view", "rise",
                                        "close", "walk", "row", "place"}) | _words(
-    "suite station building clinic programme award")
+    "suite station building clinic programme award trophy medal shield prize lecture")
 ROLE_AFTER_THING = _words("manager clerk sister matron")
 
 # Words that put a name next: "my colleague X", "spoke to x y", "thanks to X".
@@ -259,6 +259,22 @@ PERSON_OWNS = (
     "kindness", "patience", "handover", "shift", "shifts", "induction", "attitude",
     "approach", "humour", "smile", "dedication", "caseload",
 )
+# Eponymous things that a person may own too: no eponym after a possessive ("McCain's
+# position", "Priya's report"; but "Ryle's tube").
+PERSON_MAY_OWN = _words("""
+position report method technique rule law operation procedure protocol inquiry scholarship
+rounds chart charts guidelines criteria classification
+""")
+# What a person's work leaves, after a possessive: a cue for one word too ("Asantewaa's
+# notes", "KARAKAYA'S TEAM"), but not after an eponymous disease ("Parkinson's clinic").
+PERSON_WORK = (
+    "clinic", "clinics", "notes", "list", "lists", "ward round", "patients", "letter",
+    "letters", "referral", "clinic letter", "operating list", "surgery list",
+)
+# ... of which a firm has these too: a cue only for a known name ("Ryanair's list").
+WORK_PAPERS = frozenset(
+    ("list", "lists", "letter", "letters", "referral", "clinic letter", "operating list",
+     "surgery list"))
 # Verbs that only a person does, a cue after a single word ("tendai said").
 PERSON_VERBS = (
     "said", "says", "told", "tells", "asked", "replied", "answered", "explained", "agreed",
@@ -282,7 +298,8 @@ therapy bank agency triage recovery admissions imaging ultrasound scanning dialy
 stroke orthopaedics ortho fracture plaster gynae gynaecology antenatal postnatal paeds
 palliative chemo respiratory podiatry psychology psychiatry safeguarding security kitchen
 kitchens laundry domestics facilities maintenance helpdesk rehab bay majors minors itu ccu
-amu sdec nicu scbu neonatal labour research education governance procurement
+amu sdec nicu scbu neonatal labour research education governance procurement gym
+hydrotherapy
 """)
 # Nouns of a place after a word that is both a place and a name: "Preston hospital",
 # "Beverley's community hospital", "Crosby station".
@@ -295,14 +312,14 @@ borough a&e walk-in minor patients residents fc
 # known name or unknown word ("Ogilvie was brilliant", "Haroon is patient", "X is why").
 PERSON_QUALITIES = _words("""
 brilliant lovely amazing wonderful fantastic helpful supportive excellent fab fabulous
-brill incredible knowledgeable unhelpful reassuring understanding dedicated why reason calm
+brill incredible knowledgeable unhelpful reassuring understanding dedicated why reason
 best
 """)
 # ... of which these are said only of a person: a cue even for a word like a slip.
 PERSON_ONLY_QUALITIES = _words("""
 kind patient caring rude friendly gentle attentive compassionate approachable polite
 dismissive funny considerate thoughtful sweet hardworking hard-working unprofessional
-abrupt condescending arrogant kindest nicest loveliest sweetest gentlest funniest
+abrupt condescending arrogant kindest nicest loveliest sweetest gentlest funniest calm
 """)
 INTENSIFIERS = ("so", "very", "really", "always", "just", "absolutely", "truly", "extremely",
                 "incredibly", "genuinely", "such", "a", "an", "the", "most", "only", "beyond")
@@ -311,7 +328,11 @@ INTENSIFIERS = ("so", "very", "really", "always", "just", "absolutely", "truly",
 PERSON_NOUNS = _words("""
 nurse nurses manager boss star legend gem credit asset angel person lady woman man guy
 doctor porter midwife colleague sister leader mentor matron physio hca friend superstar
-hero diamond
+hero diamond assistant receptionist physiotherapist therapist pharmacist consultant
+registrar surgeon cleaner clerk secretary technician paramedic carer practitioner
+radiographer sonographer phlebotomist dietitian dietician optometrist orthoptist chaplain
+housekeeper volunteer administrator coordinator educator counsellor psychologist
+anaesthetist podiatrist audiologist dentist hygienist gp
 """)
 # Words that open a sentence before a lower-case name ("honestly gbemisola is ...").
 OPENERS = ("honestly", "personally", "seriously", "also", "and", "but", "so", "tbh", "plus")

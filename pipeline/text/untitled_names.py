@@ -76,6 +76,20 @@ The evidence needed grows as the text gives less away:
   before two or three capitalised words no list holds, one a rare noun, is a name ("looked
   after by Innes Crichton"); so is one word between a role and a comma and another comma
   ("The porter, Wojtek, was a star").
+- a sentence wholly in capitals is read twice: as written, and recased as ordinary text (a
+  name-like word capitalised, an everyday word in lower case, letters such as "CAMHS" kept),
+  so the rules for capitalised words read it ("SIDEBOTTOM IS THE ONLY MANAGER");
+- a possessive before a person's work ("Asantewaa's notes", "X's clinic", "X's patients") is
+  a cue, unless an eponymous thing follows ("Ryle's tube", "Rinne and Weber tests",
+  "Mallory-Weiss tear"); a role said of a word ("is a superb healthcare assistant") is one
+  for a capitalised unknown word too, when at most two words stand between; "was calm"
+  or "was brilliant with my son" is said of a person;
+- a list after a cue or before a person's verb or a team ("Thanks to Rumana and Mofizul",
+  "Llinos, Esyllt and Cledwyn in the pharmacy") needs one member that is a name; the others
+  may be unknown or capitalised words that are no everyday word ("Cressida and Peregrine");
+- a lower-case rare noun opening a sentence before "is/was" and a quality is a name
+  ("honestly jocasta was brilliant"); a role word is never one ("the physio explained"),
+  nor a voice assistant without a cue ("Alexa reminds my mum").
 
 Known misses (the development sets'): Cantonese given names that are English words ("Cheung
 Wing"); two unlisted words in capitals that both look like slips with no person's verb
@@ -95,7 +109,8 @@ import regex
 
 from pipeline.text import name_lexicon as lex
 from pipeline.text import name_places, name_words
-from pipeline.text.name_tokens import WORD, Word, strong, word_facts, words_of
+from pipeline.text.name_tokens import WORD, Word, spoken, strong, word_facts, words_of
+from pipeline.text.names import POSSESSIVE
 
 Span = tuple[int, int]
 
@@ -126,13 +141,18 @@ PLACE_UPON = regex.compile(r"[ \t]+(?:upon|under|super)[ \t]+\p{Lu}")  # "Kingst
 PLACE_UPON_BEFORE = regex.compile(r"\p{Lu}\p{L}*[ \t]+(?:upon|under|super)[ \t]+$")
 AND_AFTER = regex.compile(r"[ \t]+(?:and|&)[ \t]+(?=\p{L})")
 AND_BEFORE = regex.compile(r"(\p{L}+)[ \t]+(?:and|&)[ \t]+$")
-PAIR = regex.compile(r"(?<![\p{L}'’])(\p{Lu}\p{Ll}+|\p{Ll}+|\p{Lu}+)[ \t]+(?:and|&|AND)[ \t]+"
-                     r"(\p{Lu}\p{Ll}+|\p{Ll}+|\p{Lu}+)(?![\p{L}'’])")
+_MEMBER = r"(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Ll}+|\p{Lu}+)"  # "Cumberbatch-Yearwood"
+PAIR = regex.compile(  # "Bincy and Tintu", "Llinos, Esyllt and Cledwyn"
+    r"(?<![\p{L}'’-])" + _MEMBER + r"(?:[ \t]*,[ \t]*" + _MEMBER + r"){0,3}(?:[ \t]*,)?[ \t]+"
+    r"(?:and|&|AND)[ \t]+" + _MEMBER + r"(?![\p{L}'’-])")
 TEAM_AFTER = regex.compile(r"[ \t]+(?:(?:in|at)[ \t]+(?:the|our|my)|from|on)[ \t]+\p{L}",
                            regex.IGNORECASE)  # "from the agency", "on nights", "IN THE"
 WORKS_IN = regex.compile(r"[ \t]+(?:from|on|in|at)[ \t]+\p{L}", regex.IGNORECASE)  # "in pharmacy"
 POSSESSIVE_PERSON = regex.compile(r"['’]s[ \t]+(?:" + "|".join(name_words.PERSON_OWNS)
                                   + r")(?!\p{L})", regex.IGNORECASE)  # "Nakato's manager"
+POSSESSIVE_WORK = regex.compile(r"['’]s[ \t]+(?:" + "|".join(sorted(
+    name_words.PERSON_WORK, key=len, reverse=True)) + r")(?!\p{L})",
+                                regex.IGNORECASE)  # "Asantewaa's notes", "X'S CLINIC"
 PRONOUN = regex.compile(r"[ \t]*,[ \t]*(?:he|she)(?!\p{L})", regex.IGNORECASE)  # "X Y, he"
 TEAM_CUE = regex.compile(  # "Osei in pathology", "Nuttall on the bank office"
     r"[ \t]+(?i:in|on|from|at)[ \t]+(?:(?i:the|our|my)[ \t]+(?:[\p{L}&-]+[ \t]+){0,2}?"
@@ -144,6 +164,8 @@ PERSON_PREDICATE = regex.compile(  # "Tsang is a fantastic charge nurse"
     + "|".join(sorted(name_words.PERSON_NOUNS)) + r")(?!\p{L})", regex.IGNORECASE)
 PRODUCT_SHAPE = regex.compile(  # "SystmOne", "BadgerNet"; not "McGrath", "DeSouza"
     r"^(?!(?:Mc|Mac|O['’]|D['’]|De|Di|Da|Du|La|Le|Van|Von|Fitz)\p{Lu})\p{L}*\p{Ll}\p{Lu}")
+NEAR_PREDICATE = regex.compile(  # "Sidebottom is the only manager": two words at most
+    PERSON_PREDICATE.pattern.replace("{0,4}?", "{0,2}?"), regex.IGNORECASE)
 CAPITALISED_PERSON = regex.compile(  # "Clovis is the best porter"
     r"\p{Lu}\p{Ll}+(?i:" + PERSON_PREDICATE.pattern + ")")
 TWO_CAPITALISED = regex.compile(r"\p{Lu}\p{Ll}+[ \t]+\p{Lu}\p{Ll}+")  # "Innes Crichton"
@@ -155,6 +177,10 @@ ROLE_AFTER = regex.compile(  # "Oyelaran (the HCA)", "Wambui, our physio"
     r"[ \t]*(?:\(|,)[ \t]*(?:(?:the|our|my|a)[ \t]+)?(?:\p{L}+[ \t]+)?(?:"
     + "|".join(c for c in name_words.WEAK_CUES if len(c) > 4 or c in (
         "hca", "rep", "lead", "head", "boss")) + r")(?:[ \t]*\)|[ \t]*,)", regex.IGNORECASE)
+AND_WORD = re.compile(r"[ \t](?:and|&|AND)[ \t]")
+LIST_CUE = regex.compile(  # "Thanks to A and B"; not "countries like China, India and"
+    r"(?:^|[^\p{L}])(?:thanks|thank[ \t]+you|thank|kudos|shout[ \t-]?out|well[ \t]+done|"
+    r"grateful|praise|mention|by|colleagues?)(?:[ \t]+(?:to|for))?[ \t,:]*$", regex.IGNORECASE)
 WERE_AFTER = regex.compile(r"[ \t]+were(?!\p{L})", regex.IGNORECASE)  # "X and Y were kind"
 OPENING = regex.compile(r"(?:^|[.!?:;\n\"“(])[ \t]*(?:(?:" + "|".join(name_words.OPENERS)
                         + r")[ \t,]+)?$", regex.IGNORECASE)  # "honestly gbemisola is"
@@ -189,11 +215,60 @@ PERSON_QUALITY = regex.compile(  # "Ogilvie was brilliant", "Mehrdad is why I st
     + r")[ \t]+){0,3}(?:(" + "|".join(sorted(name_words.PERSON_ONLY_QUALITIES)) + r")|"
     + "|".join(sorted(name_words.PERSON_QUALITIES)) + r")(?!\p{L})",
     regex.IGNORECASE)
+LOWER_BEFORE_IS = re.compile(r"\b[a-z]{5,}[ \t]+(?:is|was|has)\b")  # quicker, first
+OPENING_LOWER = regex.compile(  # a quick check for "honestly jocasta was brilliant"
+    r"(?:^|[.!?:;\n\"“(])[ \t]*(?:(?i:" + "|".join(name_words.OPENERS)
+    + r")[ \t,]+)?(\p{Ll}{5,})[ \t]+(?i:is|was|has)(?!\p{L})")
 NEXT_LOWER = regex.compile(r"[ \t]+(\p{Ll}+)(?![\p{L}'’])")
 NAMED_THING = regex.compile(r"[ \t]+(?:" + "|".join(sorted(
     name_words.NAMED_THING_AFTER | name_places.EPONYM_AFTER))
                             + r")(?!\p{L})(?![ \t]+(?:" + "|".join(
                                 sorted(name_words.ROLE_AFTER_THING)) + r")(?!\p{L}))")
+
+
+EPONYM_THING = regex.compile(  # "Ryle's tube", "Rinne and Weber tests"
+    r"(?:['’]s[ \t]+|[ \t]+(?:and|&)[ \t]+\p{Lu}[\p{L}-]*(?:['’]s)?[ \t]+)(?:"
+    + "|".join(sorted(name_places.EPONYM_AFTER - name_words.PERSON_MAY_OWN)) + r")(?!\p{L})")
+WITH_A_PERSON = regex.compile(  # "was brilliant with my son": said of a person
+    r"[ \t]+with[ \t]+(?:my|our|his|her|their|all|every|each)(?!\p{L})", regex.IGNORECASE)
+MACHINES = name_words.SYSTEMS | name_places.VOICE_ASSISTANTS  # "Lorenzo", "Alexa"
+SENTENCE = regex.compile(r"[^.!?\n]+")
+CAPITALS = regex.compile(r"\p{Lu}{2}")
+LOWER_LETTER = regex.compile(r"\p{Ll}")
+
+
+def _recase(match: regex.Match[str]) -> str:
+    """A word of a sentence in capitals written as in ordinary text: a known name that is not
+    an everyday word or an unknown word read as a word capitalised ("SIDEBOTTOM", "ANSAH"),
+    letters kept ("CAMHS", "NHS"), any other word in lower case ("IS", "THE")."""
+    token = match.group()
+    base, tail = (token[:-2], token[-2:].lower()) if token.endswith(POSSESSIVE) else (token, "")
+    if strong(base):
+        key = lex.key(base)
+        if not spoken(key) and (len(key) < 3 or not any(c in "aeiouy" for c in key)):
+            return token  # "LI", "NG": a name like letters, read as capitals were
+        return "-".join(p[:1] + p[1:].lower() for p in base.split("-")) + tail
+    if word_facts(base)[3] or lex.english(base):
+        return base.lower() + tail  # "IS", "THE", "TEAM"
+    return token  # "CAMHS", "NHSE": letters
+
+
+def recase_capitals(text: str) -> str:
+    """``text`` with each sentence written wholly in capitals (two words or more) recased as
+    ordinary text, the same length, so that the rules for capitalised words read it
+    ("KARAKAYA'S TEAM DID A FANTASTIC JOB" as "Karakaya's team did a fantastic job")."""
+    if not CAPITALS.search(text):
+        return text
+    pieces, at = [], 0
+    for sentence in SENTENCE.finditer(text):
+        part = sentence.group()
+        if LOWER_LETTER.search(part) or len(WORD.findall(part)) < 2:
+            continue
+        recased = WORD.sub(_recase, part)
+        if len(recased) == len(part):
+            pieces += [text[at:sentence.start()], recased]
+            at = sentence.end()
+    return "".join(pieces) + text[at:] if pieces else text
 
 
 def _joined(text: str, left: Word, right: Word) -> bool:
@@ -207,6 +282,8 @@ def _cued(text: str, word: Word, cued_at: frozenset[int] = frozenset()) -> bool:
     ("The porter, Wojtek, was") or a role after it in brackets or commas ("Oyelaran (the
     HCA)", "Wambui, our physio,"), a name it is joined to, or a verb only a person does after
     it ("tendai said", "Selvakumar explained")."""
+    if lex.key(word.text) in ROLE_WORDS:
+        return False  # "the physio explained": a role, not a name
     return word.start in cued_at or \
         CUE.search(text[max(0, word.start - CUE_WINDOW):word.start]) is not None or \
         (word.strong and ROLE_APPOSITION.search(text, max(0, word.start - CUE_WINDOW),
@@ -215,7 +292,18 @@ def _cued(text: str, word: Word, cued_at: frozenset[int] = frozenset()) -> bool:
         (word.strong and ROLE_AFTER.match(text, word.end) is not None) or \
         ((word.known or _unlisted(word) or (word.foreign and word.shape == "cap"))
          and (PERSON_AFTER.match(text, word.end) is not None
-              or POSSESSIVE_PERSON.match(text, word.end))) or _team_or_role(text, word)
+              or POSSESSIVE_PERSON.match(text, word.end)
+              or _possessive_work(text, word))) or _team_or_role(text, word)
+
+
+def _possessive_work(text: str, word: Word) -> bool:
+    """A possessive before a person's work ("Asantewaa's notes", "KARAKAYA'S TEAM"); for an
+    unknown word, five letters or more and not a list or a letter ("Bupa's patients",
+    "Ryanair's list" are a firm's)."""
+    work = POSSESSIVE_WORK.match(text, word.end)
+    return work is not None and (word.known or (
+        len(word.text) > 4 and regex.sub(r"^['’]s\s+", "", work.group()).lower()
+        not in name_words.WORK_PAPERS))
 
 
 def _team_or_role(text: str, word: Word) -> bool:
@@ -240,8 +328,12 @@ def _team_or_role(text: str, word: Word) -> bool:
         (word.known or _unlisted(word)) and (
             PERSON_PREDICATE.match(text, word.end) is not None
             or (quality is not None and not _place_like(text, word)))) or (
-        quality is not None and word.foreign and len(word.text) > 4 and
-        quality.group(1) is not None and not _place_like(text, word))
+        word.foreign and word.shape == "cap" and len(word.text) > 4
+        and NEAR_PREDICATE.match(text, word.end) is not None
+        and not _place_like(text, word)) or (
+        quality is not None and word.foreign and len(word.text) > 4 and (
+            quality.group(1) is not None or WITH_A_PERSON.match(text, quality.end()))
+        and not _place_like(text, word))
 
 
 def _place_like(text: str, word: Word) -> bool:
@@ -249,7 +341,7 @@ def _place_like(text: str, word: Word) -> bool:
     describes: a place of our lists ("Preston was lovely"), a clinical system, a word shaped
     like a product's name ("SystmOne", an unknown word ending in "x": "Accurx"), a word after "in", "at", "to" ("Hospital in
     Lerwick was friendly") or beside a place ("Norfolk and Waveney was excellent")."""
-    return lex.key(word.text) in name_words.SYSTEMS | name_places.PLACES or \
+    return lex.key(word.text) in MACHINES | name_places.PLACES or \
         PRODUCT_SHAPE.search(word.text) is not None or \
         (not word.known and word.text.endswith(("x", "X"))) or \
         PLACE_CUE_BEFORE.search(text, max(0, word.start - 12), word.start) is not None or \
@@ -264,9 +356,32 @@ def _drug_like(word: Word) -> bool:
 def find_untitled_names(text: str) -> list[Span]:
     """Spans of people's names written without a title (``text`` already folded). A name
     found is a cue for the words joined to it by "and" or a comma ("thanked Priya Shah and
-    folake adeniran"): a second pass reads them with that cue."""
+    folake adeniran"): a second pass reads them with that cue. A sentence in capitals is
+    read twice, as written and recased as ordinary text ("SIDEBOTTOM IS THE ONLY MANAGER")."""
+    recased = recase_capitals(text)
+    spans = _find_all(text)
+    if recased == text:
+        return spans
+    return _merge(spans + [s for s in _find_all(recased) if _recased_name(recased, s)])
+
+
+def _recased_name(text: str, span: Span) -> bool:
+    """True when a name found in a sentence recased from capitals holds no English word
+    (not "A CHRISTIAN BASED PARTY", "AN IVY LEAGUE COLLEGE") or, when of two words or
+    more, a known name and no English word but a known name ("LUO BINGBING"; not Spanish or
+    slips side by side: "COSAS BUENAS OARA", "MEDEICAL ASISTANCE")."""
+    words = WORD.findall(text, *span)
+    if len(words) == 1:
+        return not lex.english(words[0])
+    known = [word_facts(w)[1] or word_facts(w)[2] for w in words]  # "Luo" is English too
+    return any(known) and known.count(False) < 2 and not any(  # not "MISMA ESCUELA DE BUSH"
+        lex.english(w) and not k for w, k in zip(words, known, strict=True))
+
+
+def _find_all(text: str) -> list[Span]:
+    """``find_untitled_names`` of one reading of a text."""
     if not any(map(strong, WORD.findall(text))) and not CAPITALISED_PERSON.search(text) \
-            and not _cued_capitals(text):
+            and not _cued_capitals(text) and not _rare_before_is(text):
         return []  # no known name nor unknown word: most answers stop here
     words = words_of(text)
     spans = _find(text, words, frozenset())
@@ -280,6 +395,12 @@ def find_untitled_names(text: str) -> list[Span]:
               if not POSSESSIVE_PERSON.match(text, max(0, m.end() - 2))]
     return [(s, e) for s, e in spans if not any(s < b and a < e for a, b in organisations)
             and not any(a <= s and e <= b for a, b in things)]
+
+
+def _rare_before_is(text: str) -> bool:
+    """A quick check: a rare noun in lower case opening a sentence before "is", "was"."""
+    return LOWER_BEFORE_IS.search(text) is not None and any(
+        word_facts(m.group(1))[8] for m in OPENING_LOWER.finditer(text))
 
 
 def _cued_capitals(text: str) -> bool:
@@ -343,13 +464,19 @@ def _pair_with_a_cue(text: str) -> frozenset[Span]:
     team after them ("Bincy and Tintu covered", "waqas and hira on the late shift", "Lorelie
     and Arvin from the agency", "Chan and Liang in pathology")."""
     spans: set[Span] = set()
+    if AND_WORD.search(text) is None:
+        return frozenset()  # a quick check: most answers join no two words so
     for match in PAIR.finditer(text):
         if not (POST_CUE.match(text, match.end()) or TEAM_AFTER.match(text, match.end())
-                or TEAM_CUE.match(text, match.end()) or WERE_AFTER.match(text, match.end())):
+                or TEAM_CUE.match(text, match.end()) or WERE_AFTER.match(text, match.end())
+                or LIST_CUE.search(text, max(0, match.start() - CUE_WINDOW), match.start())):
             continue
-        pair = [match.group(g) for g in (1, 2)]
-        if any(map(_pair_word, pair)) and all(map(_pair_other, pair)):
-            spans.update(match.span(g) for g in (1, 2))
+        members = [*match.spans(1), *match.spans(2), *match.spans(3)]
+        while len(members) > 2 and not _pair_other(text[slice(*members[0])]):
+            del members[0]  # "Overall, Llinos and Esyllt": not a list of names
+        words = [text[slice(*m)] for m in members]
+        if any(map(_pair_word, words)) and all(map(_pair_other, words)):
+            spans.update(members)
     return frozenset(spans)
 
 
@@ -369,8 +496,9 @@ def _pair_other(word: str) -> bool:
     particle nor a place."""
     shape, given, surname, ordinary, particle, stop, foreign, function, rare_noun = \
         word_facts(word)
-    return len(word) > 2 and not (particle or stop or function or _place_word(word)) and \
-        (given or surname or foreign or rare_noun) and not (ordinary and shape != "cap")
+    return len(word) > 2 and not (particle or stop or function or _place_word(word)) and (
+        ((given or surname or foreign or rare_noun) and not (ordinary and shape != "cap"))
+        or (shape == "cap" and len(word) > 3 and not ordinary))  # "Cressida and Peregrine"
 
 
 def _names_in_run(text: str, run: list[Word], cued_at: frozenset[int]) -> list[Span]:
@@ -388,6 +516,8 @@ def _names_in_run(text: str, run: list[Word], cued_at: frozenset[int]) -> list[S
         if word is not None and word.shape in ("lower", "upper") and \
                 (_candidate(word) or _particle_given(word)):
             spans += _plain_name(text, run, at, cued_at)
+        elif word is not None and _opening_rare(text, word):
+            spans.append((word.start, word.end))
     return _merge(spans)
 
 
@@ -427,8 +557,9 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
         return [(piece[0].start, piece[-1].end)]  # "looked after by Innes Crichton"
     if not core or not any(w.strong for w in core) or len(core) > MAX_RUN:
         return []
-    if end == len(piece) and NAMED_THING.match(text, core[-1].end):
-        return []  # "Heather ward", "Victoria line", "Mary Seacole programme"
+    if end == len(piece) and (NAMED_THING.match(text, core[-1].end)
+                              or EPONYM_THING.match(text, core[-1].end)):
+        return []  # "Heather ward", "Mary Seacole programme", "Ryle's tube", "Rinne and"
     if DISEASE_AFTER.match(text, core[-1].end) or (
             lex.key(core[-1].text) in name_words.EPONYM_DISEASES
             and EPONYM_POSSESSIVE.match(text, core[-1].end)
@@ -446,7 +577,7 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
             return []  # "Walker aid needed", "Cant think": a surname alone opening a sentence
         if opening and not cued and _english_opening(text, word):
             return []  # "Frank conversations", "Amber alerts": an English word opening it
-        if lex.key(word.text) in name_words.SYSTEMS and not cued:
+        if lex.key(word.text) in MACHINES and not cued:
             return []  # "Lorenzo is down again": a clinical system
         if not cued and _beside_a_place(text, word):
             return []  # "Wigan and Leigh", "Mason's Yard"
@@ -583,6 +714,15 @@ def _opening_unlisted(text: str, word: Word) -> bool:
         not _drug_like(word) and \
         OPENING.search(text, 0, word.start) is not None and \
         POST_CUE.match(text, word.end) is not None
+
+
+def _opening_rare(text: str, word: Word) -> bool:
+    """A rare noun in lower case, five letters or more, opening a sentence (after "honestly"
+    maybe) before "is"/"was" and what is said of a person ("honestly jocasta was
+    brilliant"), not a place nor a system."""
+    return word.shape == "lower" and word.rare_noun and len(word.text) > 4 and \
+        OPENING.search(text, 0, word.start) is not None and \
+        PERSON_QUALITY.match(text, word.end) is not None and not _place_like(text, word)
 
 
 def _weak_pair(text: str, first: Word, nxt: Word) -> bool:
