@@ -109,8 +109,11 @@ def test_dask_engine_on_a_scheduler_address_matches_the_local_run(
     assert set(engine["worker_seconds"]) == {"ingest", "clean", "tag"}
     assert engine["input_read_by"] == "workers" and engine["input_blocks"] == 1
     assert notes[0].startswith("Dask: 2 workers; dashboard ")
-    assert notes[-1].startswith(f"ingest+clean+tag: partition {engine['partitions']}/"
+    assert notes[-2].startswith(f"ingest+clean+tag: partition {engine['partitions']}/"
                                 f"{engine['partitions']} done")
+    # the round is described on a worker: the client never loads the topic model
+    assert notes[-1].startswith("discover: ") and "described on a worker" in notes[-1]
+    assert engine["discover_described_on"] == "worker"
     local = json.loads((sample_run / "manifest.json").read_text())
     assert local["engine"] == {"name": "local", "workers": 1}
     assert result.manifest["accounting"] == local["accounting"]

@@ -172,6 +172,19 @@ def place_partition(docs: pd.DataFrame, lookup: dict, assigner, secret) -> tuple
     return assign_documents(docs, lookup, assigner)
 
 
+def describe_on_worker(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
+                       settings) -> tuple:
+    """Discovery's ``describe_documents`` (on a worker): the documents' ``cluster_id`` and
+    ``on_topic`` (not their texts: the client has them), the clusters table, the
+    ``Assigner``."""
+    from pipeline.embed.registry import use_cache_secret
+    from pipeline.stages.discover import describe_documents
+
+    use_cache_secret(settings.secret)
+    found, clusters, assigner = describe_documents(docs, tags, comment_themes, settings, None)
+    return (None if found is None else found[["cluster_id", "on_topic"]]), clusters, assigner
+
+
 def reassemble(pieces: list[dict], comments: pd.DataFrame | None,
                settings) -> dict[str, dict]:
     """The partitions' tables joined in the local engine's order. Each table is taken out of
@@ -453,6 +466,31 @@ class DaskEngine:
                         "worker_seconds": {k: round(v, 3) for k, v in seconds.items()},
                         "wall_seconds": round(time.perf_counter() - started, 3)}
         return pieces
+
+    def describe(self, docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
+                 settings, vectors=None) -> tuple:
+        """Discovery's ``describe_documents`` on one worker (the round, or its describing
+        sample): this process sends the documents and their tags and never loads the
+        embedder, BERTopic, UMAP or HDBSCAN; -> as ``describe_documents`` gives it, the
+        documents being ``docs`` with their ``cluster_id`` and ``on_topic``. ``vectors``
+        are not used (``discover`` places with this only when none are given)."""
+        from pipeline.io.dtypes import text_isin
+
+        started = time.perf_counter()
+        ids = docs["comment_id"]
+        sent = self.client.scatter([docs, tags[text_isin(tags["comment_id"], ids)],
+                                    comment_themes[text_isin(comment_themes["comment_id"], ids)]])
+        future = self.client.submit(describe_on_worker, *sent, settings, pure=False)
+        del sent
+        found, clusters, assigner = future.result()
+        future.release()
+        self.record["discover_described_on"] = "worker"
+        self.announce(f"discover: {len(docs)} documents described on a worker in "
+                      f"{time.perf_counter() - started:.0f} s")
+        if found is None:
+            return None, clusters, assigner
+        return (docs.assign(cluster_id=found["cluster_id"].to_numpy(),
+                            on_topic=found["on_topic"].to_numpy()), clusters, assigner)
 
     def assign(self, docs: pd.DataFrame, lookup: dict, assigner) -> tuple:
         """Discovery's ``assign_rest`` on the cluster: ``docs`` cut by respondent as clean and

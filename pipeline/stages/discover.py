@@ -67,15 +67,17 @@ FOUND_NOTHING = "discovery found nothing: "  # how that row's ``reason`` starts
 
 
 def run(tables: dict[str, pd.DataFrame], settings: Settings,
-        assign_rest: Callable | None = None) -> dict[str, pd.DataFrame]:
+        assign_rest: Callable | None = None,
+        describe_with: Callable | None = None) -> dict[str, pd.DataFrame]:
     return discover(tables["sentences"], tables["tags"], tables["comment_themes"], settings,
-                    assign_rest=assign_rest)
+                    assign_rest=assign_rest, describe_with=describe_with)
 
 
 def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
              settings: Settings, vectors: np.ndarray | None = None,
              assign_rest: Callable[[pd.DataFrame, dict[str, set[str]], Assigner], tuple]
              | None = None,
+             describe_with: Callable | None = None,
              ) -> dict[str, pd.DataFrame]:
     """-> ``sentence_clusters`` (sentence_id, comment_id, cluster_id, on_topic: the document
     uses one of its cluster's top keywords) and ``clusters``
@@ -88,17 +90,23 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     seeded, stratified sample of that many (fit, merge, words, statuses and examples); every
     other document then joins its nearest final topic in batches (``assign_rest``, e.g. per
     partition on a Dask cluster; by default here) and the counts are made over all of them,
-    so no more than the sample's and one batch's vectors are ever held."""
+    so no more than the sample's and one batch's vectors are ever held.
+
+    ``describe_with``: called as ``describe_documents`` is, in its place (e.g. on a Dask
+    worker, so this process never loads the embedder or the topic model); not used when
+    ``vectors`` are given (they are this process's)."""
     started = time.perf_counter()
     cfg = settings.pipeline.discover
+    describe = describe_with if describe_with is not None and vectors is None \
+        else describe_documents
     docs = documents(sentences, cfg.advanced.unit)
     bound = cfg.advanced.describe_sample_size
     if not cfg.enabled or bound is None or len(docs) <= bound:
-        docs, clusters = _discover(docs, tags, comment_themes, settings, vectors)[:2]
+        docs, clusters = describe(docs, tags, comment_themes, settings, vectors)[:2]
     else:
         working = fit_sample(docs, cfg, settings.pipeline.seed, bound)
         rest = np.setdiff1d(np.arange(len(docs)), working)
-        found, clusters, assigner = _discover(
+        found, clusters, assigner = describe(
             docs.iloc[working].reset_index(drop=True), tags, comment_themes, settings,
             None if vectors is None else vectors[working])
         others = docs.iloc[rest].reset_index(drop=True)
@@ -140,9 +148,9 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     return {"sentence_clusters": assignment, "clusters": clusters}
 
 
-def _discover(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
-              settings: Settings, vectors: np.ndarray | None
-              ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, Assigner | None]:
+def describe_documents(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
+                       settings: Settings, vectors: np.ndarray | None
+                       ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, Assigner | None]:
     """Discovery over ``docs``: (docs with ``cluster_id`` and ``on_topic``, the clusters
     table, an ``Assigner`` that places other documents among these clusters); (None, None,
     None) when discovery is off; a round too degenerate to cluster (``degenerate``) gives
