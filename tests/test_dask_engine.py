@@ -503,11 +503,14 @@ def _distinct_round(path: Path, respondents: int) -> Path:
 # tags.csv came to be merged from the workers' parts: the same 16.2 and 39.7 MB, and 148.8 MB
 # at 2,400. At 600 the peak is discovery's (40.1 MB; recommend 11.7, report 9.4, writing 11.8,
 # clean and tag 2.1): below discover.advanced.describe_sample_size every document is fitted
-# here. So the bound is not "flat": at 200% it only catches
-# a client that grows faster than the round (a table held twice, a per-comment copy per
-# partition). A client that merges only aggregates would bring this near 0; lower it then.
+# here. Re-measured 2026-12-07 once a worker describes the round (DaskEngine.describe): 17.0 MB
+# at 150, 17.6 MB at 600 (+3.5%), 20.0 MB at 2,400 (+14% on 600): the client's peak is now
+# its fixed costs (the run's settings, the quote picker), not discovery. The bound, 50%, fails
+# the client that described the round itself (+145%) with a wide margin over what is
+# measured; at these sizes the gathered tables themselves weigh under 1 MB, so it does not
+# see them: bench/bench_memory.py at 200,000 does.
 SMALLER, LARGER = 150, 600
-CLIENT_GROWTH = 2.0
+CLIENT_GROWTH = 0.5
 
 
 def test_the_dask_clients_peak_memory_grows_by_at_most_a_bound_between_two_round_sizes(

@@ -4,12 +4,18 @@ Clean and tag are pure over respondents: duplicates are found within one respond
 and every sentence is tagged on its own, so a round can be cut into partitions of respondents,
 each partition cleaned and tagged on a worker, and the pieces put back in the order the local
 engine gives (the tests compare the two byte for byte). Ingest (cheap; it numbers the answers
-and pseudonymises ids) and discover, recommend and report (they need the whole round) run in
-the client process, except that discovery of a round larger than its describing sample
-(``discover.advanced.describe_sample_size``) sends the other documents back to the workers to be
-embedded and placed among the clusters (``DaskEngine.assign``), on the worker that tagged
-them when it is still there, so the client never holds their vectors. ``dask.distributed`` does the scheduling, the transfers and the worker
-processes; this module only cuts, ships and reassembles.
+and pseudonymises ids) runs on the workers too when they can read the input. Discover,
+recommend and report need the whole round and are run from the client process, which holds
+the round's tables (answers, sentences, tags per theme, clusters per sentence) but not the
+models: discovery sends the round's documents, or its describing sample
+(``discover.advanced.describe_sample_size``) when larger, to one worker to be embedded,
+clustered and described (``DaskEngine.describe``), and the other documents back to the
+workers that tagged them to be placed among the clusters (``DaskEngine.assign``), so the
+client never loads BERTopic, UMAP or HDBSCAN nor holds the documents' vectors; tags.csv's
+rows are written by the workers as sorted Parquet parts and merged in batches
+(``pipeline.io.sorted_parts``). What the client still loads is recommend's quote picker
+(the embedder and at most 40,000 sentence vectors). ``dask.distributed`` does the scheduling,
+the transfers and the worker processes; this module only cuts, ships and reassembles.
 
 Models are loaded once per worker process: the embedders are cached per process
 (``pipeline.embed.registry``), and the settings travel to each worker once (scattered).
