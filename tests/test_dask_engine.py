@@ -58,6 +58,27 @@ def test_partition_numbers_do_not_depend_on_the_process() -> None:
     assert seen == {str([dask_engine.partition_of(r, 7) for r in ids])}
 
 
+def test_a_worker_describes_the_round_with_the_clients_blas_threads(monkeypatch) -> None:
+    # a Dask worker starts with one BLAS thread, and discovery's layout differs in its last
+    # bits with the threads a matrix product is split over: the worker takes the client's
+    from pipeline.stages import discover
+
+    before = dask_engine.thread_counts()
+    seen = {}
+
+    def described(docs, tags, comment_themes, settings, vectors):
+        seen.update(dask_engine.thread_counts())
+        return docs.assign(cluster_id=0, on_topic=True), "clusters", "assigner"
+
+    monkeypatch.setattr(discover, "describe_documents", described)
+    docs = pd.DataFrame({"sentence_id": ["s1"], "comment_id": ["c1"], "text": ["Parking"]})
+    found, clusters, assigner = dask_engine.describe_on_worker(
+        docs, docs.iloc[:0], docs.iloc[:0], load_settings(CONFIG), {"blas": 1})
+    assert seen["blas"] == 1 and dask_engine.thread_counts() == before  # set, then restored
+    assert list(found.columns) == ["cluster_id", "on_topic"]  # not the texts: the client has them
+    assert (clusters, assigner) == ("clusters", "assigner")
+
+
 def test_tfidf_semantic_layer_is_refused_with_the_fix() -> None:
     settings = load_settings(CONFIG, engine="dask")
     tag = settings.pipeline.tag.model_copy(update={"embedder": "tfidf-svd"})
