@@ -363,22 +363,15 @@ def reviewed_tag_chunks(sources: list, decided: list[Decision], theme_ids: list[
     from pipeline.io.sorted_parts import merged
 
     chosen = latest_decisions(decided)
-    if not chosen:
-        yield from merged(sources, "comment_id")
-        return
     rows = _review_rows(chosen, tagged)
-    if not len(rows):
+    if not len(rows):  # no row of its own: each chunk as merged, decisions applied
         for chunk in merged(sources, "comment_id"):
-            yield _decided(chunk, chosen)
+            yield _decided(chunk, chosen) if chosen else chunk
         return
-    order = {theme_id: i for i, theme_id in enumerate(theme_ids)}
-    rows = rows.assign(_t=rows["theme"].map(order).fillna(len(order))).sort_values(
-        ["comment_id", "_t"], kind="stable").drop(columns="_t")
     streams = [(_decided(frame, chosen).astype({"sentence_index": "Int64"})
                 for frame in source) for source in sources]
-    for chunk in merged([*streams, iter([rows])], "comment_id",
-                        order=lambda chunk: _in_review_order(chunk, columns, theme_ids)):
-        yield chunk
+    yield from merged([*streams, iter([_by_comment_and_theme(rows, theme_ids)])], "comment_id",
+                      order=lambda chunk: _in_review_order(chunk, columns, theme_ids))
 
 
 def _decided(evidence: pd.DataFrame, chosen: dict) -> pd.DataFrame:
@@ -408,10 +401,16 @@ def _in_review_order(whole: pd.DataFrame, columns, theme_ids: list[str]) -> pd.D
     whole = whole.reindex(columns=columns)
     text = [c for c in whole.columns if c not in ("sentence_index", "score", "margin")]
     whole[text] = blank_missing(whole[text])
+    return _by_comment_and_theme(whole, theme_ids)
+
+
+def _by_comment_and_theme(rows: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
+    """``rows`` by comment, then theme in config order (a theme no longer configured last),
+    stable."""
     order = {theme_id: i for i, theme_id in enumerate(theme_ids)}
-    keys = whole.assign(_t=whole["theme"].map(order).fillna(len(order)))
+    keys = rows.assign(_t=rows["theme"].map(order).fillna(len(order)))
     keys = keys.sort_values(["comment_id", "_t"], kind="stable")
-    return whole.loc[keys.index].reset_index(drop=True)
+    return rows.loc[keys.index].reset_index(drop=True)
 
 
 def orphan_record(decision: Decision) -> dict[str, str]:

@@ -59,7 +59,8 @@ def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
     and every computed stage is saved as soon as it finishes. With an ``engine``
     (``pipeline.engine.dask_engine.DaskEngine``), clean and tag run on its cluster together
     (their time is booked to clean; the manifest's ``engine`` gives the split), and discovery
-    places the documents beyond its describing sample there too.
+    describes the round (or its describing sample) on a worker and places the other
+    documents there too.
 
     ``release_memory`` (the CLI sets it): after each stage, freed heap pages go back to the
     system and what survives is frozen from the collector until the stages end
@@ -73,8 +74,8 @@ def run_stages(tables: dict[str, pd.DataFrame], settings: Settings,
     try:
         for number, stage in enumerate(STAGES, start=1):
             # discovery's libraries are imported while tagging waits on ONNX Runtime or torch
-            # (locally) or on the cluster (Dask: clean and tag run there together)
-            if importing is None and ("clean" if engine is not None else "tag") == stage.NAME:
+            # (locally; a Dask worker describes the round, so the client never needs them)
+            if importing is None and engine is None and stage.NAME == "tag":
                 from pipeline.discovery.topic_model import import_in_background
 
                 importing = import_in_background()
@@ -122,7 +123,7 @@ def _run_one(stage, number: int, tables: dict[str, pd.DataFrame], settings: Sett
     if produced is None:
         options = {}
         if engine is not None and stage.NAME == "discover":
-            options = {"assign_rest": engine.assign}
+            options = {"assign_rest": engine.assign, "describe_with": engine.describe}
         elif parts and stage.NAME == "report":  # the workers made tags.csv's rows
             options = {"evidence": False}
         produced = call_stage(stage, tables, settings, **options)

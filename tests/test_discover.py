@@ -406,6 +406,33 @@ def test_a_round_beyond_the_describing_sample_is_placed_and_counted_whole(settin
     pd.testing.assert_frame_equal(same["sentence_clusters"], whole["sentence_clusters"])
 
 
+def test_a_plug_in_describer_describes_the_sample_in_place_of_this_process(settings):
+    # the Dask engine describes on a worker through ``describe_with``: it is handed the
+    # describing sample (not the round), and what it gives back is the run's result
+    sentences, tags, themes = fft_like_tables(60)
+    bounded = sampled_settings(settings, fit_sample_size=60, describe_sample_size=90,
+                               label_max_df=0.5)
+    here = discover.discover(sentences, tags, themes, bounded)
+    handed = []
+
+    def elsewhere(docs, tags_, themes_, settings_, vectors):
+        handed.append(docs)
+        found, clusters, assigner = discover.describe_documents(docs, tags_, themes_,
+                                                                 settings_, vectors)
+        return found[["cluster_id", "on_topic"]].pipe(docs.join), clusters, assigner
+
+    there = discover.discover(sentences, tags, themes, bounded, describe_with=elsewhere)
+    assert [len(docs) for docs in handed] == [90]
+    assert set(handed[0]["sentence_id"]) <= set(sentences["sentence_id"])
+    pd.testing.assert_frame_equal(there["clusters"], here["clusters"])
+    pd.testing.assert_frame_equal(there["sentence_clusters"], here["sentence_clusters"])
+    # given vectors are this process's: discovery then describes here
+    vectors = np.random.default_rng(0).normal(size=(len(sentences), 8))
+    discover.discover(sentences, tags, themes, bounded, vectors=vectors,
+                      describe_with=elsewhere)
+    assert len(handed) == 1
+
+
 def test_placing_in_batches_equals_placing_at_once(settings):
     sentences, tags, themes = fft_like_tables(40)
     bounded = sampled_settings(settings, fit_sample_size=50, describe_sample_size=60,

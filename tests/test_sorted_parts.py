@@ -104,3 +104,24 @@ def test_review_decisions_merge_as_on_the_whole_table(tmp_path: Path, batch_rows
     whole = (tmp_path / "whole.csv").read_bytes()
     assert b"review" in whole and b"new_theme" in whole  # the decisions changed something
     assert (tmp_path / "merged.csv").read_bytes() == whole
+
+
+@pytest.mark.parametrize("kept", [0, 2])
+def test_decisions_that_add_no_row_or_none_merge_as_on_the_whole_table(tmp_path: Path,
+                                                                        kept: int) -> None:
+    # no decision, or only decisions on machine tags (a reject, an accept): no row of its own
+    evidence = _evidence(3, 25)
+    ids = list(dict.fromkeys(evidence["comment_id"]))
+    tagged = set(zip(evidence["comment_id"], evidence["theme"], strict=True))
+    pairs = [pair for pair in dict.fromkeys(zip(evidence["comment_id"], evidence["theme"],
+                                                strict=True)) if pair[0] in ids[2:6]]
+    decided = [Decision("2026-02-01T10:01:00Z", "ana", *pairs[0], "reject"),
+               Decision("2026-02-01T10:02:00Z", "bo", *pairs[-1], "accept")][:kept]
+    write_csv(tmp_path / "whole.csv", reviewed_tags(evidence, decided, THEMES))
+    parts = _parts(evidence, tmp_path, 3)
+    chunks = reviewed_tag_chunks([sorted_parts.read_batches(p, 4) for p in parts],
+                                 decided, THEMES, tagged, list(evidence.columns))
+    sorted_parts.write_csv_chunks(tmp_path / "merged.csv", chunks, list(evidence.columns))
+    whole = (tmp_path / "whole.csv").read_bytes()
+    assert (b"reject" in whole) == bool(kept)
+    assert (tmp_path / "merged.csv").read_bytes() == whole

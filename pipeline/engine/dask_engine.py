@@ -4,12 +4,18 @@ Clean and tag are pure over respondents: duplicates are found within one respond
 and every sentence is tagged on its own, so a round can be cut into partitions of respondents,
 each partition cleaned and tagged on a worker, and the pieces put back in the order the local
 engine gives (the tests compare the two byte for byte). Ingest (cheap; it numbers the answers
-and pseudonymises ids) and discover, recommend and report (they need the whole round) run in
-the client process, except that discovery of a round larger than its describing sample
-(``discover.advanced.describe_sample_size``) sends the other documents back to the workers to be
-embedded and placed among the clusters (``DaskEngine.assign``), on the worker that tagged
-them when it is still there, so the client never holds their vectors. ``dask.distributed`` does the scheduling, the transfers and the worker
-processes; this module only cuts, ships and reassembles.
+and pseudonymises ids) runs on the workers too when they can read the input. Discover,
+recommend and report need the whole round and are run from the client process, which holds
+the round's tables (answers, sentences, tags per theme, clusters per sentence) but not the
+models: discovery sends the round's documents, or its describing sample
+(``discover.advanced.describe_sample_size``) when larger, to one worker to be embedded,
+clustered and described (``DaskEngine.describe``), and the other documents back to the
+workers that tagged them to be placed among the clusters (``DaskEngine.assign``), so the
+client never loads BERTopic, UMAP or HDBSCAN nor holds the documents' vectors; tags.csv's
+rows are written by the workers as sorted Parquet parts and merged in batches
+(``pipeline.io.sorted_parts``). What the client still loads is recommend's quote picker
+(the embedder and at most 40,000 sentence vectors). ``dask.distributed`` does the scheduling,
+the transfers and the worker processes; this module only cuts, ships and reassembles.
 
 Models are loaded once per worker process: the embedders are cached per process
 (``pipeline.embed.registry``), and the settings travel to each worker once (scattered).
@@ -170,6 +176,38 @@ def place_partition(docs: pd.DataFrame, lookup: dict, assigner, secret) -> tuple
 
     use_cache_secret(secret)
     return assign_documents(docs, lookup, assigner)
+
+
+def thread_counts() -> dict[str, int]:
+    """The threads this process's BLAS and OpenMP pools run (by ``threadpoolctl``'s API name,
+    the most of any library loaded)."""
+    from threadpoolctl import threadpool_info
+
+    found: dict[str, int] = {}
+    for pool in threadpool_info():
+        found[pool["user_api"]] = max(found.get(pool["user_api"], 0), pool["num_threads"])
+    return found
+
+
+def describe_on_worker(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
+                       settings, threads: dict[str, int]) -> tuple:
+    """Discovery's ``describe_documents`` (on a worker) with the client's BLAS and OpenMP
+    thread counts ``threads``: a Dask worker starts with one thread per pool, and the layout
+    and clusters of a round differ in their last bits with the number of threads a matrix
+    product is split over (45 clusters against 44 on 20,000 FFT-built respondents), so the
+    round is described as the local engine would describe it here. -> the documents'
+    ``cluster_id`` and ``on_topic`` (not their texts: the client has them), the clusters
+    table, the ``Assigner``."""
+    from threadpoolctl import threadpool_limits
+
+    from pipeline.embed.registry import use_cache_secret
+    from pipeline.stages.discover import describe_documents
+
+    use_cache_secret(settings.secret)
+    with threadpool_limits(limits=threads):
+        found, clusters, assigner = describe_documents(docs, tags, comment_themes, settings,
+                                                       None)
+    return (None if found is None else found[["cluster_id", "on_topic"]]), clusters, assigner
 
 
 def reassemble(pieces: list[dict], comments: pd.DataFrame | None,
@@ -453,6 +491,32 @@ class DaskEngine:
                         "worker_seconds": {k: round(v, 3) for k, v in seconds.items()},
                         "wall_seconds": round(time.perf_counter() - started, 3)}
         return pieces
+
+    def describe(self, docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
+                 settings, vectors=None) -> tuple:
+        """Discovery's ``describe_documents`` on one worker (the round, or its describing
+        sample): this process sends the documents and their tags and never loads the
+        embedder, BERTopic, UMAP or HDBSCAN; -> as ``describe_documents`` gives it, the
+        documents being ``docs`` with their ``cluster_id`` and ``on_topic``. ``vectors``
+        are not used (``discover`` places with this only when none are given)."""
+        from pipeline.io.dtypes import text_isin
+
+        started = time.perf_counter()
+        ids = docs["comment_id"]
+        sent = self.client.scatter([docs, tags[text_isin(tags["comment_id"], ids)],
+                                    comment_themes[text_isin(comment_themes["comment_id"], ids)]])
+        future = self.client.submit(describe_on_worker, *sent, settings, thread_counts(),
+                                    pure=False)
+        del sent
+        found, clusters, assigner = future.result()
+        future.release()
+        self.record["discover_described_on"] = "worker"
+        self.announce(f"discover: {len(docs)} documents described on a worker in "
+                      f"{time.perf_counter() - started:.0f} s")
+        if found is None:
+            return None, clusters, assigner
+        return (docs.assign(cluster_id=found["cluster_id"].to_numpy(),
+                            on_topic=found["on_topic"].to_numpy()), clusters, assigner)
 
     def assign(self, docs: pd.DataFrame, lookup: dict, assigner) -> tuple:
         """Discovery's ``assign_rest`` on the cluster: ``docs`` cut by respondent as clean and

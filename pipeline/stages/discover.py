@@ -67,15 +67,17 @@ FOUND_NOTHING = "discovery found nothing: "  # how that row's ``reason`` starts
 
 
 def run(tables: dict[str, pd.DataFrame], settings: Settings,
-        assign_rest: Callable | None = None) -> dict[str, pd.DataFrame]:
+        assign_rest: Callable | None = None,
+        describe_with: Callable | None = None) -> dict[str, pd.DataFrame]:
     return discover(tables["sentences"], tables["tags"], tables["comment_themes"], settings,
-                    assign_rest=assign_rest)
+                    assign_rest=assign_rest, describe_with=describe_with)
 
 
 def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
              settings: Settings, vectors: np.ndarray | None = None,
              assign_rest: Callable[[pd.DataFrame, dict[str, set[str]], Assigner], tuple]
              | None = None,
+             describe_with: Callable | None = None,
              ) -> dict[str, pd.DataFrame]:
     """-> ``sentence_clusters`` (sentence_id, comment_id, cluster_id, on_topic: the document
     uses one of its cluster's top keywords) and ``clusters``
@@ -88,49 +90,54 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     seeded, stratified sample of that many (fit, merge, words, statuses and examples); every
     other document then joins its nearest final topic in batches (``assign_rest``, e.g. per
     partition on a Dask cluster; by default here) and the counts are made over all of them,
-    so no more than the sample's and one batch's vectors are ever held."""
+    so no more than the sample's and one batch's vectors are ever held.
+
+    ``describe_with``: called as ``describe_documents`` is, in its place (e.g. on a Dask
+    worker, so this process never loads the embedder or the topic model); not used when
+    ``vectors`` are given (they are this process's)."""
     started = time.perf_counter()
     cfg = settings.pipeline.discover
+    describe = describe_with if describe_with is not None and vectors is None \
+        else describe_documents
     docs = documents(sentences, cfg.advanced.unit)
     bound = cfg.advanced.describe_sample_size
     if not cfg.enabled or bound is None or len(docs) <= bound:
-        docs, clusters = _discover(docs, tags, comment_themes, settings, vectors)[:2]
+        docs, clusters = describe(docs, tags, comment_themes, settings, vectors)[:2]
     else:
         working = fit_sample(docs, cfg, settings.pipeline.seed, bound)
         rest = np.setdiff1d(np.arange(len(docs)), working)
-        found, clusters, assigner = _discover(
+        found, clusters, assigner = describe(
             docs.iloc[working].reset_index(drop=True), tags, comment_themes, settings,
             None if vectors is None else vectors[working])
-        others = docs.iloc[rest].reset_index(drop=True)
-        docs = None  # the sample and the others are all that is needed from here
         if assigner is not None:
+            others = docs.iloc[rest].reset_index(drop=True)
             lookup = theme_lookup(tags, comment_themes, cfg.advanced.unit)
             place = assign_rest or assign_documents
             if vectors is not None:  # given for this process: placed here with them
                 place = functools.partial(assign_documents, vectors=vectors[rest])
             labels, on_topic = place(others, lookup, assigner)
-            others = others.assign(cluster_id=labels, on_topic=on_topic)
-            docs = pd.concat([found, others]).iloc[np.argsort(np.concatenate([working, rest]),
-                                                              kind="stable")]
-            docs = docs.reset_index(drop=True)
+            del others  # placed: the round's documents get their clusters where they stand
+            cluster_ids = np.empty(len(docs), dtype=int)
+            cluster_ids[working] = found["cluster_id"].to_numpy()
+            cluster_ids[rest] = labels
+            topical = np.empty(len(docs), dtype=bool)
+            topical[working] = found["on_topic"].to_numpy()
+            topical[rest] = on_topic
+            del found, labels, on_topic
+            docs = docs.assign(cluster_id=cluster_ids, on_topic=topical)
             clusters = recount(clusters, docs, lookup, cfg.advanced.unit)
             log.info("discover: %d documents described on a sample of %d, the rest placed",
                      len(docs), len(working))
         elif clusters is not None:  # the sample found nothing: the whole round says why
-            docs, clusters = nothing_found(pd.concat([found, others]).iloc[
-                np.argsort(np.concatenate([working, rest]), kind="stable")].reset_index(
-                drop=True), str(clusters["reason"].iat[0]).removeprefix(FOUND_NOTHING))
+            docs, clusters = nothing_found(docs, str(clusters["reason"].iat[0]).removeprefix(
+                FOUND_NOTHING))
+        else:
+            docs = None
     if docs is None:
         return {"sentence_clusters": empty(SENTENCE_CLUSTERS).astype({"cluster_id": int,
                                                                       "on_topic": bool}),
                 "clusters": empty(CLUSTERS)}
-    assignment = sentences[["sentence_id", "comment_id"]].merge(
-        docs[["comment_id", "cluster_id", "on_topic"]
-             + (["sentence_id"] if cfg.advanced.unit == "sentences" else [])],
-        on=["sentence_id", "comment_id"] if cfg.advanced.unit == "sentences" else ["comment_id"],
-        how="inner",
-    )[list(SENTENCE_CLUSTERS)].astype({"cluster_id": int, "on_topic": bool})
-    assignment = assignment.reset_index(drop=True)
+    assignment = _assignment(sentences, docs, cfg.advanced.unit)
     labels = docs["cluster_id"].to_numpy()
     left = float((labels == clustering.OUTLIER).mean()) if len(labels) else 0.0
     log.info("discover: %d documents -> %d clusters (%s), %.1f%% left as outliers (%.2fs)",
@@ -140,9 +147,27 @@ def discover(sentences: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.Dat
     return {"sentence_clusters": assignment, "clusters": clusters}
 
 
-def _discover(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
-              settings: Settings, vectors: np.ndarray | None
-              ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, Assigner | None]:
+def _assignment(sentences: pd.DataFrame, docs: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """``sentence_clusters``: each sentence with its document's cluster and on_topic. Sentence
+    documents are ``sentences``' rows in their order (``documents``), so they are matched by
+    place, not by a join on their ids (which holds the round's ids twice more)."""
+    if unit == "sentences" and docs["sentence_id"].reset_index(drop=True).equals(
+            sentences["sentence_id"].reset_index(drop=True)):
+        assignment = sentences[["sentence_id", "comment_id"]].assign(
+            cluster_id=docs["cluster_id"].to_numpy(), on_topic=docs["on_topic"].to_numpy())
+    else:
+        assignment = sentences[["sentence_id", "comment_id"]].merge(
+            docs[["comment_id", "cluster_id", "on_topic"]
+                 + (["sentence_id"] if unit == "sentences" else [])],
+            on=["sentence_id", "comment_id"] if unit == "sentences" else ["comment_id"],
+            how="inner")
+    return assignment[list(SENTENCE_CLUSTERS)].astype(
+        {"cluster_id": int, "on_topic": bool}).reset_index(drop=True)
+
+
+def describe_documents(docs: pd.DataFrame, tags: pd.DataFrame, comment_themes: pd.DataFrame,
+                       settings: Settings, vectors: np.ndarray | None
+                       ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, Assigner | None]:
     """Discovery over ``docs``: (docs with ``cluster_id`` and ``on_topic``, the clusters
     table, an ``Assigner`` that places other documents among these clusters); (None, None,
     None) when discovery is off; a round too degenerate to cluster (``degenerate``) gives

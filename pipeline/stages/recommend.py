@@ -224,14 +224,16 @@ def _tagged(key: str, label: str, support: pd.DataFrame, carrying: pd.DataFrame,
     praise = kinds.eq(PRAISE).groupby(carrying["comment_id"]).any()
     by_comment = pd.Series(np.where(asks, ASK, np.where(praise.reindex(asks.index), PRAISE,
                                                         "neutral")), index=asks.index)
-    ordered = support.sort_values(["source", "row", "comment_id"], kind="stable")
+    # the columns as held (Arrow-backed text), not as a Python str per row
+    ordered = support.sort_values(["source", "row", "comment_id"], kind="stable").reset_index(
+        drop=True)
     return pd.DataFrame({
-        "theme": key, "label": label, "comment_id": ordered["comment_id"].tolist(),
-        "respondent_id": ordered["respondent_id"].tolist(), "group": ordered["group"].tolist(),
-        "question": ordered["question"].tolist(),
-        "stance": blank_missing(ordered["comment_id"].map(by_comment), "neutral").tolist(),
+        "theme": key, "label": label, "comment_id": ordered["comment_id"],
+        "respondent_id": ordered["respondent_id"], "group": ordered["group"],
+        "question": ordered["question"],
+        "stance": blank_missing(ordered["comment_id"].map(by_comment), "neutral"),
         "layer": [methods.get(c, "discovery") for c in ordered["comment_id"]],
-        "text": ordered["text"].tolist(),
+        "text": ordered["text"],
     }, columns=list(THEME_COMMENTS))
 
 
@@ -367,7 +369,9 @@ class _QuotePicker:
                 wanted = list(dict.fromkeys(carrying["sentence_id"]))
             if wanted:
                 matrix = self.embedder.transform(self.text_of.loc[wanted].astype(str).tolist())
-                self.vectors.update(zip(wanted, matrix, strict=True))
+                # a pretrained embedder's vectors are float32 widened: kept as float32, the
+                # same numbers in half the memory (widened again wherever they are used)
+                self.vectors.update(zip(wanted, matrix.astype(np.float32), strict=True))
         return carrying
 
     def pick(self, key: str, label: str, carrying: pd.DataFrame) -> list[dict]:
@@ -427,7 +431,7 @@ class _QuotePicker:
         known = [self.vectors[s] for s in sentence_ids if s in self.vectors]
         if not known:
             return np.zeros(0)
-        mean = np.mean(known, axis=0)
+        mean = np.mean(np.asarray(known, dtype=np.float64), axis=0)
         norm = np.linalg.norm(mean)
         return mean / norm if norm else mean
 
