@@ -103,139 +103,16 @@ is taken for a person ("Christie was brilliant", "Kingston was efficient").
 from __future__ import annotations
 
 import itertools
-import re
 
 import regex
 
+from pipeline.text import name_cues as cue
 from pipeline.text import name_lexicon as lex
 from pipeline.text import name_places, name_words
 from pipeline.text.name_tokens import WORD, Word, spoken, strong, word_facts, words_of
 from pipeline.text.names import POSSESSIVE
 
 Span = tuple[int, int]
-
-SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(])[ \t]*$")
-CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(
-    regex.escape(c) for c in sorted(name_words.CUES, key=len, reverse=True)) + r")[ \t,:]*$",
-    regex.IGNORECASE)
-CUE_WINDOW = 24
-PERSON_AFTER = regex.compile(r"[ \t]*,?[ \t]+(?:" + "|".join(name_words.PERSON_VERBS)
-                             + r")(?!\p{L})", regex.IGNORECASE)
-# An unlisted given name one edit from a common word ("carys", "rasha") is a name before a
-# known surname when short; longer ones are slips ("affraid obama", "aqnother bush").
-MAX_SLIP_NAME = 5
-WEAK_CUE = regex.compile(r"(?:^|[^\p{L}])(?:" + "|".join(name_words.WEAK_CUES) + r")[ \t,:]*$",
-                         regex.IGNORECASE)
-POST_CUE = regex.compile(r"(?:['’]s(?!\p{L})|[ \t]*,?[ \t]+(?:" + "|".join(name_words.POST_CUES)
-                         + r")(?!\p{L}))", regex.IGNORECASE)
-ARTICLE = regex.compile(r"(?i)(?:^|[^\p{L}])the[ \t]+$")
-DETERMINER = regex.compile(r"(?i)(?:^|[^\p{L}])(?:a|an|the|this|that|any|each|every)[ \t]+$")
-MAX_RUN = 5
-COORDINATED_AFTER = regex.compile(r"(?:[ \t]*,)?[ \t]+(?:and|&)[ \t]+|[ \t]*,[ \t]*")
-COORDINATED_BEFORE = regex.compile(
-    r"(?:(\p{L}+)[ \t]+)?(\p{L}+)(?:[ \t]*,)?[ \t]+(?:and|&)[ \t]+$|(\p{L}+)[ \t]*,[ \t]*$")
-PLACE_BEFORE = regex.compile(r"(\p{Lu}\p{L}+)[ \t]*(?:,|and|&)[ \t]*$")
-PLACE_AFTER = regex.compile(r"[ \t]*(?:,|and|&)[ \t]*(\p{Lu}\p{L}+)")
-POSSESSIVE_PLACE = regex.compile(r"['’]s[ \t]+\p{Lu}")
-PLACE_UPON = regex.compile(r"[ \t]+(?:upon|under|super)[ \t]+\p{Lu}")  # "Kingston upon Thames"
-PLACE_UPON_BEFORE = regex.compile(r"\p{Lu}\p{L}*[ \t]+(?:upon|under|super)[ \t]+$")
-AND_AFTER = regex.compile(r"[ \t]+(?:and|&)[ \t]+(?=\p{L})")
-AND_BEFORE = regex.compile(r"(\p{L}+)[ \t]+(?:and|&)[ \t]+$")
-_MEMBER = r"(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?|\p{Ll}+|\p{Lu}+)"  # "Cumberbatch-Yearwood"
-PAIR = regex.compile(  # "Bincy and Tintu", "Llinos, Esyllt and Cledwyn"
-    r"(?<![\p{L}'’-])" + _MEMBER + r"(?:[ \t]*,[ \t]*" + _MEMBER + r"){0,3}(?:[ \t]*,)?[ \t]+"
-    r"(?:and|&|AND)[ \t]+" + _MEMBER + r"(?![\p{L}'’-])")
-TEAM_AFTER = regex.compile(r"[ \t]+(?:(?:in|at)[ \t]+(?:the|our|my)|from|on)[ \t]+\p{L}",
-                           regex.IGNORECASE)  # "from the agency", "on nights", "IN THE"
-WORKS_IN = regex.compile(r"[ \t]+(?:from|on|in|at)[ \t]+\p{L}", regex.IGNORECASE)  # "in pharmacy"
-POSSESSIVE_PERSON = regex.compile(r"['’]s[ \t]+(?:" + "|".join(name_words.PERSON_OWNS)
-                                  + r")(?!\p{L})", regex.IGNORECASE)  # "Nakato's manager"
-POSSESSIVE_WORK = regex.compile(r"['’]s[ \t]+(?:" + "|".join(sorted(
-    name_words.PERSON_WORK, key=len, reverse=True)) + r")(?!\p{L})",
-                                regex.IGNORECASE)  # "Asantewaa's notes", "X'S CLINIC"
-PRONOUN = regex.compile(r"[ \t]*,[ \t]*(?:he|she)(?!\p{L})", regex.IGNORECASE)  # "X Y, he"
-TEAM_CUE = regex.compile(  # "Osei in pathology", "Nuttall on the bank office"
-    r"[ \t]+(?i:in|on|from|at)[ \t]+(?:(?i:the|our|my)[ \t]+(?:[\p{L}&-]+[ \t]+){0,2}?"
-    r"|(?:[\p{Ll}&-]+[ \t]+){0,2}?|(?:[\p{Lu}&-]+[ \t]+){0,2}?)(?i:"  # not "in Ashfield"
-    + "|".join(regex.escape(t) for t in sorted(name_words.TEAMS, key=len, reverse=True))
-    + r")(?![\p{L}&])")
-PERSON_PREDICATE = regex.compile(  # "Tsang is a fantastic charge nurse"
-    r"[ \t]+(?:is|was|has[ \t]+been)[ \t]+(?:\p{L}+[ \t]+){0,4}?(?:"
-    + "|".join(sorted(name_words.PERSON_NOUNS)) + r")(?!\p{L})", regex.IGNORECASE)
-PRODUCT_SHAPE = regex.compile(  # "SystmOne", "BadgerNet"; not "McGrath", "DeSouza"
-    r"^(?!(?:Mc|Mac|O['’]|D['’]|De|Di|Da|Du|La|Le|Van|Von|Fitz)\p{Lu})\p{L}*\p{Ll}\p{Lu}")
-NEAR_PREDICATE = regex.compile(  # "Sidebottom is the only manager": two words at most
-    PERSON_PREDICATE.pattern.replace("{0,4}?", "{0,2}?"), regex.IGNORECASE)
-CAPITALISED_PERSON = regex.compile(  # "Clovis is the best porter"
-    r"\p{Lu}\p{Ll}+(?i:" + PERSON_PREDICATE.pattern + ")")
-TWO_CAPITALISED = regex.compile(r"\p{Lu}\p{Ll}+[ \t]+\p{Lu}\p{Ll}+")  # "Innes Crichton"
-ROLE_APPOSITION = regex.compile(  # "The porter, Wojtek, was a star"
-    r"(?:^|[^\p{L}])(?:" + "|".join(c for c in name_words.WEAK_CUES if len(c) > 4 or c in (
-        "hca", "rep", "lead", "head", "boss")) + r")[ \t]*,[ \t]*$",
-    regex.IGNORECASE)
-ROLE_AFTER = regex.compile(  # "Oyelaran (the HCA)", "Wambui, our physio"
-    r"[ \t]*(?:\(|,)[ \t]*(?:(?:the|our|my|a)[ \t]+)?(?:\p{L}+[ \t]+)?(?:"
-    + "|".join(c for c in name_words.WEAK_CUES if len(c) > 4 or c in (
-        "hca", "rep", "lead", "head", "boss")) + r")(?:[ \t]*\)|[ \t]*,)", regex.IGNORECASE)
-AND_WORD = re.compile(r"[ \t](?:and|&|AND)[ \t]")
-LIST_CUE = regex.compile(  # "Thanks to A and B"; not "countries like China, India and"
-    r"(?:^|[^\p{L}])(?:thanks|thank[ \t]+you|thank|kudos|shout[ \t-]?out|well[ \t]+done|"
-    r"grateful|praise|mention|by|colleagues?)(?:[ \t]+(?:to|for))?[ \t,:]*$", regex.IGNORECASE)
-WERE_AFTER = regex.compile(r"[ \t]+were(?!\p{L})", regex.IGNORECASE)  # "X and Y were kind"
-OPENING = regex.compile(r"(?:^|[.!?:;\n\"“(])[ \t]*(?:(?:" + "|".join(name_words.OPENERS)
-                        + r")[ \t,]+)?$", regex.IGNORECASE)  # "honestly gbemisola is"
-DISEASE_AFTER = regex.compile(r"['’]s[ \t]+(?:" + "|".join(sorted(name_words.DISEASE_WORDS))
-                              + r")(?!\p{L})", regex.IGNORECASE)  # "Addison's disease"
-EPONYM_POSSESSIVE = regex.compile(r"['’]s(?!\p{L})")
-ORGANISATION = regex.compile(r"(?<!\p{L})(?:" + "|".join(
-    r"[ \t]+".join(regex.escape(w) for w in o.split()) for o in name_words.NAMED_ORGANISATIONS)
-    + r")(?!\p{L})", regex.IGNORECASE)  # "Sue Ryder", "Marks and Spencer"
-ROLE_WORDS = frozenset(name_words.WEAK_CUES) | name_words.TEAMS | name_words.PERSON_NOUNS
-
-
-def _phrase(words: str) -> str:
-    """A pattern of a phrase of our lists: any spaces between words, either apostrophe."""
-    return r"[ \t]+".join("['’]".join(regex.escape(p) for p in w.split("'"))
-                          for w in words.split())
-
-
-NOT_A_PERSON = regex.compile(r"(?<![\p{L}'’])(?:" + "|".join(_phrase(p) for p in sorted(
-    name_places.PLACE_PHRASES + name_places.NAMED_AFTER_PEOPLE, key=len, reverse=True))
-    + r")(?![\p{L}'’])", regex.IGNORECASE)  # "Fort William", "Maggie's", "Robert Dyas"
-PLACE_CUE_BEFORE = regex.compile(  # "in Preston", "moved to Hamilton", "near Crosby"
-    r"(?:^|[^\p{L}])(?:in|at|near|from|to|into|around|outside|towards|via)[ \t]+$",
-    regex.IGNORECASE)
-PLACE_CUE_BEFORE_GIVEN = regex.compile(  # not "a call from Shirley", "handed over to Leigh"
-    r"(?:^|[^\p{L}])(?:in|at|near|around|outside)[ \t]+$", regex.IGNORECASE)
-PLACE_CUE_AFTER = regex.compile(  # "Preston hospital", "Beverley's community hospital"
-    r"(?:['’]s)?[ \t]+(?:" + "|".join(sorted(name_words.PLACE_NOUNS)) + r")(?!\p{L})"
-    r"|[ \t]+(?:in|near)[ \t]+(\p{Lu}\p{L}+)", regex.IGNORECASE)  # "Shirley in Solihull"
-PERSON_QUALITY = regex.compile(  # "Ogilvie was brilliant", "Mehrdad is why I stayed"
-    r"[ \t]+(?:is|was|has[ \t]+been)[ \t]+(?:(?:" + "|".join(name_words.INTENSIFIERS)
-    + r")[ \t]+){0,3}(?:(" + "|".join(sorted(name_words.PERSON_ONLY_QUALITIES)) + r")|"
-    + "|".join(sorted(name_words.PERSON_QUALITIES)) + r")(?!\p{L})",
-    regex.IGNORECASE)
-LOWER_BEFORE_IS = re.compile(r"\b[a-z]{5,}[ \t]+(?:is|was|has)\b")  # quicker, first
-OPENING_LOWER = regex.compile(  # a quick check for "honestly jocasta was brilliant"
-    r"(?:^|[.!?:;\n\"“(])[ \t]*(?:(?i:" + "|".join(name_words.OPENERS)
-    + r")[ \t,]+)?(\p{Ll}{5,})[ \t]+(?i:is|was|has)(?!\p{L})")
-NEXT_LOWER = regex.compile(r"[ \t]+(\p{Ll}+)(?![\p{L}'’])")
-NAMED_THING = regex.compile(r"[ \t]+(?:" + "|".join(sorted(
-    name_words.NAMED_THING_AFTER | name_places.EPONYM_AFTER))
-                            + r")(?!\p{L})(?![ \t]+(?:" + "|".join(
-                                sorted(name_words.ROLE_AFTER_THING)) + r")(?!\p{L}))")
-
-
-EPONYM_THING = regex.compile(  # "Ryle's tube", "Rinne and Weber tests"
-    r"(?:['’]s[ \t]+|[ \t]+(?:and|&)[ \t]+\p{Lu}[\p{L}-]*(?:['’]s)?[ \t]+)(?:"
-    + "|".join(sorted(name_places.EPONYM_AFTER - name_words.PERSON_MAY_OWN)) + r")(?!\p{L})")
-WITH_A_PERSON = regex.compile(  # "was brilliant with my son": said of a person
-    r"[ \t]+with[ \t]+(?:my|our|his|her|their|all|every|each)(?!\p{L})", regex.IGNORECASE)
-MACHINES = name_words.SYSTEMS | name_places.VOICE_ASSISTANTS  # "Lorenzo", "Alexa"
-SENTENCE = regex.compile(r"[^.!?\n]+")
-CAPITALS = regex.compile(r"\p{Lu}{2}")
-LOWER_LETTER = regex.compile(r"\p{Ll}")
-
 
 def _recase(match: regex.Match[str]) -> str:
     """A word of a sentence in capitals written as in ordinary text: a known name that is not
@@ -257,12 +134,12 @@ def recase_capitals(text: str) -> str:
     """``text`` with each sentence written wholly in capitals (two words or more) recased as
     ordinary text, the same length, so that the rules for capitalised words read it
     ("KARAKAYA'S TEAM DID A FANTASTIC JOB" as "Karakaya's team did a fantastic job")."""
-    if not CAPITALS.search(text):
+    if not cue.CAPITALS.search(text):
         return text
     pieces, at = [], 0
-    for sentence in SENTENCE.finditer(text):
+    for sentence in cue.SENTENCE.finditer(text):
         part = sentence.group()
-        if LOWER_LETTER.search(part) or len(WORD.findall(part)) < 2:
+        if cue.LOWER_LETTER.search(part) or len(WORD.findall(part)) < 2:
             continue
         recased = WORD.sub(_recase, part)
         if len(recased) == len(part):
@@ -282,17 +159,17 @@ def _cued(text: str, word: Word, cued_at: frozenset[int] = frozenset()) -> bool:
     ("The porter, Wojtek, was") or a role after it in brackets or commas ("Oyelaran (the
     HCA)", "Wambui, our physio,"), a name it is joined to, or a verb only a person does after
     it ("tendai said", "Selvakumar explained")."""
-    if lex.key(word.text) in ROLE_WORDS:
+    if lex.key(word.text) in cue.ROLE_WORDS:
         return False  # "the physio explained": a role, not a name
     return word.start in cued_at or \
-        CUE.search(text[max(0, word.start - CUE_WINDOW):word.start]) is not None or \
-        (word.strong and ROLE_APPOSITION.search(text, max(0, word.start - CUE_WINDOW),
+        cue.CUE.search(text[max(0, word.start - cue.CUE_WINDOW):word.start]) is not None or \
+        (word.strong and cue.ROLE_APPOSITION.search(text, max(0, word.start - cue.CUE_WINDOW),
                                                 word.start) is not None
          and text.startswith(",", word.end)) or \
-        (word.strong and ROLE_AFTER.match(text, word.end) is not None) or \
+        (word.strong and cue.ROLE_AFTER.match(text, word.end) is not None) or \
         ((word.known or _unlisted(word) or (word.foreign and word.shape == "cap"))
-         and (PERSON_AFTER.match(text, word.end) is not None
-              or POSSESSIVE_PERSON.match(text, word.end)
+         and (cue.PERSON_AFTER.match(text, word.end) is not None
+              or cue.POSSESSIVE_PERSON.match(text, word.end)
               or _possessive_work(text, word))) or _team_or_role(text, word)
 
 
@@ -300,7 +177,7 @@ def _possessive_work(text: str, word: Word) -> bool:
     """A possessive before a person's work ("Asantewaa's notes", "KARAKAYA'S TEAM"); for an
     unknown word, five letters or more and not a list or a letter ("Bupa's patients",
     "Ryanair's list" are a firm's)."""
-    work = POSSESSIVE_WORK.match(text, word.end)
+    work = cue.POSSESSIVE_WORK.match(text, word.end)
     return work is not None and (word.known or (
         len(word.text) > 4 and regex.sub(r"^['’]s\s+", "", work.group()).lower()
         not in name_words.WORK_PAPERS))
@@ -315,24 +192,24 @@ def _team_or_role(text: str, word: Word) -> bool:
     on the ward"). A capitalised rare noun before what is said only of a person is one too
     ("Clovis is the best porter"), and a word like a slip before "is kind", "was rude" ("NIMCO
     IS SO KIND")."""
-    if lex.key(word.text) in ROLE_WORDS or _drug_like(word) or \
-            DETERMINER.search(text, max(0, word.start - 8), word.start):
+    if lex.key(word.text) in cue.ROLE_WORDS or _drug_like(word) or \
+            cue.DETERMINER.search(text, max(0, word.start - 8), word.start):
         return False  # "a pres in office": a thing
     if not word.strong:
         return word.rare_noun and word.shape == "cap" and not _place_like(text, word) and \
-            PERSON_PREDICATE.match(text, word.end) is not None
+            cue.PERSON_PREDICATE.match(text, word.end) is not None
     if word.shape == "lower" and not word.known and not (_unlisted(word) and len(word.text) > 4):
         return False
-    quality = PERSON_QUALITY.match(text, word.end)
-    return TEAM_CUE.match(text, word.end) is not None or (
+    quality = cue.PERSON_QUALITY.match(text, word.end)
+    return cue.TEAM_CUE.match(text, word.end) is not None or (
         (word.known or _unlisted(word)) and (
-            PERSON_PREDICATE.match(text, word.end) is not None
+            cue.PERSON_PREDICATE.match(text, word.end) is not None
             or (quality is not None and not _place_like(text, word)))) or (
         word.foreign and word.shape == "cap" and len(word.text) > 4
-        and NEAR_PREDICATE.match(text, word.end) is not None
+        and cue.NEAR_PREDICATE.match(text, word.end) is not None
         and not _place_like(text, word)) or (
         quality is not None and word.foreign and len(word.text) > 4 and (
-            quality.group(1) is not None or WITH_A_PERSON.match(text, quality.end()))
+            quality.group(1) is not None or cue.WITH_A_PERSON.match(text, quality.end()))
         and not _place_like(text, word))
 
 
@@ -341,10 +218,10 @@ def _place_like(text: str, word: Word) -> bool:
     describes: a place of our lists ("Preston was lovely"), a clinical system, a word shaped
     like a product's name ("SystmOne", an unknown word ending in "x": "Accurx"), a word after "in", "at", "to" ("Hospital in
     Lerwick was friendly") or beside a place ("Norfolk and Waveney was excellent")."""
-    return lex.key(word.text) in MACHINES | name_places.PLACES or \
-        PRODUCT_SHAPE.search(word.text) is not None or \
+    return lex.key(word.text) in cue.MACHINES | name_places.PLACES or \
+        cue.PRODUCT_SHAPE.search(word.text) is not None or \
         (not word.known and word.text.endswith(("x", "X"))) or \
-        PLACE_CUE_BEFORE.search(text, max(0, word.start - 12), word.start) is not None or \
+        cue.PLACE_CUE_BEFORE.search(text, max(0, word.start - 12), word.start) is not None or \
         _beside_a_place(text, word)
 
 
@@ -380,7 +257,7 @@ def _recased_name(text: str, span: Span) -> bool:
 
 def _find_all(text: str) -> list[Span]:
     """``find_untitled_names`` of one reading of a text."""
-    if not any(map(strong, WORD.findall(text))) and not CAPITALISED_PERSON.search(text) \
+    if not any(map(strong, WORD.findall(text))) and not cue.CAPITALISED_PERSON.search(text) \
             and not _cued_capitals(text) and not _rare_before_is(text):
         return []  # no known name nor unknown word: most answers stop here
     words = words_of(text)
@@ -390,31 +267,31 @@ def _find_all(text: str) -> list[Span]:
     spans = _merge(spans + _find(text, words, cued_at) + sorted(pairs)) if cued_at else spans
     if not spans:
         return spans
-    organisations = [m.span() for m in ORGANISATION.finditer(text)]
-    things = [m.span() for m in NOT_A_PERSON.finditer(text)  # not "Maggie's manager"
-              if not POSSESSIVE_PERSON.match(text, max(0, m.end() - 2))]
+    organisations = [m.span() for m in cue.ORGANISATION.finditer(text)]
+    things = [m.span() for m in cue.NOT_A_PERSON.finditer(text)  # not "Maggie's manager"
+              if not cue.POSSESSIVE_PERSON.match(text, max(0, m.end() - 2))]
     return [(s, e) for s, e in spans if not any(s < b and a < e for a, b in organisations)
             and not any(a <= s and e <= b for a, b in things)]
 
 
 def _rare_before_is(text: str) -> bool:
     """A quick check: a rare noun in lower case opening a sentence before "is", "was"."""
-    return LOWER_BEFORE_IS.search(text) is not None and any(
-        word_facts(m.group(1))[8] for m in OPENING_LOWER.finditer(text))
+    return cue.LOWER_BEFORE_IS.search(text) is not None and any(
+        word_facts(m.group(1))[8] for m in cue.OPENING_LOWER.finditer(text))
 
 
 def _cued_capitals(text: str) -> bool:
     """True when a cue stands before two capitalised words ("looked after by Innes
     Crichton"): a name may be there though no word of it is strong."""
-    return any(CUE.search(text[max(0, m.start() - CUE_WINDOW):m.start()]) is not None
-               for m in TWO_CAPITALISED.finditer(text))
+    return any(cue.CUE.search(text[max(0, m.start() - cue.CUE_WINDOW):m.start()]) is not None
+               for m in cue.TWO_CAPITALISED.finditer(text))
 
 
 def _find(text: str, words: list[Word | None], cued_at: frozenset[int]) -> list[Span]:
     spans: list[Span] = []
     run: list[Word] = []
     for word in [*words, None]:
-        if word is not None and (not run or (len(run) < MAX_RUN * 2
+        if word is not None and (not run or (len(run) < cue.MAX_RUN * 2
                                              and _joined(text, run[-1], word))):
             run.append(word)
             continue
@@ -432,13 +309,13 @@ def _beside(text: str, spans: list[Span]) -> frozenset[int]:
         if not regex.search(r"\s", text[start:end]):
             starts |= _and_beside(text, start, end)
             continue  # one word alone is too weak a cue across a comma: "Africa, Rawanda"
-        after = COORDINATED_AFTER.match(text, end)
+        after = cue.COORDINATED_AFTER.match(text, end)
         if after:
             starts.add(after.end())
-        before = COORDINATED_BEFORE.search(text, 0, start)
+        before = cue.COORDINATED_BEFORE.search(text, 0, start)
         if before:  # not a role before a comma: "The physio, Anil Deshpande,"
             starts.update(before.start(g) for g in (1, 2, 3) if before.start(g) >= 0
-                          and lex.key(before.group(g)) not in ROLE_WORDS)
+                          and lex.key(before.group(g)) not in cue.ROLE_WORDS)
     return frozenset(starts - {s for s, _ in spans})
 
 
@@ -449,10 +326,10 @@ def _and_beside(text: str, start: int, end: int) -> set[int]:
     if not facts[1] or facts[3]:
         return set()
     starts = set()
-    after = AND_AFTER.match(text, end)
+    after = cue.AND_AFTER.match(text, end)
     if after:
         starts.add(after.end())
-    before = AND_BEFORE.search(text, max(0, start - 40), start)
+    before = cue.AND_BEFORE.search(text, max(0, start - 40), start)
     if before:
         starts.add(before.start(1))
     return starts
@@ -464,12 +341,13 @@ def _pair_with_a_cue(text: str) -> frozenset[Span]:
     team after them ("Bincy and Tintu covered", "waqas and hira on the late shift", "Lorelie
     and Arvin from the agency", "Chan and Liang in pathology")."""
     spans: set[Span] = set()
-    if AND_WORD.search(text) is None:
+    if cue.AND_WORD.search(text) is None:
         return frozenset()  # a quick check: most answers join no two words so
-    for match in PAIR.finditer(text):
-        if not (POST_CUE.match(text, match.end()) or TEAM_AFTER.match(text, match.end())
-                or TEAM_CUE.match(text, match.end()) or WERE_AFTER.match(text, match.end())
-                or LIST_CUE.search(text, max(0, match.start() - CUE_WINDOW), match.start())):
+    for match in cue.PAIR.finditer(text):
+        if not (cue.POST_CUE.match(text, match.end()) or cue.TEAM_AFTER.match(text, match.end())
+                or cue.TEAM_CUE.match(text, match.end()) or cue.WERE_AFTER.match(text, match.end())
+                or cue.LIST_CUE.search(text, max(0, match.start() - cue.CUE_WINDOW),
+                                       match.start())):
             continue
         members = [*match.spans(1), *match.spans(2), *match.spans(3)]
         while len(members) > 2 and not _pair_other(text[slice(*members[0])]):
@@ -523,7 +401,7 @@ def _names_in_run(text: str, run: list[Word], cued_at: frozenset[int]) -> list[S
 
 def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> list[Span]:
     """The name in a run of capitalised words, once everyday words at its ends are trimmed."""
-    if not piece or any(w.stop for w in piece) or ARTICLE.search(
+    if not piece or any(w.stop for w in piece) or cue.ARTICLE.search(
             text, max(0, piece[0].start - 5), piece[0].start):
         return []
     keys = [lex.key(w.text) for w in piece]
@@ -548,22 +426,22 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
             _given_before(text, piece[start - 1], piece[start]):
         start -= 1  # a given name no list holds before a surname: "Berk Yüksel", "Mạc Đình"
     if 0 < end < len(piece) and all(w.rare_noun for w in piece[end:]) and \
-            TEAM_CUE.match(text, piece[-1].end):
+            cue.TEAM_CUE.match(text, piece[-1].end):
         end = len(piece)  # a rare noun before a team is a surname: "Morag Sutherland in the"
     core = piece[start:end]
     if not core and len(piece) == 1 and _team_or_role(text, piece[0]):
         return [(piece[0].start, piece[0].end)]  # "Clovis is the best porter": a rare noun
     if not core and _cued_rare(text, piece):
         return [(piece[0].start, piece[-1].end)]  # "looked after by Innes Crichton"
-    if not core or not any(w.strong for w in core) or len(core) > MAX_RUN:
+    if not core or not any(w.strong for w in core) or len(core) > cue.MAX_RUN:
         return []
-    if end == len(piece) and (NAMED_THING.match(text, core[-1].end)
-                              or EPONYM_THING.match(text, core[-1].end)):
+    if end == len(piece) and (cue.NAMED_THING.match(text, core[-1].end)
+                              or cue.EPONYM_THING.match(text, core[-1].end)):
         return []  # "Heather ward", "Mary Seacole programme", "Ryle's tube", "Rinne and"
-    if DISEASE_AFTER.match(text, core[-1].end) or (
+    if cue.DISEASE_AFTER.match(text, core[-1].end) or (
             lex.key(core[-1].text) in name_words.EPONYM_DISEASES
-            and EPONYM_POSSESSIVE.match(text, core[-1].end)
-            and not POSSESSIVE_PERSON.match(text, core[-1].end)):
+            and cue.EPONYM_POSSESSIVE.match(text, core[-1].end)
+            and not cue.POSSESSIVE_PERSON.match(text, core[-1].end)):
         return []  # "Addison's disease", "Parkinson's": a disease named after a person
     if len(core) == 1:
         word = core[0]
@@ -572,12 +450,12 @@ def _capitalised_name(text: str, piece: list[Word], cued_at: frozenset[int]) -> 
         cued = _cued(text, word, cued_at)
         if not word.strong or (word.foreign and not word.known and not cued):
             return []
-        opening = SENTENCE_START.search(text, 0, word.start) is not None
+        opening = cue.SENTENCE_START.search(text, 0, word.start) is not None
         if not word.given and opening and not cued:
             return []  # "Walker aid needed", "Cant think": a surname alone opening a sentence
         if opening and not cued and _english_opening(text, word):
             return []  # "Frank conversations", "Amber alerts": an English word opening it
-        if lex.key(word.text) in MACHINES and not cued:
+        if lex.key(word.text) in cue.MACHINES and not cued:
             return []  # "Lorenzo is down again": a clinical system
         if not cued and _beside_a_place(text, word):
             return []  # "Wigan and Leigh", "Mason's Yard"
@@ -592,15 +470,15 @@ def _cued_rare(text: str, piece: list[Word]) -> bool:
     return 1 < len(piece) <= 3 and all(
         not (w.ordinary or w.stop or w.function or w.particle or _place_word(w.text))
         for w in piece) and any(w.rare_noun for w in piece) and \
-        CUE.search(text[max(0, piece[0].start - CUE_WINDOW):piece[0].start]) is not None
+        cue.CUE.search(text[max(0, piece[0].start - cue.CUE_WINDOW):piece[0].start]) is not None
 
 
 def _english_opening(text: str, word: Word) -> bool:
     """True when ``word``, opening a sentence, is also an English word and an everyday
     lower-case word follows it that is neither a name nor a verb a person does ("Frank
     conversations", "Carol singing"; not "Heather said", "Ted kennedy")."""
-    after = NEXT_LOWER.match(text, word.end)
-    if after is None or not lex.english(word.text) or POST_CUE.match(text, word.end):
+    after = cue.NEXT_LOWER.match(text, word.end)
+    if after is None or not lex.english(word.text) or cue.POST_CUE.match(text, word.end):
         return False
     _, given, surname, _, _, _, foreign, _, _ = word_facts(after.group(1))
     return not (given or surname or foreign)
@@ -613,8 +491,8 @@ def _given_before(text: str, word: Word, surname: Word) -> bool:
     Beresford in outpatients")."""
     return (word.rare_noun or (word.particle and word.known and not word.function)) and \
         not word.ordinary and not _place_word(word.text) and \
-        (SENTENCE_START.search(text, 0, word.start) is None
-         or TEAM_CUE.match(text, surname.end) is not None) and _joined(text, word, surname)
+        (cue.SENTENCE_START.search(text, 0, word.start) is None
+         or cue.TEAM_CUE.match(text, surname.end) is not None) and _joined(text, word, surname)
 
 
 def _in_a_place(text: str, word: Word) -> bool:
@@ -627,12 +505,12 @@ def _in_a_place(text: str, word: Word) -> bool:
     possessive: "in Bush's footsteps")."""
     if lex.key(word.text) not in name_places.PLACES:
         return word.surname and not word.given and not text.startswith(("'s", "’s"), word.end) \
-            and PLACE_CUE_BEFORE_GIVEN.search(text, max(0, word.start - 12), word.start) \
+            and cue.PLACE_CUE_BEFORE_GIVEN.search(text, max(0, word.start - 12), word.start) \
             is not None  # not "following in Bush's tracks"
-    before = PLACE_CUE_BEFORE_GIVEN if word.given else PLACE_CUE_BEFORE
+    before = cue.PLACE_CUE_BEFORE_GIVEN if word.given else cue.PLACE_CUE_BEFORE
     if before.search(text, max(0, word.start - 12), word.start):
         return True
-    after = PLACE_CUE_AFTER.match(text, word.end)
+    after = cue.PLACE_CUE_AFTER.match(text, word.end)
     return after is not None and (after.group(1) is None or _place_word(after.group(1)))
 
 
@@ -646,12 +524,12 @@ def _place_word(word: str) -> bool:
 def _beside_a_place(text: str, word: Word) -> bool:
     """True when a word of an organisation or a place stands beside ``word`` across "and"
     or a comma, or a capitalised word follows its possessive."""
-    before = PLACE_BEFORE.search(text, 0, word.start)
-    after = PLACE_AFTER.match(text, word.end)
+    before = cue.PLACE_BEFORE.search(text, 0, word.start)
+    after = cue.PLACE_AFTER.match(text, word.end)
     return any(m is not None and _place_word(m.group(1)) for m in (before, after)) \
-        or POSSESSIVE_PLACE.match(text, word.end) is not None \
-        or PLACE_UPON.match(text, word.end) is not None \
-        or PLACE_UPON_BEFORE.search(text, max(0, word.start - 40), word.start) is not None
+        or cue.POSSESSIVE_PLACE.match(text, word.end) is not None \
+        or cue.PLACE_UPON.match(text, word.end) is not None \
+        or cue.PLACE_UPON_BEFORE.search(text, max(0, word.start - 40), word.start) is not None
 
 
 def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) -> list[Span]:
@@ -686,7 +564,8 @@ def _plain_name(text: str, run: list[Word], at: int, cued_at: frozenset[int]) ->
             (given_first and (nxt.known or nxt.rare_noun or _unlisted(nxt))) or \
             (unknown_first and not joined and (nxt.rare_noun or (nxt.surname and nxt.strong)))
         slip_before_surname = first.foreign and not first.known and not joined and \
-            3 < len(first.text) <= MAX_SLIP_NAME and nxt.surname and nxt.strong and _candidate(nxt)
+            3 < len(first.text) <= cue.MAX_SLIP_NAME and nxt.surname and nxt.strong \
+            and _candidate(nxt)
         if known_pair or across or surname_after or slip_before_surname or \
                 (cued and first.strong and nxt.namelike) or \
                 (not joined and _weak_pair(text, first, nxt)):
@@ -712,8 +591,8 @@ def _opening_unlisted(text: str, word: Word) -> bool:
     "honestly mervyn was"), not a drug's name."""
     return (_unlisted(word) or (word.known and word.strong)) and len(word.text) > 4 and \
         not _drug_like(word) and \
-        OPENING.search(text, 0, word.start) is not None and \
-        POST_CUE.match(text, word.end) is not None
+        cue.OPENING.search(text, 0, word.start) is not None and \
+        cue.POST_CUE.match(text, word.end) is not None
 
 
 def _opening_rare(text: str, word: Word) -> bool:
@@ -721,8 +600,8 @@ def _opening_rare(text: str, word: Word) -> bool:
     maybe) before "is"/"was" and what is said of a person ("honestly jocasta was
     brilliant"), not a place nor a system."""
     return word.shape == "lower" and word.rare_noun and len(word.text) > 4 and \
-        OPENING.search(text, 0, word.start) is not None and \
-        PERSON_QUALITY.match(text, word.end) is not None and not _place_like(text, word)
+        cue.OPENING.search(text, 0, word.start) is not None and \
+        cue.PERSON_QUALITY.match(text, word.end) is not None and not _place_like(text, word)
 
 
 def _weak_pair(text: str, first: Word, nxt: Word) -> bool:
@@ -734,15 +613,17 @@ def _weak_pair(text: str, first: Word, nxt: Word) -> bool:
     if not all(w.strong and _candidate(w) and len(w.text) > 3 for w in (first, nxt)):
         return False
     if all(w.shape == "upper" and len(w.text) > 4 for w in (first, nxt)) and \
-            POST_CUE.match(text, nxt.end) is not None:
+            cue.POST_CUE.match(text, nxt.end) is not None:
         return True  # two slips side by side are rare in capitals: "YONAS TEKLE SHOULD"
     if sum(not (w.known or _unlisted(w)) for w in (first, nxt)) > 1:
         return False  # one of the two may look like a slip ("GHADA SHALABY"), not both
-    slip_limit = MAX_SLIP_NAME + 2 * any(_unlisted(w) for w in (first, nxt))  # "dariush kazemi"
+    slip_limit = cue.MAX_SLIP_NAME + 2 * any(_unlisted(w) for w in (first, nxt))  # "dariush kazemi"
     if any(not (w.known or _unlisted(w)) and len(w.text) > slip_limit for w in (first, nxt)):
         return False
-    return WEAK_CUE.search(text[max(0, first.start - CUE_WINDOW):first.start]) is not None \
-        or any(cue.match(text, nxt.end) is not None for cue in (POST_CUE, WORKS_IN, PRONOUN))
+    before = text[max(0, first.start - cue.CUE_WINDOW):first.start]
+    return cue.WEAK_CUE.search(before) is not None or any(
+        after.match(text, nxt.end) is not None
+        for after in (cue.POST_CUE, cue.WORKS_IN, cue.PRONOUN))
 
 
 def _unlisted(word: Word) -> bool:
